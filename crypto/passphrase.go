@@ -1,0 +1,131 @@
+package crypto
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"filippo.io/age"
+	"golang.org/x/term"
+)
+
+// DefaultScryptWorkFactor is the log2 of scrypt's N for every passphrase
+// tvault sets: about a second on a laptop, which is what makes guessing slow.
+const DefaultScryptWorkFactor = 18
+
+var scryptWorkFactor = DefaultScryptWorkFactor
+
+// SetScryptWorkFactorForTesting lowers the scrypt work factor used for new
+// passphrase slots and key files, and returns a function that restores it.
+//
+// It exists only so that test suites stay fast. It is not reachable from the
+// command line or the environment: a user can never weaken their own vault.
+func SetScryptWorkFactorForTesting(logN int) (restore func()) {
+	old := scryptWorkFactor
+	scryptWorkFactor = logN
+	return func() { scryptWorkFactor = old }
+}
+
+// MinPassphraseLen is the shortest passphrase tvault accepts for a new slot
+// or key file.
+const MinPassphraseLen = 8
+
+// passphraseRecipient returns an age scrypt recipient for p.
+//
+// age takes the passphrase as a string: that copy lives until the garbage
+// collector reclaims it and cannot be wiped. The caller still wipes p.
+func passphraseRecipient(p []byte) (*age.ScryptRecipient, error) {
+	r, err := age.NewScryptRecipient(string(p))
+	if err != nil {
+		return nil, err
+	}
+	r.SetWorkFactor(scryptWorkFactor)
+	return r, nil
+}
+
+// passphraseIdentity returns an age scrypt identity for p. As with
+// passphraseRecipient, age forces a string copy of the passphrase.
+func passphraseIdentity(p []byte) (*age.ScryptIdentity, error) {
+	return age.NewScryptIdentity(string(p))
+}
+
+// CheckNewPassphrase reports whether p is acceptable for a new slot or key
+// file. The error never contains the passphrase.
+func CheckNewPassphrase(p []byte) error {
+	if len(bytes.TrimSpace(p)) == 0 {
+		return errors.New("the passphrase is empty")
+	}
+	if n := len([]rune(string(p))); n < MinPassphraseLen {
+		return fmt.Errorf("the passphrase is too short (%d characters; at least %d)", n, MinPassphraseLen)
+	}
+	return nil
+}
+
+// ReadPassphraseFile returns the first line of the file at path, without its
+// line ending. The buffer holding the rest of the file is wiped.
+func ReadPassphraseFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read passphrase file: %w", err)
+	}
+	defer Wipe(data)
+	return firstLine(data)
+}
+
+// ReadPassphraseReader is ReadPassphraseFile for an open reader.
+func ReadPassphraseReader(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(bufio.NewReader(r))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read passphrase: %w", err)
+	}
+	defer Wipe(data)
+	return firstLine(data)
+}
+
+func firstLine(data []byte) ([]byte, error) {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return nil, errors.New("the passphrase file's first line is empty")
+	}
+	out := make([]byte, len(line))
+	copy(out, line)
+	return out, nil
+}
+
+// ErrNoTerminal is returned by ReadPassphraseTerminal when there is no
+// terminal to ask on.
+var ErrNoTerminal = errors.New("no terminal to ask for a passphrase")
+
+// ReadPassphraseTerminal prints prompt to the controlling terminal and reads
+// a passphrase without echo. It uses /dev/tty so that standard input and
+// output stay free for data.
+func ReadPassphraseTerminal(prompt string) ([]byte, error) {
+	tty, err := openTTY()
+	if err != nil {
+		return nil, ErrNoTerminal
+	}
+	defer tty.Close()
+	if !term.IsTerminal(int(tty.Fd())) {
+		return nil, ErrNoTerminal
+	}
+	fmt.Fprint(tty, prompt)
+	p, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read passphrase: %w", err)
+	}
+	return p, nil
+}
+
+// Wipe overwrites b with zeros. Call it on every buffer that held a secret,
+// as soon as the secret is no longer needed.
+func Wipe(b []byte) {
+	clear(b)
+}

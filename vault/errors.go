@@ -1,0 +1,27 @@
+package vault
+
+import (
+	"errors"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+var (
+	// ErrWrongPassphrase means no key slot opened with the passphrase.
+	ErrWrongPassphrase = crypto.ErrWrongPassphrase
+	// ErrDamaged means a vault file failed authentication or parsing.
+	ErrDamaged = crypto.ErrDamaged
+	// ErrInUse means another process has the vault open.
+	ErrInUse = errors.New("the vault is in use by another tvault process")
+	// ErrNotFound means no interview has the ID given.
+	ErrNotFound = errors.New("no such interview")
+	// ErrAmbiguous means an ID prefix names more than one interview.
+	ErrAmbiguous = errors.New("the ID prefix matches more than one interview")
+	// ErrNoVault means the folder holds no vault.
+	ErrNoVault = errors.New("no vault here")
+	// ErrExists means a vault (or other files) already exist where one would
+	// be created.
+	ErrExists = errors.New("the folder is not empty")
+	// ErrInvalid means an interview failed validation.
+	ErrInvalid = errors.New("invalid interview")
+)

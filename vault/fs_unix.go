@@ -1,0 +1,16 @@
+//go:build !windows
+
+package vault
+
+import "os"
+
+// syncDir fsyncs a folder so that a file created or renamed in it survives a
+// crash.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

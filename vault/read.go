@@ -1,0 +1,209 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Summary is an interview as listed: no testimony, no identity.
+type Summary struct {
+	ID            string   `json:"id"`
+	Pseudonym     string   `json:"pseudonym"`
+	InterviewedOn string   `json:"interviewed_on"`
+	Tags          []string `json:"tags"`
+	// Heads is the number of head revisions; more than one is a conflict.
+	Heads int `json:"heads"`
+}
+
+// View is one interview as `tvault show` prints it: the pseudonymised
+// interview with spans as [description], and its history.
+type View struct {
+	Interview
+	Heads     int            `json:"heads"`
+	Revisions []RevisionInfo `json:"revisions"`
+	// Sealed reports whether an identity or span secrets are sealed to the
+	// custodian; their content cannot be read here.
+	Sealed bool `json:"sealed"`
+	// Marked is the stored testimony, spans as {{#N|description}}: what an
+	// editor round-trips. It holds no secret.
+	Marked string `json:"-"`
+}
+
+// RevisionInfo describes one revision.
+type RevisionInfo struct {
+	ID        string   `json:"id"`
+	Parents   []string `json:"parents"`
+	Author    string   `json:"author"`
+	CreatedAt string   `json:"created_at"`
+}
+
+// Resolve turns an ID or a unique prefix of one (at least 4 characters) into
+// an interview ID.
+func (v *Vault) Resolve(prefix string) (string, error) {
+	prefix = strings.ToLower(strings.TrimSpace(prefix))
+	if prefix == "" {
+		return "", fmt.Errorf("%w: empty ID", ErrNotFound)
+	}
+	ctx := context.Background()
+	var id string
+	err := v.conn.QueryRowContext(ctx, `SELECT id FROM interviews WHERE id = ?`, prefix).Scan(&id)
+	if err == nil {
+		return id, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	if len(prefix) < 4 || strings.ContainsAny(prefix, "%_") {
+		return "", fmt.Errorf("%w: %q", ErrNotFound, prefix)
+	}
+	rows, err := v.conn.QueryContext(ctx, `SELECT id FROM interviews WHERE id LIKE ? || '%' LIMIT 2`, prefix)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			return "", err
+		}
+		ids = append(ids, id)
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("%w: %q", ErrNotFound, prefix)
+	case 1:
+		return ids[0], nil
+	}
+	return "", fmt.Errorf("%w: %q", ErrAmbiguous, prefix)
+}
+
+// headRevisions returns the head revisions of an interview, newest first.
+func (v *Vault) headRevisions(ctx context.Context, interview string) ([]*Revision, error) {
+	rows, err := v.conn.QueryContext(ctx, `
+		SELECT r.id, r.body, r.testimony FROM heads h JOIN revisions r ON r.id = h.revision
+		WHERE h.interview = ?`, interview)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var revs []*Revision
+	for rows.Next() {
+		var id, testimony string
+		var body []byte
+		if err := rows.Scan(&id, &body, &testimony); err != nil {
+			return nil, err
+		}
+		r, err := loadRevision(id, body, testimony)
+		if err != nil {
+			return nil, err
+		}
+		revs = append(revs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sortNewestFirst(revs)
+	return revs, nil
+}
+
+func sortNewestFirst(revs []*Revision) {
+	for i := 1; i < len(revs); i++ {
+		for j := i; j > 0 && newer(revs[j], revs[j-1]); j-- {
+			revs[j], revs[j-1] = revs[j-1], revs[j]
+		}
+	}
+}
+
+func newer(a, b *Revision) bool {
+	if a.CreatedAt != b.CreatedAt {
+		return a.CreatedAt > b.CreatedAt
+	}
+	return a.ID > b.ID
+}
+
+// List returns every interview, by date of interview then pseudonym.
+func (v *Vault) List() ([]Summary, error) {
+	return v.summaries(`SELECT id, pseudonym, interviewed_on, tags, heads FROM interviews
+		ORDER BY interviewed_on, pseudonym, id`)
+}
+
+func (v *Vault) summaries(query string, args ...any) ([]Summary, error) {
+	rows, err := v.conn.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Summary{}
+	for rows.Next() {
+		var s Summary
+		var tags string
+		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
+			return nil, fmt.Errorf("%w: tags of interview %s", ErrDamaged, s.ID)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Get returns one interview by ID or unique ID prefix. With several heads it
+// shows the newest and reports the count.
+func (v *Vault) Get(idOrPrefix string) (*View, error) {
+	id, err := v.Resolve(idOrPrefix)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	heads, err := v.headRevisions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(heads) == 0 {
+		return nil, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, id)
+	}
+	head := heads[0]
+	view := &View{Interview: head.Record, Heads: len(heads), Marked: head.Record.Testimony}
+	view.ID = id
+	view.Testimony = RenderPublic(head.Record.Testimony)
+	view.Sealed = len(head.Sealed) > 0
+
+	rows, err := v.conn.QueryContext(ctx, `SELECT id, body FROM revisions WHERE interview = ? ORDER BY seq`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	view.Revisions = []RevisionInfo{}
+	for rows.Next() {
+		var rid string
+		var body []byte
+		if err := rows.Scan(&rid, &body); err != nil {
+			return nil, err
+		}
+		r, err := loadRevision(rid, body, "")
+		if err != nil {
+			return nil, err
+		}
+		view.Revisions = append(view.Revisions, RevisionInfo{ID: rid, Parents: r.Parents, Author: r.Author, CreatedAt: r.CreatedAt})
+	}
+	return view, rows.Err()
+}
+
+// Count returns the number of interviews.
+func (v *Vault) Count() (int, error) {
+	var n int
+	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM interviews`).Scan(&n)
+	return n, err
+}
+
+func unmarshalTags(tags string, s *Summary) error {
+	if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
+		return fmt.Errorf("%w: tags of interview %s", ErrDamaged, s.ID)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package vault
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+)
+
+// ErrWrongCustodianKey means the custodian identity given does not open this
+// vault's sealed items.
+var ErrWrongCustodianKey = errors.New("this custodian key does not open the vault's sealed identities")
+
+// Reveal opens the sealed identity and span secrets of an interview with the
+// custodian identity. The result is secret: show it, never store or log it.
+func (v *Vault) Reveal(idOrPrefix string, custodian *age.HybridIdentity) (*Revealed, error) {
+	id, err := v.Resolve(idOrPrefix)
+	if err != nil {
+		return nil, err
+	}
+	ctx := context.Background()
+	heads, err := v.headRevisions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(heads) == 0 {
+		return nil, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, id)
+	}
+	head := heads[0]
+	out := &Revealed{ID: id, Pseudonym: head.Record.Pseudonym, Spans: []RevealedSpan{}}
+	secrets := map[int]string{}
+	for _, sid := range head.Sealed {
+		var data []byte
+		err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data)
+		if err != nil {
+			return nil, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
+		}
+		plain, err := crypto.Unseal(custodian, data)
+		if errors.Is(err, crypto.ErrWrongKey) {
+			return nil, ErrWrongCustodianKey
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
+		}
+		var p sealedPayload
+		err = json.Unmarshal(plain, &p)
+		crypto.Wipe(plain)
+		if err != nil {
+			return nil, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
+		}
+		// Later items override earlier ones: an edit may retype the identity.
+		if p.Identity != nil {
+			out.Identity = p.Identity
+		}
+		for n, s := range p.Spans {
+			secrets[n] = s
+		}
+	}
+	for _, s := range markedSpans(head.Record.Testimony) {
+		out.Spans = append(out.Spans, RevealedSpan{N: s.N, Description: s.Description, Secret: secrets[s.N]})
+	}
+	sort.Slice(out.Spans, func(i, j int) bool { return out.Spans[i].N < out.Spans[j].N })
+	return out, nil
+}

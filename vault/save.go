@@ -1,0 +1,342 @@
+package vault
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+// Add saves interviews in one transaction: all of them or none. An input
+// whose ID names an existing interview becomes a new revision of it; one
+// without an ID becomes a new interview. It returns the interview IDs in
+// input order.
+//
+// Identities and span secrets are sealed to the custodian before anything is
+// stored; the plaintext of each is wiped once sealed.
+func (v *Vault) Add(inputs []Input) ([]string, error) {
+	if v.broken != nil {
+		return nil, v.broken
+	}
+	if len(inputs) == 0 {
+		return nil, errors.New("no interviews to add")
+	}
+	now := v.Now().UTC().Format(time.RFC3339Nano)
+	ctx := context.Background()
+
+	// Plan every revision first: validation, span numbering, what to seal.
+	// Nothing is written until all inputs are known to be good.
+	plans := make([]*plan, len(inputs))
+	latest := map[string]*Revision{} // an interview's newest revision within this batch
+	for i := range inputs {
+		p, err := v.planRevision(ctx, &inputs[i], latest, now)
+		if err != nil {
+			return nil, fmt.Errorf("interview %d: %w", i+1, err)
+		}
+		plans[i] = p
+		latest[p.rev.Interview] = p.rev
+	}
+
+	// Sealing is a post-quantum KEM per item, the costliest step: spread it
+	// over the cores.
+	if err := sealAll(v, plans); err != nil {
+		return nil, err
+	}
+	for _, p := range plans {
+		if p.sealed != nil {
+			p.rev.Sealed = append(p.rev.Sealed, p.sealedID)
+		}
+	}
+	// Revisions of one interview later in the batch build on earlier ones.
+	// Their sealed lists and parents were planned before sealing, so fix up
+	// in order.
+	ids := make([]string, len(plans))
+	prev := map[string]*Revision{}
+	for i, p := range plans {
+		if before, ok := prev[p.rev.Interview]; ok {
+			p.rev.Parents = []string{before.ID}
+			p.rev.Sealed = append(append([]string{}, before.Sealed...), p.rev.Sealed[len(p.inheritedSealed):]...)
+		}
+		id, err := p.rev.computeID()
+		if err != nil {
+			return nil, err
+		}
+		p.rev.ID = id
+		prev[p.rev.Interview] = p.rev
+		ids[i] = p.rev.Interview
+	}
+
+	err := v.update(func(tx *sql.Tx) error {
+		st, err := prepareSave(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		for _, p := range plans {
+			if err := st.save(ctx, v, p); err != nil {
+				return err
+			}
+		}
+		// The full-text index last, in a run of its own: FTS5 flushes its
+		// pending terms whenever another statement opens a savepoint, and a
+		// flush per interview costs more than all the rest of a large add.
+		for _, p := range plans {
+			if err := st.index(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// plan is one revision about to be saved.
+type plan struct {
+	rev             *Revision
+	inheritedSealed []string
+	payload         *sealedPayload // to seal, or nil
+	sealed          []byte         // ciphertext of payload
+	sealedID        string
+	isNew           bool
+	rowid           int64 // of the interview's row, once saved
+}
+
+func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*Revision, now string) (*plan, error) {
+	if err := in.Interview.normalize(); err != nil {
+		return nil, err
+	}
+	p := &plan{rev: &Revision{
+		Author:    v.member.Name,
+		AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
+		CreatedAt: now,
+		Parents:   []string{},
+		Sealed:    []string{},
+	}}
+	var prev *Revision
+	if in.ID != "" {
+		id := strings.TrimSpace(in.ID)
+		if r, ok := latest[id]; ok {
+			prev = r
+		} else {
+			heads, err := v.headRevisions(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if len(heads) == 0 {
+				return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+			}
+			// Saving over every head resolves a conflict: the new revision
+			// has them all as parents.
+			for _, h := range heads {
+				p.rev.Parents = append(p.rev.Parents, h.ID)
+			}
+			prev = heads[0]
+			for _, h := range heads[1:] {
+				prev = mergeSealed(prev, h)
+			}
+		}
+		p.rev.Interview = id
+		p.rev.SpanCount = prev.SpanCount
+		p.inheritedSealed = append([]string{}, prev.Sealed...)
+		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
+	} else {
+		p.rev.Interview = randomID()
+		p.isNew = true
+	}
+
+	spans, err := parseSpans(in.Testimony)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	last := 0
+	payload := &sealedPayload{}
+	for _, s := range spans {
+		b.WriteString(in.Testimony[last:s.start])
+		last = s.end
+		n := s.ref
+		if n > 0 {
+			if n > p.rev.SpanCount {
+				return nil, fmt.Errorf("%w: testimony refers to sensitive span #%d, which this interview does not have", ErrInvalid, n)
+			}
+		} else {
+			p.rev.SpanCount++
+			n = p.rev.SpanCount
+			if payload.Spans == nil {
+				payload.Spans = map[int]string{}
+			}
+			payload.Spans[n] = s.secret
+		}
+		if strings.ContainsAny(s.description, "|}") {
+			return nil, fmt.Errorf("%w: the description of sensitive span #%d contains | or }", ErrInvalid, n)
+		}
+		fmt.Fprintf(&b, "{{#%d|%s}}", n, s.description)
+	}
+	b.WriteString(in.Testimony[last:])
+	p.rev.Record = in.Interview
+	p.rev.Record.ID = ""
+	p.rev.Record.Testimony = b.String()
+
+	if !in.Identity.empty() {
+		payload.Identity = in.Identity
+	}
+	if payload.Identity != nil || len(payload.Spans) > 0 {
+		p.payload = payload
+	}
+	return p, nil
+}
+
+// mergeSealed returns a revision whose sealed list is the union of a's and
+// b's, and whose span count is the larger.
+func mergeSealed(a, b *Revision) *Revision {
+	c := *a
+	c.Sealed = append([]string{}, a.Sealed...)
+	for _, s := range b.Sealed {
+		if !contains(c.Sealed, s) {
+			c.Sealed = append(c.Sealed, s)
+		}
+	}
+	c.SpanCount = max(a.SpanCount, b.SpanCount)
+	return &c
+}
+
+func sealAll(v *Vault, plans []*plan) error {
+	work := make(chan *plan)
+	errs := make(chan error, len(plans))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				plain, err := json.Marshal(p.payload)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				ct, err := crypto.Seal(v.custodian, plain)
+				// The identity in the clear is no longer needed.
+				crypto.Wipe(plain)
+				p.payload = nil
+				if err != nil {
+					errs <- fmt.Errorf("failed to seal to the custodian: %w", err)
+					continue
+				}
+				sum := sha256.Sum256(ct)
+				p.sealed, p.sealedID = ct, hex.EncodeToString(sum[:])
+			}
+		}()
+	}
+	for _, p := range plans {
+		if p.payload != nil {
+			work <- p
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// saveStmts are the statements of a save, prepared once per transaction.
+type saveStmts struct {
+	revision, sealed, delHeads, head, interview, ftsDel, ftsIns, tag *sql.Stmt
+}
+
+func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
+	st := &saveStmts{}
+	for _, s := range []struct {
+		dst **sql.Stmt
+		sql string
+	}{
+		{&st.revision, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`},
+		{&st.sealed, `INSERT OR IGNORE INTO sealed (id, interview, data) VALUES (?, ?, ?)`},
+		{&st.delHeads, `DELETE FROM heads WHERE interview = ?`},
+		{&st.head, `INSERT INTO heads (interview, revision) VALUES (?, ?)`},
+		{&st.interview, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?)
+			ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, pseudonym = excluded.pseudonym,
+				interviewed_on = excluded.interviewed_on, tags = excluded.tags, heads = 1,
+				updated_at = excluded.updated_at
+			RETURNING rowid`},
+		{&st.ftsDel, `DELETE FROM testimony_fts WHERE rowid = ?`},
+		{&st.ftsIns, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
+		{&st.tag, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
+	} {
+		var err error
+		if *s.dst, err = tx.PrepareContext(ctx, s.sql); err != nil {
+			st.close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+func (st *saveStmts) close() {
+	for _, s := range []*sql.Stmt{st.revision, st.sealed, st.delHeads, st.head, st.interview, st.ftsDel, st.ftsIns, st.tag} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (st *saveStmts) save(ctx context.Context, v *Vault, p *plan) error {
+	r := p.rev
+	body, testimony, err := r.storedBody()
+	if err != nil {
+		return err
+	}
+	sig := signRevision(v.member.SigningKey, r.ID)
+	if p.sealed != nil {
+		if _, err := st.sealed.ExecContext(ctx, p.sealedID, r.Interview, p.sealed); err != nil {
+			return err
+		}
+	}
+	if _, err := st.revision.ExecContext(ctx, r.ID, r.Interview, body, testimony, sig); err != nil {
+		return err
+	}
+	if _, err := st.delHeads.ExecContext(ctx, r.Interview); err != nil {
+		return err
+	}
+	if _, err := st.head.ExecContext(ctx, r.Interview, r.ID); err != nil {
+		return err
+	}
+	tags, _ := json.Marshal(r.Record.Tags)
+	var rowid int64
+	if err := st.interview.QueryRowContext(ctx, r.Interview, r.ID, r.Record.Pseudonym,
+		r.Record.InterviewedOn, string(tags), r.CreatedAt).Scan(&rowid); err != nil {
+		return err
+	}
+	p.rowid = rowid
+	for _, t := range r.Record.Tags {
+		if _, err := st.tag.ExecContext(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// index replaces the interview's entry in the full-text index with the
+// public form of its testimony.
+func (st *saveStmts) index(ctx context.Context, p *plan) error {
+	if !p.isNew {
+		if _, err := st.ftsDel.ExecContext(ctx, p.rowid); err != nil {
+			return err
+		}
+	}
+	_, err := st.ftsIns.ExecContext(ctx, p.rowid, RenderPublic(p.rev.Record.Testimony))
+	return err
+}

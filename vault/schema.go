@@ -1,0 +1,110 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations build the schema; migrations[i] takes user_version i to i+1.
+// Each runs in its own transaction. Never edit one that has shipped: add
+// another.
+var migrations = []string{
+	`
+-- Settings of this vault: format, custodian recipient, this member's keys.
+-- The whole database is encrypted at rest, so secrets here are only ever
+-- plaintext in memory.
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value BLOB NOT NULL
+) WITHOUT ROWID;
+
+-- The codebook: tags an interview may carry.
+CREATE TABLE codebook (
+	tag     TEXT PRIMARY KEY,
+	builtin INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- Immutable revisions. id is the SHA-256 of the canonical JSON of the
+-- revision (body with testimony put back in); testimony is kept in its own
+-- column so that substring scans need no JSON parsing. Testimony here is in
+-- marked form: sensitive spans are {{#N|description}}, never the secret.
+CREATE TABLE revisions (
+	seq       INTEGER PRIMARY KEY,
+	id        TEXT NOT NULL UNIQUE,
+	interview TEXT NOT NULL,
+	body      TEXT NOT NULL,
+	testimony TEXT NOT NULL,
+	sig       BLOB NOT NULL
+);
+CREATE INDEX revisions_interview ON revisions (interview);
+
+-- Head revisions of each interview: more than one is a conflict.
+CREATE TABLE heads (
+	interview TEXT NOT NULL,
+	revision  TEXT NOT NULL,
+	PRIMARY KEY (interview, revision)
+) WITHOUT ROWID;
+
+-- Sealed items: age ciphertext to the custodian recipient alone, holding an
+-- identity and/or span secrets. id is the SHA-256 of the ciphertext.
+CREATE TABLE sealed (
+	id        TEXT PRIMARY KEY,
+	interview TEXT NOT NULL,
+	data      BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sealed_interview ON sealed (interview);
+
+-- One row per interview, for listing: the fields of the head shown.
+CREATE TABLE interviews (
+	rowid          INTEGER PRIMARY KEY,
+	id             TEXT NOT NULL UNIQUE,
+	revision       TEXT NOT NULL,
+	pseudonym      TEXT NOT NULL,
+	interviewed_on TEXT NOT NULL,
+	tags           TEXT NOT NULL,
+	heads          INTEGER NOT NULL,
+	updated_at     TEXT NOT NULL
+);
+
+-- Full-text index of the public testimony (spans shown as [description]) of
+-- each interview's head, keyed by interviews.rowid. The trigram tokenizer
+-- finds any substring of three or more characters, which is what Chinese
+-- needs: unicode61 would make one token of a whole run of Han characters.
+-- Contentless: the text lives once, in revisions.
+CREATE VIRTUAL TABLE testimony_fts USING fts5 (
+	testimony,
+	content = '',
+	contentless_delete = 1,
+	detail = none,
+	tokenize = 'trigram'
+);
+`,
+}
+
+func migrate(ctx context.Context, conn *sql.Conn) error {
+	var version int
+	if err := conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return fmt.Errorf("the vault was written by a newer tvault (format %d; this one knows %d)", version, len(migrations))
+	}
+	for i := version; i < len(migrations); i++ {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, i+1)); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
