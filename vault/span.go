@@ -37,7 +37,7 @@ func parseSpans(text string) ([]span, error) {
 		open += i
 		closing := strings.Index(text[open+2:], "}}")
 		if closing < 0 {
-			return nil, fmt.Errorf("sensitive span at character %d is not closed with }}", runeOffset(text, open))
+			return nil, fmt.Errorf("%w: sensitive span at character %d is not closed with }}", ErrInvalid, runeOffset(text, open))
 		}
 		closing += open + 2
 		inner := text[open+2 : closing]
@@ -48,13 +48,13 @@ func parseSpans(text string) ([]span, error) {
 			s.description = strings.TrimSpace(desc)
 		} else {
 			if !hasBar || strings.TrimSpace(desc) == "" {
-				return nil, fmt.Errorf("sensitive span at character %d needs a public description: {{secret|description}}", runeOffset(text, open))
+				return nil, fmt.Errorf("%w: sensitive span at character %d needs a public description: {{secret|description}}", ErrInvalid, runeOffset(text, open))
 			}
 			if strings.TrimSpace(secret) == "" {
-				return nil, fmt.Errorf("sensitive span at character %d has an empty secret", runeOffset(text, open))
+				return nil, fmt.Errorf("%w: sensitive span at character %d has an empty secret", ErrInvalid, runeOffset(text, open))
 			}
 			if strings.Contains(desc, "{{") {
-				return nil, fmt.Errorf("sensitive span at character %d contains {{", runeOffset(text, open))
+				return nil, fmt.Errorf("%w: sensitive span at character %d contains {{", ErrInvalid, runeOffset(text, open))
 			}
 			s.secret = secret
 			s.description = strings.TrimSpace(desc)

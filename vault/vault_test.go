@@ -399,3 +399,49 @@ func equalFiles(a, b fileState) bool {
 	}
 	return true
 }
+
+// TestCoercedInterviewer is the adversary who has the laptop and the vault
+// passphrase: they decrypt everything the passphrase opens and find no real
+// name, contact, relative's name or span secret.
+func TestCoercedInterviewer(t *testing.T) {
+	v, _ := MustCreate(t)
+	in := input("Pseudo", "CanaryTestimony 金丝雀证词 {{CanarySpan|a place}} {{金丝雀秘密|一个地方}}")
+	in.Identity = &vault.Identity{Name: "CanaryName", Aliases: []string{"金丝雀名字"}, Contact: "CanaryContact",
+		Relatives: []vault.RelativeByName{{Relation: "sister", Name: "CanaryRelative"}, {Relation: "brother", Name: "金丝雀亲属"}},
+		Notes: "CanaryNotes"}
+	if _, err := v.Add([]vault.Input{in}); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+
+	var opened [][]byte
+	slots, _ := filepath.Glob(filepath.Join(dir, "keys", "*.age"))
+	for _, s := range slots {
+		data, _ := os.ReadFile(s)
+		id, err := crypto.OpenSlot(data, passphrase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
+		image, err := crypto.OpenOwn(id, snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened = append(opened, image)
+	}
+	if len(opened) == 0 {
+		t.Fatal("no slot opened")
+	}
+	for _, image := range opened {
+		// The check can fail: the public testimony is in the image.
+		if !bytes.Contains(image, []byte("CanaryTestimony")) || !bytes.Contains(image, []byte("金丝雀证词")) {
+			t.Fatal("the decrypted image does not hold the public testimony; the check below proves nothing")
+		}
+		for _, c := range []string{"CanaryName", "金丝雀名字", "CanaryContact", "CanaryRelative", "金丝雀亲属", "CanaryNotes", "CanarySpan", "金丝雀秘密"} {
+			if bytes.Contains(image, []byte(c)) {
+				t.Errorf("the vault passphrase opens %q", c)
+			}
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+func init() {
+	register(&command{
+		name:    "init",
+		args:    "[--name NAME] [--custodian-recipient R | --custodian-key-out FILE]",
+		summary: "create a vault",
+		help: `
+Creates a vault in --vault DIR (or $TVAULT_DIR, or the user data folder).
+
+The custodian is who can read the real identities sealed in this vault. Give
+either the custodian's recipient (age1pq1…, from 'tvault custodian' on the
+custodian's machine or a custodian key made earlier), or --custodian-key-out
+FILE to make a new custodian key, encrypted under a custodian passphrase.
+Keep that file off this laptop: whoever holds it and its passphrase can
+read every identity.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			name := fs.String("name", "", "your `NAME` as the author of revisions (default: your user name)")
+			recipient := fs.String("custodian-recipient", "", "seal identities to this custodian `RECIPIENT` (age1pq1…)")
+			keyOut := fs.String("custodian-key-out", "", "create a custodian key and write it to `FILE` (keep it off this laptop)")
+			return func(e *env, args []string) error {
+				if err := noArgs("init", args); err != nil {
+					return err
+				}
+				return runInit(e, initOptions{name: *name, recipient: *recipient, keyOut: *keyOut})
+			}
+		},
+	})
+}
+
+type initOptions struct {
+	name, recipient, keyOut string
+}
+
+func runInit(e *env, o initOptions) error {
+	dir, err := e.dir()
+	if err != nil {
+		return err
+	}
+	if vault.Exists(dir) {
+		return withHint(fmt.Errorf("a vault already exists in %q", dir), "use it, or choose another folder with --vault")
+	}
+	if o.recipient != "" && o.keyOut != "" {
+		return usageError("init: give --custodian-recipient or --custodian-key-out, not both")
+	}
+	if o.recipient == "" && o.keyOut == "" {
+		if e.passphraseFile != "" {
+			return usageError("init needs a custodian: --custodian-recipient R or --custodian-key-out FILE")
+		}
+		if err := askCustodian(e, &o, dir); err != nil {
+			return err
+		}
+	}
+	name := o.name
+	if name == "" {
+		name = defaultName()
+	}
+
+	var custodian *age.HybridRecipient
+	var custodianKey []byte
+	if o.recipient != "" {
+		if custodian, err = crypto.ParseRecipient(o.recipient); err != nil {
+			return usageError("--custodian-recipient: %v", err)
+		}
+	} else {
+		if err := checkKeyOut(o.keyOut, dir); err != nil {
+			return err
+		}
+		c, err := crypto.NewIdentity()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stderr, "The custodian passphrase protects the custodian key file. The custodian needs it to reveal identities.")
+		cp, err := readPassphrase(e, e.custodianPassFile, "custodian passphrase", true)
+		if err != nil {
+			return err
+		}
+		custodianKey, err = crypto.SealCustodianKey(c, cp, time.Now())
+		crypto.Wipe(cp)
+		if err != nil {
+			return err
+		}
+		custodian = c.Recipient()
+	}
+
+	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", true)
+	if err != nil {
+		return err
+	}
+	defer crypto.Wipe(p)
+	if custodianKey != nil {
+		// The key file first: a vault whose custodian key was never written
+		// would seal identities nobody can open.
+		if err := writeExclusive(o.keyOut, custodianKey); err != nil {
+			return fmt.Errorf("failed to write the custodian key file: %w", err)
+		}
+	}
+	v, err := vault.Create(dir, vault.CreateOptions{Name: name, Custodian: custodian, Passphrase: p})
+	if err != nil {
+		if custodianKey != nil {
+			os.Remove(o.keyOut)
+		}
+		return err
+	}
+	defer v.Close()
+	fmt.Fprintf(e.stderr, "Created a vault in %s.\n", dir)
+	fmt.Fprintf(e.stderr, "Identities are sealed to the custodian %s\n", custodian)
+	if custodianKey != nil {
+		fmt.Fprintf(e.stderr, "\nThe custodian key is in %s.\n", o.keyOut)
+		fmt.Fprintln(e.stderr, "Move it off this laptop (to the custodian's machine, or a USB stick kept apart):")
+		fmt.Fprintln(e.stderr, "whoever has it and its passphrase can read every real identity in the vault.")
+	}
+	fmt.Fprintln(e.stderr, "\nNext: 'tvault add FILE' to add interviews from JSON, 'tvault list' to see them.")
+	return nil
+}
+
+// askCustodian runs the guided choice of a custodian on the terminal.
+func askCustodian(e *env, o *initOptions, dir string) error {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return usageError("init needs a custodian: --custodian-recipient R or --custodian-key-out FILE")
+	}
+	defer tty.Close()
+	r := bufio.NewReader(tty)
+	ask := func(q string) (string, error) {
+		fmt.Fprint(tty, q)
+		line, err := r.ReadString('\n')
+		return strings.TrimSpace(line), err
+	}
+	fmt.Fprintln(tty, "Real identities are sealed to a custodian: after saving, this laptop cannot read them.")
+	fmt.Fprintln(tty, "  1) create a new custodian key file (for example on a USB stick you then hand over)")
+	fmt.Fprintln(tty, "  2) paste the custodian's recipient (age1pq1…)")
+	for range 3 {
+		choice, err := ask("Choose 1 or 2: ")
+		if err != nil {
+			return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+		}
+		switch choice {
+		case "1":
+			def := filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")
+			path, err := ask(fmt.Sprintf("Where to write the custodian key file [%s]: ", def))
+			if err != nil {
+				return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+			}
+			if path == "" {
+				path = def
+			}
+			o.keyOut = path
+			return nil
+		case "2":
+			rcpt, err := ask("Custodian recipient: ")
+			if err != nil {
+				return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+			}
+			if _, err := crypto.ParseRecipient(rcpt); err != nil {
+				fmt.Fprintf(tty, "That is not a post-quantum age recipient (%v).\n", err)
+				continue
+			}
+			o.recipient = rcpt
+			return nil
+		}
+	}
+	return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+}
+
+// checkKeyOut refuses to put the custodian key where it must not be: over an
+// existing file or inside the vault folder.
+func checkKeyOut(path, dir string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return usageError("--custodian-key-out: %q already exists; tvault never overwrites a key file", path)
+	}
+	absKey, err1 := filepath.Abs(path)
+	absDir, err2 := filepath.Abs(dir)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absDir, absKey); err == nil && !strings.HasPrefix(rel, "..") {
+			return usageError("--custodian-key-out: the custodian key must not live inside the vault folder")
+		}
+	}
+	return nil
+}
+
+// writeExclusive writes a new file with mode 0600 and syncs it; it fails if
+// the file exists.
+func writeExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func defaultName() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "member"
+}

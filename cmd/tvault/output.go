@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// Output rules, for every command:
+//
+//   - Results go to stdout: IDs, tables, JSON. Nothing else does, so that
+//     scripts can read it.
+//   - Everything for the person goes to stderr: prompts, progress, warnings,
+//     errors, hints. Errors start "tvault: ", warnings "tvault: warning: ".
+//   - An error says what went wrong and, where there is one, what to do next,
+//     on a hint line.
+//   - No error, warning or hint ever contains testimony, a name, a contact or
+//     a passphrase. Errors from vault and crypto are written to follow this
+//     rule; do not wrap them with user input.
+
+// exitError is an error with the exit code it maps to and an optional hint.
+type exitError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+func withHint(err error, hint string) error {
+	return &exitError{code: codeOf(err), err: err, hint: hint}
+}
+
+// codeOf maps an error to its exit code.
+func codeOf(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, crypto.ErrWrongPassphrase), errors.Is(err, vault.ErrWrongCustodianKey):
+		return exitWrongPassphrase
+	case errors.Is(err, crypto.ErrDamaged):
+		return exitDamaged
+	case errors.Is(err, vault.ErrInUse):
+		return exitInUse
+	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrNoVault), errors.Is(err, vault.ErrAmbiguous):
+		return exitNotFound
+	case errors.Is(err, vault.ErrInvalid):
+		return exitInvalid
+	}
+	return exitFailure
+}
+
+// hintFor returns the default hint for an error, or "".
+func hintFor(err error) string {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.hint != "" {
+		return ee.hint
+	}
+	switch {
+	case errors.Is(err, crypto.ErrWrongPassphrase):
+		return "nothing was changed; check the passphrase and try again"
+	case errors.Is(err, crypto.ErrDamaged):
+		return "the vault was not changed; run 'tvault check', and see docs/RECOVERY.md"
+	case errors.Is(err, vault.ErrInUse):
+		return "close the other tvault (terminal UI or command) and try again"
+	case errors.Is(err, vault.ErrNoVault):
+		return "create one with 'tvault init', or point --vault (or $TVAULT_DIR) at an existing one"
+	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrAmbiguous):
+		return "'tvault list' shows every interview and its ID"
+	case errors.Is(err, crypto.ErrNoTerminal):
+		return "pass --passphrase-file (and --custodian-passphrase-file) when running without a terminal"
+	}
+	return ""
+}
+
+// printError writes err, and its hint if any, to w.
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "tvault: %v\n", err)
+	if h := hintFor(err); h != "" {
+		fmt.Fprintf(w, "tvault: hint: %s\n", h)
+	}
+}
+
+func warningf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "tvault: warning: "+format+"\n", args...)
+}
+
+// stderrIsTerminal reports whether progress and colour make sense.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

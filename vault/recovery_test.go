@@ -1,0 +1,67 @@
+package vault_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tvault/tvault/vault"
+)
+
+// needTool returns the path of an external tool, skipping the test when it is
+// missing, except in CI, where .ci/run installs it and a skip would hide a
+// broken recovery path.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not installed; .ci/run installs it", name)
+		}
+		t.Skipf("%s is not installed (go install filippo.io/age/cmd/...@v1.3.2; apt-get install sqlite3)", name)
+	}
+	return path
+}
+
+// TestRecoveryWithAgeAndSQLite follows docs/RECOVERY.md: with only the age
+// and sqlite3 tools and the passphrase, the testimony comes back.
+func TestRecoveryWithAgeAndSQLite(t *testing.T) {
+	age := needTool(t, "age")
+	needTool(t, "age-plugin-batchpass")
+	sqlite := needTool(t, "sqlite3")
+
+	v, _ := MustCreate(t)
+	in := input("小河", "当地公安局的警察每周两次到我父母家里来。 {{南昌|a city}}")
+	if _, err := v.Add([]vault.Input{in}); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+	work := t.TempDir()
+
+	// age -d of a passphrase slot yields an identity file that age -d -i
+	// accepts. (batchpass passes the passphrase without a terminal; a person
+	// types it.)
+	cmd := exec.Command(age, "-d", "-j", "batchpass", "-o", filepath.Join(work, "key.txt"), filepath.Join(dir, "keys", "passphrase-1.age"))
+	cmd.Env = append(os.Environ(), "AGE_PASSPHRASE="+string(passphrase))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("age -d slot: %v\n%s", err, out)
+	}
+	cmd = exec.Command(age, "-d", "-i", filepath.Join(work, "key.txt"), "-o", filepath.Join(work, "vault.db"), filepath.Join(dir, "vault.age"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("age -d snapshot: %v\n%s", err, out)
+	}
+	out, err := exec.Command(sqlite, filepath.Join(work, "vault.db"), recoveryQuery).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sqlite3: %v\n%s", err, out)
+	}
+	if got := string(out); !strings.Contains(got, "小河|当地公安局的警察每周两次到我父母家里来。 {{#1|a city}}") {
+		t.Fatalf("recovered %q", got)
+	}
+}
+
+// recoveryQuery is the query docs/RECOVERY.md gives.
+const recoveryQuery = `SELECT json_extract(r.body, '$.record.pseudonym'), r.testimony
+FROM heads h JOIN revisions r ON r.id = h.revision ORDER BY r.interview;`
