@@ -320,15 +320,15 @@ func TestSearch(t *testing.T) {
 		query string
 		want  string
 	}{
-		{"公安局", "A"},        // three characters, trigram index
-		{"警察", "A"},         // two characters: substring scan
-		{"护照", "C"},         // two characters
-		{"办事员", "C"},        // inside a sentence
-		{"security", "B"},   // English word
+		{"公安局", "A"},      // three characters, trigram index
+		{"警察", "A"},       // two characters: substring scan
+		{"护照", "C"},       // two characters
+		{"办事员", "C"},      // inside a sentence
+		{"security", "B"}, // English word
 		{"SECURITY bureau", "B"},
-		{"一个城市", "C"},       // a span's description is public
-		{"南昌", ""},          // a span's secret is not indexed
-		{"Hidden", ""},      // identities are not indexed
+		{"一个城市", "C"},  // a span's description is public
+		{"南昌", ""},     // a span's secret is not indexed
+		{"Hidden", ""}, // identities are not indexed
 		{"x", ""},
 		{`"quoted" AND`, ""}, // query syntax is text, not syntax
 	} {
@@ -408,7 +408,7 @@ func TestCoercedInterviewer(t *testing.T) {
 	in := input("Pseudo", "CanaryTestimony 金丝雀证词 {{CanarySpan|a place}} {{金丝雀秘密|一个地方}}")
 	in.Identity = &vault.Identity{Name: "CanaryName", Aliases: []string{"金丝雀名字"}, Contact: "CanaryContact",
 		Relatives: []vault.RelativeByName{{Relation: "sister", Name: "CanaryRelative"}, {Relation: "brother", Name: "金丝雀亲属"}},
-		Notes: "CanaryNotes"}
+		Notes:     "CanaryNotes"}
 	if _, err := v.Add([]vault.Input{in}); err != nil {
 		t.Fatal(err)
 	}
