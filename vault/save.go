@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -76,28 +75,21 @@ func (v *Vault) Add(inputs []Input) ([]string, error) {
 		ids[i] = p.rev.Interview
 	}
 
-	err := v.update(func(tx *sql.Tx) error {
-		st, err := prepareSave(ctx, tx)
+	ch := &change{}
+	for _, p := range plans {
+		if p.sealed != nil {
+			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
+		}
+		body, testimony, err := p.rev.storedBody()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer st.close()
-		for _, p := range plans {
-			if err := st.save(ctx, v, p); err != nil {
-				return err
-			}
-		}
-		// The full-text index last, in a run of its own: FTS5 flushes its
-		// pending terms whenever another statement opens a savepoint, and a
-		// flush per interview costs more than all the rest of a large add.
-		for _, p := range plans {
-			if err := st.index(ctx, p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+		ch.Revisions = append(ch.Revisions, revisionRecord{
+			ID: p.rev.ID, Body: body, Testimony: testimony,
+			Sig: signRevision(v.member.SigningKey, p.rev.ID), rev: p.rev,
+		})
+	}
+	if err := v.commit(ch); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -110,8 +102,6 @@ type plan struct {
 	payload         *sealedPayload // to seal, or nil
 	sealed          []byte         // ciphertext of payload
 	sealedID        string
-	isNew           bool
-	rowid           int64 // of the interview's row, once saved
 }
 
 func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*Revision, now string) (*plan, error) {
@@ -154,7 +144,6 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
 	} else {
 		p.rev.Interview = randomID()
-		p.isNew = true
 	}
 
 	spans, err := parseSpans(in.Testimony)
@@ -251,92 +240,3 @@ func sealAll(v *Vault, plans []*plan) error {
 	return <-errs
 }
 
-// saveStmts are the statements of a save, prepared once per transaction.
-type saveStmts struct {
-	revision, sealed, delHeads, head, interview, ftsDel, ftsIns, tag *sql.Stmt
-}
-
-func prepareSave(ctx context.Context, tx *sql.Tx) (*saveStmts, error) {
-	st := &saveStmts{}
-	for _, s := range []struct {
-		dst **sql.Stmt
-		sql string
-	}{
-		{&st.revision, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`},
-		{&st.sealed, `INSERT OR IGNORE INTO sealed (id, interview, data) VALUES (?, ?, ?)`},
-		{&st.delHeads, `DELETE FROM heads WHERE interview = ?`},
-		{&st.head, `INSERT INTO heads (interview, revision) VALUES (?, ?)`},
-		{&st.interview, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at)
-			VALUES (?, ?, ?, ?, ?, 1, ?)
-			ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, pseudonym = excluded.pseudonym,
-				interviewed_on = excluded.interviewed_on, tags = excluded.tags, heads = 1,
-				updated_at = excluded.updated_at
-			RETURNING rowid`},
-		{&st.ftsDel, `DELETE FROM testimony_fts WHERE rowid = ?`},
-		{&st.ftsIns, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
-		{&st.tag, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
-	} {
-		var err error
-		if *s.dst, err = tx.PrepareContext(ctx, s.sql); err != nil {
-			st.close()
-			return nil, err
-		}
-	}
-	return st, nil
-}
-
-func (st *saveStmts) close() {
-	for _, s := range []*sql.Stmt{st.revision, st.sealed, st.delHeads, st.head, st.interview, st.ftsDel, st.ftsIns, st.tag} {
-		if s != nil {
-			s.Close()
-		}
-	}
-}
-
-func (st *saveStmts) save(ctx context.Context, v *Vault, p *plan) error {
-	r := p.rev
-	body, testimony, err := r.storedBody()
-	if err != nil {
-		return err
-	}
-	sig := signRevision(v.member.SigningKey, r.ID)
-	if p.sealed != nil {
-		if _, err := st.sealed.ExecContext(ctx, p.sealedID, r.Interview, p.sealed); err != nil {
-			return err
-		}
-	}
-	if _, err := st.revision.ExecContext(ctx, r.ID, r.Interview, body, testimony, sig); err != nil {
-		return err
-	}
-	if _, err := st.delHeads.ExecContext(ctx, r.Interview); err != nil {
-		return err
-	}
-	if _, err := st.head.ExecContext(ctx, r.Interview, r.ID); err != nil {
-		return err
-	}
-	tags, _ := json.Marshal(r.Record.Tags)
-	var rowid int64
-	if err := st.interview.QueryRowContext(ctx, r.Interview, r.ID, r.Record.Pseudonym,
-		r.Record.InterviewedOn, string(tags), r.CreatedAt).Scan(&rowid); err != nil {
-		return err
-	}
-	p.rowid = rowid
-	for _, t := range r.Record.Tags {
-		if _, err := st.tag.ExecContext(ctx, t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// index replaces the interview's entry in the full-text index with the
-// public form of its testimony.
-func (st *saveStmts) index(ctx context.Context, p *plan) error {
-	if !p.isNew {
-		if _, err := st.ftsDel.ExecContext(ctx, p.rowid); err != nil {
-			return err
-		}
-	}
-	_, err := st.ftsIns.ExecContext(ctx, p.rowid, RenderPublic(p.rev.Record.Testimony))
-	return err
-}

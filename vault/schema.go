@@ -39,6 +39,15 @@ CREATE TABLE revisions (
 );
 CREATE INDEX revisions_interview ON revisions (interview);
 
+-- The parents of each revision, for finding heads when revisions arrive out
+-- of order.
+CREATE TABLE parents (
+	revision TEXT NOT NULL,
+	parent   TEXT NOT NULL,
+	PRIMARY KEY (revision, parent)
+) WITHOUT ROWID;
+CREATE INDEX parents_parent ON parents (parent);
+
 -- Head revisions of each interview: more than one is a conflict.
 CREATE TABLE heads (
 	interview TEXT NOT NULL,

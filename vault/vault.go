@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,11 @@ type Vault struct {
 
 	custodian *age.HybridRecipient
 	member    member
+
+	journal      *journal
+	snapshotSize int64
+	readOnly     bool
+	warnings     []string
 
 	// broken is set when a write reached memory but not the disk; every
 	// later call returns it, so that nothing builds on state the disk lacks.
@@ -126,6 +132,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err := v.writeSnapshot(); err != nil {
 		return nil, err
 	}
+	v.journal = &journal{dir: dir}
 	ok = true
 	return v, nil
 }
@@ -139,10 +146,23 @@ func Exists(dir string) bool {
 // Open unlocks the vault in dir with passphrase. It returns an error wrapping
 // ErrNoVault, ErrInUse, ErrWrongPassphrase or ErrDamaged as the case is.
 func Open(dir string, passphrase []byte) (*Vault, error) {
+	return OpenWith(dir, passphrase, OpenOptions{})
+}
+
+// OpenOptions change how a vault is opened.
+type OpenOptions struct {
+	// ReadOnly opens the vault without changing any file: a torn last
+	// journal frame is reported but not cut off, leftovers of a crash are
+	// not cleaned up, nothing is saved and Close does not checkpoint.
+	ReadOnly bool
+}
+
+// OpenWith is Open with options.
+func OpenWith(dir string, passphrase []byte, opts OpenOptions) (*Vault, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
 	}
-	v := &Vault{dir: dir, Now: time.Now}
+	v := &Vault{dir: dir, Now: time.Now, readOnly: opts.ReadOnly}
 	if err := v.acquireLock(); err != nil {
 		return nil, err
 	}
@@ -157,26 +177,117 @@ func Open(dir string, passphrase []byte) (*Vault, error) {
 		return nil, err
 	}
 	v.identity = id
-	snap, err := os.ReadFile(filepath.Join(dir, snapshotName))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read the vault: %w", err)
-	}
-	image, err := crypto.OpenOwn(v.identity, snap)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", snapshotName, err)
-	}
-	// The image is the plaintext database: wipe it as soon as SQLite has
-	// its own copy.
-	defer crypto.Wipe(image)
-	if err := v.openDB(image); err != nil {
+	if err := v.loadSnapshot(); err != nil {
 		return nil, err
 	}
 	if err := v.loadMeta(); err != nil {
 		return nil, err
 	}
+	if err := v.replayJournal(); err != nil {
+		return nil, err
+	}
+	if !v.readOnly {
+		v.removeLeftovers()
+	}
 	ok = true
 	return v, nil
 }
+
+// loadSnapshot decrypts vault.age into the in-memory database.
+func (v *Vault) loadSnapshot() error {
+	f, err := os.Open(filepath.Join(v.dir, snapshotName))
+	if err != nil {
+		return fmt.Errorf("failed to read the vault: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	v.snapshotSize = st.Size()
+	image, err := crypto.OpenFileOwn(v.identity, f, st.Size())
+	if err != nil {
+		return fmt.Errorf("%s: %w", snapshotName, err)
+	}
+	// The image is the plaintext database: wipe it as soon as SQLite has
+	// its own copy.
+	defer crypto.Wipe(image)
+	return v.openDB(image)
+}
+
+// replayJournal applies the frames saved since the snapshot.
+func (v *Vault) replayJournal() error {
+	gen, err := v.metaUint("journal_gen")
+	if err != nil {
+		return err
+	}
+	gens, err := journalFiles(v.dir)
+	if err != nil {
+		return err
+	}
+	for _, g := range gens {
+		if g > gen {
+			return fmt.Errorf("%w: the journal is newer than the snapshot (was vault.age replaced by an older copy?)", ErrDamaged)
+		}
+	}
+	frames, j, torn, err := readJournal(v.dir, gen, v.identity)
+	if err != nil {
+		return err
+	}
+	v.journal = j
+	if torn > 0 {
+		v.warnings = append(v.warnings, "the last save in the journal was incomplete (interrupted before it was acknowledged) and was dropped")
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	tx, err := v.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, fr := range frames {
+		if err := apply(ctx, tx, fr.Change); err != nil {
+			return fmt.Errorf("journal frame %d: %w", fr.Seq, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// removeLeftovers deletes what a crash can leave behind: temporary snapshot
+// files (ciphertext, never complete) and journals that a snapshot already
+// covers. It also cuts a torn frame off the journal so that the next save
+// appends after the last whole frame.
+func (v *Vault) removeLeftovers() {
+	if tmps, _ := filepath.Glob(filepath.Join(v.dir, "."+snapshotName+".tmp-*")); len(tmps) > 0 {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+	gens, _ := journalFiles(v.dir)
+	removed := false
+	for _, g := range gens {
+		if g < v.journal.gen {
+			os.Remove(journalPath(v.dir, g))
+			removed = true
+		}
+	}
+	if removed {
+		syncDir(filepath.Join(v.dir, journalDir))
+	}
+	if st, err := os.Stat(journalPath(v.dir, v.journal.gen)); err == nil && st.Size() > v.journal.size {
+		if err := os.Truncate(journalPath(v.dir, v.journal.gen), v.journal.size); err == nil {
+			if f, err := os.OpenFile(journalPath(v.dir, v.journal.gen), os.O_RDWR, 0); err == nil {
+				f.Sync()
+				f.Close()
+			}
+		}
+	}
+}
+
+// Warnings returns what Open found and repaired, for the user to read.
+func (v *Vault) Warnings() []string { return v.warnings }
 
 // unlock tries every passphrase slot in keys/ with passphrase.
 func unlock(dir string, passphrase []byte) (*age.HybridIdentity, error) {
@@ -290,17 +401,34 @@ func (v *Vault) writeSnapshot() error {
 		return fmt.Errorf("failed to serialize the database: %w", err)
 	}
 	defer crypto.Wipe(image)
-	return writeFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
+	err = writeFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
 		return crypto.EncryptTo(f, image, v.identity.Recipient())
 	})
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(filepath.Join(v.dir, snapshotName)); err == nil {
+		v.snapshotSize = st.Size()
+	}
+	return nil
 }
 
-// Close releases the database and the lock. It does not write: every change
-// was written when it was made.
+// Close writes a checkpoint if anything was saved since the snapshot, so
+// that after a clean close vault.age alone holds everything, then releases
+// the database and the lock. If the checkpoint fails nothing is lost: the
+// journal still holds every save.
 func (v *Vault) Close() error {
 	var err error
+	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 {
+		err = v.Checkpoint()
+	}
+	if v.journal != nil {
+		v.journal.close()
+	}
 	if v.conn != nil {
-		err = v.conn.Close()
+		if cerr := v.conn.Close(); err == nil {
+			err = cerr
+		}
 		v.conn = nil
 	}
 	if v.db != nil {
@@ -327,12 +455,31 @@ func (v *Vault) Custodian() *age.HybridRecipient { return v.custodian }
 // Member returns this member's name.
 func (v *Vault) Member() string { return v.member.Name }
 
-// update runs fn in one transaction and makes the result durable before it
-// returns. If fn fails nothing changes. If the disk write fails the vault is
-// closed for writing: the in-memory state is ahead of the disk.
-func (v *Vault) update(fn func(tx *sql.Tx) error) error {
+// ErrReadOnly is returned by writes to a vault opened read-only.
+var ErrReadOnly = errors.New("the vault is open read-only")
+
+// checkpointFraction: a checkpoint is written when the journal grows past
+// this fraction of the snapshot (and at least minCheckpoint bytes). Smaller
+// means faster opens; larger means fewer snapshot rewrites.
+const (
+	checkpointFraction = 8
+	minCheckpoint      = 1 << 20
+)
+
+func (v *Vault) checkpointDue(extra int64) bool {
+	return v.journal.size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
+}
+
+// commit applies ch to the database and makes it durable before returning:
+// as one journal frame, fsync'd, or for a change too large for the journal,
+// as a new snapshot. If it fails, nothing of ch is in the vault, in memory or
+// on disk.
+func (v *Vault) commit(ch *change) error {
 	if v.broken != nil {
 		return v.broken
+	}
+	if v.readOnly {
+		return ErrReadOnly
 	}
 	ctx := context.Background()
 	tx, err := v.conn.BeginTx(ctx, nil)
@@ -340,17 +487,94 @@ func (v *Vault) update(fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
+	if err := apply(ctx, tx, ch); err != nil {
 		return err
 	}
+	buf, err := v.journal.encodeFrame(v.identity.Recipient(), ch)
+	if err != nil {
+		return err
+	}
+	if v.checkpointDue(int64(len(buf))) {
+		// Large: a checkpoint holds it, and the journal would be retired at
+		// once anyway. The snapshot is of the committed database, so commit
+		// first; if the snapshot then fails, the disk is as before this
+		// change and memory is ahead of it: refuse everything until reopened.
+		crypto.Wipe(buf)
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		if err := v.Checkpoint(); err != nil {
+			v.broken = fmt.Errorf("an earlier save failed (%v); close and reopen the vault", err)
+			return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+		}
+		return nil
+	}
+	if err := v.journal.append(buf); err != nil {
+		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
+		// On disk but not in memory: reopening replays it.
+		v.broken = fmt.Errorf("an earlier save did not reach memory (%v); close and reopen the vault", err)
+		return v.broken
+	}
+	if v.checkpointDue(0) {
+		if err := v.Checkpoint(); err != nil {
+			v.warnings = append(v.warnings, "a checkpoint failed; the journal still holds every save")
+		}
+	}
+	return nil
+}
+
+// Checkpoint writes the whole database as a new snapshot and retires the
+// journal. A crash at any point opens to the same data: before the rename
+// the old snapshot and journal are whole; after it, the new snapshot covers
+// the old journal, which Open removes.
+func (v *Vault) Checkpoint() error {
+	if v.broken != nil {
+		return v.broken
+	}
+	if v.readOnly {
+		return ErrReadOnly
+	}
+	ctx := context.Background()
+	old := v.journal.gen
+	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
 	}
 	if err := v.writeSnapshot(); err != nil {
-		v.broken = fmt.Errorf("the last change was not saved (%v); close and reopen the vault", err)
-		return fmt.Errorf("failed to save the vault; nothing of this change was saved: %w", err)
+		if rerr := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old, 10))); rerr != nil {
+			v.broken = fmt.Errorf("a checkpoint failed and could not be undone (%v); close and reopen the vault", rerr)
+		}
+		return err
 	}
+	v.journal.close()
+	if err := os.Remove(journalPath(v.dir, old)); err == nil {
+		syncDir(filepath.Join(v.dir, journalDir))
+	}
+	v.journal = &journal{dir: v.dir, gen: old + 1}
 	return nil
+}
+
+func (v *Vault) setMeta(ctx context.Context, key string, value []byte) error {
+	_, err := v.conn.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+func (v *Vault) metaUint(key string) (uint64, error) {
+	var b []byte
+	err := v.conn.QueryRowContext(context.Background(), `SELECT value FROM meta WHERE key = ?`, key).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: setting %q", ErrDamaged, key)
+	}
+	return n, nil
 }
 
 func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {

@@ -84,5 +84,8 @@ func openVault(e *env) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range v.Warnings() {
+		warningf(e.stderr, "%s", w)
+	}
 	return v, nil
 }

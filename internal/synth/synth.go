@@ -58,6 +58,19 @@ var (
 	}
 )
 
+// RareEN and RareZH are phrases found in about one interview in a hundred
+// (of the English and the Chinese ones), for benchmarks of searches with few
+// hits.
+const (
+	RareEN = "yellow paper"
+	RareZH = "黄色的传唤"
+)
+
+var (
+	rareSentenceEN = "The officer handed my father a summons printed on yellow paper."
+	rareSentenceZH = "派出所的警官给了我父亲一张黄色的传唤通知书。"
+)
+
 // Interview returns synthetic interview number i, about size bytes of
 // testimony, in English when i is even and Chinese when it is odd. The same
 // seed and i give the same interview.
@@ -99,6 +112,13 @@ func Interview(seed uint64, i int, size int) vault.Input {
 		fmt.Fprintf(&b, "我家在{{%s|老家的省份}}。", prov)
 	} else {
 		fmt.Fprintf(&b, "My family lives in {{%s|the home province}}. ", prov)
+	}
+	if r.IntN(100) == 0 {
+		if zh {
+			b.WriteString(rareSentenceZH)
+		} else {
+			b.WriteString(rareSentenceEN + " ")
+		}
 	}
 	for b.Len() < size {
 		b.WriteString(pick(sentences))

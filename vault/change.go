@@ -1,0 +1,243 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// A change is what one save adds to a vault: revisions and the sealed items
+// they use. Changes only add: revisions are immutable and a revision the
+// vault already has is skipped, so applying a change twice is the same as
+// applying it once. The journal stores changes; replaying them rebuilds the
+// vault's state after its snapshot.
+type change struct {
+	Sealed    []sealedRecord   `json:"sealed,omitempty"`
+	Revisions []revisionRecord `json:"revisions,omitempty"`
+}
+
+type sealedRecord struct {
+	ID        string `json:"id"`
+	Interview string `json:"interview"`
+	Data      []byte `json:"data"`
+}
+
+type revisionRecord struct {
+	ID string `json:"id"`
+	// Body is the revision as stored: its JSON with the testimony taken out.
+	Body      json.RawMessage `json:"body"`
+	Testimony string          `json:"testimony"`
+	Sig       []byte          `json:"sig"`
+
+	rev *Revision // decoded, when the change was made here
+}
+
+func (r *revisionRecord) revision() (*Revision, error) {
+	if r.rev != nil {
+		return r.rev, nil
+	}
+	rev, err := loadRevision(r.ID, r.Body, r.Testimony)
+	if err != nil {
+		return nil, err
+	}
+	r.rev = rev
+	return rev, nil
+}
+
+// applyStmts are the statements of apply, prepared once per transaction.
+type applyStmts struct {
+	sealed, revision, parent, delHead, hasChild, head, heads,
+	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag *sql.Stmt
+}
+
+var applySQL = []struct {
+	dst func(*applyStmts) **sql.Stmt
+	sql string
+}{
+	{func(s *applyStmts) **sql.Stmt { return &s.sealed }, `INSERT OR IGNORE INTO sealed (id, interview, data) VALUES (?, ?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.revision }, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.parent }, `INSERT OR IGNORE INTO parents (revision, parent) VALUES (?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.delHead }, `DELETE FROM heads WHERE interview = ? AND revision = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.hasChild }, `SELECT EXISTS (SELECT 1 FROM parents WHERE parent = ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.head }, `INSERT OR IGNORE INTO heads (interview, revision) VALUES (?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.heads }, `SELECT revision FROM heads WHERE interview = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.interviewRow }, `SELECT rowid FROM interviews WHERE id = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
+	{func(s *applyStmts) **sql.Stmt { return &s.updInterview }, `UPDATE interviews SET revision = ?, pseudonym = ?, interviewed_on = ?, tags = ?,
+		heads = ?, updated_at = ? WHERE rowid = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.ftsIns }, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.tag }, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
+}
+
+func prepareApply(ctx context.Context, tx *sql.Tx) (*applyStmts, error) {
+	st := &applyStmts{}
+	for _, s := range applySQL {
+		stmt, err := tx.PrepareContext(ctx, s.sql)
+		if err != nil {
+			st.close()
+			return nil, err
+		}
+		*s.dst(st) = stmt
+	}
+	return st, nil
+}
+
+func (st *applyStmts) close() {
+	for _, s := range applySQL {
+		if stmt := *s.dst(st); stmt != nil {
+			stmt.Close()
+		}
+	}
+}
+
+// apply adds a change to the database inside tx and brings the derived
+// tables (heads, interviews, the search index) up to date.
+func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
+	st, err := prepareApply(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+
+	for _, s := range ch.Sealed {
+		if _, err := st.sealed.ExecContext(ctx, s.ID, s.Interview, s.Data); err != nil {
+			return err
+		}
+	}
+	var touched []string
+	isTouched := map[string]bool{}
+	fresh := map[string]*Revision{}
+	for i := range ch.Revisions {
+		rec := &ch.Revisions[i]
+		rev, err := rec.revision()
+		if err != nil {
+			return err
+		}
+		res, err := st.revision.ExecContext(ctx, rec.ID, rev.Interview, []byte(rec.Body), rec.Testimony, rec.Sig)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // already here: changes are idempotent
+		}
+		fresh[rec.ID] = rev
+		for _, p := range rev.Parents {
+			if _, err := st.parent.ExecContext(ctx, rec.ID, p); err != nil {
+				return err
+			}
+			if _, err := st.delHead.ExecContext(ctx, rev.Interview, p); err != nil {
+				return err
+			}
+		}
+		// A revision whose child arrived first is not a head.
+		var hasChild bool
+		if err := st.hasChild.QueryRowContext(ctx, rec.ID).Scan(&hasChild); err != nil {
+			return err
+		}
+		if !hasChild {
+			if _, err := st.head.ExecContext(ctx, rev.Interview, rec.ID); err != nil {
+				return err
+			}
+		}
+		if !isTouched[rev.Interview] {
+			isTouched[rev.Interview] = true
+			touched = append(touched, rev.Interview)
+		}
+	}
+
+	// The interviews table and the search index follow the heads. The index
+	// is written last, in a run of its own: FTS5 flushes its pending terms
+	// whenever another statement opens a savepoint, and a flush per
+	// interview costs more than all the rest of a large add.
+	type ftsEntry struct {
+		rowid   int64
+		existed bool
+		marked  string
+	}
+	entries := make([]ftsEntry, 0, len(touched))
+	for _, id := range touched {
+		head, n, err := newestHead(ctx, tx, st, id, fresh)
+		if err != nil {
+			return err
+		}
+		tags, _ := json.Marshal(head.Record.Tags)
+		var rowid int64
+		err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
+		existed := err == nil
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			err = st.insInterview.QueryRowContext(ctx, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
+				string(tags), n, head.CreatedAt).Scan(&rowid)
+		case err == nil:
+			_, err = st.updInterview.ExecContext(ctx, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
+				string(tags), n, head.CreatedAt, rowid)
+		}
+		if err != nil {
+			return err
+		}
+		for _, t := range head.Record.Tags {
+			if _, err := st.tag.ExecContext(ctx, t); err != nil {
+				return err
+			}
+		}
+		entries = append(entries, ftsEntry{rowid: rowid, existed: existed, marked: head.Record.Testimony})
+	}
+	for _, e := range entries {
+		if e.existed {
+			if _, err := st.ftsDel.ExecContext(ctx, e.rowid); err != nil {
+				return err
+			}
+		}
+		if _, err := st.ftsIns.ExecContext(ctx, e.rowid, RenderPublic(e.marked)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newestHead returns the head revision an interview shows (the newest) and
+// the number of heads.
+func newestHead(ctx context.Context, tx *sql.Tx, st *applyStmts, interview string, fresh map[string]*Revision) (*Revision, int, error) {
+	rows, err := st.heads.QueryContext(ctx, interview)
+	if err != nil {
+		return nil, 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(ids) == 0 {
+		return nil, 0, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, interview)
+	}
+	var best *Revision
+	for _, id := range ids {
+		r := fresh[id]
+		if r == nil {
+			var body []byte
+			var testimony string
+			if err := tx.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, id).Scan(&body, &testimony); err != nil {
+				return nil, 0, err
+			}
+			if r, err = loadRevision(id, body, testimony); err != nil {
+				return nil, 0, err
+			}
+		}
+		if best == nil || newer(r, best) {
+			best = r
+		}
+	}
+	return best, len(ids), nil
+}
