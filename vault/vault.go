@@ -320,7 +320,7 @@ func unlock(dir string, passphrase []byte) (*age.HybridIdentity, error) {
 }
 
 func (v *Vault) acquireLock() error {
-	f, err := os.OpenFile(filepath.Join(v.dir, lockName), os.O_RDWR|os.O_CREATE, fileMode)
+	f, err := os.OpenFile(filepath.Join(v.dir, lockName), os.O_RDONLY|os.O_CREATE, fileMode)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("cannot open the vault's lock file: %w", err)
@@ -470,10 +470,11 @@ func (v *Vault) checkpointDue(extra int64) bool {
 	return v.journal.size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
 }
 
-// commit applies ch to the database and makes it durable before returning:
-// as one journal frame, fsync'd, or for a change too large for the journal,
-// as a new snapshot. If it fails, nothing of ch is in the vault, in memory or
-// on disk.
+// commit applies ch to the database and makes it durable before returning,
+// as one journal frame, fsync'd. If that fails, the transaction is rolled
+// back: nothing of ch is in the vault, in memory or on disk. A large change
+// (a bulk add) is then checkpointed at once; the frame made it safe first,
+// so a failed checkpoint loses nothing.
 func (v *Vault) commit(ch *change) error {
 	if v.broken != nil {
 		return v.broken
@@ -494,22 +495,9 @@ func (v *Vault) commit(ch *change) error {
 	if err != nil {
 		return err
 	}
-	if v.checkpointDue(int64(len(buf))) {
-		// Large: a checkpoint holds it, and the journal would be retired at
-		// once anyway. The snapshot is of the committed database, so commit
-		// first; if the snapshot then fails, the disk is as before this
-		// change and memory is ahead of it: refuse everything until reopened.
-		crypto.Wipe(buf)
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-		if err := v.Checkpoint(); err != nil {
-			v.broken = fmt.Errorf("an earlier save failed (%v); close and reopen the vault", err)
-			return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
-		}
-		return nil
-	}
-	if err := v.journal.append(buf); err != nil {
+	err = v.journal.append(buf)
+	crypto.Wipe(buf) // ciphertext, but no longer needed
+	if err != nil {
 		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

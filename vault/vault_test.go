@@ -17,6 +17,10 @@ import (
 
 func TestMain(m *testing.M) {
 	crypto.SetScryptWorkFactorForTesting(10)
+	if dir := os.Getenv("TVAULT_CRASH_CHILD"); dir != "" {
+		crashChild(dir)
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 
@@ -38,6 +42,21 @@ func MustCreate(tb testing.TB) (*vault.Vault, *age.HybridIdentity) {
 	}
 	tb.Cleanup(func() { v.Close() })
 	return v, c
+}
+
+// mustCreateIn makes a vault in dir.
+func mustCreateIn(tb testing.TB, dir string) *vault.Vault {
+	tb.Helper()
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v, err := vault.Create(dir, vault.CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: passphrase})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { v.Close() })
+	return v
 }
 
 // MustReopen closes v and opens its folder again.

@@ -167,7 +167,7 @@ forged data, 5 vault in use, 6 not found, 7 invalid input, 8 cancelled.
 }
 
 func order(name string) int {
-	for i, n := range []string{"init", "demo", "add", "list", "show", "search", "identity"} {
+	for i, n := range []string{"init", "demo", "add", "list", "show", "search", "identity", "check"} {
 		if n == name {
 			return i
 		}
