@@ -239,4 +239,3 @@ func sealAll(v *Vault, plans []*plan) error {
 	close(errs)
 	return <-errs
 }
-
