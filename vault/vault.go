@@ -338,7 +338,10 @@ func (v *Vault) acquireLock() error {
 // openDB opens the in-memory database on one held connection and, if image
 // is not nil, loads it.
 func (v *Vault) openDB(image []byte) error {
-	db, err := sql.Open("sqlite", ":memory:")
+	// The memdb VFS keeps the database in one buffer, so a snapshot is one
+	// copy; the name is random because memdb names are shared within a
+	// process, and two open vaults must never see each other.
+	db, err := sql.Open("sqlite", "file:/tvault-"+randomID()+randomID()+"?vfs=memdb")
 	if err != nil {
 		return err
 	}
