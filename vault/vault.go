@@ -35,6 +35,7 @@ type Vault struct {
 	db       *sql.DB
 	conn     *sql.Conn
 	identity *age.HybridIdentity // V: decrypts the snapshot
+	slot     string              // the key slot that unlocked V (slots.go)
 
 	custodian *age.HybridRecipient
 	member    member
@@ -123,6 +124,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err := writeNewFile(filepath.Join(dir, keysDir, "passphrase-1.age"), slot); err != nil {
 		return nil, err
 	}
+	v.slot = "passphrase-1"
 	if err := v.writeSnapshot(); err != nil {
 		return nil, err
 	}
@@ -139,6 +141,12 @@ func Exists(dir string) bool {
 // Open unlocks the vault in dir with passphrase. It returns an error wrapping
 // ErrNoVault, ErrInUse, ErrWrongPassphrase or ErrDamaged as the case is.
 func Open(dir string, passphrase []byte) (*Vault, error) {
+	return open(dir, func() (*age.HybridIdentity, string, error) { return unlock(dir, passphrase) })
+}
+
+// open opens the vault in dir with the identity that unlockFn finds in a key
+// slot, and the name of that slot.
+func open(dir string, unlockFn func() (*age.HybridIdentity, string, error)) (*Vault, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
 	}
@@ -152,11 +160,11 @@ func Open(dir string, passphrase []byte) (*Vault, error) {
 			v.Close()
 		}
 	}()
-	id, err := unlock(dir, passphrase)
+	id, slot, err := unlockFn()
 	if err != nil {
 		return nil, err
 	}
-	v.identity = id
+	v.identity, v.slot = id, slot
 	snap, err := os.ReadFile(filepath.Join(dir, snapshotName))
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the vault: %w", err)
@@ -178,34 +186,35 @@ func Open(dir string, passphrase []byte) (*Vault, error) {
 	return v, nil
 }
 
-// unlock tries every passphrase slot in keys/ with passphrase.
-func unlock(dir string, passphrase []byte) (*age.HybridIdentity, error) {
+// unlock tries every passphrase slot in keys/ with passphrase, and returns
+// the identity and the name of the slot that opened.
+func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) {
 	slots, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sort.Strings(slots)
 	if len(slots) == 0 {
-		return nil, fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+		return nil, "", fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
 	}
 	var damaged error
 	for _, path := range slots {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		id, err := crypto.OpenSlot(data, passphrase)
 		if err == nil {
-			return id, nil
+			return id, slotName(path), nil
 		}
 		if errors.Is(err, ErrDamaged) {
 			damaged = fmt.Errorf("key slot %q: %w", filepath.Base(path), err)
 		}
 	}
 	if damaged != nil {
-		return nil, damaged
+		return nil, "", damaged
 	}
-	return nil, ErrWrongPassphrase
+	return nil, "", ErrWrongPassphrase
 }
 
 func (v *Vault) acquireLock() error {
