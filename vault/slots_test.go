@@ -225,3 +225,39 @@ func TestChangePassphraseOrder(t *testing.T) {
 		v.Close()
 	}
 }
+
+// passwd replaces the slot the passphrase opened, not another one.
+func TestChangePassphraseSecondSlot(t *testing.T) {
+	v, _ := MustCreate(t)
+	second := []byte("the second passphrase")
+	if _, err := v.AddPassphrase(second); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+	v, err := vault.Open(dir, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.CurrentSlot(), "passphrase-2"; got != want {
+		t.Fatalf("CurrentSlot()=%q, want %q", got, want)
+	}
+	newPass := []byte("a brand new passphrase")
+	if name, err := v.ChangePassphrase(newPass); err != nil || name != "passphrase-3" {
+		t.Fatalf("ChangePassphrase: %q, %v", name, err)
+	}
+	v.Close()
+	if _, err := vault.Open(dir, second); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("replaced passphrase: err=%v, want ErrWrongPassphrase", err)
+	}
+	for _, p := range [][]byte{passphrase, newPass} {
+		v, err := vault.Open(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Close()
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keys", "passphrase-2.age")); !os.IsNotExist(err) {
+		t.Fatalf("passphrase-2.age: err=%v, want it gone", err)
+	}
+}
