@@ -15,6 +15,20 @@
 // ([SealCustodianKey], [OpenCustodianKey]), encrypted under the custodian
 // passphrase.
 //
+// Other key slots are encrypted to any age recipient ([SealRecipientSlot],
+// [OpenRecipientSlot], [ParseAnyRecipient], [ParseIdentityFile]), including
+// plugin recipients such as a hardware key's.
+//
+// # Share cards
+//
+// The custodian identity can be split into k-of-n share cards
+// ([SplitCustodianKey], [RecoverCustodianKey], [ShareCard]): a random scalar
+// is Shamir-shared, HKDF turns it into a key, and that key encrypts the
+// identity with age; the small age file is on every card. Fewer than k
+// cards, cards of different splits, or a wrong share are refused, never
+// turned into a wrong key: do not add a recovery path that skips age's
+// authentication of the result.
+//
 // # Passphrases
 //
 // Passphrases are []byte so that callers can [Wipe] them. age forces a string

@@ -36,6 +36,7 @@ type Vault struct {
 	db       *sql.DB
 	conn     *sql.Conn
 	identity *age.HybridIdentity // V: decrypts the snapshot
+	slot     string              // the key slot that unlocked V (slots.go)
 
 	custodian *age.HybridRecipient
 	member    member
@@ -129,6 +130,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err := writeNewFile(filepath.Join(dir, keysDir, "passphrase-1.age"), slot); err != nil {
 		return nil, err
 	}
+	v.slot = "passphrase-1"
 	if err := v.writeSnapshot(); err != nil {
 		return nil, err
 	}
@@ -159,6 +161,12 @@ type OpenOptions struct {
 
 // OpenWith is Open with options.
 func OpenWith(dir string, passphrase []byte, opts OpenOptions) (*Vault, error) {
+	return open(dir, opts, func() (*age.HybridIdentity, string, error) { return unlock(dir, passphrase) })
+}
+
+// open opens the vault in dir with the identity that unlockFn finds in a key
+// slot, and the name of that slot.
+func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, string, error)) (*Vault, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
 	}
@@ -172,11 +180,11 @@ func OpenWith(dir string, passphrase []byte, opts OpenOptions) (*Vault, error) {
 			v.Close()
 		}
 	}()
-	id, err := unlock(dir, passphrase)
+	id, slot, err := unlockFn()
 	if err != nil {
 		return nil, err
 	}
-	v.identity = id
+	v.identity, v.slot = id, slot
 	if err := v.loadSnapshot(); err != nil {
 		return nil, err
 	}
@@ -289,34 +297,35 @@ func (v *Vault) removeLeftovers() {
 // Warnings returns what Open found and repaired, for the user to read.
 func (v *Vault) Warnings() []string { return v.warnings }
 
-// unlock tries every passphrase slot in keys/ with passphrase.
-func unlock(dir string, passphrase []byte) (*age.HybridIdentity, error) {
+// unlock tries every passphrase slot in keys/ with passphrase, and returns
+// the identity and the name of the slot that opened.
+func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) {
 	slots, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sort.Strings(slots)
 	if len(slots) == 0 {
-		return nil, fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+		return nil, "", fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
 	}
 	var damaged error
 	for _, path := range slots {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		id, err := crypto.OpenSlot(data, passphrase)
 		if err == nil {
-			return id, nil
+			return id, slotName(path), nil
 		}
 		if errors.Is(err, ErrDamaged) {
 			damaged = fmt.Errorf("key slot %q: %w", filepath.Base(path), err)
 		}
 	}
 	if damaged != nil {
-		return nil, damaged
+		return nil, "", damaged
 	}
-	return nil, ErrWrongPassphrase
+	return nil, "", ErrWrongPassphrase
 }
 
 func (v *Vault) acquireLock() error {

@@ -22,6 +22,7 @@ type env struct {
 	vaultDir          string
 	passphraseFile    string
 	custodianPassFile string
+	identityFile      string // --identity: open the vault with an age identity (cmd_keys.go)
 }
 
 // command is one subcommand.
@@ -52,6 +53,7 @@ func addGlobalFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&e.vaultDir, "vault", e.vaultDir, "the vault `DIR` (default $TVAULT_DIR, else the user data folder)")
 	fs.StringVar(&e.passphraseFile, "passphrase-file", e.passphraseFile, "read the vault passphrase from the first line of `PATH`")
 	fs.StringVar(&e.custodianPassFile, "custodian-passphrase-file", e.custodianPassFile, "read the custodian passphrase from the first line of `PATH`")
+	fs.StringVar(&e.identityFile, "identity", e.identityFile, "open the vault with the age identity in `FILE` (a recipient key slot) instead of a passphrase")
 }
 
 func run(e *env, args []string) int {
@@ -157,6 +159,7 @@ Global flags (before or after the command):
   --vault DIR                       the vault (default $TVAULT_DIR, else the user data folder)
   --passphrase-file PATH            vault passphrase from the first line of PATH, for scripts
   --custodian-passphrase-file PATH  custodian passphrase from the first line of PATH
+  --identity FILE                   open the vault with an age identity file (see 'keys add')
 
 Without a passphrase file tvault asks on the terminal, without echo.
 'tvault help COMMAND' or 'tvault COMMAND --help' tells more.
@@ -190,7 +193,7 @@ func printCommandUsage(w io.Writer, c *command, e *env) {
 	if len(own) > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s\n", strings.Join(own, "\n"))
 	}
-	fmt.Fprint(w, "\nGlobal flags: --vault DIR, --passphrase-file PATH, --custodian-passphrase-file PATH\n")
+	fmt.Fprint(w, "\nGlobal flags: --vault DIR, --passphrase-file PATH, --custodian-passphrase-file PATH, --identity FILE\n")
 }
 
 // dir returns the vault folder: --vault, else $TVAULT_DIR, else the user

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
+	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tvault/tvault/crypto"
 )
@@ -18,7 +20,8 @@ func TestMain(m *testing.M) {
 	// them too: scrypt at 2^10 keeps the suite fast. Users cannot reach it.
 	crypto.SetScryptWorkFactorForTesting(10)
 	testscript.Main(m, map[string]func(){
-		"tvault": func() { os.Exit(Main()) },
+		"tvault":                func() { os.Exit(Main()) },
+		"age-plugin-tvaulttest": runTestPlugin,
 	})
 }
 
@@ -37,10 +40,11 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"nocanary": cmdNoCanary,
-			"flipbyte": cmdFlipByte,
-			"perms":    cmdPerms,
-			"holdlock": cmdHoldLock,
+			"nocanary":  cmdNoCanary,
+			"flipbyte":  cmdFlipByte,
+			"perms":     cmdPerms,
+			"holdlock":  cmdHoldLock,
+			"agekeygen": cmdAgeKeygen,
 		},
 	})
 }
@@ -127,4 +131,57 @@ func cmdPerms(ts *testscript.TestScript, neg bool, args []string) {
 		return nil
 	})
 	ts.Check(err)
+}
+
+// agekeygen KIND FILE: write a new identity of KIND to FILE and its
+// recipient to FILE.pub. KIND is x25519, pq, plugin (age-plugin-tvaulttest,
+// which this test binary provides) or yubikey (a well-formed
+// age1yubikey1… recipient whose plugin is not installed; no identity).
+func cmdAgeKeygen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: agekeygen x25519|pq|plugin|yubikey FILE")
+	}
+	path := ts.MkAbs(args[1])
+	var id, rcpt string
+	switch args[0] {
+	case "x25519":
+		x, err := age.GenerateX25519Identity()
+		ts.Check(err)
+		id, rcpt = x.String(), x.Recipient().String()
+	case "pq":
+		x, err := age.GenerateHybridIdentity()
+		ts.Check(err)
+		id, rcpt = x.String(), x.Recipient().String()
+	case "plugin":
+		x, err := age.GenerateX25519Identity()
+		ts.Check(err)
+		id = plugin.EncodeIdentity("tvaulttest", []byte(x.String()))
+		rcpt = plugin.EncodeRecipient("tvaulttest", []byte(x.Recipient().String()))
+	case "yubikey":
+		rcpt = plugin.EncodeRecipient("yubikey", bytes.Repeat([]byte{2}, 33))
+	default:
+		ts.Fatalf("unknown kind %q", args[0])
+	}
+	if id != "" {
+		ts.Check(os.WriteFile(path, []byte("# test key\n"+id+"\n"), 0o600))
+	}
+	ts.Check(os.WriteFile(path+".pub", []byte(rcpt+"\n"), 0o600))
+}
+
+// runTestPlugin is age-plugin-tvaulttest: an age plugin whose recipients and
+// identities wrap plain X25519 keys, standing in for a hardware-key plugin
+// such as age-plugin-yubikey.
+func runTestPlugin() {
+	p, err := plugin.New("tvaulttest")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	p.HandleRecipient(func(data []byte) (age.Recipient, error) {
+		return age.ParseX25519Recipient(string(data))
+	})
+	p.HandleIdentity(func(data []byte) (age.Identity, error) {
+		return age.ParseX25519Identity(string(data))
+	})
+	os.Exit(p.Main())
 }

@@ -71,6 +71,9 @@ func openVault(e *env) (*vault.Vault, error) {
 	if !vault.Exists(dir) {
 		return nil, fmt.Errorf("%w: %q", vault.ErrNoVault, dir)
 	}
+	if e.identityFile != "" {
+		return openVaultWithIdentity(e, dir)
+	}
 	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", false)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,238 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+)
+
+// Key slots.
+//
+// Each file keys/NAME.age holds the vault identity V, age-encrypted once per
+// unlocker: a passphrase (age's scrypt recipient) or any age recipient (a
+// second member's key, a hardware key through an age plugin). Adding,
+// removing or changing a slot never touches the data, which stays encrypted
+// to V. Slots are named by kind and number: passphrase-1, recipient-2.
+//
+// Every change writes the new slot first (fsync'd, with its folder) and
+// removes an old one only after that, so a crash never leaves a vault with
+// no slot that opens it. The vault's lock, held while it is open, keeps two
+// processes from changing slots at once.
+
+// SlotKind says what opens a key slot.
+type SlotKind string
+
+const (
+	// SlotPassphrase is opened with a passphrase (age scrypt).
+	SlotPassphrase SlotKind = "passphrase"
+	// SlotRecipient is opened with an age identity: a key file or a plugin.
+	SlotRecipient SlotKind = "recipient"
+)
+
+// Slot describes one key slot. It holds no secret.
+type Slot struct {
+	Name    string   `json:"name"`    // as given to RemoveSlot: "passphrase-1"
+	Kind    SlotKind `json:"kind"`    // passphrase or recipient
+	Stanzas []string `json:"stanzas"` // age stanza types: "scrypt", "mlkem768x25519", "X25519", "piv-p256" …
+	Current bool     `json:"current"` // this slot unlocked the open vault
+}
+
+var (
+	// ErrLastSlot means removing a slot would leave the vault with none.
+	ErrLastSlot = errors.New("this is the vault's only key slot; removing it would lock the vault forever")
+	// ErrNoSlot means no key slot has the name given.
+	ErrNoSlot = errors.New("no such key slot")
+	// ErrNoIdentitySlot means no recipient slot opens with the identities
+	// given.
+	ErrNoIdentitySlot = errors.New("no key slot opens with this identity")
+)
+
+// OpenWithIdentity unlocks the vault in dir with an age identity instead of
+// a passphrase: it tries the recipient slots (never the passphrase slots)
+// with ids. It returns an error wrapping ErrNoIdentitySlot when none opens,
+// and otherwise the same errors as Open.
+func OpenWithIdentity(dir string, ids ...age.Identity) (*Vault, error) {
+	return open(dir, OpenOptions{}, func() (*age.HybridIdentity, string, error) { return unlockIdentity(dir, ids) })
+}
+
+func unlockIdentity(dir string, ids []age.Identity) (*age.HybridIdentity, string, error) {
+	paths, err := slotPaths(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	var damaged error
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, "", err
+		}
+		// A passphrase slot cannot open with an identity; skipping it also
+		// keeps a plugin from being started for nothing.
+		if kind, _ := slotKind(data); kind != SlotRecipient {
+			continue
+		}
+		id, err := crypto.OpenRecipientSlot(data, ids...)
+		if err == nil {
+			return id, slotName(path), nil
+		}
+		if errors.Is(err, ErrDamaged) {
+			damaged = fmt.Errorf("key slot %q: %w", slotName(path), err)
+		}
+	}
+	if damaged != nil {
+		return nil, "", damaged
+	}
+	return nil, "", ErrNoIdentitySlot
+}
+
+// CurrentSlot returns the name of the key slot that unlocked the vault.
+func (v *Vault) CurrentSlot() string { return v.slot }
+
+// Slots lists the vault's key slots, sorted by name.
+func (v *Vault) Slots() ([]Slot, error) {
+	paths, err := slotPaths(v.dir)
+	if err != nil {
+		return nil, err
+	}
+	slots := make([]Slot, 0, len(paths))
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		kind, stanzas := slotKind(data)
+		name := slotName(path)
+		slots = append(slots, Slot{Name: name, Kind: kind, Stanzas: stanzas, Current: name == v.slot})
+	}
+	return slots, nil
+}
+
+// AddPassphrase adds a key slot that opens with passphrase and returns its
+// name.
+func (v *Vault) AddPassphrase(passphrase []byte) (string, error) {
+	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now())
+	if err != nil {
+		return "", err
+	}
+	return v.writeSlot(SlotPassphrase, slot)
+}
+
+// AddRecipient adds a key slot encrypted to r, which may be any age
+// recipient, and returns its name. A plugin recipient runs its plugin here.
+func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
+	slot, err := crypto.SealRecipientSlot(v.identity, r, v.Now())
+	if err != nil {
+		return "", fmt.Errorf("failed to encrypt to the recipient: %w", err)
+	}
+	return v.writeSlot(SlotRecipient, slot)
+}
+
+// ChangePassphrase replaces the passphrase slot that unlocked the vault
+// with a new slot under passphrase, and returns the new slot's name. The new
+// slot is written and synced before the old one is removed.
+func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
+	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
+		return "", errors.New("the vault was not opened with a passphrase, so there is no passphrase to change; add one with 'keys add'")
+	}
+	old := v.slot
+	name, err := v.AddPassphrase(passphrase)
+	if err != nil {
+		return "", err
+	}
+	v.slot = name
+	if err := v.removeSlotFile(old); err != nil {
+		return name, fmt.Errorf("the new passphrase works, but the old slot %q could not be removed, so the old passphrase still works too: %w", old, err)
+	}
+	return name, nil
+}
+
+// RemoveSlot removes the key slot name. It refuses to remove the last slot.
+func (v *Vault) RemoveSlot(name string) error {
+	name = strings.TrimSuffix(name, ".age")
+	paths, err := slotPaths(v.dir)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, p := range paths {
+		if slotName(p) == name {
+			found = true
+		}
+	}
+	if !found {
+		return fmt.Errorf("%w: %q", ErrNoSlot, name)
+	}
+	if len(paths) < 2 {
+		return ErrLastSlot
+	}
+	return v.removeSlotFile(name)
+}
+
+func (v *Vault) removeSlotFile(name string) error {
+	dir := filepath.Join(v.dir, keysDir)
+	if err := os.Remove(filepath.Join(dir, name+".age")); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// writeSlot writes a new slot file of kind under the next free number and
+// returns its name. writeNewFile fsyncs the file and the folder.
+func (v *Vault) writeSlot(kind SlotKind, data []byte) (string, error) {
+	paths, err := slotPaths(v.dir)
+	if err != nil {
+		return "", err
+	}
+	next := 1
+	for _, p := range paths {
+		if n, ok := strings.CutPrefix(slotName(p), string(kind)+"-"); ok {
+			if i, err := strconv.Atoi(n); err == nil && i >= next {
+				next = i + 1
+			}
+		}
+	}
+	name := fmt.Sprintf("%s-%d", kind, next)
+	if err := writeNewFile(filepath.Join(v.dir, keysDir, name+".age"), data); err != nil {
+		return "", fmt.Errorf("failed to write key slot %q: %w", name, err)
+	}
+	return name, nil
+}
+
+func slotPaths(dir string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}
+
+func slotName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), ".age")
+}
+
+// slotKind reads a slot's kind from its age header: a scrypt stanza is a
+// passphrase, anything else a recipient. A header that does not parse is
+// reported as a recipient slot with no stanzas; opening it says "damaged".
+func slotKind(data []byte) (SlotKind, []string) {
+	types, err := crypto.StanzaTypes(data)
+	if err != nil {
+		return SlotRecipient, nil
+	}
+	for _, t := range types {
+		if t == "scrypt" {
+			return SlotPassphrase, types
+		}
+	}
+	return SlotRecipient, types
+}

@@ -1,0 +1,263 @@
+package vault_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// mustAddOne adds one interview and returns its ID.
+func mustAddOne(t *testing.T, v *vault.Vault) string {
+	t.Helper()
+	ids, err := v.Add([]vault.Input{input("Lin Qiao", "Officers came twice a week.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids[0]
+}
+
+func slotNames(t *testing.T, v *vault.Vault) []string {
+	t.Helper()
+	slots, err := v.Slots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range slots {
+		names = append(names, string(s.Kind)+":"+s.Name)
+	}
+	return names
+}
+
+func TestChangePassphrase(t *testing.T) {
+	newPass := []byte("a brand new passphrase")
+	t.Run("OK", func(t *testing.T) {
+		v, _ := MustCreate(t)
+		id := mustAddOne(t, v)
+		dir := v.Dir()
+		name, err := v.ChangePassphrase(newPass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := name, "passphrase-2"; got != want {
+			t.Fatalf("name=%q, want %q", got, want)
+		}
+		if got, want := v.CurrentSlot(), "passphrase-2"; got != want {
+			t.Fatalf("CurrentSlot()=%q, want %q", got, want)
+		}
+		v.Close()
+
+		if _, err := vault.Open(dir, passphrase); !errors.Is(err, vault.ErrWrongPassphrase) {
+			t.Fatalf("old passphrase: err=%v, want ErrWrongPassphrase", err)
+		}
+		v2, err := vault.Open(dir, newPass)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v2.Close()
+		got, err := v2.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := got.Pseudonym, "Lin Qiao"; got != want {
+			t.Fatalf("Pseudonym=%q, want %q", got, want)
+		}
+		if got, want := len(slotNames(t, v2)), 1; got != want {
+			t.Fatalf("%d slots, want %d", got, want)
+		}
+	})
+	t.Run("ErrShortPassphrase", func(t *testing.T) {
+		v, _ := MustCreate(t)
+		if _, err := v.ChangePassphrase([]byte("short")); err == nil {
+			t.Fatal("a short passphrase was accepted")
+		}
+		if got, want := len(slotNames(t, v)), 1; got != want {
+			t.Fatalf("%d slots, want %d", got, want)
+		}
+	})
+	t.Run("ErrOpenedWithIdentity", func(t *testing.T) {
+		v, _ := MustCreate(t)
+		x, _ := age.GenerateX25519Identity()
+		if _, err := v.AddRecipient(x.Recipient()); err != nil {
+			t.Fatal(err)
+		}
+		dir := v.Dir()
+		v.Close()
+		v2, err := vault.OpenWithIdentity(dir, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v2.Close()
+		if _, err := v2.ChangePassphrase(newPass); err == nil {
+			t.Fatal("changed a passphrase the vault was not opened with")
+		}
+	})
+}
+
+func TestSlots(t *testing.T) {
+	v, _ := MustCreate(t)
+	id := mustAddOne(t, v)
+	dir := v.Dir()
+	second := []byte("the second passphrase")
+	if name, err := v.AddPassphrase(second); err != nil || name != "passphrase-2" {
+		t.Fatalf("AddPassphrase: %q, %v", name, err)
+	}
+	hybrid, _ := crypto.NewIdentity()
+	if name, err := v.AddRecipient(hybrid.Recipient()); err != nil || name != "recipient-1" {
+		t.Fatalf("AddRecipient: %q, %v", name, err)
+	}
+	classic, _ := age.GenerateX25519Identity()
+	if name, err := v.AddRecipient(classic.Recipient()); err != nil || name != "recipient-2" {
+		t.Fatalf("AddRecipient: %q, %v", name, err)
+	}
+	slots, err := v.Slots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(slots), 4; got != want {
+		t.Fatalf("%d slots, want %d", got, want)
+	}
+	for i, want := range []struct {
+		name   string
+		kind   vault.SlotKind
+		stanza string
+	}{
+		{"passphrase-1", vault.SlotPassphrase, "scrypt"},
+		{"passphrase-2", vault.SlotPassphrase, "scrypt"},
+		{"recipient-1", vault.SlotRecipient, "mlkem768x25519"},
+		{"recipient-2", vault.SlotRecipient, "X25519"},
+	} {
+		s := slots[i]
+		if s.Name != want.name || s.Kind != want.kind || len(s.Stanzas) != 1 || s.Stanzas[0] != want.stanza {
+			t.Fatalf("slot %d = %+v, want %+v", i, s, want)
+		}
+		if got, want := s.Current, i == 0; got != want {
+			t.Fatalf("slot %d Current=%v, want %v", i, got, want)
+		}
+	}
+	v.Close()
+
+	t.Run("OK", func(t *testing.T) {
+		// Every slot opens the same vault.
+		for _, open := range []func() (*vault.Vault, error){
+			func() (*vault.Vault, error) { return vault.Open(dir, passphrase) },
+			func() (*vault.Vault, error) { return vault.Open(dir, second) },
+			func() (*vault.Vault, error) { return vault.OpenWithIdentity(dir, hybrid) },
+			func() (*vault.Vault, error) { return vault.OpenWithIdentity(dir, classic) },
+		} {
+			v, err := open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.Get(id); err != nil {
+				t.Fatal(err)
+			}
+			v.Close()
+		}
+	})
+	t.Run("ErrNoIdentitySlot", func(t *testing.T) {
+		stranger, _ := age.GenerateX25519Identity()
+		if _, err := vault.OpenWithIdentity(dir, stranger); !errors.Is(err, vault.ErrNoIdentitySlot) {
+			t.Fatalf("err=%v, want ErrNoIdentitySlot", err)
+		}
+	})
+	t.Run("ErrDamaged", func(t *testing.T) {
+		path := filepath.Join(dir, "keys", "recipient-2.age")
+		good, _ := os.ReadFile(path)
+		defer os.WriteFile(path, good, 0o600)
+		bad := append([]byte{}, good...)
+		bad[len(bad)-3] ^= 1
+		os.WriteFile(path, bad, 0o600)
+		if _, err := vault.OpenWithIdentity(dir, classic); !errors.Is(err, vault.ErrDamaged) {
+			t.Fatalf("err=%v, want ErrDamaged", err)
+		}
+	})
+	t.Run("Remove", func(t *testing.T) {
+		v, err := vault.Open(dir, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		if err := v.RemoveSlot("nope"); !errors.Is(err, vault.ErrNoSlot) {
+			t.Fatalf("err=%v, want ErrNoSlot", err)
+		}
+		if err := v.RemoveSlot("../vault"); !errors.Is(err, vault.ErrNoSlot) {
+			t.Fatalf("err=%v, want ErrNoSlot", err)
+		}
+		for _, name := range []string{"passphrase-1", "recipient-1.age", "recipient-2"} {
+			if err := v.RemoveSlot(name); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := v.RemoveSlot("passphrase-2"); !errors.Is(err, vault.ErrLastSlot) {
+			t.Fatalf("err=%v, want ErrLastSlot", err)
+		}
+		if got, want := len(slotNames(t, v)), 1; got != want {
+			t.Fatalf("%d slots, want %d", got, want)
+		}
+		if _, err := vault.OpenWithIdentity(dir, classic); err == nil {
+			t.Fatal("a removed recipient slot still opens the vault")
+		}
+	})
+}
+
+// A crash between writing the new slot and removing the old one leaves two
+// working slots: the order in ChangePassphrase never leaves none. This
+// simulates the crash by adding the slot without removing.
+func TestChangePassphraseOrder(t *testing.T) {
+	v, _ := MustCreate(t)
+	newPass := []byte("a brand new passphrase")
+	if _, err := v.AddPassphrase(newPass); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+	for _, p := range [][]byte{passphrase, newPass} {
+		v, err := vault.Open(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Close()
+	}
+}
+
+// passwd replaces the slot the passphrase opened, not another one.
+func TestChangePassphraseSecondSlot(t *testing.T) {
+	v, _ := MustCreate(t)
+	second := []byte("the second passphrase")
+	if _, err := v.AddPassphrase(second); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+	v, err := vault.Open(dir, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.CurrentSlot(), "passphrase-2"; got != want {
+		t.Fatalf("CurrentSlot()=%q, want %q", got, want)
+	}
+	newPass := []byte("a brand new passphrase")
+	if name, err := v.ChangePassphrase(newPass); err != nil || name != "passphrase-3" {
+		t.Fatalf("ChangePassphrase: %q, %v", name, err)
+	}
+	v.Close()
+	if _, err := vault.Open(dir, second); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("replaced passphrase: err=%v, want ErrWrongPassphrase", err)
+	}
+	for _, p := range [][]byte{passphrase, newPass} {
+		v, err := vault.Open(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.Close()
+	}
+	if _, err := os.Stat(filepath.Join(dir, "keys", "passphrase-2.age")); !os.IsNotExist(err) {
+		t.Fatalf("passphrase-2.age: err=%v, want it gone", err)
+	}
+}
