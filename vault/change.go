@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/tvault/tvault/crypto"
 )
 
 // A change is what one save adds to a vault: revisions and the sealed items
@@ -14,8 +16,26 @@ import (
 // applying it once. The journal stores changes; replaying them rebuilds the
 // vault's state after its snapshot.
 type change struct {
-	Sealed    []sealedRecord   `json:"sealed,omitempty"`
-	Revisions []revisionRecord `json:"revisions,omitempty"`
+	Tombstones []tombstoneRecord `json:"tombstones,omitempty"`
+	Sealed     []sealedRecord    `json:"sealed,omitempty"`
+	Revisions  []revisionRecord  `json:"revisions,omitempty"`
+	// Local only, never in bundles:
+	Team []teamRecord `json:"team,omitempty"`
+	KV   []kvRecord   `json:"kv,omitempty"`
+}
+
+type teamRecord struct {
+	Name    string `json:"name"`
+	Card    []byte `json:"card,omitempty"`
+	AddedAt string `json:"added_at,omitempty"`
+	Remove  bool   `json:"remove,omitempty"`
+}
+
+type kvRecord struct {
+	NS     string `json:"ns"`
+	Key    string `json:"key"`
+	Value  []byte `json:"value,omitempty"`
+	Delete bool   `json:"delete,omitempty"`
 }
 
 type sealedRecord struct {
@@ -49,7 +69,7 @@ func (r *revisionRecord) revision() (*Revision, error) {
 // applyStmts are the statements of apply, prepared once per transaction.
 type applyStmts struct {
 	sealed, revision, parent, delHead, hasChild, head, heads,
-	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag *sql.Stmt
+	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag, tombstoned *sql.Stmt
 }
 
 var applySQL = []struct {
@@ -71,6 +91,7 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsIns }, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tag }, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.tombstoned }, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE interview = ?)`},
 }
 
 func prepareApply(ctx context.Context, tx *sql.Tx) (*applyStmts, error) {
@@ -103,7 +124,33 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	}
 	defer st.close()
 
+	if err := applyLocal(ctx, tx, ch); err != nil {
+		return err
+	}
+	// Tombstones first: a revision of a purged interview never comes back,
+	// whichever order they arrive in.
+	for _, t := range ch.Tombstones {
+		if err := applyTombstone(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	purged := map[string]bool{}
+	isPurged := func(interview string) (bool, error) {
+		if p, ok := purged[interview]; ok {
+			return p, nil
+		}
+		var p bool
+		err := st.tombstoned.QueryRowContext(ctx, interview).Scan(&p)
+		purged[interview] = p
+		return p, err
+	}
 	for _, s := range ch.Sealed {
+		if p, err := isPurged(s.Interview); err != nil || p {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := st.sealed.ExecContext(ctx, s.ID, s.Interview, s.Data); err != nil {
 			return err
 		}
@@ -116,6 +163,12 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		rev, err := rec.revision()
 		if err != nil {
 			return err
+		}
+		if p, err := isPurged(rev.Interview); err != nil || p {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		res, err := st.revision.ExecContext(ctx, rec.ID, rev.Interview, []byte(rec.Body), rec.Testimony, rec.Sig)
 		if err != nil {
@@ -240,4 +293,40 @@ func newestHead(ctx context.Context, tx *sql.Tx, st *applyStmts, interview strin
 		}
 	}
 	return best, len(ids), nil
+}
+
+// applyLocal applies the parts of a change that only this vault has: the
+// roster and local state.
+func applyLocal(ctx context.Context, tx *sql.Tx, ch *change) error {
+	for _, t := range ch.Team {
+		if t.Remove {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM team WHERE name = ?`, t.Name); err != nil {
+				return err
+			}
+			continue
+		}
+		c, err := crypto.ParseCard(t.Card)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO team (name, recipient, signing_key, card, added_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET recipient = excluded.recipient, signing_key = excluded.signing_key,
+				card = excluded.card, added_at = excluded.added_at`,
+			c.Name, c.Recipient, []byte(c.SigningKey), t.Card, t.AddedAt); err != nil {
+			return err
+		}
+	}
+	for _, kv := range ch.KV {
+		var err error
+		if kv.Delete {
+			_, err = tx.ExecContext(ctx, `DELETE FROM kv WHERE ns = ? AND key = ?`, kv.NS, kv.Key)
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO kv (ns, key, value) VALUES (?, ?, ?)
+				ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value`, kv.NS, kv.Key, kv.Value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

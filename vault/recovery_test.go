@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tvault/tvault/vault"
 )
@@ -65,3 +66,9 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 // recoveryQuery is the query docs/RECOVERY.md gives.
 const recoveryQuery = `SELECT json_extract(r.body, '$.record.pseudonym'), r.testimony
 FROM heads h JOIN revisions r ON r.id = h.revision ORDER BY r.interview;`
+
+func execOutput(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).CombinedOutput()
+}
+
+func now() time.Time { return time.Now() }

@@ -76,6 +76,34 @@ CREATE TABLE interviews (
 	updated_at     TEXT NOT NULL
 );
 
+-- The team roster: members whose bundles this vault accepts. card is the
+-- member's self-signed card as they gave it.
+CREATE TABLE team (
+	name        TEXT PRIMARY KEY,
+	recipient   TEXT NOT NULL,
+	signing_key BLOB NOT NULL UNIQUE,
+	card        BLOB NOT NULL,
+	added_at    TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Signed tombstones of purged interviews (ID and time only). An interview
+-- with a tombstone never comes back: its revisions are refused. seq orders
+-- tombstones for --since-last exports.
+CREATE TABLE tombstones (
+	interview TEXT PRIMARY KEY,
+	body      TEXT NOT NULL,
+	sig       BLOB NOT NULL,
+	seq       INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Small local settings and state, by namespace: what was sent to whom.
+CREATE TABLE kv (
+	ns    TEXT NOT NULL,
+	key   TEXT NOT NULL,
+	value BLOB NOT NULL,
+	PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
+
 -- Full-text index of the public testimony (spans shown as [description]) of
 -- each interview's head, keyed by interviews.rowid. The trigram tokenizer
 -- finds any substring of three or more characters, which is what Chinese

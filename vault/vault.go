@@ -388,6 +388,9 @@ func (v *Vault) openDB(image []byte) error {
 		// The rollback journal of an in-memory database lives in memory.
 		`PRAGMA journal_mode = MEMORY`,
 		`PRAGMA foreign_keys = ON`,
+		// Deleted content is overwritten, not left in free pages: a purged
+		// interview must not survive inside the next snapshot.
+		`PRAGMA secure_delete = ON`,
 	} {
 		if _, err := v.conn.ExecContext(ctx, pragma); err != nil {
 			return fmt.Errorf("%s: %w", pragma, err)

@@ -120,7 +120,7 @@ func runInit(e *env, o initOptions) error {
 	}
 	defer v.Close()
 	fmt.Fprintf(e.stderr, "Created a vault in %s.\n", dir)
-	fmt.Fprintf(e.stderr, "Identities are sealed to the custodian %s\n", custodian)
+	fmt.Fprintf(e.stderr, "Identities are sealed to the custodian. Teammates' vaults seal to the same one with\n  tvault init --custodian-recipient %s\n", custodian)
 	if custodianKey != nil {
 		fmt.Fprintf(e.stderr, "\nThe custodian key is in %s.\n", o.keyOut)
 		fmt.Fprintln(e.stderr, "Move it off this laptop (to the custodian's machine, or a USB stick kept apart):")

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// stringList is a flag that may be given many times.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+func init() {
+	register(&command{
+		name:    "whoami",
+		args:    "[-o CARD]",
+		summary: "print your member card, to give to teammates",
+		help: `
+Your member card holds your name, your post-quantum recipient (teammates
+encrypt bundles to it) and your signing key (they check your bundles with
+it), signed by that key. It holds nothing secret. Give it to teammates on
+paper, by USB stick, in person; then compare its fingerprint out loud.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			out := fs.String("o", "", "write the card to `FILE` instead of standard output")
+			return func(e *env, args []string) error {
+				if err := noArgs("whoami", args); err != nil {
+					return err
+				}
+				v, err := openVault(e)
+				if err != nil {
+					return err
+				}
+				defer v.Close()
+				data, card, err := v.Card()
+				if err != nil {
+					return err
+				}
+				if *out != "" {
+					if err := writeExclusive(*out, data); err != nil {
+						return fmt.Errorf("failed to write the card: %w", err)
+					}
+					fmt.Fprintf(e.stderr, "Wrote the card of %s to %s.\n", card.Name, *out)
+				} else {
+					e.stdout.Write(data)
+				}
+				fmt.Fprintf(e.stderr, "Fingerprint: %s\n", card.Fingerprint())
+				return nil
+			}
+		},
+	})
+	register(&command{
+		name:    "team",
+		args:    "add CARD [--yes] | list [--json] | remove NAME",
+		summary: "the roster of teammates whose bundles you accept",
+		help: `
+  team add CARD     put a teammate's card on the roster, after you compare its
+                    fingerprint with them out loud (asked on a terminal;
+                    --yes for scripts). A card whose signature fails is refused.
+  team list         the roster: name and fingerprint (--json for scripts)
+  team remove NAME  take a member off the roster: their bundles are refused
+                    from then on`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			yes := fs.Bool("yes", false, "add: do not ask to confirm the fingerprint")
+			asJSON := fs.Bool("json", false, "list: print JSON")
+			return func(e *env, args []string) error {
+				if len(args) == 0 {
+					return usageError("team needs a subcommand: add, list or remove (see 'tvault team --help')")
+				}
+				switch args[0] {
+				case "add":
+					if len(args) != 2 {
+						return usageError("team add takes one CARD file")
+					}
+					return runTeamAdd(e, args[1], *yes)
+				case "list":
+					if err := noArgs("team list", args[1:]); err != nil {
+						return err
+					}
+					return runTeamList(e, *asJSON)
+				case "remove":
+					if len(args) != 2 {
+						return usageError("team remove takes one NAME")
+					}
+					v, err := openVault(e)
+					if err != nil {
+						return err
+					}
+					defer v.Close()
+					if err := v.RemoveMember(args[1]); err != nil {
+						if errors.Is(err, vault.ErrNoMember) {
+							return &exitError{code: exitNotFound, err: err, hint: "'tvault team list' shows the roster"}
+						}
+						return err
+					}
+					fmt.Fprintf(e.stderr, "Removed %s from the roster.\n", args[1])
+					return nil
+				}
+				return usageError("unknown team subcommand %q (add, list or remove)", args[0])
+			}
+		},
+	})
+	register(&command{
+		name:    "export",
+		args:    "-o FILE [--to NAME]... [-r RECIPIENT]... [--id ID]... [--tag TAG]... [--since-last] [--include-unshareable]",
+		summary: "write a signed, encrypted bundle for teammates",
+		help: `
+Writes a bundle (.tvb): the selected interviews with their whole history,
+purges, and sealed identities (still sealed to the custodian), signed by you
+and encrypted to each --to member and -r recipient. Everything by default;
+--id and --tag select (either matching). Interviews whose consent forbids
+sharing are left out unless --include-unshareable. --since-last leaves out
+what the --to members were already sent from this vault.
+
+Recipients are post-quantum by default (--to members, age1pq1…). Classic
+age1… and ssh-ed25519 recipients work only when every recipient of the
+bundle is classic: age cannot mix the two.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			var to, rcpts, ids, tags stringList
+			out := fs.String("o", "", "write the bundle to `FILE` (must not exist)")
+			fs.Var(&to, "to", "encrypt to roster member `NAME` (repeatable)")
+			fs.Var(&rcpts, "r", "encrypt to age `RECIPIENT` (repeatable)")
+			fs.Var(&ids, "id", "include interview `ID` (repeatable)")
+			fs.Var(&tags, "tag", "include interviews tagged `TAG` (repeatable)")
+			since := fs.Bool("since-last", false, "only what the --to members have not been sent yet")
+			unshareable := fs.Bool("include-unshareable", false, "include interviews whose consent forbids sharing")
+			return func(e *env, args []string) error {
+				if err := noArgs("export", args); err != nil {
+					return err
+				}
+				if *out == "" {
+					return usageError("export needs -o FILE")
+				}
+				if len(to) == 0 && len(rcpts) == 0 {
+					return usageError("export needs at least one --to NAME or -r RECIPIENT")
+				}
+				if *since && len(to) == 0 {
+					return usageError("--since-last needs --to: it tracks what each member was sent")
+				}
+				opts := vault.ExportOptions{To: to, IDs: ids, Tags: tags, SinceLast: *since, IncludeUnshareable: *unshareable}
+				for _, r := range rcpts {
+					rc, err := crypto.ParseAnyRecipient(r, nil)
+					if err != nil {
+						return usageError("-r: %v", err)
+					}
+					opts.Recipients = append(opts.Recipients, rc)
+				}
+				return runExport(e, *out, opts)
+			}
+		},
+	})
+	register(&command{
+		name:    "import",
+		args:    "FILE",
+		summary: "verify and merge a bundle from a teammate",
+		help: `
+Decrypts the bundle with your member key, checks that its signer is on your
+roster and that every hash and signature holds, then merges it in one step:
+all or nothing. Importing the same bundle twice, or an old one after a newer
+one, changes nothing. Interviews edited on two laptops show as conflicts
+(two heads) until someone saves a new revision of them.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			asJSON := fs.Bool("json", false, "print the report as JSON")
+			return func(e *env, args []string) error {
+				if len(args) != 1 {
+					return usageError("import takes one FILE")
+				}
+				return runImport(e, args[0], *asJSON)
+			}
+		},
+	})
+	register(&command{
+		name:    "purge",
+		args:    "ID [--yes]",
+		summary: "consent withdrawn: remove an interview everywhere it travels",
+		help: `
+Removes the interview, its sealed identity and every revision, and leaves a
+signed tombstone (the ID and the time, nothing else) that bundles carry, so
+that teammates' vaults purge it too and no old bundle can bring it back.
+Asks for confirmation on a terminal; --yes for scripts. What a disk may
+keep after deletion is described in docs/THREAT-MODEL.md.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			yes := fs.Bool("yes", false, "do not ask for confirmation")
+			return func(e *env, args []string) error {
+				if len(args) != 1 {
+					return usageError("purge takes one interview ID")
+				}
+				return runPurge(e, args[0], *yes)
+			}
+		},
+	})
+}
+
+func runTeamAdd(e *env, path string, yes bool) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usageError("team add: %v", err)
+	}
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	card, err := v.ParseCard(data)
+	if err != nil {
+		if errors.Is(err, crypto.ErrBadCard) {
+			return &exitError{code: exitDamaged, err: err, hint: "ask for the card again; nothing was changed"}
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Member:      %s\nFingerprint: %s\n", card.Name, card.Fingerprint())
+	if !yes {
+		if err := confirm(fmt.Sprintf("Does %s read out the same fingerprint?", card.Name)); err != nil {
+			return err
+		}
+	}
+	if _, err := v.AddMember(data); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Added %s to the roster: their bundles are accepted, and you can export --to %q.\n", card.Name, card.Name)
+	return nil
+}
+
+func runTeamList(e *env, asJSON bool) error {
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	members, err := v.Team()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, members)
+	}
+	if len(members) == 0 {
+		fmt.Fprintln(e.stderr, "No teammates yet: 'tvault team add CARD' adds one.")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tFINGERPRINT\tADDED")
+	for _, m := range members {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Fingerprint, m.AddedAt)
+	}
+	return tw.Flush()
+}
+
+func runExport(e *env, out string, opts vault.ExportOptions) error {
+	if _, err := os.Lstat(out); err == nil {
+		return usageError("export: %q already exists; tvault never overwrites a bundle", out)
+	}
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(e.stderr, "\rGathering interviews: %s %d/%d", bar(done, total, 30), done, total)
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	// The bundle is ciphertext; it goes through a temporary file in the
+	// same folder so that a failed export leaves no half bundle.
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".tvault-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	rep, err := v.Export(tmp, opts)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		switch {
+		case errors.Is(err, vault.ErrMixedRecipients), errors.Is(err, vault.ErrNoRecipients):
+			return usageError("export: %v", err)
+		case errors.Is(err, vault.ErrNoMember):
+			return &exitError{code: exitNotFound, err: err}
+		}
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), out); err != nil {
+		return err
+	}
+	if rep.Unshareable > 0 {
+		warningf(e.stderr, "left out %d interviews whose consent forbids sharing (--include-unshareable includes them)", rep.Unshareable)
+	}
+	fmt.Fprintf(e.stderr, "Wrote %s: %d interviews, %d revisions, %d purges.\n", out, rep.Interviews, rep.Revisions, rep.Tombstones)
+	return nil
+}
+
+func bar(done, total, width int) string {
+	if total <= 0 {
+		total = 1
+	}
+	n := done * width / total
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+func runImport(e *env, path string, asJSON bool) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageError("import: %v", err)
+	}
+	defer f.Close()
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	rep, err := v.Import(f)
+	if err != nil {
+		switch {
+		case errors.Is(err, vault.ErrNotForMe):
+			return &exitError{code: exitWrongPassphrase, err: err,
+				hint: "the bundle was exported to other members or recipients; nothing was changed"}
+		case errors.Is(err, vault.ErrUnknownSigner):
+			return &exitError{code: exitDamaged, err: err, hint: "nothing was changed"}
+		case errors.Is(err, vault.ErrDamaged):
+			return &exitError{code: exitDamaged, err: err, hint: "the bundle is damaged, truncated or forged; nothing was changed"}
+		}
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, rep)
+	}
+	if rep.NewRevisions == 0 && rep.Purged == 0 {
+		fmt.Fprintf(e.stderr, "Nothing new from %s (fingerprint %s): this vault already had all of it.\n", rep.Signer, rep.Fingerprint)
+		return nil
+	}
+	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged.\n",
+		rep.Signer, rep.Fingerprint, rep.NewRevisions, rep.Interviews, rep.Purged)
+	if rep.Conflicts > 0 {
+		fmt.Fprintf(e.stderr, "%d interviews are in conflict (edited on two laptops): 'tvault list' marks them; saving a new revision resolves one.\n", rep.Conflicts)
+	}
+	return nil
+}
+
+func runPurge(e *env, idPrefix string, yes bool) error {
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	view, err := v.Get(idPrefix)
+	if err != nil {
+		return err
+	}
+	if !yes {
+		fmt.Fprintf(e.stderr, "This removes interview %s (%s), its sealed identity and its whole history, here and in every vault a bundle carries the purge to. It cannot be undone.\n", view.ID, view.Pseudonym)
+		if err := confirm("Purge it?"); err != nil {
+			return err
+		}
+	}
+	id, err := v.Purge(view.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Purged %s. Export to your teammates so that their vaults purge it too.\n", id)
+	return nil
+}

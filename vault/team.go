@@ -1,0 +1,109 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+// Member is a teammate on the roster.
+type Member struct {
+	Name        string `json:"name"`
+	Fingerprint string `json:"fingerprint"`
+	Recipient   string `json:"recipient"`
+	AddedAt     string `json:"added_at"`
+}
+
+var (
+	// ErrMemberExists means a different member already has the name.
+	ErrMemberExists = errors.New("a member with this name is already on the roster with other keys")
+	// ErrOwnCard means the card is this vault's own.
+	ErrOwnCard = errors.New("this is your own card")
+	// ErrNoMember means no member has the name.
+	ErrNoMember = errors.New("no such member on the roster")
+)
+
+// Card returns this member's card, to give to teammates.
+func (v *Vault) Card() ([]byte, *crypto.Card, error) {
+	c := &crypto.Card{
+		Name:       v.member.Name,
+		Recipient:  v.member.Identity.Recipient().String(),
+		SigningKey: v.member.SigningKey.Public().(ed25519.PublicKey),
+	}
+	data, err := crypto.MarshalCard(c, v.member.SigningKey)
+	return data, c, err
+}
+
+// ParseCard parses and verifies a card, and checks it can join the roster.
+func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
+	c, err := crypto.ParseCard(data)
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Equal(c.SigningKey, v.member.SigningKey.Public().(ed25519.PublicKey)) {
+		return nil, ErrOwnCard
+	}
+	var key []byte
+	err = v.conn.QueryRowContext(context.Background(), `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
+	if err == nil && !bytes.Equal(key, c.SigningKey) {
+		return nil, fmt.Errorf("%w: %q (remove it first with tvault team remove)", ErrMemberExists, c.Name)
+	}
+	return c, nil
+}
+
+// AddMember puts a verified card on the roster: its bundles are accepted
+// from now on.
+func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
+	c, err := v.ParseCard(data)
+	if err != nil {
+		return nil, err
+	}
+	err = v.commit(&change{Team: []teamRecord{{Name: c.Name, Card: data, AddedAt: v.Now().UTC().Format(time.RFC3339)}}})
+	return c, err
+}
+
+// RemoveMember takes a member off the roster.
+func (v *Vault) RemoveMember(name string) error {
+	var n int
+	v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM team WHERE name = ?`, name).Scan(&n)
+	if n == 0 {
+		return fmt.Errorf("%w: %q", ErrNoMember, name)
+	}
+	return v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}})
+}
+
+// Team returns the roster, by name.
+func (v *Vault) Team() ([]Member, error) {
+	rows, err := v.conn.QueryContext(context.Background(), `SELECT name, recipient, signing_key, added_at FROM team ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Member{}
+	for rows.Next() {
+		var m Member
+		var key []byte
+		if err := rows.Scan(&m.Name, &m.Recipient, &key, &m.AddedAt); err != nil {
+			return nil, err
+		}
+		m.Fingerprint = crypto.Fingerprint(m.Recipient, key)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// memberByKey returns the roster name of a signing key, or "" if it is not
+// on the roster.
+func (v *Vault) memberByKey(ctx context.Context, key []byte) (name, recipient string, err error) {
+	err = v.conn.QueryRowContext(ctx, `SELECT name, recipient FROM team WHERE signing_key = ?`, key).Scan(&name, &recipient)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", nil
+	}
+	return name, recipient, err
+}
