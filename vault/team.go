@@ -3,8 +3,8 @@ package vault
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"fmt"
 	"time"
