@@ -1,6 +1,8 @@
 package vault_test
 
 import (
+	"bytes"
+	"io"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -168,4 +170,84 @@ func BenchmarkKDF(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkBundle exports 10,000 interviews to a member and imports them
+// into a fresh vault, beside age itself encrypting and decrypting the same
+// number of bytes.
+func BenchmarkBundle(b *testing.B) {
+	dir := benchVault(b, 10000)
+	src, err := vault.Open(dir, passphrase)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	dst, _ := MustCreate(b)
+	card, _, _ := dst.Card()
+	if _, err := src.AddMember(card); err != nil {
+		b.Fatal(err)
+	}
+	srcCard, _, _ := src.Card()
+	opts := vault.ExportOptions{To: []string{"R1"}, IncludeUnshareable: true}
+	var bundle bytes.Buffer
+	if _, err := src.Export(&bundle, opts); err != nil {
+		b.Fatal(err)
+	}
+	size := int64(bundle.Len())
+	plain := make([]byte, size)
+	id, _ := crypto.NewIdentity()
+	ageFile, _ := crypto.Encrypt(plain, id.Recipient())
+
+	b.Run("export", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			if _, err := src.Export(io.Discard, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("age-encrypt", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			if err := crypto.EncryptTo(io.Discard, plain, id.Recipient()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("import", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; b.Loop(); i++ {
+			// A fresh vault each time (a second import changes nothing), and
+			// a bundle for its member key; neither is timed.
+			b.StopTimer()
+			c, _ := crypto.NewIdentity()
+			fresh, err := vault.Create(filepath.Join(b.TempDir(), "fresh"), vault.CreateOptions{
+				Name: fmt.Sprintf("fresh%d", i), Custodian: c.Recipient(), Passphrase: passphrase})
+			if err != nil {
+				b.Fatal(err)
+			}
+			fresh.AddMember(srcCard)
+			fc, _, _ := fresh.Card()
+			src.AddMember(fc)
+			var bb bytes.Buffer
+			if _, err := src.Export(&bb, vault.ExportOptions{To: []string{fmt.Sprintf("fresh%d", i)}, IncludeUnshareable: true}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if _, err := fresh.Import(&bb); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			fresh.Close()
+			b.StartTimer()
+		}
+	})
+	b.Run("age-decrypt", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			if _, err := crypto.Open(id, ageFile); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -26,7 +27,8 @@ import (
 //
 //	tvault bundle v1
 //	{JSON body: exporter, created_at, tombstones, sealed, revisions}
-//	base64 Ed25519 signature of "tvault bundle v1\n" + body, by the exporter
+//	base64 Ed25519 signature, by the exporter, of
+//	"tvault bundle v1\n" + hex SHA-256 of the body line
 //
 // Identities and span secrets travel as they are stored: sealed to the
 // custodian. Importing checks the exporter against the roster, the
@@ -155,32 +157,39 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM revisions`).Scan(&current.Revisions)
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tombstones`).Scan(&current.Tombstones)
 
-	sealedWanted := map[string]bool{}
+	stmts := map[string]string{
+		"state":  `SELECT (SELECT max(seq) FROM revisions WHERE interview = ?), shareable FROM interviews WHERE id = ?`,
+		"revs":   `SELECT id, body, testimony, sig FROM revisions WHERE interview = ? ORDER BY seq`,
+		"sealed": `SELECT id, data FROM sealed WHERE interview = ?`,
+	}
+	prepared := map[string]*sql.Stmt{}
+	for k, q := range stmts {
+		st, err := v.conn.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		prepared[k] = st
+	}
 	for i, id := range ids {
 		if opts.Progress != nil && (i%500 == 0 || i == len(ids)-1) {
 			opts.Progress(i+1, len(ids))
 		}
 		var newest int64
-		if err := v.conn.QueryRowContext(ctx, `SELECT max(seq) FROM revisions WHERE interview = ?`, id).Scan(&newest); err != nil {
+		var shareable bool
+		if err := prepared["state"].QueryRowContext(ctx, id, id).Scan(&newest, &shareable); err != nil {
 			return nil, err
 		}
 		if newest <= since.Revisions {
 			continue
 		}
-		heads, err := v.headRevisions(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		shareable := true
-		for _, h := range heads {
-			shareable = shareable && h.Record.Consent.Share
-		}
 		if !shareable && !opts.IncludeUnshareable {
 			report.Unshareable++
 			continue
 		}
-		// The whole history: the receiver needs the parents to merge.
-		rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony, sig FROM revisions WHERE interview = ? ORDER BY seq`, id)
+		// The whole history: the receiver needs the parents to merge. Every
+		// sealed item of an interview belongs to one of its revisions.
+		rows, err := prepared["revs"].QueryContext(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -192,25 +201,23 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 				return nil, err
 			}
 			rec.Body = b
-			r, err := rec.revision()
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			for _, s := range r.Sealed {
-				sealedWanted[s] = true
-			}
 			body.Revisions = append(body.Revisions, rec)
 		}
 		rows.Close()
-		report.Interviews++
-	}
-	for s := range sealedWanted {
-		rec := sealedRecord{ID: s}
-		if err := v.conn.QueryRowContext(ctx, `SELECT interview, data FROM sealed WHERE id = ?`, s).Scan(&rec.Interview, &rec.Data); err != nil {
-			return nil, fmt.Errorf("%w: sealed item %s is missing", ErrDamaged, short(s))
+		rows, err = prepared["sealed"].QueryContext(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		body.Sealed = append(body.Sealed, rec)
+		for rows.Next() {
+			rec := sealedRecord{Interview: id}
+			if err := rows.Scan(&rec.ID, &rec.Data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			body.Sealed = append(body.Sealed, rec)
+		}
+		rows.Close()
+		report.Interviews++
 	}
 	rows, err := v.conn.QueryContext(ctx, `SELECT body, sig FROM tombstones WHERE seq > ? ORDER BY seq`, since.Tombstones)
 	if err != nil {
@@ -236,7 +243,7 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 		return nil, err
 	}
 	bodyBytes := bytes.TrimSuffix(js.Bytes(), []byte("\n"))
-	sig := ed25519.Sign(v.member.SigningKey, append([]byte(bundleDomain), bodyBytes...))
+	sig := ed25519.Sign(v.member.SigningKey, bundleSigned(bodyBytes))
 	aw, err := age.Encrypt(w, recipients...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot encrypt the bundle: %w", err)
@@ -331,6 +338,14 @@ func (v *Vault) selectInterviews(ctx context.Context, ids, tags []string) ([]str
 	return out, nil
 }
 
+// bundleSigned is what a bundle's signature covers: the domain and the
+// SHA-256 of the body. Signing the digest rather than the body keeps a
+// large bundle from being hashed twice more with SHA-512 inside Ed25519.
+func bundleSigned(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	return []byte(bundleDomain + hex.EncodeToString(sum[:]))
+}
+
 // ImportReport says what a bundle brought.
 type ImportReport struct {
 	Signer       string `json:"signer"`
@@ -416,7 +431,7 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		}
 		report.Signer = name
 	}
-	if !ed25519.Verify(key, append([]byte(bundleDomain), bodyBytes...), sig) {
+	if !ed25519.Verify(key, bundleSigned(bodyBytes), sig) {
 		return nil, fmt.Errorf("%w: the bundle's signature does not verify", ErrDamaged)
 	}
 
@@ -430,6 +445,17 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		}
 		tombstoned[t.Interview] = true
 	}
+	hasSealed, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM sealed WHERE id = ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer hasSealed.Close()
+	state, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?),
+		EXISTS (SELECT 1 FROM tombstones WHERE interview = ?), EXISTS (SELECT 1 FROM interviews WHERE id = ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer state.Close()
 	inBundle := map[string]bool{}
 	for _, s := range ch.Sealed {
 		sum := sha256.Sum256(s.Data)
@@ -452,7 +478,9 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 				continue
 			}
 			var have bool
-			v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM sealed WHERE id = ?)`, s).Scan(&have)
+			if err := hasSealed.QueryRowContext(ctx, s).Scan(&have); err != nil {
+				return nil, err
+			}
 			if !have && !tombstoned[rev.Interview] {
 				return nil, fmt.Errorf("%w: the bundle lacks sealed item %s of interview %s", ErrDamaged, short(s), rev.Interview)
 			}
@@ -467,9 +495,9 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 			continue
 		}
 		var have, purged, known bool
-		v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?),
-			EXISTS (SELECT 1 FROM tombstones WHERE interview = ?), EXISTS (SELECT 1 FROM interviews WHERE id = ?)`,
-			rec.ID, rec.rev.Interview, rec.rev.Interview).Scan(&have, &purged, &known)
+		if err := state.QueryRowContext(ctx, rec.ID, rec.rev.Interview, rec.rev.Interview).Scan(&have, &purged, &known); err != nil {
+			return nil, err
+		}
 		if !have && !purged {
 			report.NewRevisions++
 			if !known {

@@ -84,10 +84,10 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.head }, `INSERT OR IGNORE INTO heads (interview, revision) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.heads }, `SELECT revision FROM heads WHERE interview = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.interviewRow }, `SELECT rowid FROM interviews WHERE id = ?`},
-	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
+	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at, shareable)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
 	{func(s *applyStmts) **sql.Stmt { return &s.updInterview }, `UPDATE interviews SET revision = ?, pseudonym = ?, interviewed_on = ?, tags = ?,
-		heads = ?, updated_at = ? WHERE rowid = ?`},
+		heads = ?, updated_at = ?, shareable = ? WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsIns }, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tag }, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
@@ -213,7 +213,7 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	}
 	entries := make([]ftsEntry, 0, len(touched))
 	for _, id := range touched {
-		head, n, err := newestHead(ctx, tx, st, id, fresh)
+		head, n, shareable, err := newestHead(ctx, tx, st, id, fresh)
 		if err != nil {
 			return err
 		}
@@ -224,10 +224,10 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			err = st.insInterview.QueryRowContext(ctx, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
-				string(tags), n, head.CreatedAt).Scan(&rowid)
+				string(tags), n, head.CreatedAt, shareable).Scan(&rowid)
 		case err == nil:
 			_, err = st.updInterview.ExecContext(ctx, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
-				string(tags), n, head.CreatedAt, rowid)
+				string(tags), n, head.CreatedAt, shareable, rowid)
 		}
 		if err != nil {
 			return err
@@ -252,47 +252,49 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	return nil
 }
 
-// newestHead returns the head revision an interview shows (the newest) and
-// the number of heads.
-func newestHead(ctx context.Context, tx *sql.Tx, st *applyStmts, interview string, fresh map[string]*Revision) (*Revision, int, error) {
+// newestHead returns the head revision an interview shows (the newest), the
+// number of heads, and whether every head's consent allows sharing.
+func newestHead(ctx context.Context, tx *sql.Tx, st *applyStmts, interview string, fresh map[string]*Revision) (*Revision, int, bool, error) {
 	rows, err := st.heads.QueryContext(ctx, interview)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if len(ids) == 0 {
-		return nil, 0, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, interview)
+		return nil, 0, false, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, interview)
 	}
 	var best *Revision
+	shareable := true
 	for _, id := range ids {
 		r := fresh[id]
 		if r == nil {
 			var body []byte
 			var testimony string
 			if err := tx.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, id).Scan(&body, &testimony); err != nil {
-				return nil, 0, err
+				return nil, 0, false, err
 			}
 			if r, err = loadRevision(id, body, testimony); err != nil {
-				return nil, 0, err
+				return nil, 0, false, err
 			}
 		}
+		shareable = shareable && r.Record.Consent.Share
 		if best == nil || newer(r, best) {
 			best = r
 		}
 	}
-	return best, len(ids), nil
+	return best, len(ids), shareable, nil
 }
 
 // applyLocal applies the parts of a change that only this vault has: the

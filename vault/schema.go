@@ -73,7 +73,9 @@ CREATE TABLE interviews (
 	interviewed_on TEXT NOT NULL,
 	tags           TEXT NOT NULL,
 	heads          INTEGER NOT NULL,
-	updated_at     TEXT NOT NULL
+	updated_at     TEXT NOT NULL,
+	-- 1 when every head's consent allows sharing: what export may send.
+	shareable      INTEGER NOT NULL DEFAULT 0
 );
 
 -- The team roster: members whose bundles this vault accepts. card is the
