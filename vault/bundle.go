@@ -260,15 +260,20 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 
 	// Remember what each member was sent, for --since-last. Only a bundle of
 	// everything moves the mark: a selection leaves the rest unsent.
+	var kv []kvRecord
 	if len(opts.IDs) == 0 && len(opts.Tags) == 0 && len(opts.To) > 0 {
 		mark, _ := json.Marshal(current)
-		var kv []kvRecord
 		for _, name := range opts.To {
 			kv = append(kv, kvRecord{NS: "sent", Key: name, Value: mark})
 		}
-		if err := v.commit(&change{KV: kv}); err != nil {
-			return report, fmt.Errorf("the bundle was written, but what was sent could not be recorded: %w", err)
-		}
+	}
+	to := strings.Join(opts.To, ", ")
+	if n := len(opts.Recipients); n > 0 {
+		to = strings.TrimPrefix(fmt.Sprintf("%s, %d other recipients", to, n), ", ")
+	}
+	details := fmt.Sprintf("%d interviews, %d revisions, %d purges", report.Interviews, report.Revisions, report.Tombstones)
+	if err := v.commit(&change{KV: kv, Audit: v.event(EventExport, to, details)}); err != nil {
+		return report, fmt.Errorf("the bundle was written, but the export could not be recorded: %w", err)
 	}
 	return report, nil
 }
@@ -515,9 +520,14 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		}
 	}
 	report.Revisions, report.Tombstones = len(ch.Revisions), len(ch.Tombstones)
+	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged (fingerprint %s)",
+		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint)
 	if report.NewRevisions == 0 && report.Purged == 0 {
-		return report, nil // nothing new: a bundle seen before
+		// Nothing new: a bundle seen before. The vault stays exactly as it
+		// was, audit log included.
+		return report, nil
 	}
+	ch.Audit = v.event(EventImport, report.Signer, details)
 	if err := v.commit(ch); err != nil {
 		return nil, err
 	}

@@ -20,8 +20,9 @@ type change struct {
 	Sealed     []sealedRecord    `json:"sealed,omitempty"`
 	Revisions  []revisionRecord  `json:"revisions,omitempty"`
 	// Local only, never in bundles:
-	Team []teamRecord `json:"team,omitempty"`
-	KV   []kvRecord   `json:"kv,omitempty"`
+	Team  []teamRecord  `json:"team,omitempty"`
+	KV    []kvRecord    `json:"kv,omitempty"`
+	Audit []auditRecord `json:"audit,omitempty"`
 }
 
 type teamRecord struct {
@@ -125,6 +126,9 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	defer st.close()
 
 	if err := applyLocal(ctx, tx, ch); err != nil {
+		return err
+	}
+	if err := applyAudit(ctx, tx, ch.Audit); err != nil {
 		return err
 	}
 	// Tombstones first: a revision of a purged interview never comes back,
@@ -331,4 +335,10 @@ func applyLocal(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 	}
 	return nil
+}
+
+// onlyAudit reports whether a change holds nothing but audit events.
+func (ch *change) onlyAudit() bool {
+	return len(ch.Tombstones) == 0 && len(ch.Sealed) == 0 && len(ch.Revisions) == 0 &&
+		len(ch.Team) == 0 && len(ch.KV) == 0
 }

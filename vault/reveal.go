@@ -2,6 +2,7 @@ package vault
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,5 +65,17 @@ func (v *Vault) Reveal(idOrPrefix string, custodian *age.HybridIdentity) (*Revea
 		out.Spans = append(out.Spans, RevealedSpan{N: s.N, Description: s.Description, Secret: secrets[s.N]})
 	}
 	sort.Slice(out.Spans, func(i, j int) bool { return out.Spans[i].N < out.Spans[j].N })
+	// No reveal without its audit event: if the event cannot be saved, the
+	// identity is not shown.
+	if err := v.Record(Event{Kind: EventReveal, Subject: id, Details: "custodian " + shortFingerprint(custodian.Recipient().String())}); err != nil {
+		return nil, fmt.Errorf("the reveal could not be recorded in the audit log, so it is refused: %w", err)
+	}
 	return out, nil
+}
+
+// shortFingerprint names a recipient in the audit log without its 2,000
+// characters.
+func shortFingerprint(recipient string) string {
+	sum := sha256.Sum256([]byte(recipient))
+	return fmt.Sprintf("%X", sum[:6])
 }

@@ -98,6 +98,14 @@ CREATE TABLE tombstones (
 	seq       INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- The audit log: a hash chain of signed events (see audit.go).
+CREATE TABLE audit (
+	seq  INTEGER PRIMARY KEY,
+	body TEXT NOT NULL,
+	hash TEXT NOT NULL,
+	sig  BLOB NOT NULL
+);
+
 -- Small local settings and state, by namespace: what was sent to whom.
 CREATE TABLE kv (
 	ns    TEXT NOT NULL,

@@ -121,7 +121,11 @@ func (v *Vault) AddPassphrase(passphrase []byte) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return v.writeSlot(SlotPassphrase, slot)
+	name, err := v.writeSlot(SlotPassphrase, slot)
+	if err == nil {
+		err = v.Record(Event{Kind: EventKeyAdded, Subject: name, Details: "passphrase"})
+	}
+	return name, err
 }
 
 // AddRecipient adds a key slot encrypted to r, which may be any age
@@ -131,7 +135,11 @@ func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("failed to encrypt to the recipient: %w", err)
 	}
-	return v.writeSlot(SlotRecipient, slot)
+	name, err := v.writeSlot(SlotRecipient, slot)
+	if err == nil {
+		err = v.Record(Event{Kind: EventKeyAdded, Subject: name, Details: "recipient"})
+	}
+	return name, err
 }
 
 // ChangePassphrase replaces the passphrase slot that unlocked the vault
@@ -147,6 +155,9 @@ func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
 		return "", err
 	}
 	v.slot = name
+	if err := v.Record(Event{Kind: EventPasswd, Subject: name, Details: "replaces " + old}); err != nil {
+		return name, err
+	}
 	if err := v.removeSlotFile(old); err != nil {
 		return name, fmt.Errorf("the new passphrase works, but the old slot %q could not be removed, so the old passphrase still works too: %w", old, err)
 	}
@@ -172,7 +183,10 @@ func (v *Vault) RemoveSlot(name string) error {
 	if len(paths) < 2 {
 		return ErrLastSlot
 	}
-	return v.removeSlotFile(name)
+	if err := v.removeSlotFile(name); err != nil {
+		return err
+	}
+	return v.Record(Event{Kind: EventKeyRemoved, Subject: name})
 }
 
 func (v *Vault) removeSlotFile(name string) error {

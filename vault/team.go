@@ -64,7 +64,8 @@ func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = v.commit(&change{Team: []teamRecord{{Name: c.Name, Card: data, AddedAt: v.Now().UTC().Format(time.RFC3339)}}})
+	err = v.commit(&change{Team: []teamRecord{{Name: c.Name, Card: data, AddedAt: v.Now().UTC().Format(time.RFC3339)}},
+		Audit: v.event(EventTeamAdd, c.Name, "fingerprint "+c.Fingerprint())})
 	return c, err
 }
 
@@ -75,7 +76,7 @@ func (v *Vault) RemoveMember(name string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
-	return v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}})
+	return v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")})
 }
 
 // Team returns the roster, by name.

@@ -98,7 +98,7 @@ func (v *Vault) Purge(idOrPrefix string) (string, error) {
 		return "", err
 	}
 	sig := ed25519.Sign(v.member.SigningKey, append([]byte(tombstoneDomain), body...))
-	if err := v.commit(&change{Tombstones: []tombstoneRecord{{Body: body, Sig: sig}}}); err != nil {
+	if err := v.commit(&change{Tombstones: []tombstoneRecord{{Body: body, Sig: sig}}, Audit: v.event(EventPurge, id, "")}); err != nil {
 		return "", err
 	}
 	// Drop the purged text from the search index's segments, not only mark

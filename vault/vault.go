@@ -42,6 +42,7 @@ type Vault struct {
 	member    member
 
 	journal      *journal
+	dataChanged  bool // a save other than audit events since the snapshot
 	snapshotSize int64
 	readOnly     bool
 	warnings     []string
@@ -180,7 +181,13 @@ func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, st
 			v.Close()
 		}
 	}()
+	if d := ThrottleDelay(dir); d > 0 {
+		sleep(d)
+	}
 	id, slot, err := unlockFn()
+	if errors.Is(err, ErrWrongPassphrase) && !opts.ReadOnly {
+		recordFailedUnlock(dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +203,7 @@ func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, st
 	}
 	if !v.readOnly {
 		v.removeLeftovers()
+		v.recordUnlock()
 	}
 	ok = true
 	return v, nil
@@ -291,6 +299,25 @@ func (v *Vault) removeLeftovers() {
 				f.Close()
 			}
 		}
+	}
+}
+
+// recordUnlock puts this unlock, and the failures before it, in the audit
+// log. A vault that cannot record it still opens, with a warning.
+func (v *Vault) recordUnlock() {
+	var events []Event
+	failed := readAttempts(v.dir).Failed
+	for _, t := range failed {
+		events = append(events, Event{Kind: EventUnlockFailed, Time: t, Details: "wrong passphrase or key"})
+	}
+	events = append(events, Event{Kind: EventUnlock, Subject: v.slot})
+	if err := v.Record(events...); err != nil {
+		v.warnings = append(v.warnings, "this unlock could not be recorded in the audit log")
+		return
+	}
+	if len(failed) > 0 {
+		v.warnings = append(v.warnings, fmt.Sprintf("%d failed unlock attempts since the last unlock (see tvault audit)", len(failed)))
+		clearAttempts(v.dir)
 	}
 }
 
@@ -434,7 +461,11 @@ func (v *Vault) writeSnapshot() error {
 // journal still holds every save.
 func (v *Vault) Close() error {
 	var err error
-	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 {
+	// Audit events alone (an unlock, a reveal) stay in the journal until
+	// the next checkpoint: rewriting the whole snapshot for each `tvault
+	// list` would cost more than the event.
+	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 &&
+		(v.dataChanged || v.checkpointDue(0)) {
 		err = v.Checkpoint()
 	}
 	if v.journal != nil {
@@ -515,6 +546,9 @@ func (v *Vault) commit(ch *change) error {
 	if err != nil {
 		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
 	}
+	if !ch.onlyAudit() {
+		v.dataChanged = true
+	}
 	if err := tx.Commit(); err != nil {
 		// On disk but not in memory: reopening replays it.
 		v.broken = fmt.Errorf("an earlier save did not reach memory (%v); close and reopen the vault", err)
@@ -555,6 +589,7 @@ func (v *Vault) Checkpoint() error {
 		syncDir(filepath.Join(v.dir, journalDir))
 	}
 	v.journal = &journal{dir: v.dir, gen: old + 1}
+	v.dataChanged = false
 	return nil
 }
 

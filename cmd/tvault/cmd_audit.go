@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+func init() {
+	register(&command{
+		name:    "audit",
+		args:    "[--json] | verify",
+		summary: "the audit log: unlocks, reveals, exports, imports, purges, key changes",
+		help: `
+  audit           list the events, oldest first (--json for scripts)
+  audit verify    check the hash chain and every signature: an altered,
+                  reordered or deleted event is reported (exit code 4)
+
+Events hold no testimony, names or secrets: an interview ID, a slot or member
+name, counts. Failed unlocks are recorded at the next successful one.`,
+		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			asJSON := fs.Bool("json", false, "print JSON")
+			return func(e *env, args []string) error {
+				if len(args) > 1 || (len(args) == 1 && args[0] != "verify") {
+					return usageError("audit takes no argument, or 'verify'")
+				}
+				v, err := openVault(e)
+				if err != nil {
+					return err
+				}
+				defer v.Close()
+				if len(args) == 1 {
+					n, problems, err := v.VerifyAudit()
+					if err != nil {
+						return err
+					}
+					if *asJSON {
+						if err := writeJSON(e.stdout, map[string]any{"events": n, "problems": problems}); err != nil {
+							return err
+						}
+					}
+					if len(problems) > 0 {
+						for _, p := range problems {
+							fmt.Fprintf(e.stderr, "tvault: audit event %d: %s\n", p.Seq, p.Problem)
+						}
+						return &exitError{code: exitDamaged, err: fmt.Errorf("%w: the audit log fails verification (%d problems in %d events)", crypto.ErrDamaged, len(problems), n)}
+					}
+					if !*asJSON {
+						fmt.Fprintf(e.stdout, "ok: %d events, chain and signatures verified\n", n)
+					}
+					return nil
+				}
+				events, err := v.Audit()
+				if err != nil {
+					return err
+				}
+				if *asJSON {
+					return writeJSON(e.stdout, events)
+				}
+				tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "SEQ\tTIME\tEVENT\tSUBJECT\tDETAILS")
+				for _, ev := range events {
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", ev.Seq, ev.Time, ev.Kind, ev.Subject, ev.Details)
+				}
+				return tw.Flush()
+			}
+		},
+	})
+}
