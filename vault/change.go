@@ -23,6 +23,11 @@ type change struct {
 	Team  []teamRecord  `json:"team,omitempty"`
 	KV    []kvRecord    `json:"kv,omitempty"`
 	Audit []auditRecord `json:"audit,omitempty"`
+	// Custodian, when set, is the new custodian recipient, and RetireSealed
+	// the items sealed to the old one: deleted, and refused if they come
+	// back in a bundle.
+	Custodian    string   `json:"custodian,omitempty"`
+	RetireSealed []string `json:"retire_sealed,omitempty"`
 }
 
 type teamRecord struct {
@@ -70,7 +75,7 @@ func (r *revisionRecord) revision() (*Revision, error) {
 // applyStmts are the statements of apply, prepared once per transaction.
 type applyStmts struct {
 	sealed, revision, parent, delHead, hasChild, head, heads,
-	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag, tombstoned *sql.Stmt
+	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag, tombstoned, retired *sql.Stmt
 }
 
 var applySQL = []struct {
@@ -93,6 +98,7 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsIns }, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tag }, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tombstoned }, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE interview = ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.retired }, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = 'retired-sealed' AND key = ?)`},
 }
 
 func prepareApply(ctx context.Context, tx *sql.Tx) (*applyStmts, error) {
@@ -131,6 +137,19 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	if err := applyAudit(ctx, tx, ch.Audit); err != nil {
 		return err
 	}
+	if ch.Custodian != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'custodian_recipient'`, []byte(ch.Custodian)); err != nil {
+			return err
+		}
+	}
+	for _, id := range ch.RetireSealed {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sealed WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO kv (ns, key, value) VALUES ('retired-sealed', ?, x'')`, id); err != nil {
+			return err
+		}
+	}
 	// Tombstones first: a revision of a purged interview never comes back,
 	// whichever order they arrive in.
 	for _, t := range ch.Tombstones {
@@ -154,6 +173,13 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 				return err
 			}
 			continue
+		}
+		var retired bool
+		if err := st.retired.QueryRowContext(ctx, s.ID).Scan(&retired); err != nil {
+			return err
+		}
+		if retired {
+			continue // sealed to a custodian this vault rotated away from
 		}
 		if _, err := st.sealed.ExecContext(ctx, s.ID, s.Interview, s.Data); err != nil {
 			return err
@@ -340,5 +366,5 @@ func applyLocal(ctx context.Context, tx *sql.Tx, ch *change) error {
 // onlyAudit reports whether a change holds nothing but audit events.
 func (ch *change) onlyAudit() bool {
 	return len(ch.Tombstones) == 0 && len(ch.Sealed) == 0 && len(ch.Revisions) == 0 &&
-		len(ch.Team) == 0 && len(ch.KV) == 0
+		len(ch.Team) == 0 && len(ch.KV) == 0 && ch.Custodian == "" && len(ch.RetireSealed) == 0
 }

@@ -15,8 +15,8 @@ import (
 func init() {
 	register(&command{
 		name:    "custodian",
-		args:    "split -k K -n N -o DIR --custodian-key FILE | recover -o FILE SHARE...",
-		summary: "split the custodian key into k-of-n share cards, or rebuild it",
+		args:    "split -k K -n N -o DIR --custodian-key FILE | recover -o FILE SHARE... | rotate --custodian-key FILE (--new-custodian-key-out FILE | --new-custodian-recipient R)",
+		summary: "share cards of the custodian key; rotate to a new custodian",
 		help: `
 split writes N share cards into DIR (share-1-of-N.txt …), printable text
 files. Any K of them rebuild the custodian key; fewer reveal nothing about
@@ -30,12 +30,25 @@ writes it to FILE under a NEW custodian passphrase: from
 (exit 2), or a changed, mistyped or foreign card (exit 4) are refused and
 nothing is written: recovery never yields a wrong key.
 
-No vault is needed for either: run them on the custodian's machine.`,
+No vault is needed for either: run them on the custodian's machine.
+
+rotate moves the vault to a new custodian key, in one step: every identity
+and span secret is opened with the old key (--custodian-key, its passphrase
+from --custodian-passphrase-file or the terminal) and sealed again to the new
+one, a new key written to --new-custodian-key-out (its passphrase from
+--new-custodian-passphrase-file or asked twice) or an existing
+--new-custodian-recipient. Everything sealed to the old key is deleted from
+this vault. Teammates' vaults must rotate too. Asks for confirmation on a
+terminal; --yes for scripts.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			k := fs.Int("k", 0, "split: `K` shares rebuild the key")
 			n := fs.Int("n", 0, "split: write `N` share cards")
 			out := fs.String("o", "", "split: the `DIR` to write cards into; recover: the key FILE to write")
-			keyFile := fs.String("custodian-key", "", "split: the custodian key `FILE` to split")
+			keyFile := fs.String("custodian-key", "", "split, rotate: the (current) custodian key `FILE`")
+			newOut := fs.String("new-custodian-key-out", "", "rotate: write a new custodian key to `FILE`")
+			newRcpt := fs.String("new-custodian-recipient", "", "rotate: rotate to this custodian `RECIPIENT` (age1pq1…)")
+			newPass := fs.String("new-custodian-passphrase-file", "", "rotate: the new key file's passphrase, from the first line of `PATH`")
+			yes := fs.Bool("yes", false, "rotate: do not ask for confirmation")
 			return func(e *env, args []string) error {
 				if len(args) == 0 {
 					return usageError("custodian needs a subcommand: split or recover (see 'tvault custodian --help')")
@@ -52,7 +65,13 @@ No vault is needed for either: run them on the custodian's machine.`,
 					}
 					return runCustodianRecover(e, *out, args[1:])
 				}
-				return usageError("unknown custodian subcommand %q (split or recover)", args[0])
+				if args[0] == "rotate" {
+					if err := noArgs("custodian rotate", args[1:]); err != nil {
+						return err
+					}
+					return runCustodianRotate(e, *keyFile, *newOut, *newRcpt, *newPass, *yes)
+				}
+				return usageError("unknown custodian subcommand %q (split, recover or rotate)", args[0])
 			}
 		},
 	})
@@ -181,4 +200,76 @@ func openCustodianKey(e *env, key []byte) (*age.HybridIdentity, error) {
 		return nil, fmt.Errorf("custodian key file: %w", err)
 	}
 	return c, nil
+}
+
+func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, yes bool) error {
+	if keyFile == "" {
+		return usageError("custodian rotate needs --custodian-key FILE (the current custodian key)")
+	}
+	if (newOut == "") == (newRcpt == "") {
+		return usageError("custodian rotate needs --new-custodian-key-out FILE or --new-custodian-recipient R (one of them)")
+	}
+	key, err := os.ReadFile(keyFile)
+	if err != nil {
+		return usageError("--custodian-key: %v", err)
+	}
+	var next *age.HybridRecipient
+	if newRcpt != "" {
+		if next, err = crypto.ParseRecipient(newRcpt); err != nil {
+			return usageError("--new-custodian-recipient: %v", err)
+		}
+	} else if _, err := os.Lstat(newOut); err == nil {
+		return usageError("--new-custodian-key-out: %q already exists; tvault never overwrites a key file", newOut)
+	}
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	old, err := openCustodianKey(e, key)
+	if err != nil {
+		return err
+	}
+	if !yes {
+		fmt.Fprintln(e.stderr, "Every identity and span secret will be sealed to the new custodian key, and what is sealed to the old one deleted from this vault.")
+		if err := confirm("Rotate the custodian?"); err != nil {
+			return err
+		}
+	}
+	var newKey []byte
+	if newOut != "" {
+		c, err := crypto.NewIdentity()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stderr, "The new custodian key file needs its own passphrase.")
+		p, err := readPassphrase(e, newPassFile, "new custodian passphrase", true)
+		if err != nil {
+			return err
+		}
+		newKey, err = crypto.SealCustodianKey(c, p, time.Now())
+		crypto.Wipe(p)
+		if err != nil {
+			return err
+		}
+		// The new key file first: identities sealed to a key that was never
+		// written would be lost.
+		if err := writeExclusive(newOut, newKey); err != nil {
+			return fmt.Errorf("failed to write the new custodian key file: %w", err)
+		}
+		next = c.Recipient()
+	}
+	rep, err := v.RotateCustodian(old, next, nil)
+	if err != nil {
+		if newOut != "" && rep == nil {
+			os.Remove(newOut)
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Rotated: %d interviews sealed to the new custodian, %d old sealed items deleted.\n", rep.Interviews, rep.Retired)
+	if newOut != "" {
+		fmt.Fprintf(e.stderr, "The new custodian key is in %s: move it off this laptop. The old key no longer opens anything in this vault.\n", newOut)
+	}
+	fmt.Fprintln(e.stderr, "Teammates' vaults keep what is sealed to the old key until they rotate too.")
+	return nil
 }

@@ -1,0 +1,161 @@
+package vault
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+)
+
+// EventCustodianRotated is the audit event of a custodian rotation.
+const EventCustodianRotated = "custodian-rotated"
+
+// RotateReport says what a rotation did.
+type RotateReport struct {
+	Interviews int `json:"interviews"`
+	Resealed   int `json:"resealed"`
+	Retired    int `json:"retired"`
+}
+
+// RotateCustodian moves the vault to a new custodian, in one save: for every
+// interview with sealed items, a new revision whose single sealed item holds
+// its current identity and span secrets sealed to next; every item sealed to
+// the old custodian is deleted, and refused if a bundle brings it back. It
+// needs the old custodian identity, since sealed items can only be read
+// with it. The vault is then checkpointed, so that the old items leave the
+// disk too.
+//
+// Teammates' vaults keep what they have: each must rotate too.
+func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipient, progress func(done, total int)) (*RotateReport, error) {
+	if v.broken != nil {
+		return nil, v.broken
+	}
+	ctx := context.Background()
+	rows, err := v.conn.QueryContext(ctx, `SELECT id FROM interviews ORDER BY rowid`)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+
+	now := v.Now().UTC().Format(time.RFC3339Nano)
+	ch := &change{Custodian: next.String()}
+	report := &RotateReport{}
+	for i, id := range ids {
+		if progress != nil && (i%200 == 0 || i == len(ids)-1) {
+			progress(i+1, len(ids))
+		}
+		heads, err := v.headRevisions(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(heads) == 0 {
+			continue
+		}
+		merged := heads[0]
+		for _, h := range heads[1:] {
+			merged = mergeSealed(merged, h)
+		}
+		if len(merged.Sealed) == 0 {
+			continue
+		}
+		// Open every item of the heads, oldest first, as Reveal does.
+		payload := sealedPayload{Spans: map[int]string{}}
+		for _, sid := range merged.Sealed {
+			var data []byte
+			if err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data); err != nil {
+				return nil, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
+			}
+			plain, err := crypto.Unseal(old, data)
+			if errors.Is(err, crypto.ErrWrongKey) {
+				return nil, ErrWrongCustodianKey
+			}
+			if err != nil {
+				return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
+			}
+			var p sealedPayload
+			err = json.Unmarshal(plain, &p)
+			crypto.Wipe(plain)
+			if err != nil {
+				return nil, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
+			}
+			if p.Identity != nil {
+				payload.Identity = p.Identity
+			}
+			for n, s := range p.Spans {
+				payload.Spans[n] = s
+			}
+		}
+		plain, err := json.Marshal(payload)
+		if err != nil {
+			return nil, err
+		}
+		ct, err := crypto.Seal(next, plain)
+		crypto.Wipe(plain)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(ct)
+		sid := hex.EncodeToString(sum[:])
+		ch.Sealed = append(ch.Sealed, sealedRecord{ID: sid, Interview: id, Data: ct})
+
+		rev := &Revision{
+			Interview: id, Author: v.member.Name, AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
+			CreatedAt: now, Sealed: []string{sid}, SpanCount: merged.SpanCount, Record: heads[0].Record,
+		}
+		for _, h := range heads {
+			rev.Parents = append(rev.Parents, h.ID)
+		}
+		if rev.ID, err = rev.computeID(); err != nil {
+			return nil, err
+		}
+		body, testimony, err := rev.storedBody()
+		if err != nil {
+			return nil, err
+		}
+		ch.Revisions = append(ch.Revisions, revisionRecord{ID: rev.ID, Body: body, Testimony: testimony,
+			Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev})
+		report.Interviews++
+		report.Resealed += len(merged.Sealed)
+	}
+	// Every item sealed before, of any revision, is retired.
+	rows, err = v.conn.QueryContext(ctx, `SELECT id FROM sealed`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ch.RetireSealed = append(ch.RetireSealed, id)
+	}
+	rows.Close()
+	report.Retired = len(ch.RetireSealed)
+	ch.Audit = v.event(EventCustodianRotated, shortFingerprint(next.String()),
+		fmt.Sprintf("%d interviews resealed, %d old items retired", report.Interviews, report.Retired))
+	if err := v.commit(ch); err != nil {
+		return nil, err
+	}
+	v.custodian = next
+	if err := v.Checkpoint(); err != nil {
+		return report, fmt.Errorf("rotated, but the checkpoint that removes the old sealed items from disk failed (it will run at the next close): %w", err)
+	}
+	return report, nil
+}
