@@ -17,12 +17,27 @@
 // While a vault is open its SQLite database lives in memory, on one held
 // connection; SQLite never writes a file. On disk, in the vault folder:
 //
-//	vault.age       the database image, age-encrypted to the vault identity
-//	keys/*.age      key slots: the vault identity under a passphrase
-//	lock            held by the operating system while a process has the vault open
+//	vault.age        the database image (snapshot), age-encrypted to the vault identity
+//	journal/GEN.log  saves since that snapshot: frames, each age-encrypted to it
+//	keys/*.age       key slots: the vault identity under a passphrase or a recipient
+//	lock             held by the operating system while a process has the vault open
 //
-// The snapshot is replaced atomically: temporary file, fsync, rename, fsync of
-// the folder. A crash at any point leaves either the old or the new snapshot.
+// Every write is a change (revisions, sealed items, tombstones, roster,
+// audit events) applied in one transaction and appended to the journal as
+// one fsync'd frame before it is acknowledged ([Vault.Add] and the rest
+// return only then). [Vault.Checkpoint] writes a new snapshot atomically
+// (temporary file, fsync, rename, fsync of the folder) and retires the
+// journal. [Open] replays the journal; a torn last frame is dropped with a
+// warning, any other damage is [ErrDamaged].
+//
+// # Team
+//
+// Changes only add: revisions are unioned, heads are the revisions nobody
+// names as a parent, and a tombstone keeps a purged interview out. That is
+// what makes [Vault.Import] of a bundle idempotent and unable to roll
+// anything back. [Vault.Export] writes bundles; [Vault.Purge] leaves
+// tombstones; the audit log ([Vault.Audit], [Vault.VerifyAudit]) is a
+// signed hash chain.
 //
 // # Errors
 //
