@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 		crashChild(dir)
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, dir := range benchVaults {
+		os.RemoveAll(filepath.Dir(dir))
+	}
+	os.Exit(code)
 }
 
 var passphrase = []byte("correct horse battery staple")
