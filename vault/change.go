@@ -368,3 +368,15 @@ func (ch *change) onlyAudit() bool {
 	return len(ch.Tombstones) == 0 && len(ch.Sealed) == 0 && len(ch.Revisions) == 0 &&
 		len(ch.Team) == 0 && len(ch.KV) == 0 && ch.Custodian == "" && len(ch.RetireSealed) == 0
 }
+
+// approxSize is about how many bytes the change takes in a journal frame.
+func (ch *change) approxSize() int64 {
+	var n int64
+	for _, s := range ch.Sealed {
+		n += int64(len(s.Data))*4/3 + 100
+	}
+	for _, r := range ch.Revisions {
+		n += int64(len(r.Body)+len(r.Testimony)) + 200
+	}
+	return n + int64(len(ch.Tombstones)+len(ch.Audit)+len(ch.Team)+len(ch.KV))*300
+}

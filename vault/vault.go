@@ -542,6 +542,12 @@ func (v *Vault) commit(ch *change) error {
 	if err := apply(ctx, tx, ch); err != nil {
 		return err
 	}
+	if !ch.onlyAudit() {
+		v.dataChanged = true
+	}
+	if v.checkpointDue(ch.approxSize()) {
+		return v.commitByCheckpoint(tx)
+	}
 	buf, err := v.journal.encodeFrame(v.identity.Recipient(), ch)
 	if err != nil {
 		return err
@@ -550,9 +556,6 @@ func (v *Vault) commit(ch *change) error {
 	crypto.Wipe(buf) // ciphertext, but no longer needed
 	if err != nil {
 		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
-	}
-	if !ch.onlyAudit() {
-		v.dataChanged = true
 	}
 	if err := tx.Commit(); err != nil {
 		// On disk but not in memory: reopening replays it.
@@ -564,6 +567,51 @@ func (v *Vault) commit(ch *change) error {
 			v.warnings = append(v.warnings, "a checkpoint failed; the journal still holds every save")
 		}
 	}
+	return nil
+}
+
+// commitByCheckpoint makes a large change (a bulk add, an import) durable
+// as a new snapshot rather than as a journal frame that the next checkpoint
+// would at once make redundant. The snapshot is of the committed database,
+// so the transaction commits first; if the snapshot then cannot be written,
+// the disk is as before the change and memory is ahead of it, so the
+// database is reloaded from the disk. A crash in between leaves the old
+// snapshot and journal: the change was never acknowledged.
+func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	err := v.Checkpoint()
+	if err == nil {
+		return nil
+	}
+	if rerr := v.reload(); rerr != nil {
+		v.broken = fmt.Errorf("a save failed (%v) and the vault could not be reloaded (%v); close and reopen it", err, rerr)
+	}
+	return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+}
+
+// reload replaces the in-memory database with what the disk holds.
+func (v *Vault) reload() error {
+	v.journal.close()
+	if v.conn != nil {
+		v.conn.Close()
+		v.conn = nil
+	}
+	if v.db != nil {
+		v.db.Close()
+		v.db = nil
+	}
+	if err := v.loadSnapshot(); err != nil {
+		return err
+	}
+	if err := v.loadMeta(); err != nil {
+		return err
+	}
+	if err := v.replayJournal(); err != nil {
+		return err
+	}
+	v.dataChanged = v.journal.seq > 0
 	return nil
 }
 
