@@ -77,8 +77,8 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 		return nil, err
 	}
 	name := strings.TrimSpace(opts.Name)
-	if name == "" {
-		return nil, errors.New("a member name is required")
+	if err := crypto.CheckMemberName(name); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if err := mkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("failed to create vault folder: %w", err)
