@@ -78,6 +78,9 @@ func auditHead(ctx context.Context, q interface {
 
 // newEvents builds signed events that continue the chain.
 func (v *Vault) newEvents(ctx context.Context, events ...Event) ([]auditRecord, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	seq, prev, err := auditHead(ctx, v.conn)
 	if err != nil {
 		return nil, err
@@ -140,6 +143,9 @@ func applyAudit(ctx context.Context, tx *sql.Tx, recs []auditRecord) error {
 
 // Audit returns the audit log, oldest first.
 func (v *Vault) Audit() ([]Event, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(context.Background(), `SELECT body FROM audit ORDER BY seq`)
 	if err != nil {
 		return nil, err

@@ -49,6 +49,9 @@ var (
 	// ErrMixedRecipients means post-quantum and classic recipients were
 	// given for one bundle, which age cannot do.
 	ErrMixedRecipients = errors.New("post-quantum (age1pq1…) and classic (age1…, ssh-…) recipients cannot be mixed in one bundle")
+	// ErrRetiredCustodian means a bundle's current revisions use items
+	// sealed to a custodian this vault rotated away from.
+	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate first (tvault custodian rotate)")
 	// ErrNoRecipients means an export names nobody to encrypt to.
 	ErrNoRecipients = errors.New("a bundle needs at least one recipient")
 )
@@ -99,6 +102,9 @@ type sentMark struct {
 
 // Export writes a signed bundle to w.
 func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	if v.broken != nil {
 		return nil, v.broken
 	}
@@ -399,6 +405,9 @@ func parseBundle(plain []byte) (*bundleBody, []byte, []byte, error) {
 // after a newer one, changes nothing: revisions are only ever added, and
 // heads only move forward.
 func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	if v.broken != nil {
 		return nil, v.broken
 	}
@@ -443,10 +452,22 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 	// Every record, before anything is merged.
 	ch := &change{Tombstones: body.Tombstones, Sealed: body.Sealed, Revisions: body.Revisions}
 	tombstoned := map[string]bool{}
+	own := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
 	for i := range ch.Tombstones {
 		t, err := ch.Tombstones[i].verify()
 		if err != nil {
 			return nil, err
+		}
+		// A purge destroys: only this member or one on the roster may order
+		// it, whoever forwards it.
+		if !bytes.Equal(t.AuthorKey, own) {
+			name, _, err := v.memberByKey(ctx, t.AuthorKey)
+			if err != nil {
+				return nil, err
+			}
+			if name == "" {
+				return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
+			}
 		}
 		tombstoned[t.Interview] = true
 	}
@@ -461,6 +482,11 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		return nil, err
 	}
 	defer state.Close()
+	isRetired, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = 'retired-sealed' AND key = ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer isRetired.Close()
 	inBundle := map[string]bool{}
 	for _, s := range ch.Sealed {
 		sum := sha256.Sum256(s.Data)
@@ -491,6 +517,13 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 			continue
 		}
 		for _, s := range rev.Sealed {
+			var retired bool
+			if err := isRetired.QueryRowContext(ctx, s).Scan(&retired); err != nil {
+				return nil, err
+			}
+			if retired && !tombstoned[rev.Interview] {
+				return nil, fmt.Errorf("%w: interview %s", ErrRetiredCustodian, rev.Interview)
+			}
 			if inBundle[s] {
 				continue
 			}

@@ -22,6 +22,9 @@ var (
 	// ErrExists means a vault (or other files) already exist where one would
 	// be created.
 	ErrExists = errors.New("the folder is not empty")
+	// ErrClosed means the vault was closed, or lost its database after a
+	// failed save.
+	ErrClosed = errors.New("the vault is closed")
 	// ErrInvalid means an interview failed validation.
 	ErrInvalid = errors.New("invalid interview")
 )

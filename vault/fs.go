@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,8 +54,17 @@ func writeFileAtomic(path string, write func(f *os.File) error) (err error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		// The new file is in place: callers must not act as if the old one
+		// still were.
+		return fmt.Errorf("%w: %v", errRenamedNotSynced, err)
+	}
+	return nil
 }
+
+// errRenamedNotSynced means writeFileAtomic replaced the file but could not
+// fsync its folder.
+var errRenamedNotSynced = errors.New("the file was replaced but its folder could not be synced")
 
 // writeNewFile writes data to path, which must not exist, and fsyncs the file
 // and its folder.

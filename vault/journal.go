@@ -45,6 +45,9 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// errJournalNotCutBack means a failed append could not be undone.
+var errJournalNotCutBack = errors.New("the journal could not be cut back after a failed write")
+
 type frame struct {
 	Gen    uint64  `json:"gen"`
 	Seq    uint64  `json:"seq"`
@@ -145,7 +148,7 @@ func (j *journal) append(buf []byte) error {
 	}
 	if err != nil {
 		if terr := j.f.Truncate(j.size); terr != nil {
-			return fmt.Errorf("%w (and the journal could not be cut back: %v)", err, terr)
+			return fmt.Errorf("%w: %v (then: %v)", errJournalNotCutBack, err, terr)
 		}
 		return err
 	}

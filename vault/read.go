@@ -44,6 +44,9 @@ type RevisionInfo struct {
 // Resolve turns an ID or a unique prefix of one (at least 4 characters) into
 // an interview ID.
 func (v *Vault) Resolve(prefix string) (string, error) {
+	if err := v.ready(); err != nil {
+		return "", err
+	}
 	prefix = strings.ToLower(strings.TrimSpace(prefix))
 	if prefix == "" {
 		return "", fmt.Errorf("%w: empty ID", ErrNotFound)
@@ -127,6 +130,9 @@ func newer(a, b *Revision) bool {
 
 // List returns every interview, by date of interview then pseudonym.
 func (v *Vault) List() ([]Summary, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	return v.summaries(`SELECT id, pseudonym, interviewed_on, tags, heads FROM interviews
 		ORDER BY interviewed_on, pseudonym, id`)
 }
@@ -196,6 +202,9 @@ func (v *Vault) Get(idOrPrefix string) (*View, error) {
 
 // Count returns the number of interviews.
 func (v *Vault) Count() (int, error) {
+	if err := v.ready(); err != nil {
+		return 0, err
+	}
 	var n int
 	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM interviews`).Scan(&n)
 	return n, err

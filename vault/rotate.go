@@ -67,71 +67,25 @@ func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipie
 		if len(heads) == 0 {
 			continue
 		}
-		merged := heads[0]
-		for _, h := range heads[1:] {
-			merged = mergeSealed(merged, h)
-		}
-		if len(merged.Sealed) == 0 {
-			continue
-		}
-		// Open every item of the heads, oldest first, as Reveal does.
-		payload := sealedPayload{Spans: map[int]string{}}
-		for _, sid := range merged.Sealed {
-			var data []byte
-			if err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data); err != nil {
-				return nil, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
-			}
-			plain, err := crypto.Unseal(old, data)
-			if errors.Is(err, crypto.ErrWrongKey) {
-				return nil, ErrWrongCustodianKey
-			}
-			if err != nil {
-				return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
-			}
-			var p sealedPayload
-			err = json.Unmarshal(plain, &p)
-			crypto.Wipe(plain)
-			if err != nil {
-				return nil, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
-			}
-			if p.Identity != nil {
-				payload.Identity = p.Identity
-			}
-			for n, s := range p.Spans {
-				payload.Spans[n] = s
-			}
-		}
-		plain, err := json.Marshal(payload)
-		if err != nil {
-			return nil, err
-		}
-		ct, err := crypto.Seal(next, plain)
-		crypto.Wipe(plain)
-		if err != nil {
-			return nil, err
-		}
-		sum := sha256.Sum256(ct)
-		sid := hex.EncodeToString(sum[:])
-		ch.Sealed = append(ch.Sealed, sealedRecord{ID: sid, Interview: id, Data: ct})
-
-		rev := &Revision{
-			Interview: id, Author: v.member.Name, AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
-			CreatedAt: now, Sealed: []string{sid}, SpanCount: merged.SpanCount, Record: heads[0].Record,
-		}
+		// One rotation revision per head, each on its own head: a conflict
+		// stays a conflict, for people to resolve, not for a rotation.
+		resealed := false
 		for _, h := range heads {
-			rev.Parents = append(rev.Parents, h.ID)
+			if len(h.Sealed) == 0 {
+				continue
+			}
+			rec, sealed, err := v.resealHead(ctx, id, h, old, next, now)
+			if err != nil {
+				return nil, err
+			}
+			ch.Sealed = append(ch.Sealed, sealed)
+			ch.Revisions = append(ch.Revisions, rec)
+			report.Resealed += len(h.Sealed)
+			resealed = true
 		}
-		if rev.ID, err = rev.computeID(); err != nil {
-			return nil, err
+		if resealed {
+			report.Interviews++
 		}
-		body, testimony, err := rev.storedBody()
-		if err != nil {
-			return nil, err
-		}
-		ch.Revisions = append(ch.Revisions, revisionRecord{ID: rev.ID, Body: body, Testimony: testimony,
-			Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev})
-		report.Interviews++
-		report.Resealed += len(merged.Sealed)
 	}
 	// Every item sealed before, of any revision, is retired.
 	rows, err = v.conn.QueryContext(ctx, `SELECT id FROM sealed`)
@@ -158,4 +112,61 @@ func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipie
 		return report, fmt.Errorf("rotated, but the checkpoint that removes the old sealed items from disk failed (it will run at the next close): %w", err)
 	}
 	return report, nil
+}
+
+// resealHead opens the sealed items of head h with old, seals their content
+// to next as one item, and returns a revision on h that uses only it.
+func (v *Vault) resealHead(ctx context.Context, id string, h *Revision, old *age.HybridIdentity, next *age.HybridRecipient, now string) (revisionRecord, sealedRecord, error) {
+	// Open every item, oldest first, as Reveal does.
+	payload := sealedPayload{Spans: map[int]string{}}
+	for _, sid := range h.Sealed {
+		var data []byte
+		if err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data); err != nil {
+			return revisionRecord{}, sealedRecord{}, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
+		}
+		plain, err := crypto.Unseal(old, data)
+		if errors.Is(err, crypto.ErrWrongKey) {
+			return revisionRecord{}, sealedRecord{}, ErrWrongCustodianKey
+		}
+		if err != nil {
+			return revisionRecord{}, sealedRecord{}, fmt.Errorf("sealed item %s: %w", short(sid), err)
+		}
+		var p sealedPayload
+		err = json.Unmarshal(plain, &p)
+		crypto.Wipe(plain)
+		if err != nil {
+			return revisionRecord{}, sealedRecord{}, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
+		}
+		if p.Identity != nil {
+			payload.Identity = p.Identity
+		}
+		for n, s := range p.Spans {
+			payload.Spans[n] = s
+		}
+	}
+	plain, err := json.Marshal(payload)
+	if err != nil {
+		return revisionRecord{}, sealedRecord{}, err
+	}
+	ct, err := crypto.Seal(next, plain)
+	crypto.Wipe(plain)
+	if err != nil {
+		return revisionRecord{}, sealedRecord{}, err
+	}
+	sum := sha256.Sum256(ct)
+	sid := hex.EncodeToString(sum[:])
+	rev := &Revision{
+		Interview: id, Parents: []string{h.ID}, Author: v.member.Name,
+		AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
+		CreatedAt: now, Sealed: []string{sid}, SpanCount: h.SpanCount, Record: h.Record,
+	}
+	if rev.ID, err = rev.computeID(); err != nil {
+		return revisionRecord{}, sealedRecord{}, err
+	}
+	body, testimony, err := rev.storedBody()
+	if err != nil {
+		return revisionRecord{}, sealedRecord{}, err
+	}
+	return revisionRecord{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev},
+		sealedRecord{ID: sid, Interview: id, Data: ct}, nil
 }

@@ -30,7 +30,9 @@ CREATE TABLE codebook (
 -- column so that substring scans need no JSON parsing. Testimony here is in
 -- marked form: sensitive spans are {{#N|description}}, never the secret.
 CREATE TABLE revisions (
-	seq       INTEGER PRIMARY KEY,
+	-- AUTOINCREMENT: a purge deletes rows, and a reused seq would hide a
+	-- later revision from export --since-last.
+	seq       INTEGER PRIMARY KEY AUTOINCREMENT,
 	id        TEXT NOT NULL UNIQUE,
 	interview TEXT NOT NULL,
 	body      TEXT NOT NULL,

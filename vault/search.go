@@ -14,6 +14,9 @@ import (
 // trigram tokenizer has no token for them. They are matched by a substring
 // scan of the candidates, or of every head when the query has no longer word.
 func (v *Vault) Search(query string) ([]Summary, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	var words, trigrams []string
 	seen := map[string]bool{}
 	for _, w := range strings.Fields(strings.ToLower(query)) {

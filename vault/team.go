@@ -81,6 +81,9 @@ func (v *Vault) RemoveMember(name string) error {
 
 // Team returns the roster, by name.
 func (v *Vault) Team() ([]Member, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(context.Background(), `SELECT name, recipient, signing_key, added_at FROM team ORDER BY name`)
 	if err != nil {
 		return nil, err

@@ -200,10 +200,12 @@ func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, st
 	if err := v.loadSnapshot(); err != nil {
 		return nil, err
 	}
-	if err := v.loadMeta(); err != nil {
+	// Replay first: a journaled change (a custodian rotation) may change
+	// the settings loadMeta reads.
+	if err := v.replayJournal(); err != nil {
 		return nil, err
 	}
-	if err := v.replayJournal(); err != nil {
+	if err := v.loadMeta(); err != nil {
 		return nil, err
 	}
 	if !v.readOnly {
@@ -554,6 +556,13 @@ func (v *Vault) commit(ch *change) error {
 	}
 	err = v.journal.append(buf)
 	crypto.Wipe(buf) // ciphertext, but no longer needed
+	if errors.Is(err, errJournalNotCutBack) {
+		// Part of the frame may be on disk: the next open drops it as torn,
+		// or, if it is whole, replays it. Either way memory cannot be
+		// trusted to match.
+		v.broken = fmt.Errorf("a save failed and the journal could not be repaired (%v); close and reopen the vault", err)
+		return fmt.Errorf("failed to save; this change may or may not be in the vault when it is next opened: %w", err)
+	}
 	if err != nil {
 		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
 	}
@@ -605,10 +614,10 @@ func (v *Vault) reload() error {
 	if err := v.loadSnapshot(); err != nil {
 		return err
 	}
-	if err := v.loadMeta(); err != nil {
+	if err := v.replayJournal(); err != nil {
 		return err
 	}
-	if err := v.replayJournal(); err != nil {
+	if err := v.loadMeta(); err != nil {
 		return err
 	}
 	v.dataChanged = v.journal.seq > 0
@@ -631,7 +640,11 @@ func (v *Vault) Checkpoint() error {
 	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
 	}
-	if err := v.writeSnapshot(); err != nil {
+	if err := v.writeSnapshot(); errors.Is(err, errRenamedNotSynced) {
+		// The new snapshot is in place: go on as if all went well, or saves
+		// would land in a journal the next open treats as retired.
+		v.warnings = append(v.warnings, "a checkpoint could not sync the vault folder; the disk may be failing")
+	} else if err != nil {
 		if rerr := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old, 10))); rerr != nil {
 			v.broken = fmt.Errorf("a checkpoint failed and could not be undone (%v); close and reopen the vault", rerr)
 		}
@@ -743,4 +756,16 @@ func randomID() string {
 	var b [8]byte
 	rand.Read(b[:])
 	return fmt.Sprintf("%x", b[:])
+}
+
+// ready returns an error if the vault cannot be read: closed, or without a
+// database after a failed reload.
+func (v *Vault) ready() error {
+	if v.conn == nil {
+		if v.broken != nil {
+			return v.broken
+		}
+		return ErrClosed
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
 )
 
 func init() {
@@ -218,8 +219,15 @@ func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, ye
 		if next, err = crypto.ParseRecipient(newRcpt); err != nil {
 			return usageError("--new-custodian-recipient: %v", err)
 		}
-	} else if _, err := os.Lstat(newOut); err == nil {
-		return usageError("--new-custodian-key-out: %q already exists; tvault never overwrites a key file", newOut)
+	}
+	dir, err := e.dir()
+	if err != nil {
+		return err
+	}
+	if newOut != "" {
+		if err := checkKeyOut(newOut, dir); err != nil {
+			return err
+		}
 	}
 	v, err := openVault(e)
 	if err != nil {
@@ -261,8 +269,14 @@ func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, ye
 	}
 	rep, err := v.RotateCustodian(old, next, nil)
 	if err != nil {
-		if newOut != "" && rep == nil {
-			os.Remove(newOut)
+		if newOut != "" {
+			if errors.Is(err, vault.ErrWrongCustodianKey) {
+				os.Remove(newOut) // nothing was sealed to it
+			} else {
+				// The rotation may have been saved: the new key may be the
+				// only one that opens the identities.
+				return withHint(err, "keep "+newOut+": if the rotation was saved, only it opens the identities; run 'tvault check'")
+			}
 		}
 		return err
 	}

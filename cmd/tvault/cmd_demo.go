@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -58,6 +60,7 @@ func runDemo(e *env, dir string, n int) error {
 		return err
 	}
 	key, err := crypto.SealCustodianKey(c, cp, time.Now())
+	cpSum := sha256.Sum256(cp)
 	crypto.Wipe(cp)
 	if err != nil {
 		return err
@@ -67,6 +70,9 @@ func runDemo(e *env, dir string, n int) error {
 		return err
 	}
 	defer crypto.Wipe(p)
+	if sha256.Sum256(p) == cpSum {
+		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase")}
+	}
 	if err := writeExclusive(keyPath, key); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,6 +75,7 @@ func runInit(e *env, o initOptions) error {
 
 	var custodian *age.HybridRecipient
 	var custodianKey []byte
+	var custodianSum [32]byte // to refuse the same passphrase for both
 	if o.recipient != "" {
 		if custodian, err = crypto.ParseRecipient(o.recipient); err != nil {
 			return usageError("--custodian-recipient: %v", err)
@@ -92,6 +94,7 @@ func runInit(e *env, o initOptions) error {
 			return err
 		}
 		custodianKey, err = crypto.SealCustodianKey(c, cp, time.Now())
+		custodianSum = sha256.Sum256(cp)
 		crypto.Wipe(cp)
 		if err != nil {
 			return err
@@ -104,6 +107,12 @@ func runInit(e *env, o initOptions) error {
 		return err
 	}
 	defer crypto.Wipe(p)
+	if custodianKey != nil && sha256.Sum256(p) == custodianSum {
+		// Whoever coerces the vault passphrase must not also get the
+		// custodian's.
+		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase"),
+			hint: "nothing was created"}
+	}
 	if custodianKey != nil {
 		// The key file first: a vault whose custodian key was never written
 		// would seal identities nobody can open.
@@ -188,7 +197,7 @@ func checkKeyOut(path, dir string) error {
 	absKey, err1 := filepath.Abs(path)
 	absDir, err2 := filepath.Abs(dir)
 	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absDir, absKey); err == nil && !strings.HasPrefix(rel, "..") {
+		if rel, err := filepath.Rel(absDir, absKey); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 			return usageError("--custodian-key-out: the custodian key must not live inside the vault folder")
 		}
 	}

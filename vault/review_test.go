@@ -1,0 +1,109 @@
+package vault_test
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// Regression tests for problems found in review.
+
+// A revision added after a purge must still go out with --since-last: a
+// purge must not let a later revision reuse a number already marked sent.
+func TestSinceLastAfterPurge(t *testing.T) {
+	a, b, _ := team(t)
+	ids, _ := a.Add([]vault.Input{shareable("Y", "y"), shareable("X", "x")})
+	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}, SinceLast: true}))
+	if _, err := a.Purge(ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	a.Add([]vault.Input{shareable("Z", "z")})
+	var buf bytes.Buffer
+	rep, err := a.Export(&buf, vault.ExportOptions{To: []string{"bob"}, SinceLast: true})
+	if err != nil || rep.Interviews != 1 {
+		t.Fatalf("report %+v, %v: the interview added after the purge was left out", rep, err)
+	}
+}
+
+// A rotation keeps a conflict visible: one rotation revision per head.
+func TestRotateKeepsConflict(t *testing.T) {
+	a, b, c := team(t)
+	in := shareable("P", "original")
+	in.Identity = &vault.Identity{Name: "N"}
+	ids, _ := a.Add([]vault.Input{in})
+	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
+	ea, eb := shareable("P", "alice's"), shareable("P", "bob's")
+	ea.ID, eb.ID = ids[0], ids[0]
+	a.Add([]vault.Input{ea})
+	b.Add([]vault.Input{eb})
+	mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
+	next, _ := crypto.NewIdentity()
+	if _, err := a.RotateCustodian(c, next.Recipient(), nil); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Get(ids[0])
+	if got.Heads != 2 {
+		t.Fatalf("heads=%d after rotation, want 2: the conflict was resolved behind the users' backs", got.Heads)
+	}
+	if r, err := a.Reveal(ids[0], next); err != nil || r.Identity == nil || r.Identity.Name != "N" {
+		t.Fatalf("reveal after rotation: %+v, %v", r, err)
+	}
+}
+
+// A teammate who has not rotated cannot bring items sealed to the retired
+// custodian back into current revisions.
+func TestImportAfterRotationNeedsSenderToRotate(t *testing.T) {
+	a, b, c := team(t)
+	in := shareable("P", "original")
+	in.Identity = &vault.Identity{Name: "N"}
+	ids, _ := a.Add([]vault.Input{in})
+	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
+	next, _ := crypto.NewIdentity()
+	if _, err := a.RotateCustodian(c, next.Recipient(), nil); err != nil {
+		t.Fatal(err)
+	}
+	e := shareable("P", "bob edits")
+	e.ID = ids[0]
+	b.Add([]vault.Input{e})
+	_, err := a.Import(bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
+	if !errors.Is(err, vault.ErrRetiredCustodian) {
+		t.Fatalf("err=%v, want ErrRetiredCustodian", err)
+	}
+	if r, err := a.Reveal(ids[0], next); err != nil || r.Identity.Name != "N" {
+		t.Fatalf("reveal: %+v, %v", r, err)
+	}
+}
+
+// A purge is obeyed only if this member or one on the roster ordered it,
+// even inside a bundle from a trusted teammate.
+func TestForwardedPurgeFromStrangerRefused(t *testing.T) {
+	a, b, c := team(t)
+	carol, err := vault.Create(filepath.Join(t.TempDir(), "carol"), vault.CreateOptions{Name: "carol", Custodian: c.Recipient(), Passphrase: passphrase})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer carol.Close()
+	cc, _, _ := carol.Card()
+	cb, _, _ := b.Card()
+	b.AddMember(cc)
+	carol.AddMember(cb)
+
+	ids, _ := a.Add([]vault.Input{shareable("P", "x")})
+	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
+	mustImport(t, carol, export(t, b, vault.ExportOptions{To: []string{"carol"}}))
+	if _, err := carol.Purge(ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, b, export(t, carol, vault.ExportOptions{To: []string{"bob"}}))
+	_, err = a.Import(bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
+	if !errors.Is(err, vault.ErrUnknownSigner) {
+		t.Fatalf("err=%v, want ErrUnknownSigner for a purge ordered by a stranger", err)
+	}
+	if _, err := a.Get(ids[0]); err != nil {
+		t.Fatalf("the interview was purged by a stranger's order: %v", err)
+	}
+}
