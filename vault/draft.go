@@ -1,0 +1,169 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+// Drafts
+//
+// A draft is unsaved work on an interview, autosaved by the terminal UI. It
+// lives inside the encrypted database like everything else, never in a file
+// of its own. But the database opens with the vault passphrase, and a draft
+// is typed before the identity and span secrets are sealed, so a draft keeps
+// only the public part readable: new spans become [description], and the
+// identity and span secrets are sealed to the custodian, as a save would.
+// Someone holding the laptop and the passphrase learns from a draft no more
+// than from a saved interview.
+
+// Draft is a saved draft, as read back: public fields only.
+type Draft struct {
+	// Key identifies the draft.
+	Key string
+	// Interview is the ID of the interview the draft edits, or "" for a new
+	// interview.
+	Interview string
+	// Record is the pseudonymised interview. Its testimony keeps the
+	// {{#N|…}} markers of saved spans; unsaved spans read [description].
+	Record Interview
+	// Sealed reports whether the draft held an identity or span secrets,
+	// now sealed to the custodian: they cannot be read back here.
+	Sealed    bool
+	UpdatedAt time.Time
+}
+
+// NewDraftKey returns a key for the draft of a new interview.
+func NewDraftKey() string { return "draft-" + randomID() }
+
+// SaveDraft stores in as the draft named key, replacing any earlier one.
+// interview is the ID of the interview being edited, or "". The identity and
+// the secrets of unsaved spans are sealed to the custodian before anything is
+// stored; in is not changed.
+func (v *Vault) SaveDraft(key, interview string, in Input) error {
+	if key == "" {
+		return errors.New("a draft needs a key")
+	}
+	rec := in.Interview
+	rec.ID = ""
+	public, secrets := redactDraft(rec.Testimony)
+	rec.Testimony = public
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	var sealed []byte
+	if !in.Identity.empty() || len(secrets) > 0 {
+		payload := draftSealed{Identity: in.Identity, Spans: secrets}
+		plain, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		sealed, err = crypto.Seal(v.custodian, plain)
+		// The plaintext copy of the identity is no longer needed.
+		crypto.Wipe(plain)
+		if err != nil {
+			return fmt.Errorf("failed to seal the draft to the custodian: %w", err)
+		}
+	}
+	now := v.Now().UTC().Format(time.RFC3339Nano)
+	return v.update(func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `
+			INSERT INTO drafts (key, interview, body, sealed, updated_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET interview = excluded.interview, body = excluded.body,
+				sealed = excluded.sealed, updated_at = excluded.updated_at`,
+			key, interview, string(body), sealed, now)
+		return err
+	})
+}
+
+// draftSealed is the plaintext of a draft's sealed part.
+type draftSealed struct {
+	Identity *Identity `json:"identity,omitempty"`
+	// Spans are the unsaved spans as typed, {{secret|description}}, in
+	// order.
+	Spans []string `json:"spans,omitempty"`
+}
+
+// Drafts returns every draft, newest first.
+func (v *Vault) Drafts() ([]Draft, error) {
+	rows, err := v.conn.QueryContext(context.Background(),
+		`SELECT key, interview, body, sealed IS NOT NULL, updated_at FROM drafts ORDER BY updated_at DESC, key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Draft{}
+	for rows.Next() {
+		var d Draft
+		var body, updated string
+		if err := rows.Scan(&d.Key, &d.Interview, &body, &d.Sealed, &updated); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &d.Record); err != nil {
+			return nil, fmt.Errorf("%w: draft %s", ErrDamaged, short(d.Key))
+		}
+		d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DeleteDraft removes a draft; a missing one is not an error.
+func (v *Vault) DeleteDraft(key string) error {
+	var n int
+	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM drafts WHERE key = ?`, key).Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	return v.update(func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `DELETE FROM drafts WHERE key = ?`, key)
+		return err
+	})
+}
+
+// redactDraft returns the public form of testimony being typed: each new
+// span {{secret|description}} becomes [description] and its text goes to
+// secrets; saved markers {{#N|…}} stay. Text after a {{ that is not closed
+// may be a secret half typed: it is withheld too, whole.
+func redactDraft(text string) (public string, secrets []string) {
+	if !strings.Contains(text, "{{") {
+		return text, nil
+	}
+	var b strings.Builder
+	for {
+		open := strings.Index(text, "{{")
+		if open < 0 {
+			b.WriteString(text)
+			break
+		}
+		b.WriteString(text[:open])
+		closing := strings.Index(text[open+2:], "}}")
+		if closing < 0 {
+			secrets = append(secrets, text[open:])
+			b.WriteString("[unfinished sensitive span]")
+			break
+		}
+		closing += open + 2
+		inner := text[open+2 : closing]
+		if _, ok := parseMarker(strings.SplitN(inner, "|", 2)[0]); ok {
+			b.WriteString(text[open : closing+2])
+		} else {
+			_, desc, _ := strings.Cut(inner, "|")
+			desc = strings.TrimSpace(desc)
+			if desc == "" {
+				desc = "sensitive"
+			}
+			secrets = append(secrets, text[open:closing+2])
+			b.WriteString("[" + desc + "]")
+		}
+		text = text[closing+2:]
+	}
+	return b.String(), secrets
+}
