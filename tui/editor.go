@@ -93,6 +93,9 @@ func (e *editor) insertRunes(rs []rune) {
 func (e *editor) Update(msg tea.KeyMsg) (changed bool) {
 	switch msg.Type {
 	case tea.KeyRunes:
+		if msg.Alt {
+			return false
+		}
 		e.insertRunes(append([]rune{}, msg.Runes...))
 		return true
 	case tea.KeySpace:
@@ -160,19 +163,34 @@ func (e *editor) wrap() {
 	// One cell is kept free for the cursor at the end of a line.
 	w := max(e.width-1, 2)
 	e.lines = e.lines[:0]
-	start, cells := 0, 0
+	// brk is where the current line may break: after its last space, so
+	// that words stay whole. Chinese has no spaces and breaks anywhere.
+	start, cells, brk := 0, 0, -1
 	for i, r := range e.buf {
 		if r == '\n' {
 			e.lines = append(e.lines, vline{start, i})
-			start, cells = i+1, 0
+			start, cells, brk = i+1, 0, -1
 			continue
 		}
 		rw := runeWidth(r)
 		if cells+rw > w {
-			e.lines = append(e.lines, vline{start, i})
-			start, cells = i, 0
+			if brk > start {
+				e.lines = append(e.lines, vline{start, brk})
+				cells = 0
+				for _, r := range e.buf[brk:i] {
+					cells += runeWidth(r)
+				}
+				start = brk
+			} else {
+				e.lines = append(e.lines, vline{start, i})
+				start, cells = i, 0
+			}
+			brk = -1
 		}
 		cells += rw
+		if r == ' ' {
+			brk = i + 1
+		}
 	}
 	e.lines = append(e.lines, vline{start, len(e.buf)})
 	e.spans = findSpans(e.buf)

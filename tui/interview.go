@@ -258,7 +258,7 @@ func (i *interviewScreen) formWidth() int { return min(max(i.width-2, 20), 100) 
 
 // bodyHeight is the height between the header and the status and help
 // lines.
-func (i *interviewScreen) bodyHeight() int { return max(i.height-4, 3) }
+func (i *interviewScreen) bodyHeight() int { return max(i.height-2, 3) }
 
 func (i *interviewScreen) SetSize(w, h int) {
 	i.width, i.height = w, h
@@ -702,7 +702,7 @@ func (i *interviewScreen) helpKeys() []key.Binding {
 	case i.pane == paneEditor:
 		return []key.Binding{k.Span, k.Save, k.Back, k.Lock}
 	case i.pane == paneForm, i.pane == paneIdentity:
-		return []key.Binding{key.NewBinding(key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
+		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
 	}
 	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help}
 }
@@ -750,7 +750,7 @@ func (i *interviewScreen) View() string {
 	if i.err != "" {
 		status = i.styles.Error.Render(i.err)
 	} else if i.pane == paneEditor {
-		status = i.styles.Dim.Render(fmt.Sprintf("Testimony · %d characters · ctrl+k marks a sensitive span {{secret|description}}", i.editor.Len()))
+		status = i.styles.Dim.Render(fmt.Sprintf("Testimony · %d characters · ctrl+k: sensitive span", i.editor.Len()))
 	}
 	return i.header() + "\n" + body + "\n" + status
 }

@@ -300,6 +300,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.Lock) {
 		return m.lock("Locked.")
 	}
+	if m.showHelp {
+		// Any key closes the full help.
+		m.showHelp = false
+		return nil
+	}
 	m.err = ""
 	switch m.state {
 	case stateSetup:
@@ -373,15 +378,15 @@ func (m *Model) View() string {
 	switch m.state {
 	case stateSetup:
 		body = m.setup.View()
-		bindings = []key.Binding{key.NewBinding(key.WithHelp("enter", "next")), k.ForceQuit}
+		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), k.ForceQuit}
 	case stateLocked:
 		body = m.unlock.View()
-		bindings = []key.Binding{key.NewBinding(key.WithHelp("enter", "unlock")), key.NewBinding(key.WithHelp("esc", "quit"))}
+		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}
 	case stateList:
 		body = m.list.View()
 		bindings = []key.Binding{k.New, k.Open, k.Search, k.Stats, k.Lock, k.Help, k.Quit}
 		if m.list.filtering {
-			bindings = []key.Binding{key.NewBinding(key.WithHelp("enter", "done")), key.NewBinding(key.WithHelp("esc", "clear"))}
+			bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 		}
 	case stateStats:
 		body = m.stats.View()
@@ -404,7 +409,7 @@ func (m *Model) View() string {
 		body = strings.TrimRight(body, "\n") + "\n" + m.styles.Error.Render(m.err)
 	}
 	body = lipgloss.NewStyle().Height(h).MaxHeight(h).MaxWidth(m.width).Render(body)
-	return body + "\n" + m.help.ShortHelpView(bindings)
+	return body + "\n" + lipgloss.NewStyle().MaxWidth(m.width).Render(m.help.ShortHelpView(bindings))
 }
 
 func (m *Model) fullHelp() string {
