@@ -22,7 +22,11 @@ import (
 func TestMain(m *testing.M) {
 	crypto.SetScryptWorkFactorForTesting(10)
 	lipgloss.SetColorProfile(termenv.Ascii)
-	os.Exit(m.Run())
+	code := m.Run()
+	for _, d := range benchCleanup {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
 }
 
 const testPassphrase = "correct horse battery staple"
