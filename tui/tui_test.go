@@ -508,3 +508,61 @@ func TestAutoLock(t *testing.T) {
 		t.Fatal("the vault is open after auto-lock")
 	}
 }
+
+func TestSearchAsYouType(t *testing.T) {
+	a := vault.Input{}
+	a.Pseudonym, a.Testimony = "小河", "警察每周来两次。"
+	b := vault.Input{}
+	b.Pseudonym, b.Testimony = "Lin Qiao", "The passport office refused."
+	dir, _ := mustVault(t, a, b)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("2 interviews")
+	u.typeText("/")
+	u.typeText("警察")
+	u.waitFor("1 of 2 interviews", "小河")
+	u.key(tea.KeyEsc)
+	u.typeText("/")
+	u.typeText("lin")
+	// The title may not be redrawn: it read "1 of 2" before too.
+	u.waitFor("/lin", "Lin Qiao")
+	u.quit()
+}
+
+func TestFirstRun(t *testing.T) {
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "vault")
+	u := startUI(t, Options{Dir: dir})
+	u.waitFor("Welcome to tvault")
+	u.typeText("R1")
+	u.next()
+	u.typeText("short")
+	u.waitFor("Too short")
+	u.typeText(" but now long enough")
+	u.waitFor("Strength:")
+	u.next()
+	u.typeText("short but now long enough")
+	u.next()
+	u.waitFor("Real identities are sealed to a custodian")
+	u.key(tea.KeyDown)
+	u.next()
+	u.waitFor("Custodian recipient")
+	u.typeText(c.Recipient().String())
+	u.next()
+	u.waitFor("Created a vault")
+	u.key(tea.KeyEnter)
+	u.waitFor("tvault — 0 interviews")
+	u.quit()
+
+	v, err := vault.Open(dir, []byte("short but now long enough"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if got, want := v.Custodian().String(), c.Recipient().String(); got != want {
+		t.Fatalf("custodian %s, want %s", got, want)
+	}
+}
