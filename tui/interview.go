@@ -90,6 +90,8 @@ type interviewScreen struct {
 	err     string
 
 	autosaveDelay time.Duration
+	// startInEditor opens the testimony editor once loaded (e in the list).
+	startInEditor bool
 }
 
 // Messages of the interview screen.
@@ -170,6 +172,10 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 		i.status = "Restored from the draft of " + msg.draft.UpdatedAt.Local().Format("2006-01-02 15:04")
 	}
 	i.buildForms()
+	if i.startInEditor {
+		i.pane = paneEditor
+		return nil
+	}
 	if i.id == "" && msg.view == nil && msg.draft == nil {
 		i.pane = paneForm
 		return i.form.Init()

@@ -154,8 +154,8 @@ func (l *listScreen) clamp() {
 }
 
 // pageSize is the number of rows on screen: the height less the title, the
-// header, the filter line and the status line.
-func (l *listScreen) pageSize() int { return max(l.height-4, 1) }
+// filter line and the header.
+func (l *listScreen) pageSize() int { return max(l.height-3, 1) }
 
 func (l *listScreen) selected() (row, bool) {
 	if l.cursor < len(l.rows) {
@@ -268,7 +268,7 @@ func (l *listScreen) View() string {
 	pseuW := max(rest*2/5, 8)
 	tagW := max(rest-pseuW, 4)
 	b.WriteString(l.styles.Header.Render("  "+cell("DATE", dateW)+" "+cell("PSEUDONYM", pseuW)+" "+cell("TAGS", tagW)+" "+cell("STATE", stateW)) + "\n")
-	h := l.pageSize() - 1
+	h := l.pageSize()
 	if len(l.rows) == 0 {
 		if len(l.all) == 0 {
 			b.WriteString(l.styles.Dim.Render("No interviews yet. Press n to add one.") + "\n")

@@ -203,14 +203,14 @@ func (m *Model) openInterview(id, draftKey string) tea.Cmd {
 }
 
 func (m *Model) backToList() tea.Cmd {
-	var cmd tea.Cmd
 	if m.iv != nil {
-		cmd = m.iv.saveDraft()
+		// In the UI loop: a quit right after must not lose the draft.
+		m.iv.saveDraftNow()
 		m.iv.clear()
 		m.iv = nil
 	}
 	m.state = stateList
-	return tea.Sequence(cmd, loadRows(m.st))
+	return loadRows(m.st)
 }
 
 // Update handles every message.
@@ -333,9 +333,11 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 				return tea.Quit
 			case key.Matches(msg, k.New):
 				return m.openInterview("", "")
-			case key.Matches(msg, k.Open):
+			case key.Matches(msg, k.Open), key.Matches(msg, k.Edit):
 				if r, ok := m.list.selected(); ok {
-					return m.openInterview(r.id, r.draftKey)
+					cmd := m.openInterview(r.id, r.draftKey)
+					m.iv.startInEditor = key.Matches(msg, k.Edit)
+					return cmd
 				}
 				return nil
 			case key.Matches(msg, k.Stats):
@@ -384,7 +386,7 @@ func (m *Model) View() string {
 		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}
 	case stateList:
 		body = m.list.View()
-		bindings = []key.Binding{k.New, k.Open, k.Search, k.Stats, k.Lock, k.Help, k.Quit}
+		bindings = []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Lock, k.Help, k.Quit}
 		if m.list.filtering {
 			bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 		}
@@ -415,7 +417,7 @@ func (m *Model) View() string {
 func (m *Model) fullHelp() string {
 	k := m.keys
 	groups := [][]key.Binding{
-		{k.New, k.Open, k.Search, k.Stats, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
 		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span},
 		{k.Lock, k.Help, k.ForceQuit},
 	}

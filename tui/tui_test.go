@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -564,5 +565,32 @@ func TestFirstRun(t *testing.T) {
 	defer v.Close()
 	if got, want := v.Custodian().String(), c.Recipient().String(); got != want {
 		t.Fatalf("custodian %s, want %s", got, want)
+	}
+}
+
+// TestListCursorVisible: however the cursor moves, its row is on screen.
+func TestListCursorVisible(t *testing.T) {
+	m, err := New(Options{Dir: filepath.Join(t.TempDir(), "none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newListScreen(m.common)
+	l.SetSize(80, 23)
+	var rows []row
+	for n := range 100 {
+		rows = append(rows, row{id: fmt.Sprint(n), pseudonym: fmt.Sprintf("P%03d", n)})
+	}
+	l.setRows(rows)
+	for _, k := range []tea.KeyType{tea.KeyDown, tea.KeyDown, tea.KeyPgDown, tea.KeyPgDown, tea.KeyDown, tea.KeyPgUp, tea.KeyUp, tea.KeyEnd, tea.KeyHome} {
+		for range 7 {
+			l.Update(tea.KeyMsg{Type: k}, nil)
+			want := "▸ —          " + l.rows[l.cursor].pseudonym
+			if v := l.View(); !strings.Contains(v, want) {
+				t.Fatalf("after %v the cursor's row %d is not on screen", k, l.cursor)
+			}
+			if n := strings.Count(l.View(), "\n"); n > 23 {
+				t.Fatalf("%d lines in a list of height 23", n)
+			}
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/tvault/tvault/tui"
 	"golang.org/x/term"
@@ -18,5 +19,13 @@ func runDefault(e *env) error {
 		return withHint(usageError("the terminal UI needs a terminal"),
 			"run tvault in a terminal, or use its commands ('tvault help') in scripts")
 	}
-	return tui.Run(tui.Options{Dir: dir, NoColor: os.Getenv("NO_COLOR") != ""})
+	opts := tui.Options{Dir: dir, NoColor: e.getenv("NO_COLOR") != ""}
+	if s := e.getenv("TVAULT_LOCK_AFTER"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 10*time.Second {
+			return usageError("TVAULT_LOCK_AFTER must be a duration of at least 10s, such as 2m or 15m (got %q)", s)
+		}
+		opts.IdleLock = d
+	}
+	return tui.Run(opts)
 }
