@@ -317,7 +317,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.setup.Update(msg)
 	case stateLocked:
 		if msg.Type == tea.KeyEnter && !m.unlock.busy && m.unlock.input.Value() != "" {
-			return m.unlock.submit(m.hold)
+			// The command owns the lock now; unlockedMsg hands it back.
+			h := m.hold
+			m.hold = nil
+			return m.unlock.submit(h)
 		}
 		if msg.Type == tea.KeyEsc {
 			return tea.Quit

@@ -33,6 +33,11 @@ type setupScreen struct {
 	custodianMode             string // "create" or "paste"
 	recipient, keyOut         string
 	custodianPass, custodian2 string
+
+	// The passphrase fields, whose description is the strength feedback,
+	// set in the UI loop after each key (huh's DescriptionFunc would read
+	// the passphrase from another goroutine).
+	passField, custodianPassField *huh.Input
 }
 
 type createdMsg struct {
@@ -46,13 +51,18 @@ func newSetupScreen(c common, dir string) *setupScreen {
 	s := &setupScreen{common: c, dir: dir, spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
 		custodianMode: "create", name: defaultName(),
 		keyOut: filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")}
+	newPass := func(title string, p *string) *huh.Input {
+		return huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(p).
+			Description(strength("")).
+			Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) })
+	}
+	s.passField = newPass("Vault passphrase", &s.pass)
+	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass)
 	s.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewNote().Title("Welcome to tvault").Description("There is no vault in "+dir+" yet; this creates one."),
 			huh.NewInput().Title("Your name (the author of your revisions)").Value(&s.name).Validate(required("a name")),
-			huh.NewInput().Title("Vault passphrase").EchoMode(huh.EchoModePassword).Value(&s.pass).
-				DescriptionFunc(func() string { return strength(s.pass) }, &s.pass).
-				Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) }),
+			s.passField,
 			huh.NewInput().Title("The vault passphrase again").EchoMode(huh.EchoModePassword).Value(&s.pass2).
 				Validate(func(p string) error {
 					if p != s.pass {
@@ -79,9 +89,7 @@ func newSetupScreen(c common, dir string) *setupScreen {
 			huh.NewInput().Title("Where to write the custodian key file").Value(&s.keyOut).Validate(func(p string) error {
 				return checkKeyOut(p, dir)
 			}),
-			huh.NewInput().Title("Custodian passphrase").EchoMode(huh.EchoModePassword).Value(&s.custodianPass).
-				DescriptionFunc(func() string { return strength(s.custodianPass) }, &s.custodianPass).
-				Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) }),
+			s.custodianPassField,
 			huh.NewInput().Title("The custodian passphrase again").EchoMode(huh.EchoModePassword).Value(&s.custodian2).
 				Validate(func(p string) error {
 					if p != s.custodianPass {
@@ -245,6 +253,8 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	}
 	m, cmd := s.form.Update(msg)
 	s.form = m.(*huh.Form)
+	s.passField.Description(strength(s.pass))
+	s.custodianPassField.Description(strength(s.custodianPass))
 	if s.form.State == huh.StateCompleted {
 		return s.create()
 	}
