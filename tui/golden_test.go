@@ -179,3 +179,51 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.key(tea.KeyMsg{Type: tea.KeyCtrlL})
 	s.golden("locked")
 }
+
+// TestResize: every screen fits the terminal, whatever its size, after a
+// resize.
+func TestResize(t *testing.T) {
+	dir, _ := mustVault(t, goldenInputs()...)
+	m, err := New(Options{Dir: dir, Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s := &screen{t: t, m: m}
+	m.hold.Release()
+	m.hold = nil
+	v, err := vault.Open(dir, []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.send(s.send(unlockedMsg{v: v})())
+	fits := func(what string) {
+		t.Helper()
+		view := m.View()
+		lines := strings.Split(view, "\n")
+		if len(lines) > m.height {
+			t.Errorf("%s at %dx%d: %d lines", what, m.width, m.height, len(lines))
+		}
+		for n, l := range lines {
+			if w := lipgloss.Width(l); w > m.width {
+				t.Errorf("%s at %dx%d: line %d is %d cells", what, m.width, m.height, n+1, w)
+			}
+		}
+	}
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {50, 16}, {200, 60}, {81, 25}} {
+		s.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		fits("list")
+		s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
+		fits("interview")
+		s.key(runes("e"))
+		fits("editor")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.key(runes("m"))
+		fits("form")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.send(s.key(runes("s"))())
+		fits("stats")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+	}
+}

@@ -594,3 +594,70 @@ func TestListCursorVisible(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstRunKeyFile(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "vault")
+	u := startUI(t, Options{Dir: dir})
+	u.waitFor("Welcome to tvault")
+	u.next()
+	u.typeText("vault pass phrase one")
+	u.next()
+	u.typeText("vault pass phrase one")
+	u.next()
+	u.waitFor("Real identities are sealed to a custodian")
+	u.next() // create a key file, the default
+	u.waitFor("Keep the custodian key OFF this laptop")
+	u.next() // the default path, beside the vault folder
+	u.typeText("custodian pass phrase")
+	u.next()
+	u.typeText("custodian pass phrase")
+	u.next()
+	u.waitFor("Created a vault", "Move it off this laptop")
+	u.key(tea.KeyEnter)
+	u.waitFor("tvault — 0 interviews")
+	u.quit()
+
+	keyFile := filepath.Join(root, "tvault-custodian.age")
+	st, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Fatalf("custodian key file mode %o", st.Mode().Perm())
+	}
+	data, _ := os.ReadFile(keyFile)
+	c, err := crypto.OpenCustodianKey(data, []byte("custodian pass phrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(dir, []byte("vault pass phrase one"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if v.Custodian().String() != c.Recipient().String() {
+		t.Fatal("the vault seals to another custodian than the key file's")
+	}
+}
+
+func TestListStates(t *testing.T) {
+	m, err := New(Options{Dir: filepath.Join(t.TempDir(), "none")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newListScreen(m.common)
+	l.SetSize(100, 10)
+	l.setRows([]row{
+		{id: "a", pseudonym: "Saved One", heads: 1},
+		{id: "b", pseudonym: "Conflicted", heads: 2},
+		{id: "c", pseudonym: "Edited", heads: 1, draftKey: "c"},
+		{pseudonym: "Brand New", draftKey: "draft-1"},
+	})
+	v := l.View()
+	for _, want := range []string{"Saved One", "saved", "Conflicted", "!conflict", "Edited", " draft", "Brand New", "new/draft"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the list does not show %q:\n%s", want, v)
+		}
+	}
+}
