@@ -81,6 +81,8 @@ type interviewScreen struct {
 	// sealed: the saved interview has an identity or span secrets sealed
 	// to the custodian. justSealed: this session's save sealed them.
 	sealed, justSealed bool
+	// justSealedSpans: this session's save sealed span secrets.
+	justSealedSpans bool
 	draftSealed        bool // the restored draft had secrets, now sealed
 
 	dirty   bool // changes not yet in a draft or a save
@@ -239,12 +241,13 @@ func (i *interviewScreen) buildMetaForm(tags []string, modes []huh.Option[string
 			huh.NewConfirm().Title("Anonymity requested?").Value(&i.meta.anonymity),
 			huh.NewMultiSelect[string]().Title("Consent given to").Options(
 				huh.NewOption("record", "record"), huh.NewOption("quote", "quote"), huh.NewOption("share", "share"),
-			).Value(&i.meta.consent),
+			).Description("space or x selects").Value(&i.meta.consent),
 			huh.NewText().Title("Relatives and harms, one a line (no names)").
 				Description("sister: summoned, exit-ban").Lines(4).Value(&i.meta.relatives).Validate(validRelatives),
 		),
 		huh.NewGroup(
-			huh.NewMultiSelect[string]().Title("Tags (from the codebook)").Options(huh.NewOptions(tags...)...).
+			huh.NewMultiSelect[string]().Title("Tags (from the codebook)").Description("space or x selects, / filters").
+				Options(huh.NewOptions(tags...)...).
 				Value(&i.meta.tags).Height(12).Filterable(true),
 		),
 	).WithShowHelp(false).WithWidth(i.formWidth()).WithHeight(i.bodyHeight())
@@ -487,7 +490,8 @@ func (i *interviewScreen) saved(msg savedMsg) {
 	i.ident = identityFields{}
 	i.buildIdentityForm()
 	i.sealed = i.sealed || msg.view.Sealed
-	i.justSealed = hadIdentity || hadSpans
+	i.justSealed = hadIdentity
+	i.justSealedSpans = hadSpans
 	i.status = "Saved " + i.clock().Format("15:04:05")
 	i.pane = paneView
 }
@@ -738,8 +742,11 @@ func (i *interviewScreen) View() string {
 	case paneEditor:
 		body = i.editor.View()
 	case paneIdentity:
-		body = i.styles.Warn.Render("Sealed to the custodian on save: this laptop cannot read it back afterwards.") + "\n" +
-			i.idForm.View()
+		note := "Sealed to the custodian on save: this laptop cannot read it back afterwards."
+		if i.sealed {
+			note = "An identity is sealed already; what you type here replaces it on save."
+		}
+		body = i.styles.Warn.Render(note) + "\n" + i.idForm.View()
 	default:
 		body = i.overview()
 	}
@@ -796,6 +803,9 @@ func (i *interviewScreen) overview() string {
 		b.WriteString("Identity: sealed to the custodian; it cannot be read on this laptop.\n")
 	default:
 		b.WriteString("Identity: none (press i to add one; it is sealed on save).\n")
+	}
+	if i.justSealedSpans {
+		b.WriteString(i.styles.OK.Render("Sensitive spans: sealed to the custodian; the testimony keeps their descriptions.") + "\n")
 	}
 	if i.draftSealed {
 		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")
