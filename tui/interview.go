@@ -83,7 +83,7 @@ type interviewScreen struct {
 	sealed, justSealed bool
 	// justSealedSpans: this session's save sealed span secrets.
 	justSealedSpans bool
-	draftSealed        bool // the restored draft had secrets, now sealed
+	draftSealed     bool // the restored draft had secrets, now sealed
 
 	dirty   bool // changes not yet in a draft or a save
 	changed bool // changes not yet saved as a revision
