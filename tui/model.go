@@ -383,7 +383,7 @@ func (m *Model) View() string {
 	switch m.state {
 	case stateSetup:
 		body = m.setup.View()
-		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next")), k.ForceQuit}
+		bindings = []key.Binding{k.ForceQuit}
 	case stateLocked:
 		body = m.unlock.View()
 		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}

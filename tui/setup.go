@@ -266,12 +266,18 @@ func (s *setupScreen) View() string {
 	b.WriteString(s.styles.Title.Render("tvault — first run") + "\n\n")
 	switch {
 	case s.done != nil:
-		fmt.Fprintf(&b, "Created a vault in %s.\n", s.dir)
-		b.WriteString("Identities are sealed to the custodian " + s.done.recipient + "\n\n")
+		fmt.Fprintf(&b, "Created a vault in %s.\n\n", s.dir)
 		if s.done.keyOut != "" {
 			fmt.Fprintf(&b, "The custodian key is in %s.\n", s.done.keyOut)
 			b.WriteString(s.styles.Warn.Render("Move it off this laptop now: whoever has it and its passphrase can read every real identity.") + "\n\n")
 		}
+		// A post-quantum recipient is about 2,000 characters: its start
+		// is enough to tell which custodian this is.
+		r := s.done.recipient
+		if len(r) > 24 {
+			r = r[:24] + "…"
+		}
+		b.WriteString("Identities are sealed to the custodian " + r + "\n\n")
 		b.WriteString("Press enter to start.")
 	case s.busy:
 		b.WriteString(s.spinner.View() + " Creating the vault (this takes a few seconds)…")
