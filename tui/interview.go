@@ -583,8 +583,14 @@ func (i *interviewScreen) toForm(msg tea.Msg) tea.Cmd {
 	if *f == nil {
 		return nil
 	}
+	before := (*f).GetFocusedField()
 	m, cmd := (*f).Update(msg)
 	*f = m.(*huh.Form)
+	if i.dialog == dlgNone && (*f).GetFocusedField() != before {
+		// Leaving a field saves the draft at once. huh moves the focus in
+		// its own message, after the key.
+		return tea.Batch(cmd, i.saveDraft())
+	}
 	return cmd
 }
 
@@ -654,25 +660,12 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			i.pane = paneView
 			return i.saveDraft()
 		}
-		f := i.form
-		if i.pane == paneIdentity {
-			f = i.idForm
-		}
-		before := f.GetFocusedField()
 		beforeMeta, beforeIdent := fmt.Sprint(i.meta), i.ident
 		cmd := i.toForm(msg)
 		var cmds []tea.Cmd
 		cmds = append(cmds, cmd)
 		if fmt.Sprint(i.meta) != beforeMeta || i.ident != beforeIdent {
 			cmds = append(cmds, i.touch())
-		}
-		f = i.form
-		if i.pane == paneIdentity {
-			f = i.idForm
-		}
-		if f.GetFocusedField() != before {
-			// Leaving a field saves the draft at once.
-			cmds = append(cmds, i.saveDraft())
 		}
 		cmds = append(cmds, i.formDone())
 		return tea.Batch(cmds...)
@@ -805,7 +798,7 @@ func (i *interviewScreen) overview() string {
 		b.WriteString("Identity: none (press i to add one; it is sealed on save).\n")
 	}
 	if i.justSealedSpans {
-		b.WriteString(i.styles.OK.Render("Sensitive spans: sealed to the custodian; the testimony keeps their descriptions.") + "\n")
+		b.WriteString(i.styles.OK.Render("Span secrets: sealed to the custodian; the testimony keeps the descriptions.") + "\n")
 	}
 	if i.draftSealed {
 		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")

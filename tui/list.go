@@ -250,9 +250,9 @@ func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 
 func (l *listScreen) View() string {
 	var b strings.Builder
-	title := fmt.Sprintf("tvault — %d interviews", len(l.all))
+	title := "tvault — " + interviews(len(l.all))
 	if q := l.query(); q != "" {
-		title = fmt.Sprintf("tvault — %d of %d interviews", len(l.rows), len(l.all))
+		title = fmt.Sprintf("tvault — %d of %s", len(l.rows), interviews(len(l.all)))
 	}
 	b.WriteString(l.styles.Title.Render(title) + "\n")
 	if l.filtering || l.query() != "" {
@@ -311,4 +311,11 @@ func cell(s string, w int) string {
 		s = runewidth.Truncate(s, w, "…")
 	}
 	return runewidth.FillRight(s, w)
+}
+
+func interviews(n int) string {
+	if n == 1 {
+		return "1 interview"
+	}
+	return fmt.Sprintf("%d interviews", n)
 }

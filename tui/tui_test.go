@@ -169,7 +169,7 @@ func (u *ui) unlock() {
 	u.waitFor("Passphrase:")
 	u.typeText(testPassphrase)
 	u.key(tea.KeyEnter)
-	u.waitFor("interviews")
+	u.waitFor("tvault — ")
 }
 
 // quit ends the program and releases the vault.
@@ -206,7 +206,7 @@ func TestUnlock(t *testing.T) {
 		dir, _ := mustVault(t, in)
 		u := startUI(t, Options{Dir: dir})
 		u.unlock()
-		u.waitFor("1 interviews", "小河")
+		u.waitFor("1 interview", "小河")
 		// The UI holds the vault: a second writer is refused.
 		if _, err := vault.Open(dir, []byte(testPassphrase)); err == nil {
 			t.Fatal("a second open succeeded while the UI has the vault")
@@ -659,5 +659,26 @@ func TestListStates(t *testing.T) {
 		if !strings.Contains(v, want) {
 			t.Errorf("the list does not show %q:\n%s", want, v)
 		}
+	}
+}
+
+// TestAutosaveOnLeavingField: with no pause long enough for the timer,
+// leaving a field saves the draft.
+func TestAutosaveOnLeavingField(t *testing.T) {
+	dir, _ := mustVault(t)
+	u := startUI(t, Options{Dir: dir}) // the autosave timer is an hour
+	u.unlock()
+	u.newInterview("Field Person")
+	u.waitFor("● unsaved")
+	u.next()
+	u.waitFor("Draft saved")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	u.waitFor("Quit with unsaved changes?")
+	u.typeText("n")
+	u.quit()
+	v := mustOpen(t, dir)
+	ds, _ := v.Drafts()
+	if len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
+		t.Fatalf("drafts=%+v", ds)
 	}
 }

@@ -136,7 +136,7 @@ func TestTerminalUI(t *testing.T) {
 	typ(ctrlS)
 	waitFor("Saved")
 	typ(esc)
-	waitFor("1 interviews")
+	waitFor("1 interview")
 	typ("q")
 	select {
 	case err := <-done:
