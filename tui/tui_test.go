@@ -157,11 +157,13 @@ func (u *ui) key(t tea.KeyType) { u.send(tea.KeyMsg{Type: t}) }
 // it; Chinese needs this.
 func (u *ui) typeText(s string) { u.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
 
-// next moves a huh form to its next field. huh moves focus in a command,
-// after the key: give it the time to.
-func (u *ui) next() {
+// next moves a huh form to its next field, whose title is given, and
+// waits until that field has the focus (huh marks it with ┃): huh moves
+// the focus in a command, after the key.
+func (u *ui) next(title string) {
+	u.t.Helper()
 	u.key(tea.KeyEnter)
-	time.Sleep(100 * time.Millisecond)
+	u.waitFor("┃ " + title)
 }
 
 func (u *ui) unlock() {
@@ -279,7 +281,7 @@ func TestSensitiveSpan(t *testing.T) {
 	u.waitFor("Secret (sealed to the custodian)")
 	u.typeText("Jiangxi")
 	u.waitFor("Jiangxi")
-	u.next()
+	u.next("Public description")
 	u.typeText("the home province")
 	u.key(tea.KeyEnter)
 	u.waitFor("{{Jiangxi|the home province}}")
@@ -337,8 +339,8 @@ func (u *ui) fillIdentity(name, contact string) {
 	u.waitFor("Real name")
 	u.typeText(name)
 	u.waitFor(name)
-	u.next()
-	u.next() // no aliases
+	u.next("Aliases")
+	u.next("Contact")
 	u.typeText(contact)
 	u.waitFor(contact)
 	u.key(tea.KeyEsc)
@@ -537,22 +539,20 @@ func TestFirstRun(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "vault")
 	u := startUI(t, Options{Dir: dir})
-	u.waitFor("Welcome to tvault")
+	u.waitFor("Welcome to tvault", "┃ Your name")
 	u.typeText("R1")
-	u.next()
+	u.next("Vault passphrase")
 	u.typeText("short")
 	u.waitFor("Too short")
 	u.typeText(" but now long enough")
 	u.waitFor("Strength:")
-	u.next()
+	u.next("The vault passphrase again")
 	u.typeText("short but now long enough")
-	u.next()
-	u.waitFor("Real identities are sealed to a custodian")
+	u.next("Real identities are sealed to a custodian")
 	u.key(tea.KeyDown)
-	u.next()
-	u.waitFor("Custodian recipient")
+	u.next("Custodian recipient")
 	u.typeText(c.Recipient().String())
-	u.next()
+	u.key(tea.KeyEnter)
 	u.waitFor("Created a vault")
 	u.key(tea.KeyEnter)
 	u.waitFor("tvault — 0 interviews")
@@ -599,20 +599,19 @@ func TestFirstRunKeyFile(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "vault")
 	u := startUI(t, Options{Dir: dir})
-	u.waitFor("Welcome to tvault")
-	u.next()
+	u.waitFor("Welcome to tvault", "┃ Your name")
+	u.next("Vault passphrase")
 	u.typeText("vault pass phrase one")
-	u.next()
+	u.next("The vault passphrase again")
 	u.typeText("vault pass phrase one")
-	u.next()
-	u.waitFor("Real identities are sealed to a custodian")
-	u.next() // create a key file, the default
+	u.next("Real identities are sealed to a custodian")
+	u.next("Where to write the custodian key file") // create a key file, the default
 	u.waitFor("Keep the custodian key OFF this laptop")
-	u.next() // the default path, beside the vault folder
+	u.next("Custodian passphrase") // the default path, beside the vault folder
 	u.typeText("custodian pass phrase")
-	u.next()
+	u.next("The custodian passphrase again")
 	u.typeText("custodian pass phrase")
-	u.next()
+	u.key(tea.KeyEnter)
 	u.waitFor("Created a vault", "Move it off this laptop")
 	u.key(tea.KeyEnter)
 	u.waitFor("tvault — 0 interviews")
@@ -670,7 +669,7 @@ func TestAutosaveOnLeavingField(t *testing.T) {
 	u.unlock()
 	u.newInterview("Field Person")
 	u.waitFor("● unsaved")
-	u.next()
+	u.next("Date of the interview")
 	u.waitFor("Draft saved")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	u.waitFor("Quit with unsaved changes?")
