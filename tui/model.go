@@ -181,6 +181,7 @@ func (m *Model) lock(note string) tea.Cmd {
 	}
 	m.list.clear()
 	m.stats = nil
+	m.setup = nil
 	h, err := m.st.close()
 	m.st = nil
 	m.hold = h
@@ -242,6 +243,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastKey = m.opts.Now()
 		return m, loadRows(m.st)
 	case createdMsg:
+		if msg.err == nil {
+			// Open from now on: the idle lock applies on the last setup
+			// screen too.
+			m.st = &store{v: msg.v}
+			m.lastKey = m.opts.Now()
+		}
 		cmd := m.setup.Update(msg)
 		return m, cmd
 	case tea.KeyMsg:
@@ -309,7 +316,6 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	switch m.state {
 	case stateSetup:
 		if m.setup.done != nil && msg.Type == tea.KeyEnter {
-			m.st = &store{v: m.setup.done.v}
 			m.setup = nil
 			m.state = stateList
 			return loadRows(m.st)
