@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/tvault/tvault/tui/keys"
 	"github.com/tvault/tvault/tui/styles"
 	"github.com/tvault/tvault/vault"
@@ -35,8 +34,6 @@ var (
 // ErrorMsg carries an error to Update. Its text is shown to the person; the
 // errors from vault and crypto never hold testimony, names or passphrases.
 type ErrorMsg struct{ Err error }
-
-func errorCmd(err error) tea.Cmd { return func() tea.Msg { return ErrorMsg{err} } }
 
 // store is the open vault, shared by the screens. The vault is not safe for
 // concurrent use and its calls run in commands, off the UI loop, so every

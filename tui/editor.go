@@ -235,8 +235,8 @@ func (e *editor) lineOf(pos int) int {
 			hi = mid - 1
 		}
 	}
-	// A position at the end of a wrapped line belongs to the next one,
-	// except at a newline or the end of the text.
+	// A position at the end of a wrapped line is the start of the next
+	// one, so the cursor shows there.
 	return lo
 }
 

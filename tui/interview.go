@@ -121,7 +121,6 @@ type (
 func newInterviewScreen(c common, st *store, clock Clock, delay time.Duration) *interviewScreen {
 	i := &interviewScreen{common: c, st: st, clock: clock, autosaveDelay: delay,
 		editor: newEditor(c), spinner: spinner.New(spinner.WithSpinner(spinner.Line))}
-	i.meta.mode = ""
 	return i
 }
 
@@ -461,9 +460,9 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 			msg.view, err = v.Get(ids[0])
 			return err
 		})
-		if in.Identity != nil {
-			in.Identity = nil
-		}
+		// The identity in the clear is no longer needed here; vault wiped
+		// its own copy once sealed.
+		in.Identity = nil
 		if msg.err == nil && withIdentity {
 			msg.view.Sealed = true
 		}

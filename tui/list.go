@@ -164,8 +164,8 @@ func (l *listScreen) selected() (row, bool) {
 	return row{}, false
 }
 
-// Update handles a message. It returns a command, and an action for the
-// top model ("" if none).
+// Update handles a message for the list. Keys that leave the list (n,
+// enter, s, q) are the top model's.
 func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 	switch msg := msg.(type) {
 	case rowsMsg:
