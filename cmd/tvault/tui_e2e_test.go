@@ -16,6 +16,110 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
+// session is tvault running in a pseudo-terminal of 80x24.
+type session struct {
+	t    *testing.T
+	tty  *os.File
+	done chan error
+	mu   sync.Mutex
+	out  bytes.Buffer
+	mark int
+}
+
+func startSession(t *testing.T, bin string, args ...string) *session {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=1")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, tty: tty, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		tty.Close()
+	})
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			s.mu.Lock()
+			s.out.Write(buf[:n])
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// waitFor waits until the screen, since the last key typed, shows text.
+func (s *session) waitFor(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		ok := bytes.Contains(s.out.Bytes()[s.mark:], []byte(text))
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tail := s.out.Bytes()[s.mark:]
+	if len(tail) > 3000 {
+		tail = tail[len(tail)-3000:]
+	}
+	s.t.Fatalf("the screen did not show %q; it showed:\n%q", text, tail)
+}
+
+// typ types text a key at a time and pauses, as a person does: a lone ESC
+// followed at once by a letter would read as alt+letter, and text sent in
+// one write reaches the program as words, which bubbles' text input can
+// take for keys ("home", "end").
+func (s *session) typ(text string) {
+	s.t.Helper()
+	s.mu.Lock()
+	s.mark = s.out.Len()
+	s.mu.Unlock()
+	for _, r := range text {
+		if _, err := s.tty.Write([]byte(string(r))); err != nil {
+			s.t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	time.Sleep(80 * time.Millisecond)
+}
+
+// exited waits for tvault to end, and checks it used the alternate screen.
+func (s *session) exited() {
+	s.t.Helper()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("tvault exited with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		s.t.Fatal("tvault did not quit")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !bytes.Contains(s.out.Bytes(), []byte("\x1b[?1049h")) || !bytes.Contains(s.out.Bytes(), []byte("\x1b[?1049l")) {
+		s.t.Error("the alternate screen was not used")
+	}
+}
+
+const (
+	esc   = "\x1b"
+	enter = "\r"
+	ctrlK = "\x0b"
+	ctrlS = "\x13"
+)
+
 // TestTerminalUI runs tvault with no command in a pseudo-terminal and types
 // as a person would: unlock, a new interview with Chinese testimony and a
 // sensitive span, save, quit. Then it checks the vault. The tvault run is
@@ -39,77 +143,8 @@ func TestTerminalUI(t *testing.T) {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
 
-	cmd := exec.Command(bin, "--vault", vdir)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=1")
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		tty.Close()
-	})
-	var mu sync.Mutex
-	var out bytes.Buffer
-	go func() {
-		buf := make([]byte, 4096)
-		for {
-			n, err := tty.Read(buf)
-			mu.Lock()
-			out.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	mark := 0
-	waitFor := func(s string) {
-		t.Helper()
-		deadline := time.Now().Add(15 * time.Second)
-		for time.Now().Before(deadline) {
-			mu.Lock()
-			ok := bytes.Contains(out.Bytes()[mark:], []byte(s))
-			mu.Unlock()
-			if ok {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		tail := out.Bytes()[mark:]
-		if len(tail) > 3000 {
-			tail = tail[len(tail)-3000:]
-		}
-		t.Fatalf("the screen did not show %q; it showed:\n%q", s, tail)
-	}
-	// typ types s a key at a time and pauses, as a person does: a lone ESC
-	// followed at once by a letter would read as alt+letter, and text sent
-	// in one write reaches the program as words, which bubbles' text input
-	// can take for keys ("home", "end").
-	typ := func(s string) {
-		t.Helper()
-		mu.Lock()
-		mark = out.Len()
-		mu.Unlock()
-		for _, r := range s {
-			if _, err := tty.Write([]byte(string(r))); err != nil {
-				t.Fatal(err)
-			}
-			time.Sleep(3 * time.Millisecond)
-		}
-		time.Sleep(80 * time.Millisecond)
-	}
-	const (
-		esc   = "\x1b"
-		enter = "\r"
-		ctrlK = "\x0b"
-		ctrlS = "\x13"
-	)
-
+	s := startSession(t, bin, "--vault", vdir)
+	waitFor, typ := s.waitFor, s.typ
 	waitFor("Passphrase:")
 	typ("wrong passphrase" + enter)
 	waitFor("Wrong passphrase")
@@ -138,20 +173,21 @@ func TestTerminalUI(t *testing.T) {
 	typ(esc)
 	waitFor("1 interview")
 	typ("q")
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("tvault exited with %v", err)
+	s.exited()
+
+	// Nothing readable on disk: not the testimony, not the span's secret.
+	filepath.Walk(vdir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
 		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("tvault did not quit on q")
-	}
-	mu.Lock()
-	all := out.Bytes()
-	mu.Unlock()
-	if !bytes.Contains(all, []byte("\x1b[?1049h")) || !bytes.Contains(all, []byte("\x1b[?1049l")) {
-		t.Error("the alternate screen was not used")
-	}
+		data, _ := os.ReadFile(path)
+		for _, w := range []string{"Jiangxi", "警察", "Lin Qiao"} {
+			if bytes.Contains(data, []byte(w)) {
+				t.Errorf("%s holds %q in the clear", filepath.Base(path), w)
+			}
+		}
+		return nil
+	})
 
 	p, _ := crypto.ReadPassphraseFile(pass)
 	v, err := vault.Open(vdir, p)
@@ -185,5 +221,56 @@ func TestTerminalUI(t *testing.T) {
 	}
 	if len(r.Spans) != 1 || r.Spans[0].Secret != "Jiangxi" {
 		t.Fatalf("spans=%+v", r.Spans)
+	}
+}
+
+// TestTerminalUIFirstRun: tvault with no vault walks through creating one,
+// with a custodian key file beside the vault folder.
+func TestTerminalUIFirstRun(t *testing.T) {
+	bin, err := exec.LookPath("tvault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, "vault")
+	s := startSession(t, bin, "--vault", vdir)
+	s.waitFor("Welcome to tvault")
+	s.waitFor("┃ Your name")
+	s.typ(enter)
+	s.waitFor("┃ Vault passphrase")
+	s.typ("four random field words")
+	s.waitFor("Strength:")
+	s.typ(enter)
+	s.waitFor("┃ The vault passphrase again")
+	s.typ("four random field words" + enter)
+	s.waitFor("┃ Real identities are sealed")
+	s.typ(enter) // a new custodian key file
+	s.waitFor("Keep the custodian key OFF this laptop")
+	s.typ(enter) // where tvault proposes: beside the vault folder
+	s.waitFor("┃ Custodian passphrase")
+	s.typ("custodian only words" + enter)
+	s.waitFor("┃ The custodian passphrase again")
+	s.typ("custodian only words" + enter)
+	s.waitFor("Move it off this laptop")
+	s.typ(enter)
+	s.waitFor("0 interviews")
+	s.typ("q")
+	s.exited()
+
+	kf, err := os.ReadFile(filepath.Join(dir, "tvault-custodian.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := crypto.OpenCustodianKey(kf, []byte("custodian only words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(vdir, []byte("four random field words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if v.Custodian().String() != c.Recipient().String() {
+		t.Fatal("the vault seals to another custodian than the key file's")
 	}
 }
