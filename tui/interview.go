@@ -443,6 +443,9 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 	}
 	withIdentity := in.Identity != nil
 	i.dialog = dlgSaving
+	// A pending autosave must not write a draft after the save has
+	// deleted it.
+	i.editSeq++
 	st, draftKey := i.st, i.draftKey
 	save := func() tea.Msg {
 		var msg savedMsg
@@ -471,11 +474,12 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 	return tea.Batch(i.spinner.Tick, save)
 }
 
-func (i *interviewScreen) saved(msg savedMsg) {
+func (i *interviewScreen) saved(msg savedMsg) tea.Cmd {
 	i.dialog = dlgNone
 	if msg.err != nil {
 		i.err = "Not saved: " + msg.err.Error()
-		return
+		// Keep the work in a draft meanwhile.
+		return i.saveDraft()
 	}
 	hadIdentity := !i.ident.empty()
 	hadSpans := strings.Contains(i.editor.Value(), "{{") && !onlyMarkers(i.editor.Value())
@@ -493,6 +497,7 @@ func (i *interviewScreen) saved(msg savedMsg) {
 	i.justSealedSpans = hadSpans
 	i.status = "Saved " + i.clock().Format("15:04:05")
 	i.pane = paneView
+	return nil
 }
 
 var markerRe = regexp.MustCompile(`\{\{#\d+(\|[^}]*)?\}\}`)
@@ -515,7 +520,7 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 		i.spinner, cmd = i.spinner.Update(msg)
 		return cmd
 	case autosaveMsg:
-		if msg.seq == i.editSeq {
+		if msg.seq == i.editSeq && i.dialog != dlgSaving {
 			return i.saveDraft()
 		}
 		return nil
@@ -533,8 +538,7 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 		i.status = "Draft saved " + msg.at.Format("15:04:05")
 		return nil
 	case savedMsg:
-		i.saved(msg)
-		return nil
+		return i.saved(msg)
 	case tea.KeyMsg:
 		return i.key(msg)
 	}

@@ -237,7 +237,8 @@ func (u *ui) toEditor() {
 
 func TestNewInterviewChinese(t *testing.T) {
 	dir, _ := mustVault(t)
-	u := startUI(t, Options{Dir: dir})
+	// Autosaves race the save: none may leave a draft behind it.
+	u := startUI(t, Options{Dir: dir, AutosaveDelay: time.Millisecond})
 	u.unlock()
 	u.newInterview("小河")
 	u.toEditor()
@@ -248,6 +249,7 @@ func TestNewInterviewChinese(t *testing.T) {
 	u.waitFor("passport was taken")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
 	u.waitFor("Saved")
+	time.Sleep(50 * time.Millisecond) // for a late autosave to show itself
 	u.quit()
 
 	v := mustOpen(t, dir)
@@ -267,6 +269,9 @@ func TestNewInterviewChinese(t *testing.T) {
 	}
 	if res, _ := v.Search("警察"); len(res) != 1 {
 		t.Fatalf("search 警察: %d results", len(res))
+	}
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts left after the save", len(ds))
 	}
 }
 

@@ -126,6 +126,7 @@ const (
 // this test binary (testscript.Main put it on $PATH as "tvault"), so the
 // scrypt work factor is the test one and no user can reach it.
 func TestTerminalUI(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("tvault")
 	if err != nil {
 		t.Fatal(err)
@@ -227,6 +228,7 @@ func TestTerminalUI(t *testing.T) {
 // TestTerminalUIFirstRun: tvault with no vault walks through creating one,
 // with a custodian key file beside the vault folder.
 func TestTerminalUIFirstRun(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("tvault")
 	if err != nil {
 		t.Fatal(err)
