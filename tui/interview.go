@@ -94,6 +94,9 @@ type interviewScreen struct {
 	autosaveDelay time.Duration
 	// startInEditor opens the testimony editor once loaded (e in the list).
 	startInEditor bool
+	// loaded: the interview (or its draft) and the codebook are in. Keys
+	// wait for it: a save before it would save an empty interview.
+	loaded bool
 }
 
 // Messages of the interview screen.
@@ -160,6 +163,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 		i.err = msg.err.Error()
 		return nil
 	}
+	i.loaded = true
 	i.codebook = msg.codebook
 	if msg.view != nil {
 		i.setInterview(msg.view.Interview, msg.view.Marked)
@@ -598,6 +602,9 @@ func (i *interviewScreen) toForm(msg tea.Msg) tea.Cmd {
 }
 
 func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
+	if !i.loaded {
+		return nil
+	}
 	switch i.dialog {
 	case dlgSaving:
 		return nil
@@ -731,6 +738,12 @@ func (i *interviewScreen) header() string {
 }
 
 func (i *interviewScreen) View() string {
+	if !i.loaded {
+		if i.err != "" {
+			return i.styles.Error.Render(i.err)
+		}
+		return "Opening…"
+	}
 	var body string
 	switch i.pane {
 	case paneForm:
