@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 )
 
@@ -60,7 +61,7 @@ func (v *Vault) SaveDraft(key, interview string, in Input) error {
 	}
 	var sealed []byte
 	if !in.Identity.empty() || len(secrets) > 0 {
-		payload := draftSealed{Identity: in.Identity, Spans: secrets}
+		payload := DraftSecrets{Identity: in.Identity, Spans: secrets}
 		plain, err := json.Marshal(payload)
 		if err != nil {
 			return err
@@ -81,14 +82,6 @@ func (v *Vault) SaveDraft(key, interview string, in Input) error {
 			key, interview, string(body), sealed, now)
 		return err
 	})
-}
-
-// draftSealed is the plaintext of a draft's sealed part.
-type draftSealed struct {
-	Identity *Identity `json:"identity,omitempty"`
-	// Spans are the unsaved spans as typed, {{secret|description}}, in
-	// order.
-	Spans []string `json:"spans,omitempty"`
 }
 
 // Drafts returns every draft, newest first.
@@ -166,4 +159,38 @@ func redactDraft(text string) (public string, secrets []string) {
 		text = text[closing+2:]
 	}
 	return b.String(), secrets
+}
+
+// DraftSecrets is what a draft sealed to the custodian.
+type DraftSecrets struct {
+	Identity *Identity `json:"identity,omitempty"`
+	// Spans are the unsaved spans as typed, {{secret|description}}.
+	Spans []string `json:"spans,omitempty"`
+}
+
+// RevealDraft opens the sealed part of a draft with the custodian identity,
+// for recovering what was typed before a crash. It returns nil if the draft
+// sealed nothing. The result is secret: show it, never store or log it.
+func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
+	var sealed []byte
+	err := v.conn.QueryRowContext(context.Background(), `SELECT sealed FROM drafts WHERE key = ?`, key).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no draft %q", ErrNotFound, key)
+	}
+	if err != nil || sealed == nil {
+		return nil, err
+	}
+	plain, err := crypto.Unseal(custodian, sealed)
+	if errors.Is(err, crypto.ErrWrongKey) {
+		return nil, ErrWrongCustodianKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sealed draft: %w", err)
+	}
+	defer crypto.Wipe(plain)
+	var d DraftSecrets
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return nil, fmt.Errorf("%w: sealed draft", ErrDamaged)
+	}
+	return &d, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestDraft(t *testing.T) {
-	v, _ := MustCreate(t)
+	v, c := MustCreate(t)
 	in := input("Pseudo", "Public words {{CanaryDraftSecret|a place}} and {{CanaryHalfTyped")
 	in.Identity = &vault.Identity{Name: "CanaryDraftName"}
 	if err := v.SaveDraft("k1", "", in); err != nil {
@@ -27,6 +27,19 @@ func TestDraft(t *testing.T) {
 	}
 	if got, want := ds[0].Record.Testimony, "Public words [a place] and [unfinished sensitive span]"; got != want {
 		t.Fatalf("draft testimony=%q, want %q", got, want)
+	}
+	// What was withheld is sealed to the custodian, not lost.
+	sec, err := v.RevealDraft("k1", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec.Identity == nil || sec.Identity.Name != "CanaryDraftName" || len(sec.Spans) != 2 ||
+		sec.Spans[0] != "{{CanaryDraftSecret|a place}}" || sec.Spans[1] != "{{CanaryHalfTyped" {
+		t.Fatalf("revealed draft %+v", sec)
+	}
+	other, _ := crypto.NewIdentity()
+	if _, err := v.RevealDraft("k1", other); err == nil {
+		t.Fatal("another custodian key opened the draft")
 	}
 	dir := v.Dir()
 	v.Close()
