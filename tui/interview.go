@@ -88,6 +88,7 @@ type interviewScreen struct {
 	dirty   bool // changes not yet in a draft or a save
 	changed bool // changes not yet saved as a revision
 	editSeq int
+	saveSeq int // editSeq when the last save began
 	status  string
 	err     string
 
@@ -450,6 +451,7 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 	// A pending autosave must not write a draft after the save has
 	// deleted it.
 	i.editSeq++
+	i.saveSeq = i.editSeq
 	st, draftKey := i.st, i.draftKey
 	save := func() tea.Msg {
 		var msg savedMsg
@@ -529,6 +531,9 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case draftSavedMsg:
+		if msg.seq < i.saveSeq {
+			return nil // written before a save, which replaced it
+		}
 		if msg.err != nil {
 			i.err = "The draft was not saved: " + msg.err.Error()
 			return nil
