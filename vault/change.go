@@ -28,6 +28,8 @@ type change struct {
 	// back in a bundle.
 	Custodian    string   `json:"custodian,omitempty"`
 	RetireSealed []string `json:"retire_sealed,omitempty"`
+	// Drafts are the terminal UI's autosaves (draft.go).
+	Drafts []draftRecord `json:"drafts,omitempty"`
 }
 
 type teamRecord struct {
@@ -135,6 +137,9 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		return err
 	}
 	if err := applyAudit(ctx, tx, ch.Audit); err != nil {
+		return err
+	}
+	if err := applyDrafts(ctx, tx, ch.Drafts); err != nil {
 		return err
 	}
 	if ch.Custodian != "" {
@@ -363,7 +368,8 @@ func applyLocal(ctx context.Context, tx *sql.Tx, ch *change) error {
 	return nil
 }
 
-// onlyAudit reports whether a change holds nothing but audit events.
+// onlyAudit reports whether a change holds nothing but audit events and
+// drafts: nothing a clean close must put in the snapshot.
 func (ch *change) onlyAudit() bool {
 	return len(ch.Tombstones) == 0 && len(ch.Sealed) == 0 && len(ch.Revisions) == 0 &&
 		len(ch.Team) == 0 && len(ch.KV) == 0 && ch.Custodian == "" && len(ch.RetireSealed) == 0

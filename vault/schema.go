@@ -129,6 +129,20 @@ CREATE VIRTUAL TABLE testimony_fts USING fts5 (
 	tokenize = 'trigram'
 );
 `,
+	`
+-- Drafts: unsaved work of the terminal UI, autosaved. key is the draft's
+-- own ID; interview is the interview it edits, or '' for a new one. body is
+-- the public part only (testimony with unsaved spans as [description]);
+-- sealed holds the identity and span secrets, sealed to the custodian like
+-- a saved identity, or NULL.
+CREATE TABLE drafts (
+	key        TEXT PRIMARY KEY,
+	interview  TEXT NOT NULL,
+	body       TEXT NOT NULL,
+	sealed     BLOB,
+	updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 func migrate(ctx context.Context, conn *sql.Conn) error {

@@ -145,6 +145,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprint(w, `tvault keeps testimony from sensitive interviews encrypted, offline.
 
 Usage:
+  tvault [--vault DIR]                         the terminal UI (first run: creates the vault)
   tvault [--vault DIR] COMMAND [ARGS] [FLAGS]
 
 Commands:

@@ -1,24 +1,31 @@
 package main
 
 import (
-	"fmt"
+	"os"
+	"time"
 
-	"github.com/tvault/tvault/vault"
+	"github.com/tvault/tvault/tui"
+	"golang.org/x/term"
 )
 
-// runDefault is `tvault` with no command: the guided first run when there is
-// no vault yet, else a short status and the command list.
+// runDefault is `tvault` with no command: the terminal UI, which walks
+// through creating a vault when there is none yet.
 func runDefault(e *env) error {
 	dir, err := e.dir()
 	if err != nil {
 		return err
 	}
-	if !vault.Exists(dir) {
-		fmt.Fprintf(e.stderr, "Welcome to tvault. There is no vault in %s yet; let's create one.\n", dir)
-		fmt.Fprintln(e.stderr, "(To try tvault on synthetic interviews instead: tvault demo DIR)")
-		return runInit(e, initOptions{})
+	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
+		return withHint(usageError("the terminal UI needs a terminal"),
+			"run tvault in a terminal, or use its commands ('tvault help') in scripts")
 	}
-	fmt.Fprintf(e.stdout, "The vault is in %s.\n\n", dir)
-	printUsage(e.stdout)
-	return nil
+	opts := tui.Options{Dir: dir, NoColor: e.getenv("NO_COLOR") != ""}
+	if s := e.getenv("TVAULT_LOCK_AFTER"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 10*time.Second {
+			return usageError("TVAULT_LOCK_AFTER must be a duration of at least 10s, such as 2m or 15m (got %q)", s)
+		}
+		opts.IdleLock = d
+	}
+	return tui.Run(opts)
 }

@@ -1,0 +1,278 @@
+//go:build !windows
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// session is tvault running in a pseudo-terminal of 80x24.
+type session struct {
+	t    *testing.T
+	tty  *os.File
+	done chan error
+	mu   sync.Mutex
+	out  bytes.Buffer
+	mark int
+}
+
+func startSession(t *testing.T, bin string, args ...string) *session {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=1")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, tty: tty, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		tty.Close()
+	})
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			s.mu.Lock()
+			s.out.Write(buf[:n])
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return s
+}
+
+// waitFor waits until the screen, since the last key typed, shows text.
+func (s *session) waitFor(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		ok := bytes.Contains(s.out.Bytes()[s.mark:], []byte(text))
+		s.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tail := s.out.Bytes()[s.mark:]
+	if len(tail) > 3000 {
+		tail = tail[len(tail)-3000:]
+	}
+	s.t.Fatalf("the screen did not show %q; it showed:\n%q", text, tail)
+}
+
+// typ types text a key at a time and pauses, as a person does: a lone ESC
+// followed at once by a letter would read as alt+letter, and text sent in
+// one write reaches the program as words, which bubbles' text input can
+// take for keys ("home", "end").
+func (s *session) typ(text string) {
+	s.t.Helper()
+	s.mu.Lock()
+	s.mark = s.out.Len()
+	s.mu.Unlock()
+	for _, r := range text {
+		if _, err := s.tty.Write([]byte(string(r))); err != nil {
+			s.t.Fatal(err)
+		}
+		time.Sleep(3 * time.Millisecond)
+	}
+	time.Sleep(80 * time.Millisecond)
+}
+
+// exited waits for tvault to end, and checks it used the alternate screen.
+func (s *session) exited() {
+	s.t.Helper()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("tvault exited with %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		s.t.Fatal("tvault did not quit")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !bytes.Contains(s.out.Bytes(), []byte("\x1b[?1049h")) || !bytes.Contains(s.out.Bytes(), []byte("\x1b[?1049l")) {
+		s.t.Error("the alternate screen was not used")
+	}
+}
+
+const (
+	esc   = "\x1b"
+	enter = "\r"
+	ctrlK = "\x0b"
+	ctrlS = "\x13"
+)
+
+// TestTerminalUI runs tvault with no command in a pseudo-terminal and types
+// as a person would: unlock, a new interview with Chinese testimony and a
+// sensitive span, save, quit. Then it checks the vault. The tvault run is
+// this test binary (testscript.Main put it on $PATH as "tvault"), so the
+// scrypt work factor is the test one and no user can reach it.
+func TestTerminalUI(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("tvault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, "vault")
+	pass := filepath.Join(dir, "pass.txt")
+	cpass := filepath.Join(dir, "cpass.txt")
+	keyFile := filepath.Join(dir, "custodian.age")
+	os.WriteFile(pass, []byte("correct horse battery staple\n"), 0o600)
+	os.WriteFile(cpass, []byte("custodian passphrase\n"), 0o600)
+	init := exec.Command(bin, "--vault", vdir, "init", "--name", "R1", "--custodian-key-out", keyFile,
+		"--passphrase-file", pass, "--custodian-passphrase-file", cpass)
+	if out, err := init.CombinedOutput(); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
+
+	s := startSession(t, bin, "--vault", vdir)
+	waitFor, typ := s.waitFor, s.typ
+	waitFor("Passphrase:")
+	typ("wrong passphrase" + enter)
+	waitFor("Wrong passphrase")
+	typ("correct horse battery staple" + enter)
+	waitFor("0 interviews")
+	typ("n")
+	waitFor("Pseudonym (required)")
+	typ("Lin Qiao")
+	waitFor("Lin Qiao")
+	typ(esc)
+	waitFor("Identity: none")
+	typ("e")
+	waitFor("Testimony ·")
+	typ("警察每周来两次，")
+	waitFor("警察每周来两次，")
+	typ("then to ")
+	typ(ctrlK)
+	waitFor("Secret (sealed to the custodian)")
+	typ("Jiangxi")
+	typ(enter)
+	typ("the home province")
+	typ(enter)
+	waitFor("{{Jiangxi|the home province}}")
+	typ(ctrlS)
+	waitFor("Saved")
+	typ(esc)
+	waitFor("1 interview")
+	typ("q")
+	s.exited()
+
+	// Nothing readable on disk: not the testimony, not the span's secret.
+	filepath.Walk(vdir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		data, _ := os.ReadFile(path)
+		for _, w := range []string{"Jiangxi", "警察", "Lin Qiao"} {
+			if bytes.Contains(data, []byte(w)) {
+				t.Errorf("%s holds %q in the clear", filepath.Base(path), w)
+			}
+		}
+		return nil
+	})
+
+	p, _ := crypto.ReadPassphraseFile(pass)
+	v, err := vault.Open(vdir, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	list, err := v.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Pseudonym != "Lin Qiao" {
+		t.Fatalf("list=%+v", list)
+	}
+	got, err := v.Get(list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "警察每周来两次，then to [the home province]"; got.Testimony != want {
+		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
+	}
+	kf, _ := os.ReadFile(keyFile)
+	cp, _ := crypto.ReadPassphraseFile(cpass)
+	c, err := crypto.OpenCustodianKey(kf, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := v.Reveal(list[0].ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Spans) != 1 || r.Spans[0].Secret != "Jiangxi" {
+		t.Fatalf("spans=%+v", r.Spans)
+	}
+}
+
+// TestTerminalUIFirstRun: tvault with no vault walks through creating one,
+// with a custodian key file beside the vault folder.
+func TestTerminalUIFirstRun(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("tvault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	vdir := filepath.Join(dir, "vault")
+	s := startSession(t, bin, "--vault", vdir)
+	s.waitFor("Welcome to tvault")
+	s.waitFor("┃ Your name")
+	s.typ(enter)
+	s.waitFor("┃ Vault passphrase")
+	s.typ("four random field words")
+	s.waitFor("Strength:")
+	s.typ(enter)
+	s.waitFor("┃ The vault passphrase again")
+	s.typ("four random field words" + enter)
+	s.waitFor("┃ Real identities are sealed")
+	s.typ(enter) // a new custodian key file
+	s.waitFor("Keep the custodian key OFF this laptop")
+	s.typ(enter) // where tvault proposes: beside the vault folder
+	s.waitFor("┃ Custodian passphrase")
+	s.typ("custodian only words" + enter)
+	s.waitFor("┃ The custodian passphrase again")
+	s.typ("custodian only words" + enter)
+	s.waitFor("Move it off this laptop")
+	s.typ(enter)
+	s.waitFor("0 interviews")
+	s.typ("q")
+	s.exited()
+
+	kf, err := os.ReadFile(filepath.Join(dir, "tvault-custodian.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := crypto.OpenCustodianKey(kf, []byte("custodian only words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := vault.Open(vdir, []byte("four random field words"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if v.Custodian().String() != c.Recipient().String() {
+		t.Fatal("the vault seals to another custodian than the key file's")
+	}
+}

@@ -1,0 +1,229 @@
+package tui
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/vault"
+)
+
+// updateGolden reports whether -update was given: the flag is teatest's
+// (its golden package defines it), and rewrites these golden files too.
+func updateGolden() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// goldenInputs are the interviews the golden screens show.
+func goldenInputs() []vault.Input {
+	var out []vault.Input
+	add := func(p, date, testimony string, tags []string, rel []vault.Relative) {
+		var in vault.Input
+		in.Pseudonym, in.InterviewedOn, in.Testimony, in.Tags, in.Relatives = p, date, testimony, tags, rel
+		in.Location, in.Mode, in.Language, in.Interviewer = "Vancouver, Canada", "phone", "zh", "R1"
+		in.Consent = vault.Consent{Record: true, Quote: true}
+		out = append(out, in)
+	}
+	add("Lin Qiao", "2018-04-02", "Officers came to {{Jiangxi|the home province}} twice a week.\nThey asked my mother when I would come back. Zhou said nothing.",
+		[]string{"exit-ban", "asset-freeze"}, []vault.Relative{{Relation: "sister", Harms: []string{"summoned", "exit-ban"}}})
+	add("小河", "2019-11-20", "警察每周来两次，问我什么时候回国。我妹妹的护照被没收了。", []string{"summoned", "passport-confiscated"},
+		[]vault.Relative{{Relation: "妹妹", Harms: []string{"passport-confiscated"}}, {Relation: "father", Harms: []string{"summoned"}}})
+	add("Teacher K", "2020-06-15", "My employer received a letter.", []string{"job-loss"}, nil)
+	return out
+}
+
+// screen drives a model synchronously: Update, and the commands that load
+// data, without a program.
+type screen struct {
+	t *testing.T
+	m *Model
+}
+
+func (s *screen) send(msg tea.Msg) tea.Cmd {
+	_, cmd := s.m.Update(msg)
+	return cmd
+}
+
+func (s *screen) key(k tea.KeyMsg) tea.Cmd { return s.send(k) }
+
+func runes(r string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r)} }
+
+// golden compares the screen with testdata/NAME-WxH.golden.
+func (s *screen) golden(name string) {
+	s.t.Helper()
+	got := s.m.View()
+	path := filepath.Join(goldenDir, name+"-"+sizeName(s.m.width, s.m.height)+".golden")
+	if updateGolden() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			s.t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		s.t.Fatalf("%v (run go test ./tui -run Golden -update)", err)
+	}
+	if got != string(want) {
+		s.t.Errorf("%s differs from %s (rerun with -update if the change is meant):\n--- got\n%s\n--- want\n%s", name, path, got, want)
+	}
+	if n := strings.Count(got, "\n") + 1; n > s.m.height {
+		s.t.Errorf("%s: %d lines on a screen of %d", name, n, s.m.height)
+	}
+	for n, line := range strings.Split(got, "\n") {
+		if lw := lipgloss.Width(line); lw > s.m.width {
+			s.t.Errorf("%s: line %d is %d cells wide on a screen of %d", name, n+1, lw, s.m.width)
+		}
+	}
+}
+
+var goldenDir string
+
+func sizeName(w, h int) string { return fmt.Sprintf("%dx%d", w, h) }
+
+func TestGolden(t *testing.T) {
+	wd, _ := os.Getwd()
+	goldenDir = filepath.Join(wd, "testdata")
+	if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(sizeName(size[0], size[1]), func(t *testing.T) {
+			// A relative folder, so that screens naming it do not depend on
+			// where the test runs.
+			t.Chdir(t.TempDir())
+			t.Setenv("USER", "member")
+			goldenScreens(t, size[0], size[1])
+		})
+	}
+}
+
+func goldenScreens(t *testing.T, w, h int) {
+	clock := newFakeClock()
+
+	// First run.
+	setup, err := New(Options{Dir: "vault", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &screen{t: t, m: setup}
+	s.send(tea.WindowSizeMsg{Width: w, Height: h})
+	s.golden("setup")
+
+	// A vault with three interviews, locked.
+	src, _ := mustVault(t, goldenInputs()...)
+	if err := os.Rename(src, "vault"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(Options{Dir: "vault", Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s = &screen{t: t, m: m}
+	s.send(tea.WindowSizeMsg{Width: w, Height: h})
+	s.golden("unlock")
+
+	m.hold.Release()
+	m.hold = nil
+	v, err := vault.Open("vault", []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Now = clock.Now
+	s.send(s.send(unlockedMsg{v: v})())
+	s.golden("list")
+
+	s.key(runes("/"))
+	s.key(runes("lin"))
+	s.golden("search")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	s.send(s.key(runes("s"))())
+	s.golden("stats")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	s.key(runes("?"))
+	s.golden("help")
+	s.key(runes("?"))
+
+	s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
+	s.golden("interview")
+
+	s.key(runes("e"))
+	s.golden("editor")
+
+	s.key(tea.KeyMsg{Type: tea.KeyCtrlK})
+	s.golden("span")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	s.key(runes("m"))
+	s.golden("form")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	s.key(runes("i"))
+	s.golden("identity")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	m.iv.ident.name = "Zhou"
+	s.key(tea.KeyMsg{Type: tea.KeyCtrlS})
+	s.golden("reid")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
+	s.key(tea.KeyMsg{Type: tea.KeyCtrlL})
+	s.golden("locked")
+}
+
+// TestResize: every screen fits the terminal, whatever its size, after a
+// resize.
+func TestResize(t *testing.T) {
+	dir, _ := mustVault(t, goldenInputs()...)
+	m, err := New(Options{Dir: dir, Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s := &screen{t: t, m: m}
+	m.hold.Release()
+	m.hold = nil
+	v, err := vault.Open(dir, []byte(testPassphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.send(s.send(unlockedMsg{v: v})())
+	fits := func(what string) {
+		t.Helper()
+		view := m.View()
+		lines := strings.Split(view, "\n")
+		if len(lines) > m.height {
+			t.Errorf("%s at %dx%d: %d lines", what, m.width, m.height, len(lines))
+		}
+		for n, l := range lines {
+			if w := lipgloss.Width(l); w > m.width {
+				t.Errorf("%s at %dx%d: line %d is %d cells", what, m.width, m.height, n+1, w)
+			}
+		}
+	}
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {50, 16}, {200, 60}, {81, 25}} {
+		s.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		fits("list")
+		s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
+		fits("interview")
+		s.key(runes("e"))
+		fits("editor")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.key(runes("m"))
+		fits("form")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.send(s.key(runes("s"))())
+		fits("stats")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+	}
+}

@@ -1,0 +1,45 @@
+// Package keys is the key map of the terminal UI. Docs and tests rely on
+// New, Open, Edit, Save, Back, Search, Lock, Help and Quit: change them only
+// with the README.
+package keys
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key binding.
+type KeyMap struct {
+	New, Open, Edit, Identity, Metadata, Save, Back, Search, Lock, Help, Quit key.Binding
+	Span, Stats, Up, Down, PageUp, PageDown, Home, End, ForceQuit             key.Binding
+	Yes, No, Protect                                                          key.Binding
+}
+
+// Default returns the key map.
+func Default() *KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return &KeyMap{
+		New:       b("n", "new interview", "n"),
+		Open:      b("enter", "open", "enter"),
+		Edit:      b("e", "edit testimony", "e"),
+		Identity:  b("i", "identity", "i"),
+		Metadata:  b("m", "details", "m"),
+		Save:      b("ctrl+s", "save", "ctrl+s"),
+		Back:      b("esc", "back", "esc"),
+		Search:    b("/", "search", "/"),
+		Lock:      b("ctrl+l", "lock", "ctrl+l"),
+		Help:      b("?", "help", "?"),
+		Quit:      b("q", "quit", "q"),
+		Span:      b("ctrl+k", "sensitive span", "ctrl+k"),
+		Stats:     b("s", "stats", "s"),
+		Up:        b("↑/k", "up", "up", "k"),
+		Down:      b("↓/j", "down", "down", "j"),
+		PageUp:    b("pgup", "page up", "pgup"),
+		PageDown:  b("pgdn", "page down", "pgdown"),
+		Home:      b("home/g", "first", "home", "g"),
+		End:       b("end/G", "last", "end", "G"),
+		ForceQuit: b("ctrl+c", "quit", "ctrl+c"),
+		Yes:       b("y", "yes", "y"),
+		No:        b("n", "no", "n", "esc"),
+		Protect:   b("p", "make spans", "p"),
+	}
+}

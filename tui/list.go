@@ -1,0 +1,321 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mattn/go-runewidth"
+	"github.com/tvault/tvault/vault"
+)
+
+// row is one line of the list: an interview, or the draft of a new one.
+type row struct {
+	id        string // interview ID, "" for a new interview's draft
+	draftKey  string // the draft's key, if the row has one
+	pseudonym string
+	lower     string // pseudonym, lower-cased, for filtering
+	date      string
+	tags      string
+	heads     int
+}
+
+// listScreen lists every interview. Only the visible rows are rendered, so
+// a keypress costs the same with ten interviews or ten thousand.
+type listScreen struct {
+	common
+	all    []row
+	rows   []row // all, filtered
+	cursor int
+	offset int
+
+	filtering bool
+	filter    textinput.Model
+	// hits are the interviews whose testimony matches the filter, from the
+	// full-text search that runs off the UI loop; hitsFor is its query.
+	hits    map[string]bool
+	hitsFor string
+	seq     int
+}
+
+// rowsMsg carries the interviews and drafts, loaded off the UI loop.
+type rowsMsg struct{ rows []row }
+
+// searchMsg is the result of a full-text search.
+type searchMsg struct {
+	seq   int
+	query string
+	ids   map[string]bool
+}
+
+// searchDelayMsg starts the search for query seq once typing pauses.
+type searchDelayMsg struct{ seq int }
+
+func newListScreen(c common) *listScreen {
+	ti := textinput.New()
+	ti.Prompt = "/"
+	ti.Placeholder = "pseudonym or words of the testimony"
+	return &listScreen{common: c, filter: ti}
+}
+
+func (l *listScreen) SetSize(w, h int) {
+	l.width, l.height = w, h
+	l.filter.Width = max(w-4, 10)
+	l.clamp()
+}
+
+// loadRows reads the list from the vault.
+func loadRows(s *store) tea.Cmd {
+	return func() tea.Msg {
+		var rows []row
+		err := s.do(func(v *vault.Vault) error {
+			sums, err := v.List()
+			if err != nil {
+				return err
+			}
+			drafts, err := v.Drafts()
+			if err != nil {
+				return err
+			}
+			drafted := map[string]string{}
+			for _, d := range drafts {
+				if d.Interview == "" {
+					rows = append(rows, row{draftKey: d.Key, pseudonym: d.Record.Pseudonym,
+						date: d.Record.InterviewedOn, tags: strings.Join(d.Record.Tags, " ")})
+				} else {
+					drafted[d.Interview] = d.Key
+				}
+			}
+			for _, s := range sums {
+				rows = append(rows, row{id: s.ID, draftKey: drafted[s.ID], pseudonym: s.Pseudonym,
+					date: s.InterviewedOn, tags: strings.Join(s.Tags, " "), heads: s.Heads})
+			}
+			return nil
+		})
+		if err != nil {
+			return ErrorMsg{err}
+		}
+		for i := range rows {
+			rows[i].lower = strings.ToLower(rows[i].pseudonym)
+		}
+		return rowsMsg{rows}
+	}
+}
+
+func (l *listScreen) setRows(rows []row) {
+	l.all = rows
+	l.applyFilter()
+}
+
+// clear drops every row, for locking.
+func (l *listScreen) clear() {
+	l.all, l.rows, l.hits = nil, nil, nil
+	l.filter.Reset()
+	l.filtering = false
+	l.cursor, l.offset = 0, 0
+}
+
+func (l *listScreen) query() string { return strings.TrimSpace(l.filter.Value()) }
+
+func (l *listScreen) applyFilter() {
+	q := strings.ToLower(l.query())
+	if q == "" {
+		l.rows = l.all
+		l.clamp()
+		return
+	}
+	hits := l.hits
+	if l.hitsFor != q {
+		hits = nil
+	}
+	rows := make([]row, 0, 64)
+	for _, r := range l.all {
+		if strings.Contains(r.lower, q) || (r.id != "" && hits[r.id]) {
+			rows = append(rows, r)
+		}
+	}
+	l.rows = rows
+	l.clamp()
+}
+
+func (l *listScreen) clamp() {
+	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
+	h := l.pageSize()
+	if l.cursor < l.offset {
+		l.offset = l.cursor
+	}
+	if l.cursor >= l.offset+h {
+		l.offset = l.cursor - h + 1
+	}
+	l.offset = max(l.offset, 0)
+}
+
+// pageSize is the number of rows on screen: the height less the title, the
+// filter line and the header.
+func (l *listScreen) pageSize() int { return max(l.height-3, 1) }
+
+func (l *listScreen) selected() (row, bool) {
+	if l.cursor < len(l.rows) {
+		return l.rows[l.cursor], true
+	}
+	return row{}, false
+}
+
+// Update handles a message for the list. Keys that leave the list (n,
+// enter, s, q) are the top model's.
+func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
+	switch msg := msg.(type) {
+	case rowsMsg:
+		l.setRows(msg.rows)
+	case searchDelayMsg:
+		if msg.seq != l.seq {
+			return nil
+		}
+		q := strings.ToLower(l.query())
+		return func() tea.Msg {
+			ids := map[string]bool{}
+			err := s.do(func(v *vault.Vault) error {
+				res, err := v.Search(q)
+				for _, r := range res {
+					ids[r.ID] = true
+				}
+				return err
+			})
+			if err != nil {
+				return ErrorMsg{err}
+			}
+			return searchMsg{seq: msg.seq, query: q, ids: ids}
+		}
+	case searchMsg:
+		if msg.seq == l.seq {
+			l.hits, l.hitsFor = msg.ids, msg.query
+			l.applyFilter()
+		}
+	case tea.KeyMsg:
+		if l.filtering {
+			switch msg.Type {
+			case tea.KeyEsc:
+				l.filtering = false
+				l.filter.Blur()
+				l.filter.Reset()
+				l.seq++
+				l.applyFilter()
+				return nil
+			case tea.KeyEnter, tea.KeyUp, tea.KeyDown:
+				l.filtering = false
+				l.filter.Blur()
+				if msg.Type == tea.KeyEnter {
+					return nil
+				}
+			default:
+				before := l.filter.Value()
+				var cmd tea.Cmd
+				l.filter, cmd = l.filter.Update(msg)
+				if l.filter.Value() == before {
+					return cmd
+				}
+				l.seq++
+				l.applyFilter()
+				if l.query() == "" {
+					return cmd
+				}
+				seq := l.seq
+				return tea.Batch(cmd, tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return searchDelayMsg{seq} }))
+			}
+		}
+		switch {
+		case key.Matches(msg, l.keys.Up):
+			l.cursor--
+		case key.Matches(msg, l.keys.Down):
+			l.cursor++
+		case key.Matches(msg, l.keys.PageUp):
+			l.cursor -= l.pageSize()
+		case key.Matches(msg, l.keys.PageDown):
+			l.cursor += l.pageSize()
+		case key.Matches(msg, l.keys.Home):
+			l.cursor = 0
+		case key.Matches(msg, l.keys.End):
+			l.cursor = len(l.rows) - 1
+		case key.Matches(msg, l.keys.Search):
+			l.filtering = true
+			return l.filter.Focus()
+		}
+		l.clamp()
+	}
+	return nil
+}
+
+func (l *listScreen) View() string {
+	var b strings.Builder
+	title := "tvault — " + interviews(len(l.all))
+	if q := l.query(); q != "" {
+		title = fmt.Sprintf("tvault — %d of %s", len(l.rows), interviews(len(l.all)))
+	}
+	b.WriteString(l.styles.Title.Render(title) + "\n")
+	if l.filtering || l.query() != "" {
+		b.WriteString(l.filter.View())
+	} else {
+		b.WriteString(l.styles.Dim.Render("/ to search by pseudonym or testimony"))
+	}
+	b.WriteString("\n")
+
+	w := max(l.width, 40)
+	const dateW, stateW = 10, 9
+	rest := w - dateW - stateW - 2 - 3
+	pseuW := max(rest*2/5, 8)
+	tagW := max(rest-pseuW, 4)
+	b.WriteString(l.styles.Header.Render("  "+cell("DATE", dateW)+" "+cell("PSEUDONYM", pseuW)+" "+cell("TAGS", tagW)+" "+cell("STATE", stateW)) + "\n")
+	h := l.pageSize()
+	if len(l.rows) == 0 {
+		if len(l.all) == 0 {
+			b.WriteString(l.styles.Dim.Render("No interviews yet. Press n to add one.") + "\n")
+		} else {
+			b.WriteString(l.styles.Dim.Render("Nothing matches.") + "\n")
+		}
+		h--
+	}
+	for i := l.offset; i < len(l.rows) && i < l.offset+h; i++ {
+		r := l.rows[i]
+		state := "saved"
+		switch {
+		case r.heads > 1:
+			state = "!conflict"
+		case r.draftKey != "" && r.id == "":
+			state = "new/draft"
+		case r.draftKey != "":
+			state = "draft"
+		}
+		date := r.date
+		if date == "" {
+			date = "—"
+		}
+		mark := "  "
+		if i == l.cursor {
+			mark = "▸ "
+		}
+		line := mark + cell(date, dateW) + " " + cell(r.pseudonym, pseuW) + " " + cell(r.tags, tagW) + " " + cell(state, stateW)
+		if i == l.cursor {
+			line = l.styles.Selected.Render(line)
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// cell pads or truncates s to exactly w cells; wide characters count two.
+func cell(s string, w int) string {
+	if runewidth.StringWidth(s) > w {
+		s = runewidth.Truncate(s, w, "…")
+	}
+	return runewidth.FillRight(s, w)
+}
+
+func interviews(n int) string {
+	if n == 1 {
+		return "1 interview"
+	}
+	return fmt.Sprintf("%d interviews", n)
+}

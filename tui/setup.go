@@ -1,0 +1,290 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// setupScreen is the first run: it creates the vault.
+type setupScreen struct {
+	common
+	dir     string
+	form    *huh.Form
+	spinner spinner.Model
+	busy    bool
+	err     string
+	done    *createdMsg
+
+	// huh binds to strings: the passphrases cannot be wiped here. They are
+	// cleared once the vault is created.
+	name, pass, pass2         string
+	custodianMode             string // "create" or "paste"
+	recipient, keyOut         string
+	custodianPass, custodian2 string
+
+	// The passphrase fields, whose description is the strength feedback,
+	// set in the UI loop after each key (huh's DescriptionFunc would read
+	// the passphrase from another goroutine).
+	passField, custodianPassField *huh.Input
+}
+
+type createdMsg struct {
+	v         *vault.Vault
+	keyOut    string
+	recipient string
+	err       error
+}
+
+func newSetupScreen(c common, dir string) *setupScreen {
+	s := &setupScreen{common: c, dir: dir, spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+		custodianMode: "create", name: defaultName(),
+		keyOut: filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")}
+	newPass := func(title string, p *string) *huh.Input {
+		return huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(p).
+			Description(strength("")).
+			Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) })
+	}
+	s.passField = newPass("Vault passphrase", &s.pass)
+	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass)
+	s.form = huh.NewForm(
+		huh.NewGroup(
+			huh.NewNote().Title("Welcome to tvault").Description("There is no vault in "+dir+" yet; this creates one."),
+			huh.NewInput().Title("Your name (the author of your revisions)").Value(&s.name).Validate(required("a name")),
+			s.passField,
+			huh.NewInput().Title("The vault passphrase again").EchoMode(huh.EchoModePassword).Value(&s.pass2).
+				Validate(func(p string) error {
+					if p != s.pass {
+						return errors.New("the two passphrases differ")
+					}
+					return nil
+				}),
+		),
+		huh.NewGroup(
+			huh.NewSelect[string]().Title("Real identities are sealed to a custodian: after saving, this laptop cannot read them.").
+				Options(huh.NewOption("create a new custodian key file (e.g. on a USB stick)", "create"),
+					huh.NewOption("paste the custodian's recipient (age1pq1…)", "paste")).
+				Value(&s.custodianMode),
+		),
+		huh.NewGroup(
+			huh.NewInput().Title("Custodian recipient").Value(&s.recipient).Validate(func(r string) error {
+				_, err := crypto.ParseRecipient(r)
+				return err
+			}),
+		).WithHideFunc(func() bool { return s.custodianMode != "paste" }),
+		huh.NewGroup(
+			huh.NewNote().Title("Keep the custodian key OFF this laptop").
+				Description("Whoever has the key file and its passphrase can read every real identity.\nWrite it to a USB stick and hand it to the custodian."),
+			huh.NewInput().Title("Where to write the custodian key file").Value(&s.keyOut).Validate(func(p string) error {
+				return checkKeyOut(p, dir)
+			}),
+			s.custodianPassField,
+			huh.NewInput().Title("The custodian passphrase again").EchoMode(huh.EchoModePassword).Value(&s.custodian2).
+				Validate(func(p string) error {
+					if p != s.custodianPass {
+						return errors.New("the two passphrases differ")
+					}
+					return nil
+				}),
+		).WithHideFunc(func() bool { return s.custodianMode != "create" }),
+	).WithShowHelp(true)
+	return s
+}
+
+func required(what string) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return fmt.Errorf("%s is required", what)
+		}
+		return nil
+	}
+}
+
+// strength is feedback on a new passphrase. It never repeats it.
+func strength(p string) string {
+	n := len([]rune(p))
+	words := len(strings.Fields(p))
+	var classes int
+	for _, f := range []func(rune) bool{unicode.IsLower, unicode.IsUpper, unicode.IsDigit, unicode.IsPunct} {
+		if strings.IndexFunc(p, f) >= 0 {
+			classes++
+		}
+	}
+	switch {
+	case n == 0:
+		return fmt.Sprintf("At least %d characters; a few random words are best.", crypto.MinPassphraseLen)
+	case n < crypto.MinPassphraseLen:
+		return fmt.Sprintf("Too short: %d of at least %d characters.", n, crypto.MinPassphraseLen)
+	case words >= 4 && n >= 20, n >= 24:
+		return "Strength: strong."
+	case words >= 3 || (n >= 14 && classes >= 3):
+		return "Strength: fair. One more random word makes it strong."
+	}
+	return "Strength: weak. Use four or more random words."
+}
+
+// checkKeyOut refuses a custodian key file over an existing file or inside
+// the vault folder.
+func checkKeyOut(path, dir string) error {
+	if strings.TrimSpace(path) == "" {
+		return errors.New("a path is required")
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return errors.New("that file exists; tvault never overwrites a key file")
+	}
+	absKey, err1 := filepath.Abs(path)
+	absDir, err2 := filepath.Abs(dir)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absDir, absKey); err == nil && !strings.HasPrefix(rel, "..") {
+			return errors.New("the custodian key must not live inside the vault folder")
+		}
+	}
+	return nil
+}
+
+func defaultName() string {
+	if n := os.Getenv("USER"); n != "" {
+		return n
+	}
+	return "member"
+}
+
+func (s *setupScreen) SetSize(w, h int) {
+	s.width, s.height = w, h
+	s.form = s.form.WithWidth(min(w-4, 90)).WithHeight(h - 4)
+}
+
+// create makes the vault off the UI loop: the KDFs take a while.
+func (s *setupScreen) create() tea.Cmd {
+	s.busy = true
+	dir, name, mode, rcpt, keyOut := s.dir, s.name, s.custodianMode, s.recipient, s.keyOut
+	pass, cpass := []byte(s.pass), []byte(s.custodianPass)
+	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
+	return tea.Batch(s.spinner.Tick, func() tea.Msg {
+		defer crypto.Wipe(pass)
+		defer crypto.Wipe(cpass)
+		opts := vault.CreateOptions{Name: name, Passphrase: pass}
+		var keyFile []byte
+		if mode == "paste" {
+			r, err := crypto.ParseRecipient(rcpt)
+			if err != nil {
+				return createdMsg{err: err}
+			}
+			opts.Custodian = r
+		} else {
+			c, err := crypto.NewIdentity()
+			if err != nil {
+				return createdMsg{err: err}
+			}
+			if keyFile, err = crypto.SealCustodianKey(c, cpass, time.Now()); err != nil {
+				return createdMsg{err: err}
+			}
+			opts.Custodian = c.Recipient()
+			// The key file first: a vault whose custodian key was never
+			// written would seal identities nobody can open.
+			if err := writeExclusive(keyOut, keyFile); err != nil {
+				return createdMsg{err: fmt.Errorf("failed to write the custodian key file: %w", err)}
+			}
+		}
+		v, err := vault.Create(dir, opts)
+		if err != nil {
+			if keyFile != nil {
+				os.Remove(keyOut)
+			}
+			return createdMsg{err: err}
+		}
+		msg := createdMsg{v: v, recipient: opts.Custodian.String()}
+		if keyFile != nil {
+			msg.keyOut = keyOut
+		}
+		return msg
+	})
+}
+
+func writeExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}
+
+func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !s.busy {
+			return nil
+		}
+		var cmd tea.Cmd
+		s.spinner, cmd = s.spinner.Update(msg)
+		return cmd
+	case createdMsg:
+		s.busy = false
+		if msg.err != nil {
+			s.err = "The vault was not created: " + msg.err.Error()
+			return nil
+		}
+		s.done = &msg
+		return nil
+	}
+	if s.busy || s.done != nil {
+		return nil
+	}
+	m, cmd := s.form.Update(msg)
+	s.form = m.(*huh.Form)
+	s.passField.Description(strength(s.pass))
+	s.custodianPassField.Description(strength(s.custodianPass))
+	if s.form.State == huh.StateCompleted {
+		return s.create()
+	}
+	return cmd
+}
+
+func (s *setupScreen) View() string {
+	var b strings.Builder
+	b.WriteString(s.styles.Title.Render("tvault — first run") + "\n\n")
+	switch {
+	case s.done != nil:
+		fmt.Fprintf(&b, "Created a vault in %s.\n\n", s.dir)
+		if s.done.keyOut != "" {
+			fmt.Fprintf(&b, "The custodian key is in %s.\n", s.done.keyOut)
+			b.WriteString(s.styles.Warn.Render("Move it off this laptop now: whoever has it and its passphrase can read every real identity.") + "\n\n")
+		}
+		// A post-quantum recipient is about 2,000 characters: its start
+		// is enough to tell which custodian this is.
+		r := s.done.recipient
+		if len(r) > 24 {
+			r = r[:24] + "…"
+		}
+		b.WriteString("Identities are sealed to the custodian " + r + "\n\n")
+		b.WriteString("Press enter to start.")
+	case s.busy:
+		b.WriteString(s.spinner.View() + " Creating the vault (this takes a few seconds)…")
+	case s.err != "":
+		b.WriteString(s.styles.Error.Render(s.err) + "\n\nPress ctrl+c to quit.")
+	default:
+		b.WriteString(s.form.View())
+	}
+	return lipgloss.NewStyle().Padding(0, 2).Width(s.width).Render(b.String())
+}

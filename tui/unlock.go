@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+// unlockScreen asks for the vault passphrase.
+type unlockScreen struct {
+	common
+	dir     string
+	input   textinput.Model
+	spinner spinner.Model
+	busy    bool
+	err     string
+	note    string // why it is showing, e.g. "Locked after 5 minutes idle."
+}
+
+// unlockedMsg is the result of opening the vault off the UI loop.
+type unlockedMsg struct {
+	v    *vault.Vault
+	hold *vault.Hold // the lock, held again when the vault did not open
+	err  error
+}
+
+func newUnlockScreen(c common, dir string) *unlockScreen {
+	ti := textinput.New()
+	ti.Prompt = "Passphrase: "
+	ti.EchoMode = textinput.EchoPassword
+	ti.EchoCharacter = '•'
+	ti.Focus()
+	sp := spinner.New(spinner.WithSpinner(spinner.Line))
+	return &unlockScreen{common: c, dir: dir, input: ti, spinner: sp}
+}
+
+func (u *unlockScreen) SetSize(w, h int) { u.width, u.height = w, h }
+
+func (u *unlockScreen) reset(note string) {
+	u.input.Reset()
+	u.input.Focus()
+	u.busy = false
+	u.err = ""
+	u.note = note
+}
+
+// submit starts the KDF and the decryption in a command. hold is released
+// just before vault.Open takes the same lock, and taken again if it fails.
+func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
+	// textinput keeps the passphrase as a string, which cannot be wiped;
+	// the []byte copy is wiped once the vault is open, and the field reset.
+	p := []byte(u.input.Value())
+	u.input.Reset()
+	u.busy = true
+	u.err = ""
+	dir := u.dir
+	open := func() tea.Msg {
+		defer crypto.Wipe(p)
+		hold.Release()
+		v, err := vault.Open(dir, p)
+		if err != nil {
+			h, herr := vault.HoldLock(dir)
+			if herr != nil && !errors.Is(err, vault.ErrInUse) {
+				err = herr
+			}
+			return unlockedMsg{hold: h, err: err}
+		}
+		return unlockedMsg{v: v}
+	}
+	return tea.Batch(u.spinner.Tick, open)
+}
+
+func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if !u.busy {
+			return nil
+		}
+		var cmd tea.Cmd
+		u.spinner, cmd = u.spinner.Update(msg)
+		return cmd
+	case unlockedMsg:
+		u.busy = false
+		u.input.Focus()
+		switch {
+		case errors.Is(msg.err, vault.ErrWrongPassphrase):
+			u.err = "Wrong passphrase. Nothing was changed; try again."
+		case msg.err != nil:
+			u.err = fmt.Sprintf("The vault did not open: %v", msg.err)
+		}
+		return nil
+	case tea.KeyMsg:
+		if u.busy {
+			return nil
+		}
+		var cmd tea.Cmd
+		u.input, cmd = u.input.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (u *unlockScreen) View() string {
+	var b strings.Builder
+	b.WriteString(u.styles.Title.Render("tvault — locked") + "\n\n")
+	if u.note != "" {
+		b.WriteString(u.note + "\n\n")
+	}
+	fmt.Fprintf(&b, "Vault: %s\n\n", u.dir)
+	b.WriteString(u.input.View() + "\n\n")
+	switch {
+	case u.busy:
+		b.WriteString(u.spinner.View() + " Unlocking…\n")
+	case u.err != "":
+		b.WriteString(u.styles.Error.Render(u.err) + "\n")
+	default:
+		b.WriteString(u.styles.Dim.Render("Type the vault passphrase and press enter.") + "\n")
+	}
+	return lipgloss.NewStyle().Padding(1, 2).Render(b.String())
+}

@@ -1,0 +1,218 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+)
+
+// Drafts
+//
+// A draft is unsaved work on an interview, autosaved by the terminal UI. It
+// lives inside the encrypted database like everything else, never in a file
+// of its own. But the database opens with the vault passphrase, and a draft
+// is typed before the identity and span secrets are sealed, so a draft keeps
+// only the public part readable: new spans become [description], and the
+// identity and span secrets are sealed to the custodian, as a save would.
+// Someone holding the laptop and the passphrase learns from a draft no more
+// than from a saved interview.
+
+// Draft is a saved draft, as read back: public fields only.
+type Draft struct {
+	// Key identifies the draft.
+	Key string
+	// Interview is the ID of the interview the draft edits, or "" for a new
+	// interview.
+	Interview string
+	// Record is the pseudonymised interview. Its testimony keeps the
+	// {{#N|…}} markers of saved spans; unsaved spans read [description].
+	Record Interview
+	// Sealed reports whether the draft held an identity or span secrets,
+	// now sealed to the custodian: they cannot be read back here.
+	Sealed    bool
+	UpdatedAt time.Time
+}
+
+// NewDraftKey returns a key for the draft of a new interview.
+func NewDraftKey() string { return "draft-" + randomID() }
+
+// SaveDraft stores in as the draft named key, replacing any earlier one.
+// interview is the ID of the interview being edited, or "". The identity and
+// the secrets of unsaved spans are sealed to the custodian before anything is
+// stored; in is not changed.
+func (v *Vault) SaveDraft(key, interview string, in Input) error {
+	if key == "" {
+		return errors.New("a draft needs a key")
+	}
+	rec := in.Interview
+	rec.ID = ""
+	public, secrets := redactDraft(rec.Testimony)
+	rec.Testimony = public
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	var sealed []byte
+	if !in.Identity.empty() || len(secrets) > 0 {
+		payload := DraftSecrets{Identity: in.Identity, Spans: secrets}
+		plain, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		sealed, err = crypto.Seal(v.custodian, plain)
+		// The plaintext copy of the identity is no longer needed.
+		crypto.Wipe(plain)
+		if err != nil {
+			return fmt.Errorf("failed to seal the draft to the custodian: %w", err)
+		}
+	}
+	now := v.Now().UTC().Format(time.RFC3339Nano)
+	// A draft is one journal frame: an autosave costs the same in a vault of
+	// ten interviews as in one of ten thousand.
+	return v.commit(&change{Drafts: []draftRecord{{Key: key, Interview: interview, Body: body, Sealed: sealed, UpdatedAt: now}}})
+}
+
+// draftRecord is a draft as a change carries it: stored, or (Delete)
+// removed.
+type draftRecord struct {
+	Key       string          `json:"key"`
+	Interview string          `json:"interview,omitempty"`
+	Body      json.RawMessage `json:"body,omitempty"`
+	Sealed    []byte          `json:"sealed,omitempty"`
+	UpdatedAt string          `json:"updated_at,omitempty"`
+	Delete    bool            `json:"delete,omitempty"`
+}
+
+func applyDrafts(ctx context.Context, tx *sql.Tx, drafts []draftRecord) error {
+	for _, d := range drafts {
+		var err error
+		if d.Delete {
+			_, err = tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ?`, d.Key)
+		} else {
+			_, err = tx.ExecContext(ctx, `
+				INSERT INTO drafts (key, interview, body, sealed, updated_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET interview = excluded.interview, body = excluded.body,
+					sealed = excluded.sealed, updated_at = excluded.updated_at`,
+				d.Key, d.Interview, string(d.Body), d.Sealed, d.UpdatedAt)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Drafts returns every draft, newest first.
+func (v *Vault) Drafts() ([]Draft, error) {
+	rows, err := v.conn.QueryContext(context.Background(),
+		`SELECT key, interview, body, sealed IS NOT NULL, updated_at FROM drafts ORDER BY updated_at DESC, key`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Draft{}
+	for rows.Next() {
+		var d Draft
+		var body, updated string
+		if err := rows.Scan(&d.Key, &d.Interview, &body, &d.Sealed, &updated); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &d.Record); err != nil {
+			return nil, fmt.Errorf("%w: draft %s", ErrDamaged, short(d.Key))
+		}
+		d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// DeleteDraft removes a draft; a missing one is not an error.
+func (v *Vault) DeleteDraft(key string) error {
+	var n int
+	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM drafts WHERE key = ?`, key).Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	return v.commit(&change{Drafts: []draftRecord{{Key: key, Delete: true}}})
+}
+
+// redactDraft returns the public form of testimony being typed: each new
+// span {{secret|description}} becomes [description] and its text goes to
+// secrets; saved markers {{#N|…}} stay. Text after a {{ that is not closed
+// may be a secret half typed: it is withheld too, whole.
+func redactDraft(text string) (public string, secrets []string) {
+	if !strings.Contains(text, "{{") {
+		return text, nil
+	}
+	var b strings.Builder
+	for {
+		open := strings.Index(text, "{{")
+		if open < 0 {
+			b.WriteString(text)
+			break
+		}
+		b.WriteString(text[:open])
+		closing := strings.Index(text[open+2:], "}}")
+		if closing < 0 {
+			secrets = append(secrets, text[open:])
+			b.WriteString("[unfinished sensitive span]")
+			break
+		}
+		closing += open + 2
+		inner := text[open+2 : closing]
+		if _, ok := parseMarker(strings.SplitN(inner, "|", 2)[0]); ok {
+			b.WriteString(text[open : closing+2])
+		} else {
+			_, desc, _ := strings.Cut(inner, "|")
+			desc = strings.TrimSpace(desc)
+			if desc == "" {
+				desc = "sensitive"
+			}
+			secrets = append(secrets, text[open:closing+2])
+			b.WriteString("[" + desc + "]")
+		}
+		text = text[closing+2:]
+	}
+	return b.String(), secrets
+}
+
+// DraftSecrets is what a draft sealed to the custodian.
+type DraftSecrets struct {
+	Identity *Identity `json:"identity,omitempty"`
+	// Spans are the unsaved spans as typed, {{secret|description}}.
+	Spans []string `json:"spans,omitempty"`
+}
+
+// RevealDraft opens the sealed part of a draft with the custodian identity,
+// for recovering what was typed before a crash. It returns nil if the draft
+// sealed nothing. The result is secret: show it, never store or log it.
+func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
+	var sealed []byte
+	err := v.conn.QueryRowContext(context.Background(), `SELECT sealed FROM drafts WHERE key = ?`, key).Scan(&sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no draft %q", ErrNotFound, key)
+	}
+	if err != nil || sealed == nil {
+		return nil, err
+	}
+	plain, err := crypto.Unseal(custodian, sealed)
+	if errors.Is(err, crypto.ErrWrongKey) {
+		return nil, ErrWrongCustodianKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sealed draft: %w", err)
+	}
+	defer crypto.Wipe(plain)
+	var d DraftSecrets
+	if err := json.Unmarshal(plain, &d); err != nil {
+		return nil, fmt.Errorf("%w: sealed draft", ErrDamaged)
+	}
+	return &d, nil
+}

@@ -1,0 +1,124 @@
+package vault_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+func TestDraft(t *testing.T) {
+	v, c := MustCreate(t)
+	in := input("Pseudo", "Public words {{CanaryDraftSecret|a place}} and {{CanaryHalfTyped")
+	in.Identity = &vault.Identity{Name: "CanaryDraftName"}
+	if err := v.SaveDraft("k1", "", in); err != nil {
+		t.Fatal(err)
+	}
+	v = MustReopen(t, v)
+	ds, err := v.Drafts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].Key != "k1" || !ds[0].Sealed {
+		t.Fatalf("drafts=%+v", ds)
+	}
+	if got, want := ds[0].Record.Testimony, "Public words [a place] and [unfinished sensitive span]"; got != want {
+		t.Fatalf("draft testimony=%q, want %q", got, want)
+	}
+	// What was withheld is sealed to the custodian, not lost.
+	sec, err := v.RevealDraft("k1", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sec.Identity == nil || sec.Identity.Name != "CanaryDraftName" || len(sec.Spans) != 2 ||
+		sec.Spans[0] != "{{CanaryDraftSecret|a place}}" || sec.Spans[1] != "{{CanaryHalfTyped" {
+		t.Fatalf("revealed draft %+v", sec)
+	}
+	other, _ := crypto.NewIdentity()
+	if _, err := v.RevealDraft("k1", other); err == nil {
+		t.Fatal("another custodian key opened the draft")
+	}
+	dir := v.Dir()
+	// Drafts live in the journal until a checkpoint; put it in the snapshot
+	// to look at what the passphrase opens.
+	if err := v.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	data, _ := os.ReadFile(filepath.Join(dir, "keys", "passphrase-1.age"))
+	id, err := crypto.OpenSlot(data, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
+	image, err := crypto.OpenOwn(id, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(image, []byte("Public words")) {
+		t.Fatal("the draft is not in the image; the check below proves nothing")
+	}
+	for _, c := range []string{"CanaryDraftSecret", "CanaryHalfTyped", "CanaryDraftName"} {
+		if bytes.Contains(image, []byte(c)) {
+			t.Errorf("the vault passphrase opens %q from a draft", c)
+		}
+	}
+	v, err = vault.Open(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if err := v.DeleteDraft("k1"); err != nil {
+		t.Fatal(err)
+	}
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts after delete", len(ds))
+	}
+}
+
+func TestStats(t *testing.T) {
+	v, _ := MustCreate(t)
+	a := input("A", "x")
+	a.Tags = []string{"exit-ban", "summoned"}
+	a.Relatives = []vault.Relative{{Relation: "sister", Harms: []string{"summoned"}}, {Relation: "father", Harms: []string{"summoned", "job-loss"}}}
+	b := input("B", "y")
+	b.Tags = []string{"exit-ban"}
+	if _, err := v.Add([]vault.Input{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := v.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Interviews != 2 || len(s.ByTag) != 2 || s.ByTag[0] != (vault.Count{Label: "exit-ban", N: 2}) {
+		t.Fatalf("stats=%+v", s)
+	}
+	if len(s.ByHarm) != 2 || s.ByHarm[0] != (vault.Count{Label: "summoned", N: 2}) || s.ByHarm[1] != (vault.Count{Label: "job-loss", N: 1}) {
+		t.Fatalf("by harm=%+v", s.ByHarm)
+	}
+}
+
+func TestHoldLock(t *testing.T) {
+	v, _ := MustCreate(t)
+	if _, err := vault.HoldLock(v.Dir()); err == nil {
+		t.Fatal("held the lock of an open vault")
+	}
+	dir := v.Dir()
+	v.Close()
+	h, err := vault.HoldLock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.Open(dir, passphrase); err == nil {
+		t.Fatal("opened a held vault")
+	}
+	h.Release()
+	v2, err := vault.Open(dir, passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2.Close()
+}
