@@ -160,6 +160,24 @@ func TestReveal(t *testing.T) {
 		u.quit()
 	})
 
+	t.Run("HiddenOnEsc", func(t *testing.T) {
+		dir, keyFile := sealedVault(t)
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(keyFile, custodianPassphrase)
+		u.waitFor("CanaryName")
+		u.key(tea.KeyEsc)
+		u.waitFor("/ to search")
+		u.typeText("q")
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		if fm.reveal != nil {
+			t.Fatal("the reveal screen is kept after esc")
+		}
+		noCanary(t, fm)
+		fm.Close()
+	})
+
 	t.Run("HiddenOnLock", func(t *testing.T) {
 		dir, keyFile := sealedVault(t)
 		u := startUI(t, Options{Dir: dir})
