@@ -10,6 +10,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -152,8 +153,13 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.golden("help")
 	s.key(runes("?"))
 
+	goldenTeam(s)
+
 	s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
 	s.golden("interview")
+
+	goldenReveal(s)
+	goldenConflict(s)
 
 	s.key(runes("e"))
 	s.golden("editor")
@@ -226,4 +232,74 @@ func TestResize(t *testing.T) {
 		fits("stats")
 		s.key(tea.KeyMsg{Type: tea.KeyEsc})
 	}
+}
+
+// goldenTeam draws the team screen with a fixed roster: real cards hold
+// random keys, and so fingerprints that would change at every run.
+func goldenTeam(s *screen) {
+	m := s.m
+	s.key(runes("t"))
+	s.send(rosterMsg{myName: "R1", myPrint: "0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9",
+		members: []vault.Member{
+			{Name: "bob", Fingerprint: "1111 2222 3333 4444 5555 6666 7777 8888", AddedAt: "2026-02-27T10:00:00Z"},
+			{Name: "陈静", Fingerprint: "9999 AAAA BBBB CCCC DDDD EEEE FFFF 0000", AddedAt: "2026-02-28T11:00:00Z"},
+		}})
+	s.key(tea.KeyMsg{Type: tea.KeySpace})
+	s.golden("team")
+
+	s.key(runes("a"))
+	m.team.seq++
+	s.send(cardParsedMsg{seq: m.team.seq, data: []byte("card"), card: &crypto.Card{Name: "carol",
+		Recipient: "age1pq1example", SigningKey: make([]byte, 32)}})
+	s.golden("team-add")
+	s.key(runes("n"))
+
+	s.key(runes("x"))
+	s.key(runes("bundle.tvb"))
+	s.golden("export-path")
+	m.team.step = teamExporting
+	m.team.done, m.team.total = 1, 3
+	s.golden("export")
+	m.team.seq++
+	s.send(importDoneMsg{seq: m.team.seq, path: "from-bob.tvb", rep: &vault.ImportReport{Signer: "bob",
+		Fingerprint: "1111 2222 3333 4444 5555 6666 7777 8888", Revisions: 4, NewRevisions: 3, Interviews: 1, Purged: 1, Conflicts: 1}})
+	s.golden("import")
+	s.key(tea.KeyMsg{Type: tea.KeyEnter})
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+}
+
+// goldenReveal draws the reveal's questions, then a revealed identity
+// (a fixed one: no custodian key file is opened here).
+func goldenReveal(s *screen) {
+	m := s.m
+	s.key(runes("R"))
+	s.key(runes("custodian.age"))
+	s.golden("reveal")
+	m.reveal.step = revealOpening
+	s.send(revealedMsg{seq: m.reveal.seq, r: &vault.Revealed{Pseudonym: "Lin Qiao",
+		Identity: &vault.Identity{Name: "Synthetic Name", Aliases: []string{"合成"}, Contact: "+1 555 0100",
+			Relatives: []vault.RelativeByName{{Relation: "sister", Name: "Synthetic Sister"}}},
+		Spans: []vault.RevealedSpan{{N: 1, Description: "the home province", Secret: "Jiangxi"}}}})
+	s.golden("revealed")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+}
+
+// goldenConflict draws two versions side by side.
+func goldenConflict(s *screen) {
+	m := s.m
+	m.iv.heads = 2
+	s.golden("interview-conflict")
+	s.key(runes("v"))
+	a, b := vault.View{Heads: 2}, vault.View{Heads: 2}
+	a.Pseudonym, b.Pseudonym = "Lin Qiao", "Lin Qiao"
+	a.InterviewedOn, b.InterviewedOn = "2018-04-02", "2018-04-03"
+	a.Tags, b.Tags = []string{"exit-ban"}, []string{"exit-ban", "asset-freeze"}
+	a.Testimony = "Officers came to [the home province] twice a week.\nThey asked my mother when I would come back."
+	b.Testimony = "Officers came to [the home province] twice a week.\n警察问我妈妈我什么时候回国。\nZhou said nothing."
+	a.Revisions = []vault.RevisionInfo{{Author: "R1", CreatedAt: "2026-03-01T09:30:00Z"}}
+	b.Revisions = []vault.RevisionInfo{{Author: "bob", CreatedAt: "2026-02-28T18:05:00Z"}}
+	s.send(headsMsg{id: m.cmp.id, heads: []vault.View{a, b}})
+	s.golden("conflict")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+	m.iv.heads = 1
 }

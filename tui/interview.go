@@ -81,6 +81,9 @@ type interviewScreen struct {
 	// sealed: the saved interview has an identity or span secrets sealed
 	// to the custodian. justSealed: this session's save sealed them.
 	sealed, justSealed bool
+	// heads is the number of head versions of the saved interview; more
+	// than one is a conflict, which the next save resolves.
+	heads int
 	// justSealedSpans: this session's save sealed span secrets.
 	justSealedSpans bool
 	draftSealed     bool // the restored draft had secrets, now sealed
@@ -169,6 +172,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 	if msg.view != nil {
 		i.setInterview(msg.view.Interview, msg.view.Marked)
 		i.sealed = msg.view.Sealed
+		i.heads = msg.view.Heads
 	}
 	if msg.draft != nil {
 		i.draftKey = msg.draft.Key
@@ -499,6 +503,7 @@ func (i *interviewScreen) saved(msg savedMsg) tea.Cmd {
 	i.ident = identityFields{}
 	i.buildIdentityForm()
 	i.sealed = i.sealed || msg.view.Sealed
+	i.heads = msg.view.Heads
 	i.justSealed = hadIdentity
 	i.justSealedSpans = hadSpans
 	i.status = "Saved " + i.clock().Format("15:04:05")
@@ -722,7 +727,10 @@ func (i *interviewScreen) helpKeys() []key.Binding {
 	case i.pane == paneForm, i.pane == paneIdentity:
 		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
 	}
-	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help}
+	if i.heads > 1 {
+		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help}
+	}
+	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help, k.Reveal}
 }
 
 func (i *interviewScreen) header() string {
@@ -785,6 +793,10 @@ func (i *interviewScreen) View() string {
 func (i *interviewScreen) overview() string {
 	var b strings.Builder
 	m := i.meta
+	if i.heads > 1 {
+		b.WriteString(i.styles.Warn.Render(fmt.Sprintf("Conflict: %d versions, saved on different laptops. v compares them;", i.heads)) + "\n")
+		b.WriteString(i.styles.Warn.Render("this screen holds the newest. ctrl+s saves it as the merge of all.") + "\n")
+	}
 	line := func(label, v string) {
 		if v == "" {
 			v = "—"

@@ -5,8 +5,10 @@
 //
 // The top [Model] keeps an explicit state: first-run setup, locked (the
 // unlock screen), the list of interviews, one interview (details form,
-// testimony editor, identity form), and statistics. Every screen embeds
-// the shared common struct (size, styles, key map).
+// testimony editor, identity form), statistics, the team screen (roster,
+// cards, export and import), a custodian reveal, and the versions of an
+// interview in conflict side by side. Every screen embeds the shared common
+// struct (size, styles, key map).
 //
 // # Security
 //
@@ -15,6 +17,9 @@
 //     clears the screen. The folder's lock stays held.
 //   - Drafts are autosaved inside the encrypted vault, with the identity and
 //     span secrets sealed to the custodian (see vault.SaveDraft).
+//   - A custodian reveal is shown for Options.RevealTimeout, then dropped;
+//     esc and locking drop it at once. The custodian key is opened for one
+//     reveal and not kept; its passphrase is wiped once the key is open.
 //   - Nothing here logs; errors shown come from vault and crypto, which never
 //     put testimony, names or passphrases in an error.
 package tui
@@ -25,6 +30,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tvault/tvault/tui/keys"
@@ -41,6 +48,9 @@ const (
 	stateList
 	stateInterview
 	stateStats
+	stateReveal   // the custodian reveal, over the list or an interview
+	stateTeam     // the roster, cards, export and import
+	stateConflict // an interview's versions side by side
 )
 
 // Options configure the UI.
@@ -59,6 +69,9 @@ type Options struct {
 	Now func() time.Time
 	// NoColor draws without colours (NO_COLOR).
 	NoColor bool
+	// RevealTimeout is how long a custodian reveal stays on screen;
+	// default DefaultRevealTimeout.
+	RevealTimeout time.Duration
 }
 
 // DefaultIdleLock is the idle time after which the UI locks itself.
@@ -78,6 +91,9 @@ type Model struct {
 	list   *listScreen
 	iv     *interviewScreen
 	stats  *statsScreen
+	reveal *revealScreen
+	team   *teamScreen
+	cmp    *conflictScreen
 
 	help        help.Model
 	showHelp    bool
@@ -104,6 +120,9 @@ func New(opts Options) (*Model, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.RevealTimeout <= 0 {
+		opts.RevealTimeout = DefaultRevealTimeout
 	}
 	c := common{styles: styles.New(opts.NoColor), keys: keys.Default(), width: 80, height: 24}
 	m := &Model{common: c, opts: opts, help: help.New()}
@@ -165,6 +184,15 @@ func (m *Model) resize(w, h int) {
 	if m.stats != nil {
 		m.stats.SetSize(w, body)
 	}
+	if m.reveal != nil {
+		m.reveal.SetSize(w, body)
+	}
+	if m.team != nil {
+		m.team.SetSize(w, body)
+	}
+	if m.cmp != nil {
+		m.cmp.SetSize(w, body)
+	}
 	m.help.Width = w
 }
 
@@ -181,6 +209,16 @@ func (m *Model) lock(note string) tea.Cmd {
 	}
 	m.list.clear()
 	m.stats = nil
+	// What a reveal showed goes first of all.
+	if m.reveal != nil {
+		m.reveal.clear()
+		m.reveal = nil
+	}
+	if m.cmp != nil {
+		m.cmp.clear()
+		m.cmp = nil
+	}
+	m.team = nil
 	m.setup = nil
 	h, err := m.st.close()
 	m.st = nil
@@ -224,6 +262,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tickMsg:
+		if m.reveal != nil {
+			m.reveal.hideTimeout()
+		}
 		if m.st != nil && m.opts.IdleLock > 0 && m.opts.Now().Sub(m.lastKey) >= m.opts.IdleLock {
 			return m, tea.Batch(m.lock("Locked after "+m.opts.IdleLock.String()+" without a key."), m.tick())
 		}
@@ -274,6 +315,26 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case stateInterview:
 		if m.iv != nil {
+			return m, m.iv.Update(msg)
+		}
+	case stateReveal:
+		switch msg.(type) {
+		case revealedMsg, spinner.TickMsg:
+			return m, m.reveal.Update(msg)
+		}
+		if m.iv != nil {
+			// The interview under the reveal keeps its autosave.
+			return m, m.iv.Update(msg)
+		}
+		return m, nil
+	case stateTeam:
+		return m, m.team.Update(msg)
+	case stateConflict:
+		if _, ok := msg.(headsMsg); ok {
+			return m, m.cmp.Update(msg)
+		}
+		if m.iv != nil {
+			// The interview screen's own messages (a draft saved).
 			return m, m.iv.Update(msg)
 		}
 	}
@@ -349,6 +410,16 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 					return cmd
 				}
 				return nil
+			case key.Matches(msg, k.Reveal):
+				if r, ok := m.list.selected(); ok && r.id != "" {
+					return m.openReveal(r.id, r.pseudonym)
+				}
+				return nil
+			case key.Matches(msg, k.Team):
+				m.team = newTeamScreen(m.common, m.st)
+				m.team.SetSize(m.width, max(m.height-1, 1))
+				m.state = stateTeam
+				return loadRoster(m.st)
 			case key.Matches(msg, k.Stats):
 				m.stats = &statsScreen{common: m.common}
 				m.stats.SetSize(m.width, max(m.height-1, 1))
@@ -374,11 +445,56 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			case key.Matches(msg, k.Help):
 				m.showHelp = !m.showHelp
 				return nil
+			case key.Matches(msg, k.Reveal) && m.iv.id != "":
+				return m.openReveal(m.iv.id, m.iv.meta.pseudonym)
+			case key.Matches(msg, k.Compare) && m.iv.heads > 1:
+				m.cmp = &conflictScreen{common: m.common, id: m.iv.id}
+				m.cmp.SetSize(m.width, max(m.height-1, 1))
+				m.state = stateConflict
+				return loadHeads(m.st, m.iv.id)
 			}
 		}
 		return m.iv.Update(msg)
+	case stateReveal:
+		if key.Matches(msg, k.Back) && m.reveal.step != revealOpening {
+			// Hides what was shown, and goes back.
+			m.reveal.clear()
+			m.state = m.reveal.back
+			m.reveal = nil
+			if m.state == stateList {
+				return loadRows(m.st)
+			}
+			return nil
+		}
+		return m.reveal.Update(msg)
+	case stateTeam:
+		if key.Matches(msg, k.Back) && m.team.atRoster() {
+			m.team = nil
+			m.state = stateList
+			return loadRows(m.st)
+		}
+		if key.Matches(msg, k.Quit) && m.team.atRoster() {
+			return tea.Quit
+		}
+		return m.team.Update(msg)
+	case stateConflict:
+		if key.Matches(msg, k.Back) {
+			m.cmp.clear()
+			m.cmp = nil
+			m.state = stateInterview
+			return nil
+		}
+		return m.cmp.Update(msg)
 	}
 	return nil
+}
+
+// openReveal shows the custodian reveal for an interview.
+func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
+	m.reveal = newRevealScreen(m.common, m.st, m.opts.Now, m.opts.RevealTimeout, id, pseudonym, m.state)
+	m.reveal.SetSize(m.width, max(m.height-1, 1))
+	m.state = stateReveal
+	return textinput.Blink
 }
 
 // View draws the screen: the current state's screen, and a help bar.
@@ -395,7 +511,7 @@ func (m *Model) View() string {
 		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}
 	case stateList:
 		body = m.list.View()
-		bindings = []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Lock, k.Help, k.Quit}
+		bindings = []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Team, k.Reveal, k.Lock, k.Help, k.Quit}
 		if m.list.filtering {
 			bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 		}
@@ -405,6 +521,18 @@ func (m *Model) View() string {
 	case stateInterview:
 		body = m.iv.View()
 		bindings = m.iv.helpKeys()
+	case stateReveal:
+		body = m.reveal.View()
+		bindings = []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reveal")), k.Back, k.Lock}
+		if m.reveal.step == revealShown {
+			bindings = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")), k.Lock}
+		}
+	case stateTeam:
+		body = m.team.View()
+		bindings = m.team.helpKeys()
+	case stateConflict:
+		body = m.cmp.View()
+		bindings = []key.Binding{k.Up, k.Down, k.PageDown, k.Back, k.Lock}
 	}
 	if m.showHelp {
 		body = m.fullHelp()
@@ -426,8 +554,8 @@ func (m *Model) View() string {
 func (m *Model) fullHelp() string {
 	k := m.keys
 	groups := [][]key.Binding{
-		{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span},
+		{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Team, k.Reveal, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
+		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span, k.Reveal, k.Compare},
 		{k.Lock, k.Help, k.ForceQuit},
 	}
 	var cols []string

@@ -10,6 +10,12 @@ type KeyMap struct {
 	New, Open, Edit, Identity, Metadata, Save, Back, Search, Lock, Help, Quit key.Binding
 	Span, Stats, Up, Down, PageUp, PageDown, Home, End, ForceQuit             key.Binding
 	Yes, No, Protect                                                          key.Binding
+	// Reveal asks for the custodian key (list, interview); Team opens the
+	// team screen (list); Compare shows a conflict's versions side by side
+	// (interview).
+	Reveal, Team, Compare key.Binding
+	// The team screen's own keys.
+	AddMember, RemoveMember, Card, Mark, Export, Import key.Binding
 }
 
 // Default returns the key map.
@@ -41,5 +47,15 @@ func Default() *KeyMap {
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "esc"),
 		Protect:   b("p", "make spans", "p"),
+		Reveal:    b("R", "reveal", "R"),
+		Team:      b("t", "team", "t"),
+		Compare:   b("v", "compare versions", "v"),
+
+		AddMember:    b("a", "add member", "a"),
+		RemoveMember: b("d", "remove member", "d"),
+		Card:         b("c", "my card", "c"),
+		Mark:         b("space", "mark for export", " "),
+		Export:       b("x", "export", "x"),
+		Import:       b("i", "import", "i"),
 	}
 }

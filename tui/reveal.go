@@ -1,0 +1,313 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+var _ Component = (*revealScreen)(nil)
+
+// Custodian reveal. The custodian types the path of the custodian key file
+// and the custodian passphrase; the key is opened off the UI loop (scrypt is
+// slow on purpose), vault.Reveal opens the sealed identity and span secrets
+// and records the reveal in the audit log, and the panel shows them until
+// RevealTimeout passes, esc, or the vault locks. Nothing revealed is ever
+// written anywhere: it lives in this screen only, and is dropped when the
+// panel hides.
+
+// DefaultRevealTimeout is how long revealed identities stay on screen.
+const DefaultRevealTimeout = 60 * time.Second
+
+// revealStep is where the reveal screen is.
+type revealStep int
+
+const (
+	revealAsk     revealStep = iota // the key file and passphrase fields
+	revealOpening                   // the key is being opened
+	revealShown                     // the panel shows the identity
+)
+
+// revealScreen asks for the custodian key and shows what it reveals.
+type revealScreen struct {
+	common
+	st      *store
+	clock   Clock
+	timeout time.Duration
+
+	id, pseudonym string
+	back          state // the screen to return to
+
+	step     revealStep
+	path     textinput.Model
+	pass     textinput.Model
+	spinner  spinner.Model
+	seq      int
+	err      string
+	note     string
+	revealed *vault.Revealed
+	shownAt  time.Time
+}
+
+// revealedMsg is the result of opening the custodian key and revealing.
+type revealedMsg struct {
+	seq int
+	r   *vault.Revealed
+	err error
+}
+
+func newRevealScreen(c common, st *store, clock Clock, timeout time.Duration, id, pseudonym string, back state) *revealScreen {
+	path := textinput.New()
+	path.Prompt = "Custodian key file: "
+	path.Placeholder = "the path of the key file, e.g. on a USB stick"
+	path.Focus()
+	pass := textinput.New()
+	pass.Prompt = "Custodian passphrase: "
+	pass.EchoMode = textinput.EchoPassword
+	pass.EchoCharacter = '•'
+	r := &revealScreen{common: c, st: st, clock: clock, timeout: timeout, id: id, pseudonym: pseudonym, back: back,
+		path: path, pass: pass, spinner: spinner.New(spinner.WithSpinner(spinner.Line))}
+	r.SetSize(c.width, c.height)
+	return r
+}
+
+func (r *revealScreen) SetSize(w, h int) {
+	r.width, r.height = w, h
+	r.path.Width = max(w-26, 10)
+	r.pass.Width = max(w-26, 10)
+}
+
+// hide drops what was revealed. note says why.
+func (r *revealScreen) hide(note string) {
+	r.revealed = nil
+	r.step = revealAsk
+	r.note = note
+	r.pass.Reset()
+	r.seq++ // a reveal still in flight is dropped when it arrives
+	r.focus(&r.pass)
+}
+
+// clear drops every secret the screen holds, for locking.
+func (r *revealScreen) clear() {
+	r.hide("")
+	r.path.Reset()
+}
+
+func (r *revealScreen) focus(in *textinput.Model) {
+	r.path.Blur()
+	r.pass.Blur()
+	in.Focus()
+}
+
+// expired reports whether the panel has been shown for the timeout.
+func (r *revealScreen) expired() bool {
+	return r.step == revealShown && r.clock().Sub(r.shownAt) >= r.timeout
+}
+
+// submit opens the key and reveals, in a command.
+func (r *revealScreen) submit() tea.Cmd {
+	path := cleanPath(r.path.Value())
+	if path == "" {
+		r.err = "Type the path of the custodian key file."
+		r.focus(&r.path)
+		return nil
+	}
+	if r.pass.Value() == "" {
+		r.err = "Type the custodian passphrase."
+		r.focus(&r.pass)
+		return nil
+	}
+	// textinput keeps the passphrase as runes and hands it out as a string,
+	// neither of which can be wiped; the []byte copy is wiped once the key
+	// is open, and the field reset now.
+	p := []byte(r.pass.Value())
+	r.pass.Reset()
+	r.err, r.note = "", ""
+	r.step = revealOpening
+	r.seq++
+	seq, st, id := r.seq, r.st, r.id
+	open := func() tea.Msg {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			crypto.Wipe(p)
+			return revealedMsg{seq: seq, err: fmt.Errorf("cannot read the custodian key file: %w", err)}
+		}
+		c, err := crypto.OpenCustodianKey(data, p)
+		crypto.Wipe(p)
+		if err != nil {
+			return revealedMsg{seq: seq, err: err}
+		}
+		var out *vault.Revealed
+		err = st.do(func(v *vault.Vault) error {
+			var err error
+			out, err = v.Reveal(id, c)
+			return err
+		})
+		// The custodian identity is dropped here: it is not kept between
+		// reveals, so each one asks for the passphrase again.
+		return revealedMsg{seq: seq, r: out, err: err}
+	}
+	return tea.Batch(r.spinner.Tick, open)
+}
+
+// cleanPath trims what a terminal adds to a dropped file's path: spaces and
+// quotes.
+func cleanPath(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+// revealError says what went wrong, never with the passphrase.
+func revealError(err error) string {
+	switch {
+	case errors.Is(err, crypto.ErrWrongPassphrase):
+		return "Wrong custodian passphrase (or not a custodian key file). Nothing was revealed."
+	case errors.Is(err, vault.ErrWrongCustodianKey):
+		return "This custodian key does not open this vault's identities: it is another custodian's key. Nothing was revealed."
+	case errors.Is(err, crypto.ErrDamaged):
+		return "This file is not a custodian key file, or it is damaged. Nothing was revealed."
+	}
+	return "Nothing was revealed: " + err.Error()
+}
+
+// Update handles a message for the reveal screen. esc is the top model's.
+func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case spinner.TickMsg:
+		if r.step != revealOpening {
+			return nil
+		}
+		var cmd tea.Cmd
+		r.spinner, cmd = r.spinner.Update(msg)
+		return cmd
+	case revealedMsg:
+		if msg.seq != r.seq || r.step != revealOpening {
+			return nil
+		}
+		if msg.err != nil {
+			r.step = revealAsk
+			r.err = revealError(msg.err)
+			if errors.Is(msg.err, crypto.ErrWrongPassphrase) {
+				r.focus(&r.pass)
+			} else {
+				r.focus(&r.path)
+			}
+			return nil
+		}
+		r.revealed = msg.r
+		r.step = revealShown
+		r.shownAt = r.clock()
+		return nil
+	case tea.KeyMsg:
+		if r.step != revealAsk {
+			return nil
+		}
+		switch msg.Type {
+		case tea.KeyTab, tea.KeyShiftTab, tea.KeyUp, tea.KeyDown:
+			if r.path.Focused() {
+				r.focus(&r.pass)
+			} else {
+				r.focus(&r.path)
+			}
+			return nil
+		case tea.KeyEnter:
+			if r.path.Focused() && r.pass.Value() == "" {
+				r.focus(&r.pass)
+				return nil
+			}
+			return r.submit()
+		}
+		var cmd tea.Cmd
+		if r.path.Focused() {
+			r.path, cmd = r.path.Update(msg)
+		} else {
+			r.pass, cmd = r.pass.Update(msg)
+		}
+		return cmd
+	}
+	return nil
+}
+
+func (r *revealScreen) View() string {
+	var b strings.Builder
+	b.WriteString(r.styles.Title.Render("Custodian reveal · "+r.pseudonym) + "\n\n")
+	if r.step == revealShown && r.revealed != nil {
+		b.WriteString(r.panel())
+		return b.String()
+	}
+	b.WriteString("Opens the sealed identity and span secrets with the custodian key.\n")
+	b.WriteString("The reveal is recorded in the audit log. Nothing is written anywhere.\n\n")
+	if r.note != "" {
+		b.WriteString(r.styles.OK.Render(r.note) + "\n\n")
+	}
+	b.WriteString(r.path.View() + "\n")
+	b.WriteString(r.pass.View() + "\n\n")
+	switch {
+	case r.step == revealOpening:
+		b.WriteString(r.spinner.View() + " Opening the custodian key…\n")
+	case r.err != "":
+		b.WriteString(r.styles.Error.Render(r.err) + "\n")
+	default:
+		b.WriteString(r.styles.Dim.Render("tab moves between the fields; enter reveals; esc goes back.") + "\n")
+	}
+	return b.String()
+}
+
+// panel draws what was revealed. On screen only.
+func (r *revealScreen) panel() string {
+	var b strings.Builder
+	rv := r.revealed
+	line := func(label, v string) {
+		if strings.TrimSpace(v) == "" {
+			return
+		}
+		fmt.Fprintf(&b, "%-11s %s\n", label+":", v)
+	}
+	b.WriteString(r.styles.Header.Render("Identity") + "\n")
+	if rv.Identity == nil {
+		b.WriteString("No identity is sealed for this interview.\n")
+	} else {
+		id := rv.Identity
+		line("Name", id.Name)
+		line("Aliases", strings.Join(id.Aliases, ", "))
+		line("Contact", id.Contact)
+		var rel []string
+		for _, x := range id.Relatives {
+			rel = append(rel, x.Relation+": "+x.Name)
+		}
+		line("Relatives", strings.Join(rel, "; "))
+		line("Notes", id.Notes)
+	}
+	b.WriteString("\n" + r.styles.Header.Render("Sensitive spans") + "\n")
+	if len(rv.Spans) == 0 {
+		b.WriteString("None.\n")
+	}
+	for _, s := range rv.Spans {
+		secret := s.Secret
+		if secret == "" {
+			secret = "(not sealed here)"
+		}
+		fmt.Fprintf(&b, "[%s] %s\n", s.Description, secret)
+	}
+	left := max(r.timeout-r.clock().Sub(r.shownAt), 0).Round(time.Second)
+	box := r.styles.Box.Width(max(min(r.width-4, 90), 20)).Render(strings.TrimRight(b.String(), "\n"))
+	return box + "\n" + r.styles.Warn.Render(fmt.Sprintf("Hidden again in %s, or now with esc. The reveal is in the audit log.", left)) + "\n"
+}
+
+// hideTimeout hides the panel if its time is up.
+func (r *revealScreen) hideTimeout() {
+	if r.expired() {
+		r.hide(fmt.Sprintf("Hidden again after %s.", r.timeout))
+	}
+}

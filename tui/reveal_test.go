@@ -1,0 +1,198 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/vault"
+)
+
+const custodianPassphrase = "custodian pass phrase"
+
+// sealedVault makes a vault with one interview whose identity and one span
+// are sealed, and writes its custodian key file; it returns the vault's
+// folder and the key file's path.
+func sealedVault(t *testing.T) (dir, keyFile string) {
+	t.Helper()
+	in := vault.Input{Identity: &vault.Identity{Name: "CanaryName 金丝雀", Contact: "CanaryContact"}}
+	in.Pseudonym = "Lin Qiao"
+	in.Testimony = "Officers came to {{CanarySpan|the home province}} twice a week."
+	dir, c := mustVault(t, in)
+	return dir, writeCustodianKey(t, c)
+}
+
+func writeCustodianKey(t *testing.T, c *age.HybridIdentity) string {
+	t.Helper()
+	data, err := crypto.SealCustodianKey(c, []byte(custodianPassphrase), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "custodian.age")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// reveal asks for a reveal of the selected interview with a key file and
+// passphrase.
+func (u *ui) reveal(keyFile, passphrase string) {
+	u.t.Helper()
+	u.typeText("R")
+	u.waitFor("Custodian key file:")
+	u.typeText(keyFile)
+	u.key(tea.KeyTab)
+	u.typeText(passphrase)
+	u.key(tea.KeyEnter)
+}
+
+// reveals counts the reveal events in the audit log.
+func reveals(t *testing.T, dir string) int {
+	t.Helper()
+	v := mustOpen(t, dir)
+	defer v.Close()
+	events, err := v.Audit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range events {
+		if e.Kind == vault.EventReveal {
+			n++
+		}
+	}
+	return n
+}
+
+var canaries = []string{"CanaryName", "金丝雀", "CanaryContact", "CanarySpan"}
+
+// noCanary fails if the model still holds or shows a revealed value.
+func noCanary(t *testing.T, m *Model) {
+	t.Helper()
+	if m.reveal != nil && m.reveal.revealed != nil {
+		t.Fatal("the revealed identity is still held")
+	}
+	view := m.View()
+	for _, c := range canaries {
+		if strings.Contains(view, c) {
+			t.Fatalf("the screen still shows %q", c)
+		}
+	}
+}
+
+func TestReveal(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		dir, keyFile := sealedVault(t)
+		clock := newFakeClock()
+		u := startUI(t, Options{Dir: dir, Now: clock.Now, Tick: 5 * time.Millisecond})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.key(tea.KeyEnter)
+		u.waitFor("Identity: sealed to the custodian")
+		u.reveal(keyFile, custodianPassphrase)
+		u.waitFor("CanaryName 金丝雀", "CanaryContact", "[the home province] CanarySpan", "Hidden again in 1m0s")
+		clock.Advance(30 * time.Second)
+		u.waitFor("Hidden again in 30s")
+		clock.Advance(31 * time.Second)
+		u.waitFor("Hidden again after 1m0s.")
+		u.key(tea.KeyEsc)
+		u.waitFor("Interview · Lin Qiao")
+		u.key(tea.KeyEsc)
+		u.waitFor("/ to search")
+		u.typeText("q")
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		noCanary(t, fm)
+		fm.Close()
+		if n := reveals(t, dir); n != 1 {
+			t.Fatalf("%d reveal events in the audit log, want 1", n)
+		}
+	})
+
+	t.Run("ErrWrongPassphrase", func(t *testing.T) {
+		dir, keyFile := sealedVault(t)
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(keyFile, "not the custodian passphrase")
+		u.waitFor("Wrong custodian passphrase")
+		u.key(tea.KeyEsc)
+		u.waitFor("/ to search")
+		u.typeText("q")
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		noCanary(t, fm)
+		fm.Close()
+		if n := reveals(t, dir); n != 0 {
+			t.Fatalf("%d reveal events after a wrong passphrase", n)
+		}
+	})
+
+	t.Run("ErrWrongCustodianKey", func(t *testing.T) {
+		dir, _ := sealedVault(t)
+		other, err := crypto.NewIdentity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(writeCustodianKey(t, other), custodianPassphrase)
+		u.waitFor("another custodian's key")
+		u.quit()
+		if n := reveals(t, dir); n != 0 {
+			t.Fatalf("%d reveal events with the wrong key", n)
+		}
+	})
+
+	t.Run("MissingKeyFile", func(t *testing.T) {
+		dir, _ := sealedVault(t)
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(filepath.Join(t.TempDir(), "none.age"), custodianPassphrase)
+		u.waitFor("cannot read the custodian key file")
+		u.quit()
+	})
+
+	t.Run("HiddenOnEsc", func(t *testing.T) {
+		dir, keyFile := sealedVault(t)
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(keyFile, custodianPassphrase)
+		u.waitFor("CanaryName")
+		u.key(tea.KeyEsc)
+		u.waitFor("/ to search")
+		u.typeText("q")
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		if fm.reveal != nil {
+			t.Fatal("the reveal screen is kept after esc")
+		}
+		noCanary(t, fm)
+		fm.Close()
+	})
+
+	t.Run("HiddenOnLock", func(t *testing.T) {
+		dir, keyFile := sealedVault(t)
+		u := startUI(t, Options{Dir: dir})
+		u.unlock()
+		u.waitFor("Lin Qiao")
+		u.reveal(keyFile, custodianPassphrase)
+		u.waitFor("CanaryName")
+		u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+		u.waitFor("tvault — locked")
+		u.key(tea.KeyEsc)
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		if fm.reveal != nil {
+			t.Fatal("the reveal screen survived the lock")
+		}
+		noCanary(t, fm)
+		fm.Close()
+	})
+}
