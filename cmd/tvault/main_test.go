@@ -19,6 +19,10 @@ func TestMain(m *testing.M) {
 	// The same binary runs the scripts' tvault commands, so this applies to
 	// them too: scrypt at 2^10 keeps the suite fast. Users cannot reach it.
 	crypto.SetScryptWorkFactorForTesting(10)
+	if os.Getenv("TVAULT_HYGIENE_PROBE") == "1" {
+		hygieneProbe()
+		os.Exit(0)
+	}
 	testscript.Main(m, map[string]func(){
 		"tvault":                func() { os.Exit(Main()) },
 		"age-plugin-tvaulttest": runTestPlugin,
