@@ -120,17 +120,17 @@ var ErrNoTerminal = errors.New("no terminal to ask for a passphrase")
 // a passphrase without echo. It uses /dev/tty so that standard input and
 // output stay free for data.
 func ReadPassphraseTerminal(prompt string) ([]byte, error) {
-	tty, err := openTTY()
+	in, out, err := OpenTerminal()
 	if err != nil {
 		return nil, ErrNoTerminal
 	}
-	defer tty.Close()
-	if !term.IsTerminal(int(tty.Fd())) {
+	defer CloseTerminal(in, out)
+	if !term.IsTerminal(int(in.Fd())) {
 		return nil, ErrNoTerminal
 	}
-	fmt.Fprint(tty, prompt)
-	p, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	fmt.Fprint(out, prompt)
+	p, err := term.ReadPassword(int(in.Fd()))
+	fmt.Fprintln(out)
 	if err != nil {
 		Wipe(p)
 		return nil, fmt.Errorf("failed to read passphrase: %w", err)
@@ -140,6 +140,14 @@ func ReadPassphraseTerminal(prompt string) ([]byte, error) {
 	// The final buffer is kept out of swap and wiped by the caller.
 	Lock(p)
 	return p, nil
+}
+
+// CloseTerminal closes what OpenTerminal opened.
+func CloseTerminal(in, out *os.File) {
+	in.Close()
+	if out != in {
+		out.Close()
+	}
 }
 
 // Wipe overwrites b with zeros. Call it on every buffer that held a secret,
