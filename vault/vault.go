@@ -306,7 +306,7 @@ func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) 
 	}
 	sort.Strings(slots)
 	if len(slots) == 0 {
-		return nil, "", fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+		return nil, "", fmt.Errorf("%w: %s", ErrDamaged, errNoSlots)
 	}
 	var damaged error
 	for _, path := range slots {
