@@ -26,6 +26,7 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"tvault":                func() { os.Exit(Main()) },
 		"age-plugin-tvaulttest": runTestPlugin,
+		"opensocket":            runOpenSocket,
 	})
 }
 
@@ -43,12 +44,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "strace" {
+				return condStrace()
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"nocanary":  cmdNoCanary,
 			"flipbyte":  cmdFlipByte,
 			"perms":     cmdPerms,
 			"holdlock":  cmdHoldLock,
 			"agekeygen": cmdAgeKeygen,
+			"nonet":     cmdNoNet,
 		},
 	})
 }
