@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
@@ -95,10 +94,4 @@ func printError(w io.Writer, err error) {
 
 func warningf(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "tvault: warning: "+format+"\n", args...)
-}
-
-// stderrIsTerminal reports whether progress and colour make sense.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
