@@ -160,7 +160,7 @@ func TestNoNetworkCode(t *testing.T) {
 
 	// The linked binary, as .ci/run builds it for release.
 	bin := filepath.Join(t.TempDir(), "tvault")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build := exec.Command(goTool, "build", "-buildvcs=false", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
