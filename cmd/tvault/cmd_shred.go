@@ -85,8 +85,12 @@ func runShred(e *env, keyFile string, yes bool) error {
 		}
 		return err
 	}
-	fmt.Fprintf(e.stderr, "Destroyed %d key slots (%s): nothing can open the vault in %s any more.\n",
-		len(slots), strings.Join(slots, ", "), dir)
+	what := fmt.Sprintf("%d key slots", len(slots))
+	if len(slots) == 1 {
+		what = "the only key slot"
+	}
+	fmt.Fprintf(e.stderr, "Destroyed %s (%s): nothing can open the vault in %s any more.\n",
+		what, strings.Join(slots, ", "), dir)
 	if keyFile != "" {
 		if err := vault.ShredFile(keyFile); err != nil {
 			return fmt.Errorf("the vault's key slots are destroyed, but the custodian key file could not be: %w", err)
