@@ -24,7 +24,10 @@ func MarshalIdentity(id *age.HybridIdentity, now time.Time) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# created: %s\n", now.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "# public key: %s\n", id.Recipient())
+	// age formats the key as a string (id.String()): that copy cannot be
+	// wiped. The buffer returned can, and is kept out of swap.
 	fmt.Fprintf(&b, "%s\n", id)
+	Lock(b.Bytes())
 	return b.Bytes()
 }
 

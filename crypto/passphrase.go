@@ -46,10 +46,21 @@ func passphraseRecipient(p []byte) (*age.ScryptRecipient, error) {
 	return r, nil
 }
 
+// maxScryptWorkFactor is the highest work factor a slot or key file may ask
+// for when it is opened: age's own default (2^22, a few GiB and seconds). It
+// is a variable only so that fuzzing, which mutates the work factor, can
+// lower it (export_test.go).
+var maxScryptWorkFactor = 22
+
 // passphraseIdentity returns an age scrypt identity for p. As with
 // passphraseRecipient, age forces a string copy of the passphrase.
 func passphraseIdentity(p []byte) (*age.ScryptIdentity, error) {
-	return age.NewScryptIdentity(string(p))
+	id, err := age.NewScryptIdentity(string(p))
+	if err != nil {
+		return nil, err
+	}
+	id.SetMaxWorkFactor(maxScryptWorkFactor)
+	return id, nil
 }
 
 // CheckNewPassphrase reports whether p is acceptable for a new slot or key
@@ -95,6 +106,8 @@ func firstLine(data []byte) ([]byte, error) {
 		return nil, errors.New("the passphrase file's first line is empty")
 	}
 	out := make([]byte, len(line))
+	// Kept out of swap while it lives; the caller wipes it.
+	Lock(out)
 	copy(out, line)
 	return out, nil
 }
@@ -107,21 +120,34 @@ var ErrNoTerminal = errors.New("no terminal to ask for a passphrase")
 // a passphrase without echo. It uses /dev/tty so that standard input and
 // output stay free for data.
 func ReadPassphraseTerminal(prompt string) ([]byte, error) {
-	tty, err := openTTY()
+	in, out, err := OpenTerminal()
 	if err != nil {
 		return nil, ErrNoTerminal
 	}
-	defer tty.Close()
-	if !term.IsTerminal(int(tty.Fd())) {
+	defer CloseTerminal(in, out)
+	if !term.IsTerminal(int(in.Fd())) {
 		return nil, ErrNoTerminal
 	}
-	fmt.Fprint(tty, prompt)
-	p, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
+	fmt.Fprint(out, prompt)
+	p, err := term.ReadPassword(int(in.Fd()))
+	fmt.Fprintln(out)
 	if err != nil {
+		Wipe(p)
 		return nil, fmt.Errorf("failed to read passphrase: %w", err)
 	}
+	// term.ReadPassword builds p in a growing buffer: the copies it made
+	// while the passphrase was typed are unreachable and cannot be wiped.
+	// The final buffer is kept out of swap and wiped by the caller.
+	Lock(p)
 	return p, nil
+}
+
+// CloseTerminal closes what OpenTerminal opened.
+func CloseTerminal(in, out *os.File) {
+	in.Close()
+	if out != in {
+		out.Close()
+	}
 }
 
 // Wipe overwrites b with zeros. Call it on every buffer that held a secret,

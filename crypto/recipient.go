@@ -38,6 +38,8 @@ func OpenRecipientSlot(slot []byte, ids ...age.Identity) (*age.HybridIdentity, e
 		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	plain, err := io.ReadAll(r)
+	// plain is the vault's secret key: out of swap while parsed, then wiped.
+	Lock(plain)
 	defer Wipe(plain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)

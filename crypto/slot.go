@@ -36,6 +36,8 @@ func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, error) {
 		return nil, err
 	}
 	plain, err := decrypt(data, id)
+	// plain is the vault's secret key: out of swap while parsed, then wiped.
+	Lock(plain)
 	defer Wipe(plain)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError

@@ -4,4 +4,13 @@ package crypto
 
 import "os"
 
-func openTTY() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
+// OpenTerminal opens the controlling terminal for a prompt: in to read the
+// answer, out to write the question (the same file here). Standard input
+// and output stay free for data. The caller closes both.
+func OpenTerminal() (in, out *os.File, err error) {
+	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f, nil
+}

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -163,4 +164,19 @@ func TestDiskFullLargeAdd(t *testing.T) {
 	if got := listNames(t, v2); got != want {
 		t.Fatalf("after reopening: %s, want %s", got, want)
 	}
+}
+
+// mustCreateIn makes a vault in dir.
+func mustCreateIn(tb testing.TB, dir string) *vault.Vault {
+	tb.Helper()
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v, err := vault.Create(dir, vault.CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: passphrase})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { v.Close() })
+	return v
 }

@@ -14,12 +14,13 @@ const (
 )
 
 // mkdirPrivate creates dir (and parents) with mode 0700 and makes sure an
-// existing dir has it too.
+// existing dir is private too (restrictDir: mode bits on Unix, an access
+// control list on Windows).
 func mkdirPrivate(dir string) error {
 	if err := os.MkdirAll(dir, dirMode); err != nil {
 		return err
 	}
-	return os.Chmod(dir, dirMode)
+	return restrictDir(dir)
 }
 
 // writeFileAtomic replaces path with data so that a crash at any point leaves

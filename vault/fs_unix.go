@@ -14,3 +14,7 @@ func syncDir(dir string) error {
 	defer d.Close()
 	return d.Sync()
 }
+
+// restrictDir makes dir readable by its owner only. Files in a vault are
+// created 0600 on their own.
+func restrictDir(dir string) error { return os.Chmod(dir, dirMode) }

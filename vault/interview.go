@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tvault/tvault/crypto"
 )
 
 // Interview is a pseudonymised interview: everything about it that may be
@@ -137,10 +139,13 @@ func contains(list []string, s string) bool {
 }
 
 // DecodeInputs reads interviews as JSON: one object, an array of objects, or
-// JSON Lines. Unknown fields are refused: a misspelt "identity" must not be
+// JSON Lines. encoding/json decodes every field, identities included, into
+// Go strings, which cannot be wiped: the input buffer is wiped once decoded,
+// and Add drops each identity once sealed. Unknown fields are refused: a misspelt "identity" must not be
 // silently dropped. Errors name the record number, never its content.
 func DecodeInputs(r io.Reader) ([]Input, error) {
 	data, err := io.ReadAll(r)
+	defer crypto.Wipe(data)
 	if err != nil {
 		return nil, err
 	}

@@ -180,6 +180,15 @@ func readJournal(dir string, gen uint64, id *age.HybridIdentity) (frames []*fram
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("failed to read the journal: %w", err)
 	}
+	return parseJournal(data, j, id)
+}
+
+// parseJournal parses the frames of a journal file's content into j, which
+// names the generation they must belong to. data is whatever the disk held:
+// it may have been cut short, damaged or forged, and every length and count
+// in it is checked before it is used (FuzzReadJournal).
+func parseJournal(data []byte, j *journal, id *age.HybridIdentity) (frames []*frame, _ *journal, torn int64, err error) {
+	gen := j.gen
 	off := 0
 	for off < len(data) {
 		n := len(frames) + 1

@@ -256,7 +256,6 @@ func TestJournal(t *testing.T) {
 			t.Fatalf("temporary snapshot: %v, %v", got, err)
 		}
 		// A snapshot rolled back behind its journal is damage.
-		dir = crashCopy(t, v.Dir())
 		saveN(t, v, 4, 1)
 		newer := crashCopy(t, v.Dir())
 		j, _ := filepath.Glob(filepath.Join(newer, "journal", "*.log"))

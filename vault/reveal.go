@@ -48,6 +48,9 @@ func (v *Vault) Reveal(idOrPrefix string, custodian *age.HybridIdentity) (*Revea
 			return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
 		}
 		var p sealedPayload
+		// encoding/json decodes the identity into strings: those copies
+		// cannot be wiped, and live until the garbage collector reuses their
+		// memory. The plaintext buffer is wiped at once.
 		err = json.Unmarshal(plain, &p)
 		crypto.Wipe(plain)
 		if err != nil {

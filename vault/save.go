@@ -217,7 +217,10 @@ func sealAll(v *Vault, plans []*plan) error {
 					continue
 				}
 				ct, err := crypto.Seal(v.custodian, plain)
-				// The identity in the clear is no longer needed.
+				// The identity in the clear is no longer needed: wipe the
+				// JSON and drop the payload. Its fields are Go strings, from
+				// the JSON decoder, which cannot be wiped; dropping them
+				// lets the garbage collector reuse their memory sooner.
 				crypto.Wipe(plain)
 				p.payload = nil
 				if err != nil {

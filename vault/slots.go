@@ -225,7 +225,7 @@ func slotPaths(dir string) ([]string, error) {
 		return nil, err
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+		return nil, fmt.Errorf("%w: %s", ErrDamaged, errNoSlots)
 	}
 	sort.Strings(paths)
 	return paths, nil

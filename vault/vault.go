@@ -340,7 +340,7 @@ func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) 
 	}
 	sort.Strings(slots)
 	if len(slots) == 0 {
-		return nil, "", fmt.Errorf("%w: no key slots in %s", ErrDamaged, keysDir)
+		return nil, "", fmt.Errorf("%w: %s", ErrDamaged, errNoSlots)
 	}
 	var damaged error
 	for _, path := range slots {
@@ -700,10 +700,18 @@ func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {
 	if err := set("member_name", []byte(m.Name)); err != nil {
 		return err
 	}
-	if err := set("member_signing_key", m.SigningKey.Seed()); err != nil {
+	seed := m.SigningKey.Seed()
+	err = set("member_signing_key", seed)
+	crypto.Wipe(seed)
+	if err != nil {
 		return err
 	}
-	if err := set("member_identity", []byte(m.Identity.String())); err != nil {
+	// age prints identities as strings: that copy of the member's secret key
+	// cannot be wiped; the byte copy handed to SQLite is, once stored.
+	ident := []byte(m.Identity.String())
+	err = set("member_identity", ident)
+	crypto.Wipe(ident)
+	if err != nil {
 		return err
 	}
 	if err := seedCodebook(ctx, tx); err != nil {
@@ -744,7 +752,10 @@ func (v *Vault) loadMeta() error {
 	if err != nil {
 		return err
 	}
+	// age parses identities from strings: this copy of the member's secret
+	// key cannot be wiped. The bytes read from the database can.
 	mid, err := age.ParseHybridIdentity(string(ident))
+	crypto.Wipe(ident)
 	if err != nil {
 		return fmt.Errorf("%w: member identity", ErrDamaged)
 	}

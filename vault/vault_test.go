@@ -48,21 +48,6 @@ func MustCreate(tb testing.TB) (*vault.Vault, *age.HybridIdentity) {
 	return v, c
 }
 
-// mustCreateIn makes a vault in dir.
-func mustCreateIn(tb testing.TB, dir string) *vault.Vault {
-	tb.Helper()
-	c, err := crypto.NewIdentity()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	v, err := vault.Create(dir, vault.CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: passphrase})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { v.Close() })
-	return v
-}
-
 // MustReopen closes v and opens its folder again.
 func MustReopen(tb testing.TB, v *vault.Vault) *vault.Vault {
 	tb.Helper()

@@ -141,12 +141,12 @@ func runInit(e *env, o initOptions) error {
 
 // askCustodian runs the guided choice of a custodian on the terminal.
 func askCustodian(e *env, o *initOptions, dir string) error {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	in, tty, err := crypto.OpenTerminal()
 	if err != nil {
 		return usageError("init needs a custodian: --custodian-recipient R or --custodian-key-out FILE")
 	}
-	defer tty.Close()
-	r := bufio.NewReader(tty)
+	defer crypto.CloseTerminal(in, tty)
+	r := bufio.NewReader(in)
 	ask := func(q string) (string, error) {
 		fmt.Fprint(tty, q)
 		line, err := r.ReadString('\n')

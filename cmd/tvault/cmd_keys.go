@@ -219,13 +219,13 @@ func runKeysRemove(e *env, name string, yes bool) error {
 // an exitCancelled error for anything else, and a usage error when there is
 // no terminal to ask on.
 func confirm(question string) error {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	in, out, err := crypto.OpenTerminal()
 	if err != nil {
 		return usageError("this asks for confirmation and there is no terminal; pass --yes")
 	}
-	defer tty.Close()
-	fmt.Fprintf(tty, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(tty).ReadString('\n')
+	defer crypto.CloseTerminal(in, out)
+	fmt.Fprintf(out, "%s [y/N] ", question)
+	line, _ := bufio.NewReader(in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":
 		return nil

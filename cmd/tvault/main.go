@@ -19,5 +19,10 @@ func Main() int {
 		stderr: os.Stderr,
 		getenv: os.Getenv,
 	}
+	// Before anything secret is in memory: no core dumps, no debugger
+	// (hygiene_*.go).
+	if err := hardenProcess(); err != nil {
+		warningf(e.stderr, "%v", err)
+	}
 	return run(e, os.Args[1:])
 }

@@ -19,9 +19,14 @@ func TestMain(m *testing.M) {
 	// The same binary runs the scripts' tvault commands, so this applies to
 	// them too: scrypt at 2^10 keeps the suite fast. Users cannot reach it.
 	crypto.SetScryptWorkFactorForTesting(10)
+	if os.Getenv("TVAULT_HYGIENE_PROBE") == "1" {
+		hygieneProbe()
+		os.Exit(0)
+	}
 	testscript.Main(m, map[string]func(){
 		"tvault":                func() { os.Exit(Main()) },
 		"age-plugin-tvaulttest": runTestPlugin,
+		"opensocket":            runOpenSocket,
 	})
 }
 
@@ -39,12 +44,19 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "strace" {
+				return condStrace()
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"nocanary":  cmdNoCanary,
 			"flipbyte":  cmdFlipByte,
 			"perms":     cmdPerms,
 			"holdlock":  cmdHoldLock,
 			"agekeygen": cmdAgeKeygen,
+			"nonet":     cmdNoNet,
 		},
 	})
 }

@@ -97,7 +97,7 @@ func warningf(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, "tvault: warning: "+format+"\n", args...)
 }
 
-// stderrIsTerminal reports whether progress and colour make sense.
+// isTerminal reports whether f is a terminal: progress bars only go there.
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0

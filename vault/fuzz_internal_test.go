@@ -1,0 +1,264 @@
+package vault
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+)
+
+// Fuzz targets for the parsers inside the store. Plain `go test` runs their
+// seeds; docs/THREAT-MODEL.md says how long each has been fuzzed.
+//
+// The seeds in testdata/journal are a journal of three saves, the plaintext
+// of each frame, and the vault identity they are encrypted to (test material
+// only). They are made by
+// TVAULT_WRITE_SEEDS=1 go test -run TestWriteSeedJournal ./vault
+
+// seedGlob returns the files matching glob and fails if there are none: a
+// seed corpus that silently went missing fuzzes nothing.
+func seedGlob(f *testing.F, glob string) map[string][]byte {
+	f.Helper()
+	paths, err := filepath.Glob(glob)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if len(paths) == 0 {
+		f.Fatalf("no seed files match %s", glob)
+	}
+	out := map[string][]byte{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out[filepath.Base(p)] = data
+	}
+	return out
+}
+
+func seedJournalIdentity(tb testing.TB) *age.HybridIdentity {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "journal", "identity.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	id, err := crypto.ParseIdentity(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
+
+// FuzzReadJournal feeds arbitrary journal file content to the journal
+// reader: it returns whole frames and a torn tail that add up to the file,
+// or ErrDamaged, and never panics or reads past the end.
+func FuzzReadJournal(f *testing.F) {
+	for name, data := range seedGlob(f, filepath.Join("testdata", "journal", "*.log")) {
+		gen, ok := parseJournalName(name)
+		if !ok {
+			f.Fatalf("seed %s is not named like a journal", name)
+		}
+		f.Add(gen, data)
+	}
+	id := seedJournalIdentity(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, gen uint64, data []byte) {
+		if err := os.MkdirAll(filepath.Join(dir, journalDir), dirMode); err != nil {
+			t.Fatal(err)
+		}
+		path := journalPath(dir, gen)
+		if err := os.WriteFile(path, data, fileMode); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(path)
+		frames, j, torn, err := readJournal(dir, gen, id)
+		if err != nil {
+			if !errors.Is(err, ErrDamaged) {
+				t.Fatalf("err=%v, want ErrDamaged", err)
+			}
+			return
+		}
+		if j.size+torn != int64(len(data)) {
+			t.Fatalf("frames of %d bytes and a torn tail of %d in a file of %d", j.size, torn, len(data))
+		}
+		if uint64(len(frames)) != j.seq {
+			t.Fatalf("%d frames, seq %d", len(frames), j.seq)
+		}
+		for _, fr := range frames {
+			if fr.Change == nil || fr.Gen != gen {
+				t.Fatalf("frame %d accepted with gen %d or no change", fr.Seq, fr.Gen)
+			}
+		}
+	})
+}
+
+// FuzzJournalFrame gets past the encryption: the fuzzer writes a frame's
+// plaintext, which is encrypted to the vault identity as a save would, read
+// back, and replayed into a vault. A frame only the vault identity could have
+// written must still never crash the replay.
+func FuzzJournalFrame(f *testing.F) {
+	for _, data := range seedGlob(f, filepath.Join("testdata", "journal", "frame-*.json")) {
+		f.Add(data)
+	}
+	id := seedJournalIdentity(f)
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		f.Fatal(err)
+	}
+	v, err := Create(filepath.Join(f.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery staple")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer v.Close()
+	f.Fuzz(func(t *testing.T, plain []byte) {
+		ct, err := crypto.Encrypt(plain, id.Recipient())
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := append(frameHeader(len(ct)), ct...)
+		frames, _, torn, err := parseJournal(data, &journal{gen: 0}, id)
+		if err != nil {
+			if !errors.Is(err, ErrDamaged) {
+				t.Fatalf("err=%v, want ErrDamaged", err)
+			}
+			return
+		}
+		if len(frames) != 1 || torn != 0 {
+			t.Fatalf("%d frames, torn %d; want 1, 0", len(frames), torn)
+		}
+		ctx := context.Background()
+		tx, err := v.conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		// Errors are fine (Open reports them); a panic is not.
+		_ = apply(ctx, tx, frames[0].Change)
+	})
+}
+
+// FuzzParseSpans: sensitive-span parsing and rendering on any testimony.
+// Spans lie inside the text, in order; rendering a stored text built from
+// them never shows a secret.
+func FuzzParseSpans(f *testing.F) {
+	for _, s := range []string{
+		"Officers came to {{Jiangxi|the home province}} twice a week.",
+		"{{#1|the city}} and {{#2}} and {{南昌|一个城市}}",
+		"{{open", "}}{{|}}", "{{a|{{b}}", "{{#0|x}}", "{{#-1|x}}", "{{#99999999999999999999|x}}",
+		"当地公安局的警察每周两次到我父母家里来。 {{南昌|a city}}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		spans, err := parseSpans(text)
+		rendered := RenderPublic(text)
+		if !strings.Contains(text, "{{") && rendered != text {
+			t.Fatal("text without spans changed by rendering")
+		}
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err=%v, want ErrInvalid", err)
+			}
+			return
+		}
+		last := 0
+		var stored strings.Builder
+		for i, s := range spans {
+			if s.start < last || s.end > len(text) || s.start+4 > s.end ||
+				text[s.start:s.start+2] != "{{" || text[s.end-2:s.end] != "}}" {
+				t.Fatalf("span %d at [%d,%d) in a text of %d bytes after %d", i, s.start, s.end, len(text), last)
+			}
+			if s.ref == 0 && strings.TrimSpace(s.secret) == "" {
+				t.Fatalf("span %d has no secret and no marker", i)
+			}
+			stored.WriteString(text[last:s.start])
+			fmt.Fprintf(&stored, "{{#%d|%s}}", i+1, s.description)
+			last = s.end
+		}
+		stored.WriteString(text[last:])
+		// As Add stores it, and as show prints it: a secret that the text
+		// does not also hold outside its span never shows.
+		public := RenderPublic(stored.String())
+		for _, s := range spans {
+			secret := s.secret
+			if len(secret) < 4 || strings.ContainsAny(secret, "{}[]|#") || strings.ContainsAny(s.description, "|}") {
+				continue
+			}
+			if strings.Count(public, secret) > strings.Count(text, secret)-1 {
+				t.Fatalf("a span secret shows in the rendered text")
+			}
+		}
+		if markedSpans(stored.String()) == nil && len(spans) > 0 {
+			t.Fatal("stored text does not parse back")
+		}
+	})
+}
+
+// TestWriteSeedJournal writes testdata/journal.
+func TestWriteSeedJournal(t *testing.T) {
+	if os.Getenv("TVAULT_WRITE_SEEDS") == "" {
+		t.Skip("set TVAULT_WRITE_SEEDS=1 to rewrite testdata/journal")
+	}
+	c, _ := crypto.NewIdentity()
+	v, err := Create(filepath.Join(t.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery staple")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	var ids []string
+	for i, testimony := range []string{
+		"Officers came to {{Jiangxi|the home province}} twice a week.",
+		"当地公安局的警察每周两次到我父母家里来。 {{南昌|一个城市}}",
+		"no spans",
+	} {
+		in := Input{Identity: &Identity{Name: fmt.Sprintf("Synthetic Name %d", i), Relatives: []RelativeByName{{Relation: "sister", Name: "Synthetic Sister"}}}}
+		in.Pseudonym = fmt.Sprintf("P%d", i)
+		in.Testimony = testimony
+		in.Tags = []string{"exit-ban"}
+		in.Relatives = []Relative{{Relation: "sister", Harms: []string{"summoned"}}}
+		if i == 2 {
+			// An edit of the first interview, keeping its span.
+			in.ID = ids[0]
+			in.Testimony = "Officers came to {{#1|the home province}} again."
+			in.Identity = nil
+		}
+		got, err := v.Add([]Input{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, got...)
+	}
+	data, err := os.ReadFile(journalPath(v.dir, v.journal.gen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("testdata", "journal")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, b []byte) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("identity.txt", crypto.MarshalIdentity(v.identity, v.Now()))
+	write(filepath.Base(journalPath(v.dir, v.journal.gen)), data)
+	for n, off := 1, 0; off < len(data); n++ {
+		size := frameHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
+		plain, err := crypto.OpenOwn(v.identity, data[off+frameHeaderLen:off+size])
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(fmt.Sprintf("frame-%d.json", n), plain)
+		off += size
+	}
+}
