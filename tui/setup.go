@@ -193,7 +193,7 @@ func (s *setupScreen) create() tea.Cmd {
 			opts.Custodian = c.Recipient()
 			// The key file first: a vault whose custodian key was never
 			// written would seal identities nobody can open.
-			if err := writeExclusive(keyOut, keyFile); err != nil {
+			if err := vault.WriteFileExclusive(keyOut, keyFile); err != nil {
 				return createdMsg{err: fmt.Errorf("failed to write the custodian key file: %w", err)}
 			}
 		}
@@ -212,23 +212,6 @@ func (s *setupScreen) create() tea.Cmd {
 	})
 }
 
-func writeExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
-}
 
 func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {

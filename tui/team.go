@@ -373,7 +373,7 @@ func (t *teamScreen) submitPath() tea.Cmd {
 				return err
 			})
 			if err == nil {
-				err = writeNewFile(path, data)
+				err = vault.WriteFileExclusive(path, data)
 			}
 			if err != nil {
 				return teamDoneMsg{seq: seq, err: fmt.Errorf("the card was not written: %w", err)}
@@ -413,24 +413,6 @@ func cardError(err error) string {
 	return "Not added: " + err.Error()
 }
 
-// writeNewFile writes data to a file that must not exist yet.
-func writeNewFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
-}
 
 // waitProgress waits for the next progress report of an export.
 func waitProgress(seq int, ch chan [2]int) tea.Cmd {

@@ -78,3 +78,24 @@ func writeNewFile(path string, data []byte) error {
 		return err
 	})
 }
+
+// WriteFileExclusive writes data to a new file at path with mode 0600 and
+// syncs it; it fails if the file exists, and leaves nothing behind if the
+// write fails. For files handed to people: custodian keys, cards, bundles.
+func WriteFileExclusive(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	return f.Close()
+}

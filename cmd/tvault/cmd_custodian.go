@@ -126,7 +126,7 @@ func runCustodianSplit(e *env, k, n int, dir, keyFile string) error {
 		return fmt.Errorf("failed to create the card folder: %w", err)
 	}
 	for i, card := range cards {
-		if err := writeExclusive(names[i], card.Format()); err != nil {
+		if err := vault.WriteFileExclusive(names[i], card.Format()); err != nil {
 			for _, done := range names[:i] {
 				os.Remove(done)
 			}
@@ -180,7 +180,7 @@ func runCustodianRecover(e *env, out string, paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeExclusive(out, key); err != nil {
+	if err := vault.WriteFileExclusive(out, key); err != nil {
 		return fmt.Errorf("failed to write the custodian key file: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "Rebuilt the custodian key from split %s into %s, under the new custodian passphrase.\n", cards[0].SplitIDString(), out)
@@ -264,7 +264,7 @@ func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, ye
 		}
 		// The new key file first: identities sealed to a key that was never
 		// written would be lost.
-		if err := writeExclusive(newOut, newKey); err != nil {
+		if err := vault.WriteFileExclusive(newOut, newKey); err != nil {
 			return fmt.Errorf("failed to write the new custodian key file: %w", err)
 		}
 		next = c.Recipient()

@@ -73,7 +73,7 @@ func runDemo(e *env, dir string, n int) error {
 	if sha256.Sum256(p) == cpSum {
 		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase")}
 	}
-	if err := writeExclusive(keyPath, key); err != nil {
+	if err := vault.WriteFileExclusive(keyPath, key); err != nil {
 		return err
 	}
 	v, err := vault.Create(vdir, vault.CreateOptions{Name: "demo", Custodian: c.Recipient(), Passphrase: p})

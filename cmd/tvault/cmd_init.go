@@ -116,7 +116,7 @@ func runInit(e *env, o initOptions) error {
 	if custodianKey != nil {
 		// The key file first: a vault whose custodian key was never written
 		// would seal identities nobody can open.
-		if err := writeExclusive(o.keyOut, custodianKey); err != nil {
+		if err := vault.WriteFileExclusive(o.keyOut, custodianKey); err != nil {
 			return fmt.Errorf("failed to write the custodian key file: %w", err)
 		}
 	}
@@ -204,25 +204,6 @@ func checkKeyOut(path, dir string) error {
 	return nil
 }
 
-// writeExclusive writes a new file with mode 0600 and syncs it; it fails if
-// the file exists.
-func writeExclusive(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	return f.Close()
-}
 
 func defaultName() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {

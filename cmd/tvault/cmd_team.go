@@ -45,7 +45,7 @@ paper, by USB stick, in person; then compare its fingerprint out loud.`,
 					return err
 				}
 				if *out != "" {
-					if err := writeExclusive(*out, data); err != nil {
+					if err := vault.WriteFileExclusive(*out, data); err != nil {
 						return fmt.Errorf("failed to write the card: %w", err)
 					}
 					fmt.Fprintf(e.stderr, "Wrote the card of %s to %s.\n", card.Name, *out)
