@@ -212,7 +212,6 @@ func (s *setupScreen) create() tea.Cmd {
 	})
 }
 
-
 func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:

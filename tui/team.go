@@ -413,7 +413,6 @@ func cardError(err error) string {
 	return "Not added: " + err.Error()
 }
 
-
 // waitProgress waits for the next progress report of an export.
 func waitProgress(seq int, ch chan [2]int) tea.Cmd {
 	return func() tea.Msg {

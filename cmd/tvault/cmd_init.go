@@ -204,7 +204,6 @@ func checkKeyOut(path, dir string) error {
 	return nil
 }
 
-
 func defaultName() string {
 	if u, err := user.Current(); err == nil && u.Username != "" {
 		return u.Username
