@@ -68,6 +68,15 @@ type bundleBody struct {
 	Tombstones []tombstoneRecord `json:"tombstones"`
 	Sealed     []sealedRecord    `json:"sealed"`
 	Revisions  []revisionRecord  `json:"revisions"`
+	// AuditHead is the exporter's audit log head when it exported: the
+	// number and hash of its last event. Importers remember it per member,
+	// and notice if a later bundle's log is shorter.
+	AuditHead *bundleAuditHead `json:"audit_head,omitempty"`
+}
+
+type bundleAuditHead struct {
+	Seq  int64  `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 // ExportOptions select what a bundle holds and whom it is for.
@@ -159,6 +168,9 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 		return nil, err
 	}
 	body.Exporter = bundleMember{Name: card.Name, Recipient: card.Recipient, SigningKey: card.SigningKey}
+	if seq, hash, err := auditHead(ctx, v.conn); err == nil && seq > 0 {
+		body.AuditHead = &bundleAuditHead{Seq: seq, Hash: hash}
+	}
 	var current sentMark
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM revisions`).Scan(&current.Revisions)
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tombstones`).Scan(&current.Tombstones)
@@ -367,6 +379,8 @@ type ImportReport struct {
 	Tombstones   int    `json:"tombstones"`
 	Purged       int    `json:"purged"`
 	Conflicts    int    `json:"conflicts"`
+	// Warnings are what the import noticed but did not refuse.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // parseBundle splits a bundle's plaintext into its body and signature and
@@ -565,6 +579,21 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		}
 	}
 	report.Revisions, report.Tombstones = len(ch.Revisions), len(ch.Tombstones)
+	if h := body.AuditHead; h != nil && report.Signer != v.member.Name {
+		var b []byte
+		if err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = 'peer-audit' AND key = ?`, report.Fingerprint).Scan(&b); err == nil {
+			var seen bundleAuditHead
+			if json.Unmarshal(b, &seen) == nil && h.Seq < seen.Seq {
+				report.Warnings = append(report.Warnings, fmt.Sprintf(
+					"%s's audit log ends at event %d in this bundle, but at %d in one imported before: an old bundle, or a log that was rolled back or cut",
+					report.Signer, h.Seq, seen.Seq))
+			}
+		}
+		if len(report.Warnings) == 0 {
+			mark, _ := json.Marshal(h)
+			ch.KV = append(ch.KV, kvRecord{NS: "peer-audit", Key: report.Fingerprint, Value: mark})
+		}
+	}
 	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged (fingerprint %s)",
 		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint)
 	if report.NewRevisions == 0 && report.Purged == 0 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tvault/tvault/crypto"
@@ -105,5 +106,22 @@ func TestForwardedPurgeFromStrangerRefused(t *testing.T) {
 	}
 	if _, err := a.Get(ids[0]); err != nil {
 		t.Fatalf("the interview was purged by a stranger's order: %v", err)
+	}
+}
+
+// Bundles carry the exporter's audit head; an importer that once saw a
+// longer log from the same member says so.
+func TestBundleAuditHead(t *testing.T) {
+	a, b, _ := team(t)
+	a.Add([]vault.Input{shareable("P", "x")})
+	old := export(t, a, vault.ExportOptions{To: []string{"bob"}})
+	a.Add([]vault.Input{shareable("Q", "y")})
+	newer := export(t, a, vault.ExportOptions{To: []string{"bob"}})
+	if rep := mustImport(t, b, newer); len(rep.Warnings) != 0 {
+		t.Fatalf("warnings on a fresh import: %v", rep.Warnings)
+	}
+	rep := mustImport(t, b, old)
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "audit log ends at event") {
+		t.Fatalf("warnings %v, want one about the shorter audit log", rep.Warnings)
 	}
 }

@@ -339,6 +339,9 @@ func runImport(e *env, path string, asJSON bool) error {
 		}
 		return err
 	}
+	for _, w := range rep.Warnings {
+		warningf(e.stderr, "%s", w)
+	}
 	if asJSON {
 		return writeJSON(e.stdout, rep)
 	}
