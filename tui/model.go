@@ -282,6 +282,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.st = &store{v: msg.v}
 		m.state = stateList
 		m.lastKey = m.opts.Now()
+		// Failed unlocks since the last one, a torn save dropped: the user
+		// must see them (until the next key).
+		if w := msg.v.Warnings(); len(w) > 0 {
+			m.err = "Warning: " + strings.Join(w, "; ") + "."
+		}
 		return m, loadRows(m.st)
 	case createdMsg:
 		if msg.err == nil {

@@ -199,6 +199,8 @@ func TestUnlock(t *testing.T) {
 		u.typeText(testPassphrase)
 		u.key(tea.KeyEnter)
 		u.waitFor("tvault — 0 interviews")
+		// The failed attempt is reported, and is in the audit log.
+		u.waitFor("1 failed unlock attempts since the last unlock")
 		u.quit()
 	})
 	t.Run("OK", func(t *testing.T) {
