@@ -27,4 +27,8 @@ var (
 	ErrClosed = errors.New("the vault is closed")
 	// ErrInvalid means an interview failed validation.
 	ErrInvalid = errors.New("invalid interview")
+	// ErrMemoryFull means a save would grow the in-memory database past
+	// what this machine can hold; nothing of it was saved. It is about
+	// memory, not the disk.
+	ErrMemoryFull = errors.New("not enough memory for this save")
 )

@@ -45,6 +45,7 @@ type Vault struct {
 	journal      *journal
 	dataChanged  bool // a save other than audit events since the snapshot
 	snapshotSize int64
+	memoryLimit  int64 // the largest the database may grow to (memlimit.go)
 	readOnly     bool
 	warnings     []string
 
@@ -117,6 +118,9 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 		return nil, err
 	}
 	if err := v.loadMeta(); err != nil {
+		return nil, err
+	}
+	if err := v.limitMemory(); err != nil {
 		return nil, err
 	}
 
@@ -206,6 +210,9 @@ func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, st
 		return nil, err
 	}
 	if err := v.loadMeta(); err != nil {
+		return nil, err
+	}
+	if err := v.limitMemory(); err != nil {
 		return nil, err
 	}
 	if !v.readOnly {
@@ -430,6 +437,10 @@ func (v *Vault) openDB(image []byte) error {
 			return fmt.Errorf("%s: %w", pragma, err)
 		}
 	}
+	// No cap while the vault loads: see memlimit.go.
+	if _, err := setSizeLimit(v.conn, noLimit); err != nil {
+		return err
+	}
 	return migrate(ctx, v.conn)
 }
 
@@ -544,6 +555,11 @@ func (v *Vault) commit(ch *change) error {
 	if err := apply(ctx, tx, ch); err != nil {
 		return err
 	}
+	// Before the change reaches the disk: a frame whose change cannot be
+	// applied would fail again at every open.
+	if err := v.checkRoom(ctx, tx); err != nil {
+		return err
+	}
 	if !ch.onlyAudit() {
 		v.dataChanged = true
 	}
@@ -618,6 +634,9 @@ func (v *Vault) reload() error {
 		return err
 	}
 	if err := v.loadMeta(); err != nil {
+		return err
+	}
+	if err := v.limitMemory(); err != nil {
 		return err
 	}
 	v.dataChanged = v.journal.seq > 0
