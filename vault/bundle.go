@@ -606,7 +606,7 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 		return nil, err
 	}
 	if report.Purged > 0 {
-		v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts) VALUES ('optimize')`)
+		optimizeSearch(ctx, v.conn)
 		if err := v.Checkpoint(); err != nil {
 			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews from disk failed (it will run at the next close): %w", err)
 		}

@@ -77,7 +77,7 @@ func (r *revisionRecord) revision() (*Revision, error) {
 // applyStmts are the statements of apply, prepared once per transaction.
 type applyStmts struct {
 	sealed, revision, parent, delHead, hasChild, head, heads,
-	interviewRow, insInterview, updInterview, ftsDel, ftsIns, tag, tombstoned, retired *sql.Stmt
+	interviewRow, insInterview, updInterview, ftsDel, ftsIns, cjkDel, cjkIns, tag, tombstoned, retired *sql.Stmt
 }
 
 var applySQL = []struct {
@@ -98,6 +98,8 @@ var applySQL = []struct {
 		heads = ?, updated_at = ?, shareable = ? WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsIns }, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.cjkDel }, `DELETE FROM cjk_fts WHERE rowid = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.cjkIns }, `INSERT INTO cjk_fts (rowid, pairs) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tag }, `INSERT OR IGNORE INTO codebook (tag) VALUES (?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.tombstoned }, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE interview = ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.retired }, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = 'retired-sealed' AND key = ?)`},
@@ -281,6 +283,17 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			}
 		}
 		if _, err := st.ftsIns.ExecContext(ctx, e.rowid, RenderPublic(e.marked)); err != nil {
+			return err
+		}
+	}
+	// The CJK pair index in a run of its own too, for the same reason.
+	for _, e := range entries {
+		if e.existed {
+			if _, err := st.cjkDel.ExecContext(ctx, e.rowid); err != nil {
+				return err
+			}
+		}
+		if _, err := st.cjkIns.ExecContext(ctx, e.rowid, cjkPairs(RenderPublic(e.marked))); err != nil {
 			return err
 		}
 	}

@@ -2,26 +2,43 @@ package vault
 
 import (
 	"context"
+	"database/sql"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Search finds interviews whose public testimony contains every word of
 // query, ignoring case. It searches what anyone may read: spans appear as
 // [description] and their secrets are not indexed.
 //
-// Words of three or more characters go through the trigram index. Shorter
-// ones (two-character Chinese words such as 警察 are common) cannot: the
-// trigram tokenizer has no token for them. They are matched by a substring
-// scan of the candidates, or of every head when the query has no longer word.
+// Every word is looked up in an index where one can be:
+//   - words of three or more characters in the trigram index (testimony_fts);
+//   - two-character words of Chinese, Japanese or Korean (警察, 护照) in the
+//     index of adjacent CJK pairs (cjk_fts), which is exact.
+//
+// The trigram index says which interviews hold every trigram, not in what
+// order, so a substring check of the candidates decides. What no index covers
+// (a one-character word, a two-letter Latin word) is matched by that check
+// too, over every interview when the query has nothing to look up.
 func (v *Vault) Search(query string) ([]Summary, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
-	var words, trigrams []string
+	var words, trigrams, pairs []string
 	seen := map[string]bool{}
+	exact := true // every word is a CJK pair: the index alone decides
 	for _, w := range strings.Fields(strings.ToLower(query)) {
 		words = append(words, w)
 		r := []rune(w)
+		if len(r) == 2 && isCJK(r[0]) && isCJK(r[1]) {
+			if !seen[w] {
+				seen[w] = true
+				pairs = append(pairs, w)
+			}
+			continue
+		}
+		exact = false
 		for i := 0; i+3 <= len(r); i++ {
 			if t := string(r[i : i+3]); !seen[t] {
 				seen[t] = true
@@ -33,31 +50,31 @@ func (v *Vault) Search(query string) ([]Summary, error) {
 		return []Summary{}, nil
 	}
 	ctx := context.Background()
-	var q string
-	var args []any
-	if len(trigrams) > 0 {
-		// The index keeps which documents hold each trigram, not where
-		// (detail=none: a third of the size). So it finds the documents
-		// holding every trigram of every word; the substring check below
-		// decides. Each trigram is one FTS5 string, "…" with inner quotes
-		// doubled, so no character of the query is read as query syntax.
-		var match []string
-		for _, t := range trigrams {
-			match = append(match, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
-		}
-		q = `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, r.testimony
-			FROM testimony_fts f JOIN interviews i ON i.rowid = f.rowid
-			JOIN revisions r ON r.id = i.revision
-			WHERE testimony_fts MATCH ? ORDER BY i.interviewed_on, i.pseudonym, i.id`
-		args = append(args, strings.Join(match, " AND "))
+	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, `
+	if exact {
+		q += `'' FROM interviews i`
 	} else {
-		// Only words of one or two characters: no trigram to look up. instr
-		// narrows the scan inside SQLite; the check below decides.
-		q = `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, r.testimony
-			FROM interviews i JOIN revisions r ON r.id = i.revision
-			WHERE instr(lower(r.testimony), ?) > 0 ORDER BY i.interviewed_on, i.pseudonym, i.id`
+		q += `r.testimony FROM interviews i JOIN revisions r ON r.id = i.revision`
+	}
+	var where []string
+	var args []any
+	// Each term is one FTS5 string, "…" with inner quotes doubled, so no
+	// character of the query is read as query syntax.
+	if len(trigrams) > 0 {
+		where = append(where, `i.rowid IN (SELECT rowid FROM testimony_fts WHERE testimony_fts MATCH ?)`)
+		args = append(args, ftsAll(trigrams))
+	}
+	if len(pairs) > 0 {
+		where = append(where, `i.rowid IN (SELECT rowid FROM cjk_fts WHERE cjk_fts MATCH ?)`)
+		args = append(args, ftsAll(pairs))
+	}
+	if len(where) == 0 {
+		// Nothing to look up: instr narrows the scan inside SQLite; the
+		// check below decides.
+		where = append(where, `instr(lower(r.testimony), ?) > 0`)
 		args = append(args, words[0])
 	}
+	q += ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
 	rows, err := v.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -70,7 +87,7 @@ func (v *Vault) Search(query string) ([]Summary, error) {
 		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony); err != nil {
 			return nil, err
 		}
-		if !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
+		if !exact && !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
 			continue
 		}
 		if err := unmarshalTags(tags, &s); err != nil {
@@ -81,6 +98,15 @@ func (v *Vault) Search(query string) ([]Summary, error) {
 	return out, rows.Err()
 }
 
+// ftsAll returns an FTS5 query matching documents that hold every term.
+func ftsAll(terms []string) string {
+	quoted := make([]string, len(terms))
+	for i, t := range terms {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " AND ")
+}
+
 func containsAll(text string, words []string) bool {
 	for _, w := range words {
 		if !strings.Contains(text, w) {
@@ -88,4 +114,91 @@ func containsAll(text string, words []string) bool {
 		}
 	}
 	return true
+}
+
+// isCJK reports whether r is a letter of Chinese, Japanese or Korean writing:
+// the characters that a two-character word is made of.
+func isCJK(r rune) bool {
+	return unicode.IsLetter(r) &&
+		(unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+			unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r))
+}
+
+// cjkPairs returns the distinct pairs of adjacent CJK characters in text,
+// lower-cased like queries, space-separated: the document cjk_fts indexes.
+func cjkPairs(text string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	var prev rune
+	for i, r := range text {
+		if !isCJK(r) {
+			prev = 0
+			continue
+		}
+		if prev != 0 {
+			pair := text[i-utf8.RuneLen(prev) : i+utf8.RuneLen(r)]
+			if !seen[pair] {
+				seen[pair] = true
+				if b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(pair)
+			}
+		}
+		prev = r
+	}
+	return strings.ToLower(b.String())
+}
+
+// fillCJKIndex indexes every interview's head in cjk_fts: the migration
+// that adds the index to a vault written before it.
+func fillCJKIndex(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT i.rowid, r.testimony FROM interviews i JOIN revisions r ON r.id = i.revision`)
+	if err != nil {
+		return err
+	}
+	type doc struct {
+		rowid int64
+		pairs string
+	}
+	var docs []doc
+	for rows.Next() {
+		var d doc
+		var marked string
+		if err := rows.Scan(&d.rowid, &marked); err != nil {
+			rows.Close()
+			return err
+		}
+		d.pairs = cjkPairs(RenderPublic(marked))
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO cjk_fts (rowid, pairs) VALUES (?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	for _, d := range docs {
+		if _, err := ins.ExecContext(ctx, d.rowid, d.pairs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optimizeSearch rewrites the search indexes' segments so that deleted
+// (purged) text is gone from them, not only marked deleted.
+func optimizeSearch(ctx context.Context, conn *sql.Conn) error {
+	for _, q := range []string{
+		`INSERT INTO testimony_fts (testimony_fts) VALUES ('optimize')`,
+		`INSERT INTO cjk_fts (cjk_fts) VALUES ('optimize')`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -103,7 +103,7 @@ func (v *Vault) Purge(idOrPrefix string) (string, error) {
 	}
 	// Drop the purged text from the search index's segments, not only mark
 	// it deleted.
-	if _, err := v.conn.ExecContext(context.Background(), `INSERT INTO testimony_fts (testimony_fts) VALUES ('optimize')`); err != nil {
+	if err := optimizeSearch(context.Background(), v.conn); err != nil {
 		return "", err
 	}
 	if err := v.Checkpoint(); err != nil {

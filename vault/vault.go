@@ -657,6 +657,7 @@ func (v *Vault) Checkpoint() error {
 	ctx := context.Background()
 	// Tidy the search index while the snapshot is being rewritten anyway.
 	v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', 64)`)
+	v.conn.ExecContext(ctx, `INSERT INTO cjk_fts (cjk_fts, rank) VALUES ('merge', 64)`)
 	old := v.journal.gen
 	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
