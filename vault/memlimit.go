@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"modernc.org/libc"
+	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -102,6 +103,17 @@ func (v *Vault) limitMemory() error {
 // pages tx has written, is larger than the limit in force. SQLite would refuse
 // it only at commit, which for a journaled save is after the frame is on disk.
 func (v *Vault) checkRoom(ctx context.Context, tx *sql.Tx) error {
+	// FTS5 keeps new index entries in memory and writes them at commit:
+	// write them now, so that the page count below includes them (commit
+	// would write them anyway; this only moves the work earlier).
+	for _, q := range []string{
+		`INSERT INTO testimony_fts (testimony_fts) VALUES ('flush')`,
+		`INSERT INTO cjk_fts (cjk_fts) VALUES ('flush')`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
 	var pages, pageSize int64
 	if err := tx.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		return err
@@ -118,4 +130,16 @@ func (v *Vault) checkRoom(ctx context.Context, tx *sql.Tx) error {
 
 func megabytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// memoryFull turns SQLite's "database or disk is full", which for a database
+// that lives in memory can only mean the size limit, into an error wrapping
+// ErrMemoryFull; other errors pass through.
+func (v *Vault) memoryFull(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
+		return fmt.Errorf("%w: the vault would grow past the %s this machine allows (the disk is not the problem); nothing was saved",
+			ErrMemoryFull, megabytes(v.memoryLimit))
+	}
+	return err
 }

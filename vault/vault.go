@@ -553,12 +553,12 @@ func (v *Vault) commit(ch *change) error {
 	}
 	defer tx.Rollback()
 	if err := apply(ctx, tx, ch); err != nil {
-		return err
+		return v.memoryFull(err)
 	}
 	// Before the change reaches the disk: a frame whose change cannot be
 	// applied would fail again at every open.
 	if err := v.checkRoom(ctx, tx); err != nil {
-		return err
+		return v.memoryFull(err)
 	}
 	if !ch.onlyAudit() {
 		v.dataChanged = true
