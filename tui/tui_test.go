@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -334,6 +335,30 @@ func plaintextImage(t *testing.T, dir string) []byte {
 	image, err := crypto.OpenOwn(id, snap)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// And every journal frame: a 16-byte header whose bytes 4 to 12 are the
+	// big-endian length of the age file that follows.
+	logs, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		data, err := os.ReadFile(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for len(data) >= 16 {
+			n := binary.BigEndian.Uint64(data[4:12])
+			if n > uint64(len(data)-16) {
+				t.Fatalf("%s: a frame longer than the file", l)
+			}
+			plain, err := crypto.OpenOwn(id, data[16:16+n])
+			if err != nil {
+				t.Fatal(err)
+			}
+			image = append(image, plain...)
+			data = data[16+n:]
+		}
 	}
 	return image
 }

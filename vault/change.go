@@ -381,13 +381,6 @@ func applyLocal(ctx context.Context, tx *sql.Tx, ch *change) error {
 	return nil
 }
 
-// onlyAudit reports whether a change holds nothing but audit events and
-// drafts: nothing a clean close must put in the snapshot.
-func (ch *change) onlyAudit() bool {
-	return len(ch.Tombstones) == 0 && len(ch.Sealed) == 0 && len(ch.Revisions) == 0 &&
-		len(ch.Team) == 0 && len(ch.KV) == 0 && ch.Custodian == "" && len(ch.RetireSealed) == 0
-}
-
 // approxSize is about how many bytes the change takes in a journal frame.
 func (ch *change) approxSize() int64 {
 	var n int64

@@ -118,16 +118,29 @@ func TestJournal(t *testing.T) {
 		v2.Close()
 	})
 
-	t.Run("CleanCloseLeavesSnapshotAlone", func(t *testing.T) {
+	t.Run("CleanCloseKeepsSmallJournal", func(t *testing.T) {
+		// A one-interview command must not rewrite the snapshot: a small
+		// journal stays after a clean close, and the two are the vault.
 		v, _ := MustCreate(t)
-		saveN(t, v, 1, 3)
 		dir := v.Dir()
+		snap, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saveN(t, v, 1, 3)
 		if err := v.Close(); err != nil {
 			t.Fatal(err)
 		}
-		files, _ := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
-		if len(files) != 0 {
-			t.Fatalf("journal files after a clean close: %v", files)
+		after, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(snap, after) {
+			t.Fatal("a clean close after three small saves rewrote the snapshot")
+		}
+		files, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
+		if err != nil || len(files) != 1 {
+			t.Fatalf("journal files after a clean close: %v, %v", files, err)
 		}
 		got, _, err := pseudonyms(t, dir)
 		if err != nil || len(got) != 3 {

@@ -39,6 +39,14 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
+	// The snapshot holds the first interview; a clean close leaves the
+	// second in the journal.
+	if err := v.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Add([]vault.Input{input("后来", "第二次访谈的证词。")}); err != nil {
+		t.Fatal(err)
+	}
 	v.Close()
 	work := t.TempDir()
 
@@ -61,7 +69,50 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 	if got := string(out); !strings.Contains(got, "小河|当地公安局的警察每周两次到我父母家里来。 {{#1|a city}}") {
 		t.Fatalf("recovered %q", got)
 	}
+
+	// Steps 5 and 6: the journal, with the shell, age and sqlite3, as the
+	// document says.
+	needTool(t, "od")
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "RECOVERY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{recoveryJournalScript, recoveryJournalQuery} {
+		if !strings.Contains(string(doc), step) {
+			t.Fatalf("docs/RECOVERY.md does not give this step as the test runs it:\n%s", step)
+		}
+	}
+	script := strings.ReplaceAll(recoveryJournalScript, "~/vault", dir)
+	cmd = exec.Command("sh", "-c", script)
+	cmd.Dir = work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the journal recipe: %v\n%s", err, out)
+	}
+	// After the checkpoint the journal is generation 1.
+	cmd = exec.Command(sqlite, ":memory:", strings.Replace(recoveryJournalQuery, "0000000000000000-0", "0000000000000001-0", 1))
+	cmd.Dir = work
+	out, err = cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sqlite3: %v\n%s", err, out)
+	}
+	if got := string(out); !strings.Contains(got, "后来|第二次访谈的证词。") {
+		t.Fatalf("recovered from the journal %q", got)
+	}
 }
+
+// recoveryJournalScript is step 5 of docs/RECOVERY.md, as written there.
+const recoveryJournalScript = `for log in ~/vault/journal/*.log; do
+  size=$(wc -c < "$log"); off=0; n=0
+  while [ "$off" -lt "$size" ]; do
+    len=$(od -An -tu8 --endian=big -j $((off + 4)) -N 8 "$log" | tr -d ' ')
+    tail -c +$((off + 17)) "$log" | head -c "$len" | age -d -i key.txt > "$(basename "$log" .log)-$n.json"
+    off=$((off + 16 + len)); n=$((n + 1))
+  done
+done`
+
+// recoveryJournalQuery is step 6 of docs/RECOVERY.md.
+const recoveryJournalQuery = `SELECT json_extract(value, '$.body.record.pseudonym'), json_extract(value, '$.testimony')
+                  FROM json_each(readfile('0000000000000000-0.json'), '$.change.revisions');`
 
 // recoveryQuery is the query docs/RECOVERY.md gives.
 const recoveryQuery = `SELECT json_extract(r.body, '$.record.pseudonym'), r.testimony

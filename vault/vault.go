@@ -43,7 +43,6 @@ type Vault struct {
 	member    member
 
 	journal      *journal
-	dataChanged  bool // a save other than audit events since the snapshot
 	snapshotSize int64
 	memoryLimit  int64 // the largest the database may grow to (memlimit.go)
 	readOnly     bool
@@ -473,17 +472,15 @@ func (v *Vault) writeSnapshot() error {
 	return nil
 }
 
-// Close writes a checkpoint if anything was saved since the snapshot, so
-// that after a clean close vault.age alone holds everything, then releases
-// the database and the lock. If the checkpoint fails nothing is lost: the
+// Close writes a checkpoint if the journal has grown past its share of the
+// snapshot, then releases the database and the lock. A small journal stays:
+// the snapshot and the journal together are the vault, and rewriting a large
+// snapshot because one interview was added would make every command cost as
+// much as the whole vault. If the checkpoint fails nothing is lost: the
 // journal still holds every save.
 func (v *Vault) Close() error {
 	var err error
-	// Audit events alone (an unlock, a reveal) stay in the journal until
-	// the next checkpoint: rewriting the whole snapshot for each `tvault
-	// list` would cost more than the event.
-	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 &&
-		(v.dataChanged || v.checkpointDue(0)) {
+	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 && v.checkpointDue(0) {
 		err = v.Checkpoint()
 	}
 	if v.journal != nil {
@@ -559,9 +556,6 @@ func (v *Vault) commit(ch *change) error {
 	// applied would fail again at every open.
 	if err := v.checkRoom(ctx, tx); err != nil {
 		return v.memoryFull(err)
-	}
-	if !ch.onlyAudit() {
-		v.dataChanged = true
 	}
 	if v.checkpointDue(ch.approxSize()) {
 		return v.commitByCheckpoint(tx)
@@ -639,7 +633,6 @@ func (v *Vault) reload() error {
 	if err := v.limitMemory(); err != nil {
 		return err
 	}
-	v.dataChanged = v.journal.seq > 0
 	return nil
 }
 
@@ -677,7 +670,6 @@ func (v *Vault) Checkpoint() error {
 		syncDir(filepath.Join(v.dir, journalDir))
 	}
 	v.journal = &journal{dir: v.dir, gen: old + 1}
-	v.dataChanged = false
 	return nil
 }
 

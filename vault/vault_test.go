@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -437,25 +438,62 @@ func TestCoercedInterviewer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		snap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
-		image, err := crypto.OpenOwn(id, snap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opened = append(opened, image)
+		// Everything the passphrase opens: the snapshot and every journal
+		// frame.
+		opened = append(opened, decryptStore(t, dir, id)...)
 	}
 	if len(opened) == 0 {
 		t.Fatal("no slot opened")
 	}
+	// The check can fail: the public testimony is in what was opened.
+	if all := bytes.Join(opened, nil); !bytes.Contains(all, []byte("CanaryTestimony")) || !bytes.Contains(all, []byte("金丝雀证词")) {
+		t.Fatal("what the passphrase opened does not hold the public testimony; the check below proves nothing")
+	}
 	for _, image := range opened {
-		// The check can fail: the public testimony is in the image.
-		if !bytes.Contains(image, []byte("CanaryTestimony")) || !bytes.Contains(image, []byte("金丝雀证词")) {
-			t.Fatal("the decrypted image does not hold the public testimony; the check below proves nothing")
-		}
 		for _, c := range []string{"CanaryName", "金丝雀名字", "CanaryContact", "CanaryRelative", "金丝雀亲属", "CanaryNotes", "CanarySpan", "金丝雀秘密"} {
 			if bytes.Contains(image, []byte(c)) {
 				t.Errorf("the vault passphrase opens %q", c)
 			}
 		}
 	}
+}
+
+// decryptStore returns the plaintext of the snapshot and of every journal
+// frame of the vault in dir, opened with the vault identity id. A frame is a
+// 16-byte header, whose bytes 4 to 12 are the big-endian length of the age
+// file that follows (docs/FORMAT.md).
+func decryptStore(t *testing.T, dir string, id age.Identity) [][]byte {
+	t.Helper()
+	snap, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	image, err := crypto.OpenOwn(id, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := [][]byte{image}
+	logs, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range logs {
+		data, err := os.ReadFile(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for len(data) >= 16 {
+			n := binary.BigEndian.Uint64(data[4:12])
+			if n > uint64(len(data)-16) {
+				t.Fatalf("%s: a frame longer than the file", l)
+			}
+			plain, err := crypto.OpenOwn(id, data[16:16+n])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, plain)
+			data = data[16+n:]
+		}
+	}
+	return out
 }
