@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -137,11 +136,11 @@ func (r *revealScreen) submit() tea.Cmd {
 	open := func() tea.Msg {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			crypto.Wipe(p)
+			clear(p)
 			return revealedMsg{seq: seq, err: fmt.Errorf("cannot read the custodian key file: %w", err)}
 		}
-		c, err := crypto.OpenCustodianKey(data, p)
-		crypto.Wipe(p)
+		c, err := vault.OpenCustodianKey(data, p)
+		clear(p)
 		if err != nil {
 			return revealedMsg{seq: seq, err: err}
 		}
@@ -171,11 +170,11 @@ func cleanPath(s string) string {
 // revealError says what went wrong, never with the passphrase.
 func revealError(err error) string {
 	switch {
-	case errors.Is(err, crypto.ErrWrongPassphrase):
+	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "Wrong custodian passphrase (or not a custodian key file). Nothing was revealed."
 	case errors.Is(err, vault.ErrWrongCustodianKey):
 		return "This custodian key does not open this vault's identities: it is another custodian's key. Nothing was revealed."
-	case errors.Is(err, crypto.ErrDamaged):
+	case errors.Is(err, vault.ErrDamaged):
 		return "This file is not a custodian key file, or it is damaged. Nothing was revealed."
 	}
 	return "Nothing was revealed: " + err.Error()
@@ -198,7 +197,7 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			r.step = revealAsk
 			r.err = revealError(msg.err)
-			if errors.Is(msg.err, crypto.ErrWrongPassphrase) {
+			if errors.Is(msg.err, vault.ErrWrongPassphrase) {
 				r.focus(&r.pass)
 			} else {
 				r.focus(&r.path)

@@ -6,14 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -54,7 +52,7 @@ func newSetupScreen(c common, dir string) *setupScreen {
 	newPass := func(title string, p *string) *huh.Input {
 		return huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(p).
 			Description(strength("")).
-			Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) })
+			Validate(func(p string) error { return vault.CheckNewPassphrase([]byte(p)) })
 	}
 	s.passField = newPass("Vault passphrase", &s.pass)
 	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass)
@@ -79,7 +77,7 @@ func newSetupScreen(c common, dir string) *setupScreen {
 		),
 		huh.NewGroup(
 			huh.NewInput().Title("Custodian recipient").Value(&s.recipient).Validate(func(r string) error {
-				_, err := crypto.ParseRecipient(r)
+				_, err := vault.ParseCustodianRecipient(r)
 				return err
 			}),
 		).WithHideFunc(func() bool { return s.custodianMode != "paste" }),
@@ -123,9 +121,9 @@ func strength(p string) string {
 	}
 	switch {
 	case n == 0:
-		return fmt.Sprintf("At least %d characters; a few random words are best.", crypto.MinPassphraseLen)
-	case n < crypto.MinPassphraseLen:
-		return fmt.Sprintf("Too short: %d of at least %d characters.", n, crypto.MinPassphraseLen)
+		return fmt.Sprintf("At least %d characters; a few random words are best.", vault.MinPassphraseLen)
+	case n < vault.MinPassphraseLen:
+		return fmt.Sprintf("Too short: %d of at least %d characters.", n, vault.MinPassphraseLen)
 	case words >= 4 && n >= 20, n >= 24:
 		return "Strength: strong."
 	case words >= 3 || (n >= 14 && classes >= 3):
@@ -172,40 +170,34 @@ func (s *setupScreen) create() tea.Cmd {
 	pass, cpass := []byte(s.pass), []byte(s.custodianPass)
 	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
 	return tea.Batch(s.spinner.Tick, func() tea.Msg {
-		defer crypto.Wipe(pass)
-		defer crypto.Wipe(cpass)
+		defer clear(pass)
+		defer clear(cpass)
 		opts := vault.CreateOptions{Name: name, Passphrase: pass}
-		var keyFile []byte
+		wroteKey := false
 		if mode == "paste" {
-			r, err := crypto.ParseRecipient(rcpt)
+			r, err := vault.ParseCustodianRecipient(rcpt)
 			if err != nil {
 				return createdMsg{err: err}
 			}
 			opts.Custodian = r
 		} else {
-			c, err := crypto.NewIdentity()
+			// The key file first: a vault whose custodian key was never
+			// written would seal identities nobody can open.
+			r, err := vault.NewCustodianKey(keyOut, cpass)
 			if err != nil {
 				return createdMsg{err: err}
 			}
-			if keyFile, err = crypto.SealCustodianKey(c, cpass, time.Now()); err != nil {
-				return createdMsg{err: err}
-			}
-			opts.Custodian = c.Recipient()
-			// The key file first: a vault whose custodian key was never
-			// written would seal identities nobody can open.
-			if err := vault.WriteFileExclusive(keyOut, keyFile); err != nil {
-				return createdMsg{err: fmt.Errorf("failed to write the custodian key file: %w", err)}
-			}
+			opts.Custodian, wroteKey = r, true
 		}
 		v, err := vault.Create(dir, opts)
 		if err != nil {
-			if keyFile != nil {
+			if wroteKey {
 				os.Remove(keyOut)
 			}
 			return createdMsg{err: err}
 		}
 		msg := createdMsg{v: v, recipient: opts.Custodian.String()}
-		if keyFile != nil {
+		if wroteKey {
 			msg.keyOut = keyOut
 		}
 		return msg

@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -55,7 +54,7 @@ type teamScreen struct {
 	resultOK bool
 
 	card     []byte // the card being added
-	cardInfo *crypto.Card
+	cardInfo *vault.Card
 	exportTo []string
 	done     int // export progress: interviews gathered
 	total    int
@@ -72,7 +71,7 @@ type (
 	cardParsedMsg struct {
 		seq  int
 		data []byte
-		card *crypto.Card
+		card *vault.Card
 		err  error
 	}
 	teamDoneMsg struct {
@@ -360,7 +359,7 @@ func (t *teamScreen) submitPath() tea.Cmd {
 			if err != nil {
 				return cardParsedMsg{seq: seq, err: err}
 			}
-			var c *crypto.Card
+			var c *vault.Card
 			err = st.do(func(v *vault.Vault) error { c, err = v.ParseCard(data); return err })
 			return cardParsedMsg{seq: seq, data: data, card: c, err: err}
 		}
@@ -405,7 +404,7 @@ func (t *teamScreen) submitPath() tea.Cmd {
 
 func cardError(err error) string {
 	switch {
-	case errors.Is(err, crypto.ErrBadCard):
+	case errors.Is(err, vault.ErrBadCard):
 		return "Refused: " + err.Error() + ". Ask for the card again; nothing was changed."
 	case errors.Is(err, vault.ErrOwnCard):
 		return "This is your own card: give it to teammates; add theirs."

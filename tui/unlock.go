@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -62,7 +61,7 @@ func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
 	u.err = ""
 	dir := u.dir
 	open := func() tea.Msg {
-		defer crypto.Wipe(p)
+		defer clear(p)
 		hold.Release()
 		v, err := vault.Open(dir, p)
 		if err != nil {
