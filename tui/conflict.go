@@ -35,7 +35,7 @@ type headsMsg struct {
 func loadHeads(st *store, id string) tea.Cmd {
 	return func() tea.Msg {
 		var heads []vault.View
-		err := st.do(func(v *vault.Vault) error {
+		err := st.do(func(v Store) error {
 			var err error
 			heads, err = v.Heads(id)
 			return err

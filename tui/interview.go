@@ -135,7 +135,7 @@ func newInterviewScreen(c common, st *store, clock Clock, delay time.Duration) *
 func loadInterview(st *store, id, draftKey string) tea.Cmd {
 	return func() tea.Msg {
 		var msg loadedMsg
-		msg.err = st.do(func(v *vault.Vault) error {
+		msg.err = st.do(func(v Store) error {
 			var err error
 			if msg.codebook, err = v.Codebook(); err != nil {
 				return err
@@ -414,7 +414,7 @@ func (i *interviewScreen) saveDraft() tea.Cmd {
 	}
 	key, id, seq, st, clock := i.draftKey, i.id, i.editSeq, i.st, i.clock
 	return func() tea.Msg {
-		err := st.do(func(v *vault.Vault) error { return v.SaveDraft(key, id, in) })
+		err := st.do(func(v Store) error { return v.SaveDraft(key, id, in) })
 		return draftSavedMsg{seq: seq, key: key, at: clock(), err: err}
 	}
 }
@@ -459,7 +459,7 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 	st, draftKey := i.st, i.draftKey
 	save := func() tea.Msg {
 		var msg savedMsg
-		msg.err = st.do(func(v *vault.Vault) error {
+		msg.err = st.do(func(v Store) error {
 			ids, err := v.Add([]vault.Input{in})
 			if err != nil {
 				return err

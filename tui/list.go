@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/mattn/go-runewidth"
-	"github.com/tvault/tvault/vault"
 )
 
 // row is one line of the list: an interview, or the draft of a new one.
@@ -71,7 +70,7 @@ func (l *listScreen) SetSize(w, h int) {
 func loadRows(s *store) tea.Cmd {
 	return func() tea.Msg {
 		var rows []row
-		err := s.do(func(v *vault.Vault) error {
+		err := s.do(func(v Store) error {
 			sums, err := v.List()
 			if err != nil {
 				return err
@@ -177,7 +176,7 @@ func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 		q := strings.ToLower(l.query())
 		return func() tea.Msg {
 			ids := map[string]bool{}
-			err := s.do(func(v *vault.Vault) error {
+			err := s.do(func(v Store) error {
 				res, err := v.Search(q)
 				for _, r := range res {
 					ids[r.ID] = true

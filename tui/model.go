@@ -129,7 +129,7 @@ func New(opts Options) (*Model, error) {
 	m.unlock = newUnlockScreen(c, opts.Dir)
 	m.list = newListScreen(c)
 	if vault.Exists(opts.Dir) {
-		h, err := vault.HoldLock(opts.Dir)
+		h, err := holdVault(opts.Dir)
 		if err != nil {
 			return nil, err
 		}

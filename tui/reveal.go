@@ -145,7 +145,7 @@ func (r *revealScreen) submit() tea.Cmd {
 			return revealedMsg{seq: seq, err: err}
 		}
 		var out *vault.Revealed
-		err = st.do(func(v *vault.Vault) error {
+		err = st.do(func(v Store) error {
 			var err error
 			out, err = v.Reveal(id, c)
 			return err

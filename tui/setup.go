@@ -39,7 +39,7 @@ type setupScreen struct {
 }
 
 type createdMsg struct {
-	v         *vault.Vault
+	v         Store
 	keyOut    string
 	recipient string
 	err       error
@@ -189,7 +189,7 @@ func (s *setupScreen) create() tea.Cmd {
 			}
 			opts.Custodian, wroteKey = r, true
 		}
-		v, err := vault.Create(dir, opts)
+		v, err := createVault(dir, opts)
 		if err != nil {
 			if wroteKey {
 				os.Remove(keyOut)

@@ -20,7 +20,7 @@ type statsMsg struct{ stats *vault.Stats }
 func loadStats(st *store) tea.Cmd {
 	return func() tea.Msg {
 		var s *vault.Stats
-		err := st.do(func(v *vault.Vault) error {
+		err := st.do(func(v Store) error {
 			var err error
 			s, err = v.Stats()
 			return err

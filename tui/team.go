@@ -114,7 +114,7 @@ func (t *teamScreen) SetSize(w, h int) {
 func loadRoster(st *store) tea.Cmd {
 	return func() tea.Msg {
 		var msg rosterMsg
-		msg.err = st.do(func(v *vault.Vault) error {
+		msg.err = st.do(func(v Store) error {
 			var err error
 			if msg.members, err = v.Team(); err != nil {
 				return err
@@ -255,7 +255,7 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 			t.seq++
 			seq, st := t.seq, t.st
 			return func() tea.Msg {
-				err := st.do(func(v *vault.Vault) error { _, err := v.AddMember(data); return err })
+				err := st.do(func(v Store) error { _, err := v.AddMember(data); return err })
 				return teamDoneMsg{seq: seq, err: err,
 					note: fmt.Sprintf("Added %s: their bundles are accepted, and you can export to them.", name)}
 			}
@@ -276,7 +276,7 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 			seq, st := t.seq, t.st
 			delete(t.marked, m.Name)
 			return func() tea.Msg {
-				err := st.do(func(v *vault.Vault) error { return v.RemoveMember(m.Name) })
+				err := st.do(func(v Store) error { return v.RemoveMember(m.Name) })
 				return teamDoneMsg{seq: seq, err: err,
 					note: fmt.Sprintf("Removed %s: their bundles are refused from now on.", m.Name)}
 			}
@@ -360,13 +360,13 @@ func (t *teamScreen) submitPath() tea.Cmd {
 				return cardParsedMsg{seq: seq, err: err}
 			}
 			var c *vault.Card
-			err = st.do(func(v *vault.Vault) error { c, err = v.ParseCard(data); return err })
+			err = st.do(func(v Store) error { c, err = v.ParseCard(data); return err })
 			return cardParsedMsg{seq: seq, data: data, card: c, err: err}
 		}
 	case teamCardPath:
 		return func() tea.Msg {
 			var data []byte
-			err := st.do(func(v *vault.Vault) error {
+			err := st.do(func(v Store) error {
 				var err error
 				data, _, err = v.Card()
 				return err
@@ -395,7 +395,7 @@ func (t *teamScreen) submitPath() tea.Cmd {
 			}
 			defer f.Close()
 			var rep *vault.ImportReport
-			err = st.do(func(v *vault.Vault) error { rep, err = v.Import(f); return err })
+			err = st.do(func(v Store) error { rep, err = v.Import(f); return err })
 			return importDoneMsg{seq: seq, path: path, rep: rep, err: err}
 		})
 	}
@@ -452,7 +452,7 @@ func exportBundle(st *store, seq int, path string, to []string, progress chan [2
 			default:
 			}
 		}}
-		err = st.do(func(v *vault.Vault) error {
+		err = st.do(func(v Store) error {
 			var err error
 			msg.rep, err = v.Export(tmp, opts)
 			return err

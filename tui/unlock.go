@@ -25,7 +25,7 @@ type unlockScreen struct {
 
 // unlockedMsg is the result of opening the vault off the UI loop.
 type unlockedMsg struct {
-	v    *vault.Vault
+	v    Store
 	hold *vault.Hold // the lock, held again when the vault did not open
 	err  error
 }
@@ -50,8 +50,8 @@ func (u *unlockScreen) reset(note string) {
 	u.note = note
 }
 
-// submit starts the KDF and the decryption in a command. hold is released
-// just before vault.Open takes the same lock, and taken again if it fails.
+// submit starts the KDF and the decryption in a command, which owns hold
+// until unlockedMsg hands it back (see unlockVault).
 func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
 	// textinput keeps the passphrase as a string, which cannot be wiped;
 	// the []byte copy is wiped once the vault is open, and the field reset.
@@ -62,16 +62,8 @@ func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
 	dir := u.dir
 	open := func() tea.Msg {
 		defer clear(p)
-		hold.Release()
-		v, err := vault.Open(dir, p)
-		if err != nil {
-			h, herr := vault.HoldLock(dir)
-			if herr != nil && !errors.Is(err, vault.ErrInUse) {
-				err = herr
-			}
-			return unlockedMsg{hold: h, err: err}
-		}
-		return unlockedMsg{v: v}
+		v, h, err := unlockVault(dir, hold, p)
+		return unlockedMsg{v: v, hold: h, err: err}
 	}
 	return tea.Batch(u.spinner.Tick, open)
 }
