@@ -388,7 +388,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return m.setup.Update(msg)
 	case stateLocked:
-		if msg.Type == tea.KeyEnter && !m.unlock.busy && m.unlock.input.Value() != "" {
+		if msg.Type == tea.KeyEnter && !m.unlock.busy.Active() && m.unlock.input.Value() != "" {
 			// The command owns the lock now; unlockedMsg hands it back.
 			h := m.hold
 			m.hold = nil

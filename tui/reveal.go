@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -48,7 +49,7 @@ type revealScreen struct {
 	step     revealStep
 	path     textinput.Model
 	pass     textinput.Model
-	spinner  spinner.Model
+	busy     busy.Spinner // while revealOpening
 	seq      int
 	err      string
 	note     string
@@ -73,7 +74,7 @@ func newRevealScreen(c common, st *store, clock Clock, timeout time.Duration, id
 	pass.EchoMode = textinput.EchoPassword
 	pass.EchoCharacter = '•'
 	r := &revealScreen{common: c, st: st, clock: clock, timeout: timeout, id: id, pseudonym: pseudonym, back: back,
-		path: path, pass: pass, spinner: spinner.New(spinner.WithSpinner(spinner.Line))}
+		path: path, pass: pass, busy: busy.New()}
 	r.SetSize(c.width, c.height)
 	return r
 }
@@ -88,6 +89,7 @@ func (r *revealScreen) SetSize(w, h int) {
 func (r *revealScreen) hide(note string) {
 	r.revealed = nil
 	r.step = revealAsk
+	r.busy.Stop()
 	r.note = note
 	r.pass.Reset()
 	r.seq++ // a reveal still in flight is dropped when it arrives
@@ -154,7 +156,7 @@ func (r *revealScreen) submit() tea.Cmd {
 		// reveals, so each one asks for the passphrase again.
 		return revealedMsg{seq: seq, r: out, err: err}
 	}
-	return tea.Batch(r.spinner.Tick, open)
+	return tea.Batch(r.busy.Start(), open)
 }
 
 // cleanPath trims what a terminal adds to a dropped file's path: spaces and
@@ -184,16 +186,12 @@ func revealError(err error) string {
 func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if r.step != revealOpening {
-			return nil
-		}
-		var cmd tea.Cmd
-		r.spinner, cmd = r.spinner.Update(msg)
-		return cmd
+		return r.busy.Update(msg)
 	case revealedMsg:
 		if msg.seq != r.seq || r.step != revealOpening {
 			return nil
 		}
+		r.busy.Stop()
 		if msg.err != nil {
 			r.step = revealAsk
 			r.err = revealError(msg.err)
@@ -254,7 +252,7 @@ func (r *revealScreen) View() string {
 	b.WriteString(r.pass.View() + "\n\n")
 	switch {
 	case r.step == revealOpening:
-		b.WriteString(r.spinner.View() + " Opening the custodian key…\n")
+		b.WriteString(r.busy.View("Opening the custodian key…") + "\n")
 	case r.err != "":
 		b.WriteString(r.styles.Error.Render(r.err) + "\n")
 	default:

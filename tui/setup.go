@@ -12,18 +12,18 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
 // setupScreen is the first run: it creates the vault.
 type setupScreen struct {
 	common
-	dir     string
-	form    *huh.Form
-	spinner spinner.Model
-	busy    bool
-	err     string
-	done    *createdMsg
+	dir  string
+	form *huh.Form
+	busy busy.Spinner // the vault is being created
+	err  string
+	done *createdMsg
 
 	// huh binds to strings: the passphrases cannot be wiped here. They are
 	// cleared once the vault is created.
@@ -46,7 +46,7 @@ type createdMsg struct {
 }
 
 func newSetupScreen(c common, dir string) *setupScreen {
-	s := &setupScreen{common: c, dir: dir, spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+	s := &setupScreen{common: c, dir: dir, busy: busy.New(),
 		custodianMode: "create", name: defaultName(),
 		keyOut: filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")}
 	newPass := func(title string, p *string) *huh.Input {
@@ -165,11 +165,10 @@ func (s *setupScreen) SetSize(w, h int) {
 
 // create makes the vault off the UI loop: the KDFs take a while.
 func (s *setupScreen) create() tea.Cmd {
-	s.busy = true
 	dir, name, mode, rcpt, keyOut := s.dir, s.name, s.custodianMode, s.recipient, s.keyOut
 	pass, cpass := []byte(s.pass), []byte(s.custodianPass)
 	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
-	return tea.Batch(s.spinner.Tick, func() tea.Msg {
+	return tea.Batch(s.busy.Start(), func() tea.Msg {
 		defer clear(pass)
 		defer clear(cpass)
 		opts := vault.CreateOptions{Name: name, Passphrase: pass}
@@ -207,14 +206,9 @@ func (s *setupScreen) create() tea.Cmd {
 func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !s.busy {
-			return nil
-		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return cmd
+		return s.busy.Update(msg)
 	case createdMsg:
-		s.busy = false
+		s.busy.Stop()
 		if msg.err != nil {
 			s.err = "The vault was not created: " + msg.err.Error()
 			return nil
@@ -222,7 +216,7 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 		s.done = &msg
 		return nil
 	}
-	if s.busy || s.done != nil {
+	if s.busy.Active() || s.done != nil {
 		return nil
 	}
 	m, cmd := s.form.Update(msg)
@@ -253,8 +247,8 @@ func (s *setupScreen) View() string {
 		}
 		b.WriteString("Identities are sealed to the custodian " + r + "\n\n")
 		b.WriteString("Press enter to start.")
-	case s.busy:
-		b.WriteString(s.spinner.View() + " Creating the vault (this takes a few seconds)…")
+	case s.busy.Active():
+		b.WriteString(s.busy.View("Creating the vault (this takes a few seconds)…"))
 	case s.err != "":
 		b.WriteString(s.styles.Error.Render(s.err) + "\n\nPress ctrl+c to quit.")
 	default:

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -46,7 +47,7 @@ type teamScreen struct {
 	myName   string
 	myPrint  string
 	input    textinput.Model
-	spinner  spinner.Model
+	busy     busy.Spinner // while teamExporting or teamImporting
 	seq      int
 	note     string // a line under the roster: what the last action did
 	err      string
@@ -100,7 +101,7 @@ type (
 func newTeamScreen(c common, st *store) *teamScreen {
 	in := textinput.New()
 	t := &teamScreen{common: c, st: st, marked: map[string]bool{}, input: in,
-		spinner: spinner.New(spinner.WithSpinner(spinner.Line))}
+		busy: busy.New()}
 	t.SetSize(c.width, c.height)
 	return t
 }
@@ -129,10 +130,6 @@ func loadRoster(st *store) tea.Cmd {
 		return msg
 	}
 }
-
-// busy reports whether an export or import is running: the screen cannot
-// be left until it ends.
-func (t *teamScreen) busy() bool { return t.step == teamExporting || t.step == teamImporting }
 
 // atRoster reports whether esc leaves the screen.
 func (t *teamScreen) atRoster() bool { return t.step == teamRoster }
@@ -184,12 +181,7 @@ func (t *teamScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case spinner.TickMsg:
-		if !t.busy() {
-			return nil
-		}
-		var cmd tea.Cmd
-		t.spinner, cmd = t.spinner.Update(msg)
-		return cmd
+		return t.busy.Update(msg)
 	case cardParsedMsg:
 		if msg.seq != t.seq || t.step != teamAddPath {
 			return nil
@@ -384,11 +376,11 @@ func (t *teamScreen) submitPath() tea.Cmd {
 		t.input.Blur()
 		t.done, t.total = 0, 0
 		t.progress = make(chan [2]int, 1)
-		return tea.Batch(t.spinner.Tick, waitProgress(seq, t.progress), exportBundle(st, seq, path, t.exportTo, t.progress))
+		return tea.Batch(t.busy.Start(), waitProgress(seq, t.progress), exportBundle(st, seq, path, t.exportTo, t.progress))
 	case teamImportPath:
 		t.step = teamImporting
 		t.input.Blur()
-		return tea.Batch(t.spinner.Tick, func() tea.Msg {
+		return tea.Batch(t.busy.Start(), func() tea.Msg {
 			f, err := os.Open(path)
 			if err != nil {
 				return importDoneMsg{seq: seq, path: path, err: err}
@@ -476,6 +468,7 @@ func exportBundle(st *store, seq int, path string, to []string, progress chan [2
 
 func (t *teamScreen) exported(msg exportDoneMsg) {
 	t.step = teamResult
+	t.busy.Stop()
 	var b strings.Builder
 	if msg.err != nil {
 		t.resultOK = false
@@ -497,6 +490,7 @@ func (t *teamScreen) exported(msg exportDoneMsg) {
 
 func (t *teamScreen) imported(msg importDoneMsg) {
 	t.step = teamResult
+	t.busy.Stop()
 	var b strings.Builder
 	if msg.err != nil {
 		t.resultOK = false
@@ -580,7 +574,7 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.styles.Warn.Render("Interviews whose consent forbids sharing are left out.") + "\n\n")
 		b.WriteString(t.input.View() + "\n")
 	case teamExporting:
-		fmt.Fprintf(&b, "%s Exporting for %s…\n\n", t.spinner.View(), strings.Join(t.exportTo, ", "))
+		b.WriteString(t.busy.View("Exporting for "+strings.Join(t.exportTo, ", ")+"…") + "\n\n")
 		b.WriteString(progressBar(t.done, t.total, min(40, max(t.width-30, 10))))
 		if t.total > 0 {
 			fmt.Fprintf(&b, " %d/%d interviews", t.done, t.total)
@@ -593,7 +587,7 @@ func (t *teamScreen) View() string {
 		b.WriteString("Import a bundle from a teammate on the roster. It is checked (signer,\nhashes, signatures) and merged all or nothing.\n\n")
 		b.WriteString(t.input.View() + "\n")
 	case teamImporting:
-		b.WriteString(t.spinner.View() + " Checking and merging the bundle…\n")
+		b.WriteString(t.busy.View("Checking and merging the bundle…") + "\n")
 	case teamResult:
 		if t.resultOK {
 			b.WriteString(t.styles.OK.Render(t.result))

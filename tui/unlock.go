@@ -9,18 +9,18 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
 // unlockScreen asks for the vault passphrase.
 type unlockScreen struct {
 	common
-	dir     string
-	input   textinput.Model
-	spinner spinner.Model
-	busy    bool
-	err     string
-	note    string // why it is showing, e.g. "Locked after 5 minutes idle."
+	dir   string
+	input textinput.Model
+	busy  busy.Spinner // the vault is opening
+	err   string
+	note  string // why it is showing, e.g. "Locked after 5 minutes idle."
 }
 
 // unlockedMsg is the result of opening the vault off the UI loop.
@@ -36,8 +36,7 @@ func newUnlockScreen(c common, dir string) *unlockScreen {
 	ti.EchoMode = textinput.EchoPassword
 	ti.EchoCharacter = '•'
 	ti.Focus()
-	sp := spinner.New(spinner.WithSpinner(spinner.Line))
-	return &unlockScreen{common: c, dir: dir, input: ti, spinner: sp}
+	return &unlockScreen{common: c, dir: dir, input: ti, busy: busy.New()}
 }
 
 func (u *unlockScreen) SetSize(w, h int) { u.width, u.height = w, h }
@@ -45,7 +44,7 @@ func (u *unlockScreen) SetSize(w, h int) { u.width, u.height = w, h }
 func (u *unlockScreen) reset(note string) {
 	u.input.Reset()
 	u.input.Focus()
-	u.busy = false
+	u.busy.Stop()
 	u.err = ""
 	u.note = note
 }
@@ -57,7 +56,6 @@ func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
 	// the []byte copy is wiped once the vault is open, and the field reset.
 	p := []byte(u.input.Value())
 	u.input.Reset()
-	u.busy = true
 	u.err = ""
 	dir := u.dir
 	open := func() tea.Msg {
@@ -65,20 +63,15 @@ func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
 		v, h, err := unlockVault(dir, hold, p)
 		return unlockedMsg{v: v, hold: h, err: err}
 	}
-	return tea.Batch(u.spinner.Tick, open)
+	return tea.Batch(u.busy.Start(), open)
 }
 
 func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !u.busy {
-			return nil
-		}
-		var cmd tea.Cmd
-		u.spinner, cmd = u.spinner.Update(msg)
-		return cmd
+		return u.busy.Update(msg)
 	case unlockedMsg:
-		u.busy = false
+		u.busy.Stop()
 		u.input.Focus()
 		switch {
 		case errors.Is(msg.err, vault.ErrWrongPassphrase):
@@ -88,7 +81,7 @@ func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyMsg:
-		if u.busy {
+		if u.busy.Active() {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -107,8 +100,8 @@ func (u *unlockScreen) View() string {
 	fmt.Fprintf(&b, "Vault: %s\n\n", u.dir)
 	b.WriteString(u.input.View() + "\n\n")
 	switch {
-	case u.busy:
-		b.WriteString(u.spinner.View() + " Unlocking…\n")
+	case u.busy.Active():
+		b.WriteString(u.busy.View("Unlocking…") + "\n")
 	case u.err != "":
 		b.WriteString(u.styles.Error.Render(u.err) + "\n")
 	default:
