@@ -443,7 +443,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case stateInterview:
-		if m.iv.pane == paneView && m.iv.dialog == dlgNone {
+		if m.iv.pane == paneView && m.iv.dlg == nil {
 			switch {
 			case key.Matches(msg, k.Back):
 				return m.backToList()
