@@ -200,6 +200,23 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 }
 
 func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
+	if i.pane == paneView && i.dlg == nil {
+		// The keys that leave the screen.
+		k := i.keys
+		switch {
+		case key.Matches(msg, k.Back):
+			// In the UI loop: a quit right after must not lose the draft.
+			i.saveDraftNow()
+			return i.nav.close(stateList, true)
+		case key.Matches(msg, k.Help):
+			i.nav.toggleHelp()
+			return nil
+		case key.Matches(msg, k.Reveal) && i.id != "":
+			return i.nav.openReveal(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Compare) && i.heads > 1:
+			return i.nav.openConflict(i.id)
+		}
+	}
 	if !i.loaded {
 		return nil
 	}

@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// helpKeys are the bindings shown in the help bar for the current pane.
-func (i *interviewScreen) helpKeys() []key.Binding {
+// ShortHelp is the keys of the current pane, or of the dialog up.
+func (i *interviewScreen) ShortHelp() []key.Binding {
 	k := i.keys
 	switch {
 	case i.dlg != nil:

@@ -7,14 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
-
-var _ Component = (*revealScreen)(nil)
 
 // Custodian reveal. The custodian types the path of the custodian key file
 // and the custodian passphrase; the key is opened off the UI loop (scrypt is
@@ -44,7 +43,8 @@ type revealScreen struct {
 	timeout time.Duration
 
 	id, pseudonym string
-	back          state // the screen to return to
+	back          state            // the screen to return to
+	under         *interviewScreen // the interview under the reveal, if any
 
 	step     revealStep
 	path     textinput.Model
@@ -207,6 +207,10 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		r.shownAt = r.clock()
 		return nil
 	case tea.KeyMsg:
+		if key.Matches(msg, r.keys.Back) && r.step != revealOpening {
+			// Hides what was shown, and goes back.
+			return r.nav.close(r.back, r.back == stateList)
+		}
 		if r.step != revealAsk {
 			return nil
 		}
@@ -233,7 +237,19 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return cmd
 	}
+	if r.under != nil {
+		// The interview under the reveal keeps its autosave.
+		return r.under.Update(msg)
+	}
 	return nil
+}
+
+// ShortHelp is enter, esc and ctrl+l; esc alone while the panel shows.
+func (r *revealScreen) ShortHelp() []key.Binding {
+	if r.step == revealShown {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")), r.keys.Lock}
+	}
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reveal")), r.keys.Back, r.keys.Lock}
 }
 
 func (r *revealScreen) View() string {

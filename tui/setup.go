@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
@@ -205,6 +206,10 @@ func (s *setupScreen) create() tea.Cmd {
 
 func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if s.done != nil && msg.Type == tea.KeyEnter {
+			return s.nav.close(stateList, true)
+		}
 	case spinner.TickMsg:
 		return s.busy.Update(msg)
 	case createdMsg:
@@ -227,6 +232,14 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.create()
 	}
 	return cmd
+}
+
+// ShortHelp is ctrl+c: the form shows its own keys.
+func (s *setupScreen) ShortHelp() []key.Binding { return []key.Binding{s.keys.ForceQuit} }
+
+// clear drops the passphrases typed.
+func (s *setupScreen) clear() {
+	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
 }
 
 func (s *setupScreen) View() string {

@@ -15,8 +15,6 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
-var _ Component = (*teamScreen)(nil)
-
 // teamStep is where the team screen is.
 type teamStep int
 
@@ -104,6 +102,13 @@ func newTeamScreen(c common, st *store) *teamScreen {
 		busy: busy.New()}
 	t.SetSize(c.width, c.height)
 	return t
+}
+
+// clear drops the roster and the reports.
+func (t *teamScreen) clear() {
+	t.toRoster()
+	t.members, t.marked = nil, map[string]bool{}
+	t.result, t.note = "", ""
 }
 
 func (t *teamScreen) SetSize(w, h int) {
@@ -231,6 +236,14 @@ func (t *teamScreen) Update(msg tea.Msg) tea.Cmd {
 
 func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 	k := t.keys
+	if t.atRoster() {
+		switch {
+		case key.Matches(msg, k.Back):
+			return t.nav.close(stateList, true)
+		case key.Matches(msg, k.Quit):
+			return tea.Quit
+		}
+	}
 	switch t.step {
 	case teamExporting, teamImporting:
 		return nil
@@ -520,7 +533,8 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	t.result = b.String()
 }
 
-func (t *teamScreen) helpKeys() []key.Binding {
+// ShortHelp is the keys of the current step.
+func (t *teamScreen) ShortHelp() []key.Binding {
 	k := t.keys
 	enter := func(desc string) key.Binding {
 		return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", desc))

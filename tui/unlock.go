@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -49,21 +50,23 @@ func (u *unlockScreen) reset(note string) {
 	u.note = note
 }
 
-// submit starts the KDF and the decryption in a command, which owns hold
-// until unlockedMsg hands it back (see unlockVault).
-func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
+// clear empties the passphrase field.
+func (u *unlockScreen) clear() { u.input.Reset() }
+
+// submit starts the KDF and the decryption in a command (see
+// navigator.openVault).
+func (u *unlockScreen) submit() tea.Cmd {
 	// textinput keeps the passphrase as a string, which cannot be wiped;
 	// the []byte copy is wiped once the vault is open, and the field reset.
 	p := []byte(u.input.Value())
 	u.input.Reset()
 	u.err = ""
-	dir := u.dir
-	open := func() tea.Msg {
-		defer clear(p)
-		v, h, err := unlockVault(dir, hold, p)
-		return unlockedMsg{v: v, hold: h, err: err}
-	}
-	return tea.Batch(u.busy.Start(), open)
+	return tea.Batch(u.busy.Start(), u.nav.openVault(p))
+}
+
+// ShortHelp is enter and esc.
+func (u *unlockScreen) ShortHelp() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}
 }
 
 func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
@@ -81,6 +84,12 @@ func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyEnter && !u.busy.Active() && u.input.Value() != "" {
+			return u.submit()
+		}
+		if msg.Type == tea.KeyEsc {
+			return tea.Quit
+		}
 		if u.busy.Active() {
 			return nil
 		}
