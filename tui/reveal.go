@@ -182,7 +182,9 @@ func revealError(err error) string {
 	return "Nothing was revealed: " + err.Error()
 }
 
-// Update handles a message for the reveal screen. esc is the top model's.
+// Update handles a message for the reveal screen: esc goes back (except
+// while the key opens); what is not the reveal's goes to the interview
+// under it.
 func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
