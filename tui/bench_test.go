@@ -112,11 +112,11 @@ func BenchmarkEditorKeypress(b *testing.B) {
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	m.Update(cmd())
 	m.Update(runes("e"))
-	if m.iv == nil || m.iv.pane != paneEditor {
+	if m.iv() == nil || m.iv().pane != paneEditor {
 		b.Fatal("not in the editor")
 	}
 	// The cursor in the middle of the text.
-	m.iv.editor.cur = m.iv.editor.Len() / 2
+	m.iv().editor.cur = m.iv().editor.Len() / 2
 	b.Run("type", func(b *testing.B) {
 		for b.Loop() {
 			m.Update(runes("字"))

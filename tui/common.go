@@ -1,20 +1,21 @@
 package tui
 
 import (
-	"errors"
-	"sync"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/tvault/tvault/tui/keys"
 	"github.com/tvault/tvault/tui/styles"
-	"github.com/tvault/tvault/vault"
 )
 
-// common is what every screen shares: its size, the styles and the key map.
+// common is what every screen shares: its size, the styles, the key map,
+// and the way to other screens.
 type common struct {
 	width, height int
 	styles        *styles.Styles
 	keys          *keys.KeyMap
+	nav           navigator
 }
 
 // Component is a part of the UI that can be resized.
@@ -22,52 +23,54 @@ type Component interface {
 	SetSize(width, height int)
 }
 
+// screen is one screen of the UI. The top model keeps one for each state
+// it is in, and hands it every message while it shows, keys included
+// (except the keys that work anywhere: lock, help, force quit).
+type screen interface {
+	Component
+	Update(msg tea.Msg) tea.Cmd
+	View() string
+	// ShortHelp is the keys of the help bar.
+	ShortHelp() []key.Binding
+	// clear drops every decrypted value the screen holds, for locking and
+	// when the screen closes.
+	clear()
+}
+
 var (
 	_ Component = (*editor)(nil)
-	_ Component = (*listScreen)(nil)
-	_ Component = (*interviewScreen)(nil)
-	_ Component = (*statsScreen)(nil)
-	_ Component = (*unlockScreen)(nil)
-	_ Component = (*setupScreen)(nil)
+	_ screen    = (*setupScreen)(nil)
+	_ screen    = (*unlockScreen)(nil)
+	_ screen    = (*listScreen)(nil)
+	_ screen    = (*interviewScreen)(nil)
+	_ screen    = (*statsScreen)(nil)
+	_ screen    = (*revealScreen)(nil)
+	_ screen    = (*teamScreen)(nil)
+	_ screen    = (*conflictScreen)(nil)
+
+	_ navigator = (*Model)(nil)
 )
 
+// navigator moves between screens: the top model is the one. Screens call
+// it in their Update, in the UI loop, and return the command it gives.
+type navigator interface {
+	// openVault opens the vault with passphrase, off the UI loop; the result
+	// comes back as an unlockedMsg. It wipes passphrase.
+	openVault(passphrase []byte) tea.Cmd
+	openInterview(id, draftKey string, inEditor bool) tea.Cmd
+	openReveal(id, pseudonym string) tea.Cmd
+	openConflict(id string) tea.Cmd
+	openTeam() tea.Cmd
+	openStats() tea.Cmd
+	// close clears and drops the screen in front, and shows back's; the
+	// list reads its rows again if reload is set.
+	close(back state, reload bool) tea.Cmd
+	toggleHelp()
+}
+
 // ErrorMsg carries an error to Update. Its text is shown to the person; the
-// errors from vault and crypto never hold testimony, names or passphrases.
+// errors from vault never hold testimony, names or passphrases.
 type ErrorMsg struct{ Err error }
-
-// store is the open vault, shared by the screens. The vault is not safe for
-// concurrent use and its calls run in commands, off the UI loop, so every
-// call goes through the mutex.
-type store struct {
-	mu sync.Mutex
-	v  *vault.Vault
-}
-
-var errLocked = errors.New("the vault is locked")
-
-func (s *store) do(fn func(v *vault.Vault) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.v == nil {
-		return errLocked
-	}
-	return fn(s.v)
-}
-
-// close closes the vault and returns the folder's lock, still held.
-func (s *store) close() (*vault.Hold, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.v == nil {
-		return nil, nil
-	}
-	dir := s.v.Dir()
-	s.v.Close()
-	s.v = nil
-	// Between Close and HoldLock another process could take the lock; it
-	// would then have the vault, and this UI would say so on unlock.
-	return vault.HoldLock(dir)
-}
 
 // Clock is the time source; tests replace it.
 type Clock func() time.Time

@@ -11,8 +11,6 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
-var _ Component = (*conflictScreen)(nil)
-
 // conflictScreen shows the head versions of an interview side by side: the
 // versions saved on different laptops that no revision has merged yet.
 // Whatever differs is marked. Saving the interview resolves the conflict:
@@ -20,6 +18,7 @@ var _ Component = (*conflictScreen)(nil)
 type conflictScreen struct {
 	common
 	id    string
+	under *interviewScreen // the interview compared, which keeps its messages
 	heads []vault.View
 	top   int
 	err   string
@@ -35,7 +34,7 @@ type headsMsg struct {
 func loadHeads(st *store, id string) tea.Cmd {
 	return func() tea.Msg {
 		var heads []vault.View
-		err := st.do(func(v *vault.Vault) error {
+		err := st.do(func(v Store) error {
 			var err error
 			heads, err = v.Heads(id)
 			return err
@@ -62,6 +61,8 @@ func (c *conflictScreen) Update(msg tea.Msg) tea.Cmd {
 		c.heads = msg.heads
 	case tea.KeyMsg:
 		switch {
+		case key.Matches(msg, c.keys.Back):
+			return c.nav.close(stateInterview, false)
 		case key.Matches(msg, c.keys.Up):
 			c.top--
 		case key.Matches(msg, c.keys.Down):
@@ -73,9 +74,21 @@ func (c *conflictScreen) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, c.keys.Home):
 			c.top = 0
 		}
+	default:
+		if c.under != nil {
+			// The interview screen's own messages (a draft saved).
+			return c.under.Update(msg)
+		}
+		return nil
 	}
 	c.clamp()
 	return nil
+}
+
+// ShortHelp is the keys that scroll, esc and ctrl+l.
+func (c *conflictScreen) ShortHelp() []key.Binding {
+	k := c.keys
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Back, k.Lock}
 }
 
 // intro is the text above the columns.

@@ -39,24 +39,24 @@ func goldenInputs() []vault.Input {
 	return out
 }
 
-// screen drives a model synchronously: Update, and the commands that load
+// driver drives a model synchronously: Update, and the commands that load
 // data, without a program.
-type screen struct {
+type driver struct {
 	t *testing.T
 	m *Model
 }
 
-func (s *screen) send(msg tea.Msg) tea.Cmd {
+func (s *driver) send(msg tea.Msg) tea.Cmd {
 	_, cmd := s.m.Update(msg)
 	return cmd
 }
 
-func (s *screen) key(k tea.KeyMsg) tea.Cmd { return s.send(k) }
+func (s *driver) key(k tea.KeyMsg) tea.Cmd { return s.send(k) }
 
 func runes(r string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r)} }
 
 // golden compares the screen with testdata/NAME-WxH.golden.
-func (s *screen) golden(name string) {
+func (s *driver) golden(name string) {
 	s.t.Helper()
 	got := s.m.View()
 	path := filepath.Join(goldenDir, name+"-"+sizeName(s.m.width, s.m.height)+".golden")
@@ -112,7 +112,7 @@ func goldenScreens(t *testing.T, w, h int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &screen{t: t, m: setup}
+	s := &driver{t: t, m: setup}
 	s.send(tea.WindowSizeMsg{Width: w, Height: h})
 	s.golden("setup")
 
@@ -126,7 +126,7 @@ func goldenScreens(t *testing.T, w, h int) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	s = &screen{t: t, m: m}
+	s = &driver{t: t, m: m}
 	s.send(tea.WindowSizeMsg{Width: w, Height: h})
 	s.golden("unlock")
 
@@ -177,7 +177,7 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.golden("identity")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
 
-	m.iv.ident.name = "Zhou"
+	m.iv().ident.name = "Zhou"
 	s.key(tea.KeyMsg{Type: tea.KeyCtrlS})
 	s.golden("reid")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
@@ -195,7 +195,7 @@ func TestResize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	s := &screen{t: t, m: m}
+	s := &driver{t: t, m: m}
 	m.hold.Release()
 	m.hold = nil
 	v, err := vault.Open(dir, []byte(testPassphrase))
@@ -236,7 +236,7 @@ func TestResize(t *testing.T) {
 
 // goldenTeam draws the team screen with a fixed roster: real cards hold
 // random keys, and so fingerprints that would change at every run.
-func goldenTeam(s *screen) {
+func goldenTeam(s *driver) {
 	m := s.m
 	s.key(runes("t"))
 	s.send(rosterMsg{myName: "R1", myPrint: "0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9",
@@ -248,8 +248,8 @@ func goldenTeam(s *screen) {
 	s.golden("team")
 
 	s.key(runes("a"))
-	m.team.seq++
-	s.send(cardParsedMsg{seq: m.team.seq, data: []byte("card"), card: &crypto.Card{Name: "carol",
+	m.team().seq++
+	s.send(cardParsedMsg{seq: m.team().seq, data: []byte("card"), card: &crypto.Card{Name: "carol",
 		Recipient: "age1pq1example", SigningKey: make([]byte, 32)}})
 	s.golden("team-add")
 	s.key(runes("n"))
@@ -257,11 +257,11 @@ func goldenTeam(s *screen) {
 	s.key(runes("x"))
 	s.key(runes("bundle.tvb"))
 	s.golden("export-path")
-	m.team.step = teamExporting
-	m.team.done, m.team.total = 1, 3
+	m.team().step = teamExporting
+	m.team().done, m.team().total = 1, 3
 	s.golden("export")
-	m.team.seq++
-	s.send(importDoneMsg{seq: m.team.seq, path: "from-bob.tvb", rep: &vault.ImportReport{Signer: "bob",
+	m.team().seq++
+	s.send(importDoneMsg{seq: m.team().seq, path: "from-bob.tvb", rep: &vault.ImportReport{Signer: "bob",
 		Fingerprint: "1111 2222 3333 4444 5555 6666 7777 8888", Revisions: 4, NewRevisions: 3, Interviews: 1, Purged: 1, Conflicts: 1}})
 	s.golden("import")
 	s.key(tea.KeyMsg{Type: tea.KeyEnter})
@@ -270,13 +270,13 @@ func goldenTeam(s *screen) {
 
 // goldenReveal draws the reveal's questions, then a revealed identity
 // (a fixed one: no custodian key file is opened here).
-func goldenReveal(s *screen) {
+func goldenReveal(s *driver) {
 	m := s.m
 	s.key(runes("R"))
 	s.key(runes("custodian.age"))
 	s.golden("reveal")
-	m.reveal.step = revealOpening
-	s.send(revealedMsg{seq: m.reveal.seq, r: &vault.Revealed{Pseudonym: "Lin Qiao",
+	m.reveal().step = revealOpening
+	s.send(revealedMsg{seq: m.reveal().seq, r: &vault.Revealed{Pseudonym: "Lin Qiao",
 		Identity: &vault.Identity{Name: "Synthetic Name", Aliases: []string{"合成"}, Contact: "+1 555 0100",
 			Relatives: []vault.RelativeByName{{Relation: "sister", Name: "Synthetic Sister"}}},
 		Spans: []vault.RevealedSpan{{N: 1, Description: "the home province", Secret: "Jiangxi"}}}})
@@ -285,9 +285,9 @@ func goldenReveal(s *screen) {
 }
 
 // goldenConflict draws two versions side by side.
-func goldenConflict(s *screen) {
+func goldenConflict(s *driver) {
 	m := s.m
-	m.iv.heads = 2
+	m.iv().heads = 2
 	s.golden("interview-conflict")
 	s.key(runes("v"))
 	a, b := vault.View{Heads: 2}, vault.View{Heads: 2}
@@ -298,8 +298,8 @@ func goldenConflict(s *screen) {
 	b.Testimony = "Officers came to [the home province] twice a week.\n警察问我妈妈我什么时候回国。\nZhou said nothing."
 	a.Revisions = []vault.RevisionInfo{{Author: "R1", CreatedAt: "2026-03-01T09:30:00Z"}}
 	b.Revisions = []vault.RevisionInfo{{Author: "bob", CreatedAt: "2026-02-28T18:05:00Z"}}
-	s.send(headsMsg{id: m.cmp.id, heads: []vault.View{a, b}})
+	s.send(headsMsg{id: m.cmp().id, heads: []vault.View{a, b}})
 	s.golden("conflict")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
-	m.iv.heads = 1
+	m.iv().heads = 1
 }

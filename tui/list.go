@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/mattn/go-runewidth"
-	"github.com/tvault/tvault/vault"
 )
 
 // row is one line of the list: an interview, or the draft of a new one.
@@ -27,6 +26,7 @@ type row struct {
 // a keypress costs the same with ten interviews or ten thousand.
 type listScreen struct {
 	common
+	st     *store // the open vault, nil while locked
 	all    []row
 	rows   []row // all, filtered
 	cursor int
@@ -71,7 +71,7 @@ func (l *listScreen) SetSize(w, h int) {
 func loadRows(s *store) tea.Cmd {
 	return func() tea.Msg {
 		var rows []row
-		err := s.do(func(v *vault.Vault) error {
+		err := s.do(func(v Store) error {
 			sums, err := v.List()
 			if err != nil {
 				return err
@@ -164,9 +164,38 @@ func (l *listScreen) selected() (row, bool) {
 	return row{}, false
 }
 
-// Update handles a message for the list. Keys that leave the list (n,
-// enter, s, q) are the top model's.
-func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
+// navKey acts on a key that leaves the list (n, enter, e, R, t, s, q, ?).
+// handled is false for the list's own keys.
+func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
+	k := l.keys
+	switch {
+	case key.Matches(msg, k.Help):
+		l.nav.toggleHelp()
+	case key.Matches(msg, k.Quit):
+		return tea.Quit, true
+	case key.Matches(msg, k.New):
+		return l.nav.openInterview("", "", false), true
+	case key.Matches(msg, k.Open), key.Matches(msg, k.Edit):
+		if r, ok := l.selected(); ok {
+			return l.nav.openInterview(r.id, r.draftKey, key.Matches(msg, k.Edit)), true
+		}
+	case key.Matches(msg, k.Reveal):
+		if r, ok := l.selected(); ok && r.id != "" {
+			return l.nav.openReveal(r.id, r.pseudonym), true
+		}
+	case key.Matches(msg, k.Team):
+		return l.nav.openTeam(), true
+	case key.Matches(msg, k.Stats):
+		return l.nav.openStats(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// Update handles a message for the list.
+func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
+	s := l.st
 	switch msg := msg.(type) {
 	case rowsMsg:
 		l.setRows(msg.rows)
@@ -177,7 +206,7 @@ func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 		q := strings.ToLower(l.query())
 		return func() tea.Msg {
 			ids := map[string]bool{}
-			err := s.do(func(v *vault.Vault) error {
+			err := s.do(func(v Store) error {
 				res, err := v.Search(q)
 				for _, r := range res {
 					ids[r.ID] = true
@@ -195,6 +224,11 @@ func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 			l.applyFilter()
 		}
 	case tea.KeyMsg:
+		if !l.filtering {
+			if cmd, ok := l.navKey(msg); ok {
+				return cmd
+			}
+		}
 		if l.filtering {
 			switch msg.Type {
 			case tea.KeyEsc:
@@ -246,6 +280,15 @@ func (l *listScreen) Update(msg tea.Msg, s *store) tea.Cmd {
 		l.clamp()
 	}
 	return nil
+}
+
+// ShortHelp is the list's keys, or the filter's while typing one.
+func (l *listScreen) ShortHelp() []key.Binding {
+	k := l.keys
+	if l.filtering {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+	}
+	return []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Team, k.Reveal, k.Lock, k.Help, k.Quit}
 }
 
 func (l *listScreen) View() string {

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -114,19 +113,4 @@ func protect(text string, hits []reidHit) string {
 		text = b.String()
 	}
 	return text
-}
-
-func (i *interviewScreen) reidView() string {
-	var b strings.Builder
-	b.WriteString(i.styles.Warn.Render("The testimony could identify the interviewee") + "\n\n")
-	b.WriteString("It contains what you typed in the identity form:\n")
-	for _, h := range i.reidHits {
-		// On screen only: the person typed it. Never in an error or a log.
-		fmt.Fprintf(&b, "  • %s (%s)\n", h.term, h.what)
-	}
-	b.WriteString("\nThe identity is sealed on save, but the testimony is not.\n\n")
-	b.WriteString("  p  turn each into a sensitive span, then save\n")
-	b.WriteString("  y  save as it is\n")
-	b.WriteString("  esc  go back\n")
-	return i.styles.Box.Render(b.String())
 }

@@ -7,14 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
-
-var _ Component = (*revealScreen)(nil)
 
 // Custodian reveal. The custodian types the path of the custodian key file
 // and the custodian passphrase; the key is opened off the UI loop (scrypt is
@@ -44,12 +43,13 @@ type revealScreen struct {
 	timeout time.Duration
 
 	id, pseudonym string
-	back          state // the screen to return to
+	back          state            // the screen to return to
+	under         *interviewScreen // the interview under the reveal, if any
 
 	step     revealStep
 	path     textinput.Model
 	pass     textinput.Model
-	spinner  spinner.Model
+	busy     busy.Spinner // while revealOpening
 	seq      int
 	err      string
 	note     string
@@ -74,7 +74,7 @@ func newRevealScreen(c common, st *store, clock Clock, timeout time.Duration, id
 	pass.EchoMode = textinput.EchoPassword
 	pass.EchoCharacter = '•'
 	r := &revealScreen{common: c, st: st, clock: clock, timeout: timeout, id: id, pseudonym: pseudonym, back: back,
-		path: path, pass: pass, spinner: spinner.New(spinner.WithSpinner(spinner.Line))}
+		path: path, pass: pass, busy: busy.New()}
 	r.SetSize(c.width, c.height)
 	return r
 }
@@ -89,6 +89,7 @@ func (r *revealScreen) SetSize(w, h int) {
 func (r *revealScreen) hide(note string) {
 	r.revealed = nil
 	r.step = revealAsk
+	r.busy.Stop()
 	r.note = note
 	r.pass.Reset()
 	r.seq++ // a reveal still in flight is dropped when it arrives
@@ -137,16 +138,16 @@ func (r *revealScreen) submit() tea.Cmd {
 	open := func() tea.Msg {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			crypto.Wipe(p)
+			clear(p)
 			return revealedMsg{seq: seq, err: fmt.Errorf("cannot read the custodian key file: %w", err)}
 		}
-		c, err := crypto.OpenCustodianKey(data, p)
-		crypto.Wipe(p)
+		c, err := vault.OpenCustodianKey(data, p)
+		clear(p)
 		if err != nil {
 			return revealedMsg{seq: seq, err: err}
 		}
 		var out *vault.Revealed
-		err = st.do(func(v *vault.Vault) error {
+		err = st.do(func(v Store) error {
 			var err error
 			out, err = v.Reveal(id, c)
 			return err
@@ -155,7 +156,7 @@ func (r *revealScreen) submit() tea.Cmd {
 		// reveals, so each one asks for the passphrase again.
 		return revealedMsg{seq: seq, r: out, err: err}
 	}
-	return tea.Batch(r.spinner.Tick, open)
+	return tea.Batch(r.busy.Start(), open)
 }
 
 // cleanPath trims what a terminal adds to a dropped file's path: spaces and
@@ -171,34 +172,32 @@ func cleanPath(s string) string {
 // revealError says what went wrong, never with the passphrase.
 func revealError(err error) string {
 	switch {
-	case errors.Is(err, crypto.ErrWrongPassphrase):
+	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "Wrong custodian passphrase (or not a custodian key file). Nothing was revealed."
 	case errors.Is(err, vault.ErrWrongCustodianKey):
 		return "This custodian key does not open this vault's identities: it is another custodian's key. Nothing was revealed."
-	case errors.Is(err, crypto.ErrDamaged):
+	case errors.Is(err, vault.ErrDamaged):
 		return "This file is not a custodian key file, or it is damaged. Nothing was revealed."
 	}
 	return "Nothing was revealed: " + err.Error()
 }
 
-// Update handles a message for the reveal screen. esc is the top model's.
+// Update handles a message for the reveal screen: esc goes back (except
+// while the key opens); what is not the reveal's goes to the interview
+// under it.
 func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if r.step != revealOpening {
-			return nil
-		}
-		var cmd tea.Cmd
-		r.spinner, cmd = r.spinner.Update(msg)
-		return cmd
+		return r.busy.Update(msg)
 	case revealedMsg:
 		if msg.seq != r.seq || r.step != revealOpening {
 			return nil
 		}
+		r.busy.Stop()
 		if msg.err != nil {
 			r.step = revealAsk
 			r.err = revealError(msg.err)
-			if errors.Is(msg.err, crypto.ErrWrongPassphrase) {
+			if errors.Is(msg.err, vault.ErrWrongPassphrase) {
 				r.focus(&r.pass)
 			} else {
 				r.focus(&r.path)
@@ -210,6 +209,10 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		r.shownAt = r.clock()
 		return nil
 	case tea.KeyMsg:
+		if key.Matches(msg, r.keys.Back) && r.step != revealOpening {
+			// Hides what was shown, and goes back.
+			return r.nav.close(r.back, r.back == stateList)
+		}
 		if r.step != revealAsk {
 			return nil
 		}
@@ -236,7 +239,19 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return cmd
 	}
+	if r.under != nil {
+		// The interview under the reveal keeps its autosave.
+		return r.under.Update(msg)
+	}
 	return nil
+}
+
+// ShortHelp is enter, esc and ctrl+l; esc alone while the panel shows.
+func (r *revealScreen) ShortHelp() []key.Binding {
+	if r.step == revealShown {
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")), r.keys.Lock}
+	}
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reveal")), r.keys.Back, r.keys.Lock}
 }
 
 func (r *revealScreen) View() string {
@@ -255,7 +270,7 @@ func (r *revealScreen) View() string {
 	b.WriteString(r.pass.View() + "\n\n")
 	switch {
 	case r.step == revealOpening:
-		b.WriteString(r.spinner.View() + " Opening the custodian key…\n")
+		b.WriteString(r.busy.View("Opening the custodian key…") + "\n")
 	case r.err != "":
 		b.WriteString(r.styles.Error.Render(r.err) + "\n")
 	default:

@@ -76,7 +76,7 @@ var canaries = []string{"CanaryName", "金丝雀", "CanaryContact", "CanarySpan"
 // noCanary fails if the model still holds or shows a revealed value.
 func noCanary(t *testing.T, m *Model) {
 	t.Helper()
-	if m.reveal != nil && m.reveal.revealed != nil {
+	if m.reveal() != nil && m.reveal().revealed != nil {
 		t.Fatal("the revealed identity is still held")
 	}
 	view := m.View()
@@ -171,7 +171,7 @@ func TestReveal(t *testing.T) {
 		u.waitFor("/ to search")
 		u.typeText("q")
 		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-		if fm.reveal != nil {
+		if fm.reveal() != nil {
 			t.Fatal("the reveal screen is kept after esc")
 		}
 		noCanary(t, fm)
@@ -189,7 +189,7 @@ func TestReveal(t *testing.T) {
 		u.waitFor("tvault — locked")
 		u.key(tea.KeyEsc)
 		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-		if fm.reveal != nil {
+		if fm.reveal() != nil {
 			t.Fatal("the reveal screen survived the lock")
 		}
 		noCanary(t, fm)

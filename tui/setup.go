@@ -6,26 +6,25 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 	"unicode"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
 // setupScreen is the first run: it creates the vault.
 type setupScreen struct {
 	common
-	dir     string
-	form    *huh.Form
-	spinner spinner.Model
-	busy    bool
-	err     string
-	done    *createdMsg
+	dir  string
+	form *huh.Form
+	busy busy.Spinner // the vault is being created
+	err  string
+	done *createdMsg
 
 	// huh binds to strings: the passphrases cannot be wiped here. They are
 	// cleared once the vault is created.
@@ -41,20 +40,20 @@ type setupScreen struct {
 }
 
 type createdMsg struct {
-	v         *vault.Vault
+	v         Store
 	keyOut    string
 	recipient string
 	err       error
 }
 
 func newSetupScreen(c common, dir string) *setupScreen {
-	s := &setupScreen{common: c, dir: dir, spinner: spinner.New(spinner.WithSpinner(spinner.Line)),
+	s := &setupScreen{common: c, dir: dir, busy: busy.New(),
 		custodianMode: "create", name: defaultName(),
 		keyOut: filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")}
 	newPass := func(title string, p *string) *huh.Input {
 		return huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(p).
 			Description(strength("")).
-			Validate(func(p string) error { return crypto.CheckNewPassphrase([]byte(p)) })
+			Validate(func(p string) error { return vault.CheckNewPassphrase([]byte(p)) })
 	}
 	s.passField = newPass("Vault passphrase", &s.pass)
 	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass)
@@ -79,7 +78,7 @@ func newSetupScreen(c common, dir string) *setupScreen {
 		),
 		huh.NewGroup(
 			huh.NewInput().Title("Custodian recipient").Value(&s.recipient).Validate(func(r string) error {
-				_, err := crypto.ParseRecipient(r)
+				_, err := vault.ParseCustodianRecipient(r)
 				return err
 			}),
 		).WithHideFunc(func() bool { return s.custodianMode != "paste" }),
@@ -123,9 +122,9 @@ func strength(p string) string {
 	}
 	switch {
 	case n == 0:
-		return fmt.Sprintf("At least %d characters; a few random words are best.", crypto.MinPassphraseLen)
-	case n < crypto.MinPassphraseLen:
-		return fmt.Sprintf("Too short: %d of at least %d characters.", n, crypto.MinPassphraseLen)
+		return fmt.Sprintf("At least %d characters; a few random words are best.", vault.MinPassphraseLen)
+	case n < vault.MinPassphraseLen:
+		return fmt.Sprintf("Too short: %d of at least %d characters.", n, vault.MinPassphraseLen)
 	case words >= 4 && n >= 20, n >= 24:
 		return "Strength: strong."
 	case words >= 3 || (n >= 14 && classes >= 3):
@@ -167,45 +166,38 @@ func (s *setupScreen) SetSize(w, h int) {
 
 // create makes the vault off the UI loop: the KDFs take a while.
 func (s *setupScreen) create() tea.Cmd {
-	s.busy = true
 	dir, name, mode, rcpt, keyOut := s.dir, s.name, s.custodianMode, s.recipient, s.keyOut
 	pass, cpass := []byte(s.pass), []byte(s.custodianPass)
 	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
-	return tea.Batch(s.spinner.Tick, func() tea.Msg {
-		defer crypto.Wipe(pass)
-		defer crypto.Wipe(cpass)
+	return tea.Batch(s.busy.Start(), func() tea.Msg {
+		defer clear(pass)
+		defer clear(cpass)
 		opts := vault.CreateOptions{Name: name, Passphrase: pass}
-		var keyFile []byte
+		wroteKey := false
 		if mode == "paste" {
-			r, err := crypto.ParseRecipient(rcpt)
+			r, err := vault.ParseCustodianRecipient(rcpt)
 			if err != nil {
 				return createdMsg{err: err}
 			}
 			opts.Custodian = r
 		} else {
-			c, err := crypto.NewIdentity()
+			// The key file first: a vault whose custodian key was never
+			// written would seal identities nobody can open.
+			r, err := vault.NewCustodianKey(keyOut, cpass)
 			if err != nil {
 				return createdMsg{err: err}
 			}
-			if keyFile, err = crypto.SealCustodianKey(c, cpass, time.Now()); err != nil {
-				return createdMsg{err: err}
-			}
-			opts.Custodian = c.Recipient()
-			// The key file first: a vault whose custodian key was never
-			// written would seal identities nobody can open.
-			if err := vault.WriteFileExclusive(keyOut, keyFile); err != nil {
-				return createdMsg{err: fmt.Errorf("failed to write the custodian key file: %w", err)}
-			}
+			opts.Custodian, wroteKey = r, true
 		}
-		v, err := vault.Create(dir, opts)
+		v, err := createVault(dir, opts)
 		if err != nil {
-			if keyFile != nil {
+			if wroteKey {
 				os.Remove(keyOut)
 			}
 			return createdMsg{err: err}
 		}
 		msg := createdMsg{v: v, recipient: opts.Custodian.String()}
-		if keyFile != nil {
+		if wroteKey {
 			msg.keyOut = keyOut
 		}
 		return msg
@@ -214,15 +206,14 @@ func (s *setupScreen) create() tea.Cmd {
 
 func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if !s.busy {
-			return nil
+	case tea.KeyMsg:
+		if s.done != nil && msg.Type == tea.KeyEnter {
+			return s.nav.close(stateList, true)
 		}
-		var cmd tea.Cmd
-		s.spinner, cmd = s.spinner.Update(msg)
-		return cmd
+	case spinner.TickMsg:
+		return s.busy.Update(msg)
 	case createdMsg:
-		s.busy = false
+		s.busy.Stop()
 		if msg.err != nil {
 			s.err = "The vault was not created: " + msg.err.Error()
 			return nil
@@ -230,7 +221,7 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 		s.done = &msg
 		return nil
 	}
-	if s.busy || s.done != nil {
+	if s.busy.Active() || s.done != nil {
 		return nil
 	}
 	m, cmd := s.form.Update(msg)
@@ -241,6 +232,14 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 		return s.create()
 	}
 	return cmd
+}
+
+// ShortHelp is ctrl+c: the form shows its own keys.
+func (s *setupScreen) ShortHelp() []key.Binding { return []key.Binding{s.keys.ForceQuit} }
+
+// clear drops the passphrases typed.
+func (s *setupScreen) clear() {
+	s.pass, s.pass2, s.custodianPass, s.custodian2 = "", "", "", ""
 }
 
 func (s *setupScreen) View() string {
@@ -261,8 +260,8 @@ func (s *setupScreen) View() string {
 		}
 		b.WriteString("Identities are sealed to the custodian " + r + "\n\n")
 		b.WriteString("Press enter to start.")
-	case s.busy:
-		b.WriteString(s.spinner.View() + " Creating the vault (this takes a few seconds)…")
+	case s.busy.Active():
+		b.WriteString(s.busy.View("Creating the vault (this takes a few seconds)…"))
 	case s.err != "":
 		b.WriteString(s.styles.Error.Render(s.err) + "\n\nPress ctrl+c to quit.")
 	default:

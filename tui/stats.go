@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/tvault/tvault/vault"
@@ -20,7 +21,7 @@ type statsMsg struct{ stats *vault.Stats }
 func loadStats(st *store) tea.Cmd {
 	return func() tea.Msg {
 		var s *vault.Stats
-		err := st.do(func(v *vault.Vault) error {
+		err := st.do(func(v Store) error {
 			var err error
 			s, err = v.Stats()
 			return err
@@ -33,6 +34,29 @@ func loadStats(st *store) tea.Cmd {
 }
 
 func (s *statsScreen) SetSize(w, h int) { s.width, s.height = w, h }
+
+func (s *statsScreen) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case statsMsg:
+		s.stats = msg.stats
+	case tea.KeyMsg:
+		switch {
+		case key.Matches(msg, s.keys.Back), key.Matches(msg, s.keys.Quit):
+			return s.nav.close(stateList, false)
+		case key.Matches(msg, s.keys.Help):
+			s.nav.toggleHelp()
+		}
+	}
+	return nil
+}
+
+// ShortHelp is esc, ctrl+l and ?.
+func (s *statsScreen) ShortHelp() []key.Binding {
+	return []key.Binding{s.keys.Back, s.keys.Lock, s.keys.Help}
+}
+
+// clear drops the counts.
+func (s *statsScreen) clear() { s.stats = nil }
 
 func (s *statsScreen) View() string {
 	if s.stats == nil {

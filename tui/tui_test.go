@@ -504,8 +504,8 @@ func TestLock(t *testing.T) {
 	u.waitFor("tvault — locked", "Locked.")
 	u.key(tea.KeyEsc)
 	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-	if fm.st != nil || fm.iv != nil || len(fm.list.all) != 0 {
-		t.Fatalf("decrypted data kept after lock: store=%v interview=%v rows=%d", fm.st != nil, fm.iv != nil, len(fm.list.all))
+	if fm.st != nil || fm.iv() != nil || len(fm.list.all) != 0 {
+		t.Fatalf("decrypted data kept after lock: store=%v interview=%v rows=%d", fm.st != nil, fm.iv() != nil, len(fm.list.all))
 	}
 	if strings.Contains(fm.View(), "Canary") {
 		t.Fatal("the locked screen shows testimony")
@@ -615,7 +615,7 @@ func TestListCursorVisible(t *testing.T) {
 	l.setRows(rows)
 	for _, k := range []tea.KeyType{tea.KeyDown, tea.KeyDown, tea.KeyPgDown, tea.KeyPgDown, tea.KeyDown, tea.KeyPgUp, tea.KeyUp, tea.KeyEnd, tea.KeyHome} {
 		for range 7 {
-			l.Update(tea.KeyMsg{Type: k}, nil)
+			l.Update(tea.KeyMsg{Type: k})
 			want := "▸ —          " + l.rows[l.cursor].pseudonym
 			if v := l.View(); !strings.Contains(v, want) {
 				t.Fatalf("after %v the cursor's row %d is not on screen", k, l.cursor)

@@ -5,28 +5,28 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/tui/busy"
 	"github.com/tvault/tvault/vault"
 )
 
 // unlockScreen asks for the vault passphrase.
 type unlockScreen struct {
 	common
-	dir     string
-	input   textinput.Model
-	spinner spinner.Model
-	busy    bool
-	err     string
-	note    string // why it is showing, e.g. "Locked after 5 minutes idle."
+	dir   string
+	input textinput.Model
+	busy  busy.Spinner // the vault is opening
+	err   string
+	note  string // why it is showing, e.g. "Locked after 5 minutes idle."
 }
 
 // unlockedMsg is the result of opening the vault off the UI loop.
 type unlockedMsg struct {
-	v    *vault.Vault
+	v    Store
 	hold *vault.Hold // the lock, held again when the vault did not open
 	err  error
 }
@@ -37,8 +37,7 @@ func newUnlockScreen(c common, dir string) *unlockScreen {
 	ti.EchoMode = textinput.EchoPassword
 	ti.EchoCharacter = '•'
 	ti.Focus()
-	sp := spinner.New(spinner.WithSpinner(spinner.Line))
-	return &unlockScreen{common: c, dir: dir, input: ti, spinner: sp}
+	return &unlockScreen{common: c, dir: dir, input: ti, busy: busy.New()}
 }
 
 func (u *unlockScreen) SetSize(w, h int) { u.width, u.height = w, h }
@@ -46,48 +45,36 @@ func (u *unlockScreen) SetSize(w, h int) { u.width, u.height = w, h }
 func (u *unlockScreen) reset(note string) {
 	u.input.Reset()
 	u.input.Focus()
-	u.busy = false
+	u.busy.Stop()
 	u.err = ""
 	u.note = note
 }
 
-// submit starts the KDF and the decryption in a command. hold is released
-// just before vault.Open takes the same lock, and taken again if it fails.
-func (u *unlockScreen) submit(hold *vault.Hold) tea.Cmd {
+// clear empties the passphrase field.
+func (u *unlockScreen) clear() { u.input.Reset() }
+
+// submit starts the KDF and the decryption in a command (see
+// navigator.openVault).
+func (u *unlockScreen) submit() tea.Cmd {
 	// textinput keeps the passphrase as a string, which cannot be wiped;
 	// the []byte copy is wiped once the vault is open, and the field reset.
 	p := []byte(u.input.Value())
 	u.input.Reset()
-	u.busy = true
 	u.err = ""
-	dir := u.dir
-	open := func() tea.Msg {
-		defer crypto.Wipe(p)
-		hold.Release()
-		v, err := vault.Open(dir, p)
-		if err != nil {
-			h, herr := vault.HoldLock(dir)
-			if herr != nil && !errors.Is(err, vault.ErrInUse) {
-				err = herr
-			}
-			return unlockedMsg{hold: h, err: err}
-		}
-		return unlockedMsg{v: v}
-	}
-	return tea.Batch(u.spinner.Tick, open)
+	return tea.Batch(u.busy.Start(), u.nav.openVault(p))
+}
+
+// ShortHelp is enter and esc.
+func (u *unlockScreen) ShortHelp() []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "unlock")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit"))}
 }
 
 func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case spinner.TickMsg:
-		if !u.busy {
-			return nil
-		}
-		var cmd tea.Cmd
-		u.spinner, cmd = u.spinner.Update(msg)
-		return cmd
+		return u.busy.Update(msg)
 	case unlockedMsg:
-		u.busy = false
+		u.busy.Stop()
 		u.input.Focus()
 		switch {
 		case errors.Is(msg.err, vault.ErrWrongPassphrase):
@@ -97,7 +84,13 @@ func (u *unlockScreen) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case tea.KeyMsg:
-		if u.busy {
+		if msg.Type == tea.KeyEnter && !u.busy.Active() && u.input.Value() != "" {
+			return u.submit()
+		}
+		if msg.Type == tea.KeyEsc {
+			return tea.Quit
+		}
+		if u.busy.Active() {
 			return nil
 		}
 		var cmd tea.Cmd
@@ -116,8 +109,8 @@ func (u *unlockScreen) View() string {
 	fmt.Fprintf(&b, "Vault: %s\n\n", u.dir)
 	b.WriteString(u.input.View() + "\n\n")
 	switch {
-	case u.busy:
-		b.WriteString(u.spinner.View() + " Unlocking…\n")
+	case u.busy.Active():
+		b.WriteString(u.busy.View("Unlocking…") + "\n")
 	case u.err != "":
 		b.WriteString(u.styles.Error.Render(u.err) + "\n")
 	default:

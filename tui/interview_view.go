@@ -1,0 +1,130 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// ShortHelp is the keys of the current pane, or of the dialog up.
+func (i *interviewScreen) ShortHelp() []key.Binding {
+	k := i.keys
+	switch {
+	case i.dlg != nil:
+		return i.dlg.ShortHelp()
+	case i.pane == paneEditor:
+		return []key.Binding{k.Span, k.Save, k.Back, k.Lock}
+	case i.pane == paneForm, i.pane == paneIdentity:
+		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
+	}
+	if i.heads > 1 {
+		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help}
+	}
+	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help, k.Reveal}
+}
+
+func (i *interviewScreen) header() string {
+	name := i.meta.pseudonym
+	if strings.TrimSpace(name) == "" {
+		name = "(new interview)"
+	}
+	left := i.styles.Title.Render("Interview · " + name)
+	var right string
+	switch {
+	case i.dirty:
+		right = i.styles.Warn.Render("● unsaved")
+	case i.status != "":
+		right = i.styles.OK.Render("✓ " + i.status)
+	}
+	gap := max(i.width-lipgloss.Width(left)-lipgloss.Width(right), 1)
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (i *interviewScreen) View() string {
+	if !i.loaded {
+		if i.err != "" {
+			return i.styles.Error.Render(i.err)
+		}
+		return "Opening…"
+	}
+	var body string
+	switch i.pane {
+	case paneForm:
+		body = i.form.View()
+	case paneEditor:
+		body = i.editor.View()
+	case paneIdentity:
+		note := "Sealed to the custodian on save: this laptop cannot read it back afterwards."
+		if i.sealed {
+			note = "An identity is sealed already; what you type here replaces it on save."
+		}
+		body = i.styles.Warn.Render(note) + "\n" + i.idForm.View()
+	default:
+		body = i.overview()
+	}
+	if i.dlg != nil {
+		body = i.dlg.View(body)
+	}
+	body = lipgloss.NewStyle().Height(i.bodyHeight()).MaxHeight(i.bodyHeight()).Render(body)
+	status := ""
+	if i.err != "" {
+		status = i.styles.Error.Render(i.err)
+	} else if i.pane == paneEditor {
+		status = i.styles.Dim.Render(fmt.Sprintf("Testimony · %d characters · ctrl+k: sensitive span", i.editor.Len()))
+	}
+	return i.header() + "\n" + body + "\n" + status
+}
+
+func (i *interviewScreen) overview() string {
+	var b strings.Builder
+	m := i.meta
+	if i.heads > 1 {
+		b.WriteString(i.styles.Warn.Render(fmt.Sprintf("Conflict: %d versions, saved on different laptops. v compares them;", i.heads)) + "\n")
+		b.WriteString(i.styles.Warn.Render("this screen holds the newest. ctrl+s saves it as the merge of all.") + "\n")
+	}
+	line := func(label, v string) {
+		if v == "" {
+			v = "—"
+		}
+		fmt.Fprintf(&b, "%-12s %s\n", label+":", v)
+	}
+	line("Date", m.date)
+	line("Where", m.location)
+	line("Mode", m.mode)
+	line("Language", m.language)
+	line("Interviewer", m.interviewer)
+	consent := strings.Join(m.consent, ", ")
+	if consent == "" {
+		consent = "none recorded"
+	}
+	anon := "no"
+	if m.anonymity {
+		anon = "yes"
+	}
+	line("Anonymity", anon)
+	line("Consent", consent)
+	line("Tags", strings.Join(m.tags, ", "))
+	line("Relatives", strings.ReplaceAll(strings.TrimSpace(m.relatives), "\n", "; "))
+	switch {
+	case i.justSealed:
+		b.WriteString(i.styles.OK.Render("Identity: sealed to the custodian. It cannot be read on this laptop.") + "\n")
+	case !i.ident.empty():
+		b.WriteString(i.styles.Warn.Render("Identity: typed; it will be sealed to the custodian on save.") + "\n")
+	case i.sealed:
+		b.WriteString("Identity: sealed to the custodian; it cannot be read on this laptop.\n")
+	default:
+		b.WriteString("Identity: none (press i to add one; it is sealed on save).\n")
+	}
+	if i.justSealedSpans {
+		b.WriteString(i.styles.OK.Render("Span secrets: sealed to the custodian; the testimony keeps the descriptions.") + "\n")
+	}
+	if i.draftSealed {
+		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")
+	}
+	b.WriteString(i.styles.Header.Render("Testimony") + "\n")
+	used := strings.Count(b.String(), "\n")
+	b.WriteString(i.testimonyPreview(max(i.bodyHeight()-used, 1)))
+	return b.String()
+}

@@ -1,0 +1,129 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The top model's moves between screens: the navigator its screens call,
+// locking, and resizing.
+
+// screenOf returns the screen of state s if it is open and of type T, or
+// T's zero value.
+func screenOf[T screen](m *Model, s state) T {
+	sc, _ := m.screens[s].(T)
+	return sc
+}
+
+func (m *Model) setup() *setupScreen           { return screenOf[*setupScreen](m, stateSetup) }
+func (m *Model) iv() *interviewScreen          { return screenOf[*interviewScreen](m, stateInterview) }
+func (m *Model) reveal() *revealScreen         { return screenOf[*revealScreen](m, stateReveal) }
+func (m *Model) team() *teamScreen             { return screenOf[*teamScreen](m, stateTeam) }
+func (m *Model) cmp() *conflictScreen          { return screenOf[*conflictScreen](m, stateConflict) }
+func (m *Model) bodySize() (width, height int) { return m.width, max(m.height-1, 1) }
+
+func (m *Model) resize(w, h int) {
+	m.width, m.height = w, h
+	for _, s := range m.screens {
+		s.SetSize(m.bodySize())
+	}
+	m.help.Width = w
+}
+
+// show opens screen sc for state s, in front.
+func (m *Model) show(s state, sc screen) {
+	sc.SetSize(m.bodySize())
+	m.screens[s] = sc
+	m.state = s
+}
+
+// lock drops everything decrypted and shows the unlock screen.
+func (m *Model) lock(note string) tea.Cmd {
+	if m.st == nil {
+		return nil
+	}
+	if iv := m.iv(); iv != nil {
+		// The draft first, while the vault is open: nothing typed is lost.
+		iv.saveDraftNow()
+	}
+	for s, sc := range m.screens {
+		sc.clear()
+		if s != stateLocked && s != stateList {
+			delete(m.screens, s)
+		}
+	}
+	h, err := m.st.close()
+	m.st = nil
+	m.list.st = nil
+	m.hold = h
+	m.unlock.reset(note)
+	if err != nil {
+		m.unlock.err = "The vault's lock could not be kept: " + err.Error()
+	}
+	m.state = stateLocked
+	m.showHelp, m.confirmQuit = false, false
+	m.err = ""
+	return tea.ClearScreen
+}
+
+// openVault opens the vault; the command owns the folder's lock until
+// unlockedMsg hands it back.
+func (m *Model) openVault(passphrase []byte) tea.Cmd {
+	h, dir := m.hold, m.opts.Dir
+	m.hold = nil
+	return func() tea.Msg {
+		defer clear(passphrase)
+		v, h, err := unlockVault(dir, h, passphrase)
+		return unlockedMsg{v: v, hold: h, err: err}
+	}
+}
+
+func (m *Model) openInterview(id, draftKey string, inEditor bool) tea.Cmd {
+	iv := newInterviewScreen(m.common, m.st, m.opts.Now, m.opts.AutosaveDelay)
+	iv.id, iv.draftKey = id, draftKey
+	iv.startInEditor = inEditor
+	m.show(stateInterview, iv)
+	return loadInterview(m.st, id, draftKey)
+}
+
+// openReveal shows the custodian reveal for an interview, over the screen
+// in front.
+func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
+	r := newRevealScreen(m.common, m.st, m.opts.Now, m.opts.RevealTimeout, id, pseudonym, m.state)
+	if m.state == stateInterview {
+		// The interview under the reveal keeps its autosave.
+		r.under = m.iv()
+	}
+	m.show(stateReveal, r)
+	return textinput.Blink
+}
+
+// openConflict shows the versions of the interview in front side by side.
+func (m *Model) openConflict(id string) tea.Cmd {
+	m.show(stateConflict, &conflictScreen{common: m.common, id: id, under: m.iv()})
+	return loadHeads(m.st, id)
+}
+
+func (m *Model) openTeam() tea.Cmd {
+	m.show(stateTeam, newTeamScreen(m.common, m.st))
+	return loadRoster(m.st)
+}
+
+func (m *Model) openStats() tea.Cmd {
+	m.show(stateStats, &statsScreen{common: m.common})
+	return loadStats(m.st)
+}
+
+func (m *Model) close(back state, reload bool) tea.Cmd {
+	if s, ok := m.screens[m.state]; ok && m.state != stateLocked && m.state != stateList {
+		s.clear()
+		delete(m.screens, m.state)
+	}
+	m.state = back
+	if reload {
+		return loadRows(m.st)
+	}
+	return nil
+}
+
+func (m *Model) toggleHelp() { m.showHelp = !m.showHelp }

@@ -1,0 +1,109 @@
+package tui
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/tvault/tvault/vault"
+)
+
+// Store is what the screens call on the open vault. [vault.Vault] is the
+// one in use; tests may give the screens a fake.
+type Store interface {
+	// Interviews and drafts.
+	List() ([]vault.Summary, error)
+	Search(query string) ([]vault.Summary, error)
+	Get(idOrPrefix string) (*vault.View, error)
+	Heads(idOrPrefix string) ([]vault.View, error)
+	Add(inputs []vault.Input) ([]string, error)
+	Drafts() ([]vault.Draft, error)
+	SaveDraft(key, interview string, in vault.Input) error
+	DeleteDraft(key string) error
+	Codebook() ([]string, error)
+	Stats() (*vault.Stats, error)
+	Reveal(idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
+
+	// The team and the exchange of bundles.
+	Team() ([]vault.Member, error)
+	Card() ([]byte, *vault.Card, error)
+	ParseCard(data []byte) (*vault.Card, error)
+	AddMember(data []byte) (*vault.Card, error)
+	RemoveMember(name string) error
+	Export(w io.Writer, opts vault.ExportOptions) (*vault.ExportReport, error)
+	Import(r io.Reader) (*vault.ImportReport, error)
+
+	// The vault itself.
+	Warnings() []string
+	Dir() string
+	Close() error
+}
+
+var _ Store = (*vault.Vault)(nil)
+
+// store is the open vault, shared by the screens. The vault is not safe for
+// concurrent use and its calls run in commands, off the UI loop, so every
+// call goes through the mutex.
+type store struct {
+	mu sync.Mutex
+	v  Store
+}
+
+var errLocked = errors.New("the vault is locked")
+
+func (s *store) do(fn func(v Store) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v == nil {
+		return errLocked
+	}
+	return fn(s.v)
+}
+
+// close closes the vault and returns the folder's lock, still held.
+func (s *store) close() (*vault.Hold, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v == nil {
+		return nil, nil
+	}
+	dir := s.v.Dir()
+	s.v.Close()
+	s.v = nil
+	// Between Close and holdVault another process could take the lock; it
+	// would then have the vault, and this UI would say so on unlock.
+	return holdVault(dir)
+}
+
+// The vault's lifecycle: the only calls into package vault that are not on
+// the Store.
+
+// holdVault takes the lock of the vault folder dir, without opening the
+// vault: the UI keeps it while locked. The error wraps vault.ErrInUse if
+// another process has it.
+func holdVault(dir string) (*vault.Hold, error) { return vault.HoldLock(dir) }
+
+// unlockVault opens the vault in dir with passphrase. hold is released just
+// before the vault takes the same lock, and the lock is held again if the
+// vault does not open.
+func unlockVault(dir string, hold *vault.Hold, passphrase []byte) (Store, *vault.Hold, error) {
+	hold.Release()
+	v, err := vault.Open(dir, passphrase)
+	if err != nil {
+		h, herr := holdVault(dir)
+		if herr != nil && !errors.Is(err, vault.ErrInUse) {
+			err = herr
+		}
+		return nil, h, err
+	}
+	return v, nil, nil
+}
+
+// createVault creates the vault in dir, open.
+func createVault(dir string, opts vault.CreateOptions) (Store, error) {
+	v, err := vault.Create(dir, opts)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/tvault/tvault/vault"
+)
+
+// Drawing the team screen, and the reports of an export or an import.
+
+func (t *teamScreen) exported(msg exportDoneMsg) {
+	t.step = teamResult
+	t.busy.Stop()
+	var b strings.Builder
+	if msg.err != nil {
+		t.resultOK = false
+		b.WriteString("The bundle was not written: " + msg.err.Error() + "\n")
+		t.result = b.String()
+		return
+	}
+	t.resultOK = true
+	r := msg.rep
+	fmt.Fprintf(&b, "Wrote %s for %s.\n\n", msg.path, strings.Join(t.exportTo, ", "))
+	fmt.Fprintf(&b, "%-16s %d\n%-16s %d\n%-16s %d\n", "Interviews:", r.Interviews, "Revisions:", r.Revisions, "Purges:", r.Tombstones)
+	if r.Unshareable > 0 {
+		fmt.Fprintf(&b, "\nLeft out %d interviews whose consent forbids sharing.\n", r.Unshareable)
+	}
+	b.WriteString("\nIdentities and span secrets travel still sealed to the custodian.\n")
+	t.result = b.String()
+	t.marked = map[string]bool{}
+}
+
+func (t *teamScreen) imported(msg importDoneMsg) {
+	t.step = teamResult
+	t.busy.Stop()
+	var b strings.Builder
+	if msg.err != nil {
+		t.resultOK = false
+		switch {
+		case errors.Is(msg.err, vault.ErrNotForMe):
+			b.WriteString("Refused: this bundle is not encrypted to you.")
+		case errors.Is(msg.err, vault.ErrUnknownSigner):
+			b.WriteString("Refused: " + msg.err.Error() + ".")
+		case errors.Is(msg.err, vault.ErrDamaged):
+			b.WriteString("Refused: not a bundle, or altered or truncated on the way (" + msg.err.Error() + ").")
+		default:
+			b.WriteString("Not imported: " + msg.err.Error() + ".")
+		}
+		b.WriteString("\nThe vault is unchanged.\n")
+		t.result = b.String()
+		return
+	}
+	t.resultOK = true
+	r := msg.rep
+	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
+	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", r.Signer, "Fingerprint:", r.Fingerprint)
+	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)
+	fmt.Fprintf(&b, "%-16s %d\n%-16s %d\n%-16s %d\n", "New interviews:", r.Interviews, "Purged:", r.Purged, "Conflicts:", r.Conflicts)
+	if r.Conflicts > 0 {
+		b.WriteString("\nInterviews in conflict show !conflict in the list: open one and press v\nto compare the versions; saving it merges them.\n")
+	}
+	t.result = b.String()
+}
+
+// ShortHelp is the keys of the current step.
+func (t *teamScreen) ShortHelp() []key.Binding {
+	k := t.keys
+	enter := func(desc string) key.Binding {
+		return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", desc))
+	}
+	switch t.step {
+	case teamRoster:
+		return []key.Binding{k.AddMember, k.RemoveMember, k.Mark, k.Export, k.Import, k.Card, k.Back, k.Lock}
+	case teamAddConfirm, teamRemoveConfirm:
+		return []key.Binding{k.Yes, k.No}
+	case teamExporting, teamImporting:
+		return []key.Binding{k.Lock}
+	case teamResult:
+		return []key.Binding{enter("done")}
+	}
+	return []key.Binding{enter("ok"), k.Back}
+}
+
+func (t *teamScreen) View() string {
+	var b strings.Builder
+	b.WriteString(t.styles.Title.Render("Team · "+members(len(t.members))) + "\n")
+	if t.myName != "" {
+		b.WriteString(fmt.Sprintf("You are %s · your fingerprint %s\n", t.myName, t.myPrint))
+	}
+	b.WriteString("\n")
+	switch t.step {
+	case teamRoster:
+		b.WriteString(t.rosterView())
+		if t.note != "" {
+			b.WriteString("\n" + t.styles.OK.Render(t.note) + "\n")
+		}
+	case teamAddPath:
+		b.WriteString("Add a teammate from their card file (they write it with c on their team\nscreen, or tvault whoami -o CARD).\n\n")
+		b.WriteString(t.input.View() + "\n")
+	case teamAddConfirm:
+		c := t.cardInfo
+		b.WriteString(t.styles.Box.Render(fmt.Sprintf("Member:      %s\nFingerprint: %s", c.Name, c.Fingerprint())) + "\n\n")
+		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Ask %s to read out their fingerprint. Does it match, group by group?", c.Name)) + "\n")
+		b.WriteString("A card that does not match may be someone else's: do not add it.\n\n")
+		b.WriteString("  y  it matches: add    n  cancel\n")
+	case teamRemoveConfirm:
+		m, _ := t.selected()
+		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Remove %s from the roster?", m.Name)) + "\n\n")
+		b.WriteString("Their bundles are refused from then on, and you can no longer export to them.\n\n")
+		b.WriteString("  y  remove    n  cancel\n")
+	case teamCardPath:
+		b.WriteString("Your card holds your name, your recipient and your signing key, signed.\nIt holds nothing secret. Give it to teammates; read out your fingerprint\nwhen they add it.\n\n")
+		b.WriteString(t.input.View() + "\n")
+	case teamExportPath:
+		fmt.Fprintf(&b, "Export a bundle for: %s\n", strings.Join(t.exportTo, ", "))
+		b.WriteString("Every interview and purge, signed by you and encrypted to them. Identities\nand span secrets stay sealed to the custodian.\n")
+		b.WriteString(t.styles.Warn.Render("Interviews whose consent forbids sharing are left out.") + "\n\n")
+		b.WriteString(t.input.View() + "\n")
+	case teamExporting:
+		b.WriteString(t.busy.View("Exporting for "+strings.Join(t.exportTo, ", ")+"…") + "\n\n")
+		b.WriteString(progressBar(t.done, t.total, min(40, max(t.width-30, 10))))
+		if t.total > 0 {
+			fmt.Fprintf(&b, " %d/%d interviews", t.done, t.total)
+		}
+		b.WriteString("\n")
+		if t.total > 0 && t.done == t.total {
+			b.WriteString("Encrypting and writing the bundle…\n")
+		}
+	case teamImportPath:
+		b.WriteString("Import a bundle from a teammate on the roster. It is checked (signer,\nhashes, signatures) and merged all or nothing.\n\n")
+		b.WriteString(t.input.View() + "\n")
+	case teamImporting:
+		b.WriteString(t.busy.View("Checking and merging the bundle…") + "\n")
+	case teamResult:
+		if t.resultOK {
+			b.WriteString(t.styles.OK.Render(t.result))
+		} else {
+			b.WriteString(t.styles.Error.Render(t.result))
+		}
+	}
+	if t.err != "" {
+		b.WriteString("\n" + t.styles.Error.Render(t.err) + "\n")
+	}
+	return b.String()
+}
+
+func (t *teamScreen) rosterView() string {
+	var b strings.Builder
+	if !t.loaded {
+		return "Reading the roster…\n"
+	}
+	if len(t.members) == 0 {
+		b.WriteString(t.styles.Dim.Render("No teammates yet. Press a to add one from their card file.") + "\n")
+		return b.String()
+	}
+	const fpW, addedW = 39, 10
+	nameW := max(min(max(t.width, 40)-fpW-addedW-10, 24), 6)
+	b.WriteString(t.styles.Header.Render("      "+cell("NAME", nameW)+" "+cell("FINGERPRINT", fpW)+" "+cell("ADDED", addedW)) + "\n")
+	h := max(t.height-8, 1)
+	top := max(t.cursor-h+1, 0)
+	for i := top; i < len(t.members) && i < top+h; i++ {
+		m := t.members[i]
+		mark := "  "
+		if i == t.cursor {
+			mark = "▸ "
+		}
+		box := "[ ] "
+		if t.marked[m.Name] {
+			box = "[x] "
+		}
+		added := m.AddedAt
+		if len(added) > 10 {
+			added = added[:10]
+		}
+		line := mark + box + cell(m.Name, nameW) + " " + cell(m.Fingerprint, fpW) + " " + cell(added, addedW)
+		if i == t.cursor {
+			line = t.styles.Selected.Render(line)
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+func progressBar(done, total, width int) string {
+	n := 0
+	if total > 0 {
+		n = min(done*width/total, width)
+	}
+	return "[" + strings.Repeat("█", n) + strings.Repeat("░", width-n) + "]"
+}
+
+func members(n int) string {
+	if n == 1 {
+		return "1 member"
+	}
+	return fmt.Sprintf("%d members", n)
+}
