@@ -11,6 +11,7 @@ import (
 
 	"filippo.io/age/plugin"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -239,11 +240,11 @@ func runKeysRemove(e *env, name string, yes bool) error {
 // an exitCancelled error for anything else, and a usage error when there is
 // no terminal to ask on.
 func confirm(question string) error {
-	in, out, err := crypto.OpenTerminal()
+	in, out, err := term.Open()
 	if err != nil {
 		return usageError("this asks for confirmation and there is no terminal; pass --yes")
 	}
-	defer crypto.CloseTerminal(in, out)
+	defer term.Close(in, out)
 	fmt.Fprintf(out, "%s [y/N] ", question)
 	line, _ := bufio.NewReader(in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -282,7 +283,7 @@ func pluginUI(e *env) *plugin.ClientUI {
 			return nil
 		},
 		RequestValue: func(name, prompt string, secret bool) (string, error) {
-			p, err := crypto.ReadPassphraseTerminal(fmt.Sprintf("age-plugin-%s: %s ", name, prompt))
+			p, err := term.ReadPassphrase(fmt.Sprintf("age-plugin-%s: %s ", name, prompt))
 			if err != nil {
 				return "", err
 			}
