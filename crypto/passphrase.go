@@ -1,10 +1,6 @@
 package crypto
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
-
 	"filippo.io/age"
 )
 
@@ -57,18 +53,6 @@ func passphraseIdentity(p []byte) (*age.ScryptIdentity, error) {
 	}
 	id.SetMaxWorkFactor(maxScryptWorkFactor)
 	return id, nil
-}
-
-// CheckNewPassphrase reports whether p is acceptable for a new slot or key
-// file. The error never contains the passphrase.
-func CheckNewPassphrase(p []byte) error {
-	if len(bytes.TrimSpace(p)) == 0 {
-		return errors.New("the passphrase is empty")
-	}
-	if n := len([]rune(string(p))); n < MinPassphraseLen {
-		return fmt.Errorf("the passphrase is too short (%d characters; at least %d)", n, MinPassphraseLen)
-	}
-	return nil
 }
 
 // Wipe overwrites b with zeros. Call it on every buffer that held a secret,
