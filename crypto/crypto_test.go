@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -111,22 +110,6 @@ func TestCustodianKeyFile(t *testing.T) {
 	}
 	if got.Recipient().String() != c.Recipient().String() {
 		t.Fatal("different key")
-	}
-}
-
-func TestReadPassphraseFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "p")
-	os.WriteFile(path, []byte("first line\r\nsecond\n"), 0o600)
-	got, err := crypto.ReadPassphraseFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != "first line" {
-		t.Fatalf("got %q", got)
-	}
-	os.WriteFile(path, []byte("\nx"), 0o600)
-	if _, err := crypto.ReadPassphraseFile(path); err == nil {
-		t.Fatal("empty first line accepted")
 	}
 }
 

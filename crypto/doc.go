@@ -33,7 +33,10 @@
 //
 // Passphrases are []byte so that callers can [Wipe] them. age forces a string
 // at the point where it derives the key; that copy cannot be wiped and the
-// call sites say so.
+// call sites say so. Asking for a passphrase, on the terminal or from a file,
+// is not this package's business but internal/term's; this package checks a
+// new passphrase ([CheckNewPassphrase]), wipes buffers ([Wipe]) and keeps
+// them out of swap ([Lock]).
 //
 // The scrypt work factor is 18 (about a second). Tests lower it with
 // [SetScryptWorkFactorForTesting]; nothing a user can reach changes it.

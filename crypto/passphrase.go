@@ -1,15 +1,7 @@
 package crypto
 
 import (
-	"bufio"
-	"bytes"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-
 	"filippo.io/age"
-	"golang.org/x/term"
 )
 
 // DefaultScryptWorkFactor is the log2 of scrypt's N for every passphrase
@@ -61,93 +53,6 @@ func passphraseIdentity(p []byte) (*age.ScryptIdentity, error) {
 	}
 	id.SetMaxWorkFactor(maxScryptWorkFactor)
 	return id, nil
-}
-
-// CheckNewPassphrase reports whether p is acceptable for a new slot or key
-// file. The error never contains the passphrase.
-func CheckNewPassphrase(p []byte) error {
-	if len(bytes.TrimSpace(p)) == 0 {
-		return errors.New("the passphrase is empty")
-	}
-	if n := len([]rune(string(p))); n < MinPassphraseLen {
-		return fmt.Errorf("the passphrase is too short (%d characters; at least %d)", n, MinPassphraseLen)
-	}
-	return nil
-}
-
-// ReadPassphraseFile returns the first line of the file at path, without its
-// line ending. The buffer holding the rest of the file is wiped.
-func ReadPassphraseFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read passphrase file: %w", err)
-	}
-	defer Wipe(data)
-	return firstLine(data)
-}
-
-// ReadPassphraseReader is ReadPassphraseFile for an open reader.
-func ReadPassphraseReader(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(bufio.NewReader(r))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read passphrase: %w", err)
-	}
-	defer Wipe(data)
-	return firstLine(data)
-}
-
-func firstLine(data []byte) ([]byte, error) {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	line = bytes.TrimSuffix(line, []byte("\r"))
-	if len(line) == 0 {
-		return nil, errors.New("the passphrase file's first line is empty")
-	}
-	out := make([]byte, len(line))
-	// Kept out of swap while it lives; the caller wipes it.
-	Lock(out)
-	copy(out, line)
-	return out, nil
-}
-
-// ErrNoTerminal is returned by ReadPassphraseTerminal when there is no
-// terminal to ask on.
-var ErrNoTerminal = errors.New("no terminal to ask for a passphrase")
-
-// ReadPassphraseTerminal prints prompt to the controlling terminal and reads
-// a passphrase without echo. It uses /dev/tty so that standard input and
-// output stay free for data.
-func ReadPassphraseTerminal(prompt string) ([]byte, error) {
-	in, out, err := OpenTerminal()
-	if err != nil {
-		return nil, ErrNoTerminal
-	}
-	defer CloseTerminal(in, out)
-	if !term.IsTerminal(int(in.Fd())) {
-		return nil, ErrNoTerminal
-	}
-	fmt.Fprint(out, prompt)
-	p, err := term.ReadPassword(int(in.Fd()))
-	fmt.Fprintln(out)
-	if err != nil {
-		Wipe(p)
-		return nil, fmt.Errorf("failed to read passphrase: %w", err)
-	}
-	// term.ReadPassword builds p in a growing buffer: the copies it made
-	// while the passphrase was typed are unreachable and cannot be wiped.
-	// The final buffer is kept out of swap and wiped by the caller.
-	Lock(p)
-	return p, nil
-}
-
-// CloseTerminal closes what OpenTerminal opened.
-func CloseTerminal(in, out *os.File) {
-	in.Close()
-	if out != in {
-		out.Close()
-	}
 }
 
 // Wipe overwrites b with zeros. Call it on every buffer that held a secret,

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
@@ -110,27 +109,25 @@ func required(what string) func(string) error {
 	}
 }
 
-// strength is feedback on a new passphrase. It never repeats it.
+// strength is feedback on a new passphrase, from the estimator that
+// vault.CheckNewPassphrase applies. It never repeats the passphrase.
 func strength(p string) string {
 	n := len([]rune(p))
-	words := len(strings.Fields(p))
-	var classes int
-	for _, f := range []func(rune) bool{unicode.IsLower, unicode.IsUpper, unicode.IsDigit, unicode.IsPunct} {
-		if strings.IndexFunc(p, f) >= 0 {
-			classes++
-		}
-	}
 	switch {
 	case n == 0:
 		return fmt.Sprintf("At least %d characters; a few random words are best.", vault.MinPassphraseLen)
 	case n < vault.MinPassphraseLen:
 		return fmt.Sprintf("Too short: %d of at least %d characters.", n, vault.MinPassphraseLen)
-	case words >= 4 && n >= 20, n >= 24:
-		return "Strength: strong."
-	case words >= 3 || (n >= 14 && classes >= 3):
-		return "Strength: fair. One more random word makes it strong."
 	}
-	return "Strength: weak. Use four or more random words."
+	st := vault.PassphraseStrength([]byte(p))
+	if st.Acceptable() {
+		return "Strength: strong."
+	}
+	msg := "Strength: too easy to guess."
+	if st.Warning != "" {
+		msg += " " + st.Warning
+	}
+	return msg + " Add another word or two; uncommon words are best."
 }
 
 // checkKeyOut refuses a custodian key file over an existing file or inside

@@ -41,3 +41,10 @@ func ParseCustodianRecipient(s string) (*age.HybridRecipient, error) {
 func CheckNewPassphrase(p []byte) error {
 	return crypto.CheckNewPassphrase(p)
 }
+
+// Strength is an estimate of how hard a passphrase is to guess.
+type Strength = crypto.Strength
+
+// PassphraseStrength estimates how hard p is to guess: the estimate that
+// [CheckNewPassphrase] applies, for feedback as the passphrase is typed.
+func PassphraseStrength(p []byte) Strength { return crypto.PassphraseStrength(p) }

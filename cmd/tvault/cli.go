@@ -25,20 +25,38 @@ type env struct {
 	identityFile      string // --identity: open the vault with an age identity (cmd_keys.go)
 }
 
-// command is one subcommand.
+// command is a node of the command tree: a command (`tvault list`), a group
+// of subcommands (`tvault team`), or a subcommand (`tvault team remove`).
+// Each has its own flags, so a flag of one subcommand is refused by
+// another; the global flags (addGlobalFlags) are accepted by all of them,
+// before or after the command's name.
 type command struct {
 	name    string
 	args    string // synopsis of arguments and flags
 	summary string // one line for the command list
 	help    string // more, for `tvault CMD --help`
 	// setup registers the command's own flags; run gets the positional
-	// arguments left after parsing.
+	// arguments left after parsing. A group without a run of its own (team,
+	// keys, custodian) has no setup.
 	setup func(fs *flag.FlagSet) func(e *env, args []string) error
+	subs  []*command
+
+	path string // "team remove": set by register
 }
 
 var commands []*command
 
-func register(c *command) { commands = append(commands, c) }
+func register(c *command) {
+	setPath(c, "")
+	commands = append(commands, c)
+}
+
+func setPath(c *command, parent string) {
+	c.path = strings.TrimSpace(parent + " " + c.name)
+	for _, s := range c.subs {
+		setPath(s, c.path)
+	}
+}
 
 func findCommand(name string) *command {
 	for _, c := range commands {
@@ -49,11 +67,48 @@ func findCommand(name string) *command {
 	return nil
 }
 
+func (c *command) sub(name string) *command {
+	for _, s := range c.subs {
+		if s.name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+func (c *command) subNames() string {
+	var names []string
+	for _, s := range c.subs {
+		names = append(names, s.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// flags returns a flag set holding the global flags, bound to e, and c's
+// own, with the run function that reads them.
+func (c *command) flags(e *env) (*flag.FlagSet, func(*env, []string) error) {
+	fs := flag.NewFlagSet("tvault "+c.path, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addGlobalFlags(fs, e)
+	if c.setup == nil {
+		return fs, func(*env, []string) error {
+			return usageError("%s needs a subcommand: %s (see 'tvault %s --help')", c.path, c.subNames(), c.path)
+		}
+	}
+	return fs, c.setup(fs)
+}
+
 func addGlobalFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&e.vaultDir, "vault", e.vaultDir, "the vault `DIR` (default $TVAULT_DIR, else the user data folder)")
 	fs.StringVar(&e.passphraseFile, "passphrase-file", e.passphraseFile, "read the vault passphrase from the first line of `PATH`")
 	fs.StringVar(&e.custodianPassFile, "custodian-passphrase-file", e.custodianPassFile, "read the custodian passphrase from the first line of `PATH`")
 	fs.StringVar(&e.identityFile, "identity", e.identityFile, "open the vault with the age identity in `FILE` (a recipient key slot) instead of a passphrase")
+}
+
+func isGlobalFlag(name string) bool {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	addGlobalFlags(fs, &env{})
+	return fs.Lookup(name) != nil
 }
 
 func run(e *env, args []string) int {
@@ -90,33 +145,98 @@ func dispatch(e *env, args []string) error {
 	}
 	name := rest[0]
 	if name == "help" {
-		if len(rest) > 1 {
-			if c := findCommand(rest[1]); c != nil {
-				printCommandUsage(e.stdout, c, e)
-				return nil
-			}
-			return usageError("unknown command %q (see 'tvault help')", rest[1])
-		}
-		printUsage(e.stdout)
-		return nil
+		return runHelp(e, rest[1:])
 	}
 	c := findCommand(name)
 	if c == nil {
 		return usageError("unknown command %q (see 'tvault help')", name)
 	}
-	fs := flag.NewFlagSet("tvault "+c.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addGlobalFlags(fs, e)
-	runFn := c.setup(fs)
-	positional, err := parseInterspersed(fs, rest[1:])
+	c, args, err := resolve(c, rest[1:])
+	if err != nil {
+		return err
+	}
+	fs, runFn := c.flags(e)
+	positional, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		printCommandUsage(e.stdout, c, e)
+		printCommandUsage(e.stdout, c)
 		return flag.ErrHelp
 	}
 	if err != nil {
-		return usageError("%s: %v (see 'tvault %s --help')", c.name, err, c.name)
+		return usageError("%s: %v (see 'tvault %s --help')", c.path, err, c.path)
 	}
 	return runFn(e, positional)
+}
+
+// runHelp is `tvault help [COMMAND [SUBCOMMAND]]`.
+func runHelp(e *env, args []string) error {
+	if len(args) == 0 {
+		printUsage(e.stdout)
+		return nil
+	}
+	c := findCommand(args[0])
+	if c == nil {
+		return usageError("unknown command %q (see 'tvault help')", args[0])
+	}
+	for _, name := range args[1:] {
+		s := c.sub(name)
+		if s == nil {
+			return usageError("unknown %s subcommand %q (%s)", c.path, name, c.subNames())
+		}
+		c = s
+	}
+	printCommandUsage(e.stdout, c)
+	return nil
+}
+
+// resolve walks from c down to the subcommand that args name, and returns it
+// with the arguments left for it: args without the subcommand names. The
+// first argument that is not a flag (or a flag's value) names the
+// subcommand, so global flags may stand before it (`tvault team --vault DIR
+// list`); the subcommand's own flags, which take values, follow its name.
+func resolve(c *command, args []string) (*command, []string, error) {
+	args = append([]string(nil), args...)
+	for i := 0; i < len(args) && len(c.subs) > 0; i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if len(a) > 1 && a[0] == '-' {
+			if c.flagTakesValue(a) {
+				i++
+			}
+			continue
+		}
+		s := c.sub(a)
+		if s == nil {
+			if c.setup != nil {
+				break // a positional argument of c itself
+			}
+			return nil, nil, usageError("unknown %s subcommand %q (%s)", c.path, a, c.subNames())
+		}
+		args = append(args[:i], args[i+1:]...)
+		i--
+		c = s
+	}
+	return c, args, nil
+}
+
+// flagTakesValue reports whether arg, a flag, is one of c's or a global
+// flag that takes its value from the next argument. An unknown flag takes
+// none; parsing refuses it later.
+func (c *command) flagTakesValue(arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if strings.Contains(name, "=") {
+		return false
+	}
+	fs, _ := c.flags(&env{})
+	f := fs.Lookup(name)
+	if f == nil {
+		return false
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return false
+	}
+	return true
 }
 
 // parseInterspersed parses flags anywhere among the arguments, as users
@@ -179,22 +299,43 @@ func order(name string) int {
 	return 100
 }
 
-func printCommandUsage(w io.Writer, c *command, e *env) {
-	fmt.Fprintf(w, "Usage: tvault %s %s\n\n%s\n", c.name, c.args, c.summary)
+// printCommandUsage is `tvault CMD --help`: the synopsis, the help text, the
+// command's own flags and, for a group, each subcommand's.
+func printCommandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: tvault %s %s\n\n%s\n", c.path, c.args, c.summary)
 	if c.help != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(strings.TrimLeft(c.help, "\n"), " \n"))
 	}
-	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
-	c.setup(fs)
-	var own []string
-	fs.VisitAll(func(f *flag.Flag) {
-		name, usage := flag.UnquoteUsage(f)
-		own = append(own, fmt.Sprintf("  --%s %s\n    \t%s", f.Name, name, usage))
-	})
-	if len(own) > 0 {
-		fmt.Fprintf(w, "\nFlags:\n%s\n", strings.Join(own, "\n"))
+	if own := ownFlags(c); own != "" {
+		fmt.Fprintf(w, "\nFlags:\n%s\n", own)
+	}
+	for _, s := range c.subs {
+		if own := ownFlags(s); own != "" {
+			fmt.Fprintf(w, "\nFlags of '%s':\n%s\n", s.path, own)
+		}
+	}
+	if len(c.subs) > 0 {
+		fmt.Fprintf(w, "\n'tvault %s SUBCOMMAND --help' tells more.\n", c.path)
 	}
 	fmt.Fprint(w, "\nGlobal flags: --vault DIR, --passphrase-file PATH, --custodian-passphrase-file PATH, --identity FILE\n")
+}
+
+// ownFlags lists c's flags, without the global ones.
+func ownFlags(c *command) string {
+	fs, _ := c.flags(&env{})
+	var own []string
+	fs.VisitAll(func(f *flag.Flag) {
+		if isGlobalFlag(f.Name) {
+			return
+		}
+		name, usage := flag.UnquoteUsage(f)
+		dash := "--"
+		if len(f.Name) == 1 {
+			dash = "-" // -o, -k, as the synopses write them
+		}
+		own = append(own, fmt.Sprintf("  %s%s %s\n    \t%s", dash, f.Name, name, usage))
+	})
+	return strings.Join(own, "\n")
 }
 
 // dir returns the vault folder: --vault, else $TVAULT_DIR, else the user

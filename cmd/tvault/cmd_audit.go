@@ -20,10 +20,26 @@ func init() {
 
 Events hold no testimony, names or secrets: an interview ID, a slot or member
 name, counts. Failed unlocks are recorded at the next successful one.`,
+		subs: []*command{{
+			name:    "verify",
+			args:    "[--json]",
+			summary: "check the hash chain and every signature of the audit log",
+			help: `
+An altered, reordered or deleted event is reported (exit code 4).`,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				asJSON := fs.Bool("json", false, "print the result as JSON")
+				return func(e *env, args []string) error {
+					if err := noArgs("audit verify", args); err != nil {
+						return err
+					}
+					return runAuditVerify(e, *asJSON)
+				}
+			},
+		}},
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			asJSON := fs.Bool("json", false, "print JSON")
 			return func(e *env, args []string) error {
-				if len(args) > 1 || (len(args) == 1 && args[0] != "verify") {
+				if len(args) > 0 {
 					return usageError("audit takes no argument, or 'verify'")
 				}
 				v, err := openVault(e)
@@ -31,27 +47,6 @@ name, counts. Failed unlocks are recorded at the next successful one.`,
 					return err
 				}
 				defer v.Close()
-				if len(args) == 1 {
-					n, problems, err := v.VerifyAudit()
-					if err != nil {
-						return err
-					}
-					if *asJSON {
-						if err := writeJSON(e.stdout, map[string]any{"events": n, "problems": problems}); err != nil {
-							return err
-						}
-					}
-					if len(problems) > 0 {
-						for _, p := range problems {
-							fmt.Fprintf(e.stderr, "tvault: audit event %d: %s\n", p.Seq, p.Problem)
-						}
-						return &exitError{code: exitDamaged, err: fmt.Errorf("%w: the audit log fails verification (%d problems in %d events)", crypto.ErrDamaged, len(problems), n)}
-					}
-					if !*asJSON {
-						fmt.Fprintf(e.stdout, "ok: %d events, chain and signatures verified\n", n)
-					}
-					return nil
-				}
 				events, err := v.Audit()
 				if err != nil {
 					return err
@@ -68,4 +63,31 @@ name, counts. Failed unlocks are recorded at the next successful one.`,
 			}
 		},
 	})
+}
+
+func runAuditVerify(e *env, asJSON bool) error {
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	n, problems, err := v.VerifyAudit()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if err := writeJSON(e.stdout, map[string]any{"events": n, "problems": problems}); err != nil {
+			return err
+		}
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintf(e.stderr, "tvault: audit event %d: %s\n", p.Seq, p.Problem)
+		}
+		return &exitError{code: exitDamaged, err: fmt.Errorf("%w: the audit log fails verification (%d problems in %d events)", crypto.ErrDamaged, len(problems), n)}
+	}
+	if !asJSON {
+		fmt.Fprintf(e.stdout, "ok: %d events, chain and signatures verified\n", n)
+	}
+	return nil
 }

@@ -18,65 +18,78 @@ func init() {
 		name:    "custodian",
 		args:    "split -k K -n N -o DIR --custodian-key FILE | recover -o FILE SHARE... | rotate --custodian-key FILE (--new-custodian-key-out FILE | --new-custodian-recipient R)",
 		summary: "share cards of the custodian key; rotate to a new custodian",
-		help: `
-split writes N share cards into DIR (share-1-of-N.txt …), printable text
+		help: "\n" + custodianSplitHelp + "\n\n" + custodianRecoverHelp + "\n\n" +
+			"No vault is needed for either: run them on the custodian's machine.\n\n" + custodianRotateHelp,
+		subs: []*command{{
+			name:    "split",
+			args:    "-k K -n N -o DIR --custodian-key FILE",
+			summary: "write share cards of the custodian key: any K of N rebuild it",
+			help:    custodianSplitHelp,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				k := fs.Int("k", 0, "`K` shares rebuild the key")
+				n := fs.Int("n", 0, "write `N` share cards")
+				out := fs.String("o", "", "the `DIR` to write cards into")
+				keyFile := fs.String("custodian-key", "", "the custodian key `FILE`")
+				return func(e *env, args []string) error {
+					if err := noArgs("custodian split", args); err != nil {
+						return err
+					}
+					return runCustodianSplit(e, *k, *n, *out, *keyFile)
+				}
+			},
+		}, {
+			name:    "recover",
+			args:    "-o FILE SHARE...",
+			summary: "rebuild the custodian key file from K share cards",
+			help:    custodianRecoverHelp,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				out := fs.String("o", "", "the key `FILE` to write")
+				return func(e *env, args []string) error {
+					return runCustodianRecover(e, *out, args)
+				}
+			},
+		}, {
+			name:    "rotate",
+			args:    "--custodian-key FILE (--new-custodian-key-out FILE | --new-custodian-recipient R)",
+			summary: "move the vault to a new custodian key",
+			help:    custodianRotateHelp,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				keyFile := fs.String("custodian-key", "", "the current custodian key `FILE`")
+				newOut := fs.String("new-custodian-key-out", "", "write a new custodian key to `FILE`")
+				newRcpt := fs.String("new-custodian-recipient", "", "rotate to this custodian `RECIPIENT` (age1pq1…)")
+				newPass := fs.String("new-custodian-passphrase-file", "", "the new key file's passphrase, from the first line of `PATH`")
+				yes := fs.Bool("yes", false, "do not ask for confirmation")
+				return func(e *env, args []string) error {
+					if err := noArgs("custodian rotate", args); err != nil {
+						return err
+					}
+					return runCustodianRotate(e, *keyFile, *newOut, *newRcpt, *newPass, *yes)
+				}
+			},
+		}},
+	})
+}
+
+const custodianSplitHelp = `split writes N share cards into DIR (share-1-of-N.txt …), printable text
 files. Any K of them rebuild the custodian key; fewer reveal nothing about
 it. It asks for the custodian passphrase of the key FILE (or reads
 --custodian-passphrase-file). Print the cards, give each to a different
-person, and delete the files.
+person, and delete the files.`
 
-recover rebuilds a custodian key file from any K cards of one split and
+const custodianRecoverHelp = `recover rebuilds a custodian key file from any K cards of one split and
 writes it to FILE under a NEW custodian passphrase: from
 --custodian-passphrase-file, or asked twice on the terminal. Too few cards
 (exit 2), or a changed, mistyped or foreign card (exit 4) are refused and
-nothing is written: recovery never yields a wrong key.
+nothing is written: recovery never yields a wrong key.`
 
-No vault is needed for either: run them on the custodian's machine.
-
-rotate moves the vault to a new custodian key, in one step: every identity
+const custodianRotateHelp = `rotate moves the vault to a new custodian key, in one step: every identity
 and span secret is opened with the old key (--custodian-key, its passphrase
 from --custodian-passphrase-file or the terminal) and sealed again to the new
 one, a new key written to --new-custodian-key-out (its passphrase from
 --new-custodian-passphrase-file or asked twice) or an existing
 --new-custodian-recipient. Everything sealed to the old key is deleted from
 this vault. Teammates' vaults must rotate too. Asks for confirmation on a
-terminal; --yes for scripts.`,
-		setup: func(fs *flag.FlagSet) func(*env, []string) error {
-			k := fs.Int("k", 0, "split: `K` shares rebuild the key")
-			n := fs.Int("n", 0, "split: write `N` share cards")
-			out := fs.String("o", "", "split: the `DIR` to write cards into; recover: the key FILE to write")
-			keyFile := fs.String("custodian-key", "", "split, rotate: the (current) custodian key `FILE`")
-			newOut := fs.String("new-custodian-key-out", "", "rotate: write a new custodian key to `FILE`")
-			newRcpt := fs.String("new-custodian-recipient", "", "rotate: rotate to this custodian `RECIPIENT` (age1pq1…)")
-			newPass := fs.String("new-custodian-passphrase-file", "", "rotate: the new key file's passphrase, from the first line of `PATH`")
-			yes := fs.Bool("yes", false, "rotate: do not ask for confirmation")
-			return func(e *env, args []string) error {
-				if len(args) == 0 {
-					return usageError("custodian needs a subcommand: split or recover (see 'tvault custodian --help')")
-				}
-				switch args[0] {
-				case "split":
-					if err := noArgs("custodian split", args[1:]); err != nil {
-						return err
-					}
-					return runCustodianSplit(e, *k, *n, *out, *keyFile)
-				case "recover":
-					if *k != 0 || *n != 0 || *keyFile != "" {
-						return usageError("custodian recover takes -o FILE and share cards only")
-					}
-					return runCustodianRecover(e, *out, args[1:])
-				}
-				if args[0] == "rotate" {
-					if err := noArgs("custodian rotate", args[1:]); err != nil {
-						return err
-					}
-					return runCustodianRotate(e, *keyFile, *newOut, *newRcpt, *newPass, *yes)
-				}
-				return usageError("unknown custodian subcommand %q (split, recover or rotate)", args[0])
-			}
-		},
-	})
-}
+terminal; --yes for scripts.`
 
 func runCustodianSplit(e *env, k, n int, dir, keyFile string) error {
 	switch {

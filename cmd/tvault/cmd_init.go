@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -141,11 +142,11 @@ func runInit(e *env, o initOptions) error {
 
 // askCustodian runs the guided choice of a custodian on the terminal.
 func askCustodian(e *env, o *initOptions, dir string) error {
-	in, tty, err := crypto.OpenTerminal()
+	in, tty, err := term.Open()
 	if err != nil {
 		return usageError("init needs a custodian: --custodian-recipient R or --custodian-key-out FILE")
 	}
-	defer crypto.CloseTerminal(in, tty)
+	defer term.Close(in, tty)
 	r := bufio.NewReader(in)
 	ask := func(q string) (string, error) {
 		fmt.Fprint(tty, q)

@@ -11,6 +11,7 @@ import (
 
 	"filippo.io/age/plugin"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -57,38 +58,58 @@ re-encrypts the data.
                       installed). Open the vault with it by --identity FILE.
   keys remove SLOT    remove a slot; never the last one. Asks for
                       confirmation on a terminal; --yes for scripts.`,
-		setup: func(fs *flag.FlagSet) func(*env, []string) error {
-			asJSON := fs.Bool("json", false, "list: print JSON")
-			newFile := fs.String("new-passphrase-file", "", "add: read the new slot's passphrase from the first line of `PATH`")
-			recipient := fs.String("recipient", "", "add: a slot for the age `RECIPIENT` instead of a passphrase")
-			yes := fs.Bool("yes", false, "remove: do not ask for confirmation")
-			return func(e *env, args []string) error {
-				if len(args) == 0 {
-					return usageError("keys needs a subcommand: list, add or remove (see 'tvault keys --help')")
-				}
-				switch args[0] {
-				case "list":
-					if err := noArgs("keys list", args[1:]); err != nil {
+		subs: []*command{{
+			name:    "list",
+			args:    "[--json]",
+			summary: "the slots: name, kind, age stanza type; * marks the one that opened the vault",
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				asJSON := fs.Bool("json", false, "print JSON")
+				return func(e *env, args []string) error {
+					if err := noArgs("keys list", args); err != nil {
 						return err
 					}
 					return runKeysList(e, *asJSON)
-				case "add":
-					if err := noArgs("keys add", args[1:]); err != nil {
+				}
+			},
+		}, {
+			name:    "add",
+			args:    "[--new-passphrase-file PATH | --recipient R]",
+			summary: "a second passphrase, or a slot for an age recipient",
+			help: `
+Without --recipient: a second passphrase, asked twice on the terminal or read
+from --new-passphrase-file. With --recipient R: a slot for any age recipient:
+age1pq1… (post-quantum), age1…, ssh-ed25519 …, or a plugin recipient such as
+age1yubikey1… (the plugin, age-plugin-yubikey, must be installed). Open the
+vault with it by --identity FILE.`,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				newFile := fs.String("new-passphrase-file", "", "read the new slot's passphrase from the first line of `PATH`")
+				recipient := fs.String("recipient", "", "a slot for the age `RECIPIENT` instead of a passphrase")
+				return func(e *env, args []string) error {
+					if err := noArgs("keys add", args); err != nil {
 						return err
 					}
 					if *newFile != "" && *recipient != "" {
 						return usageError("keys add: give --new-passphrase-file or --recipient, not both")
 					}
 					return runKeysAdd(e, *newFile, *recipient)
-				case "remove":
-					if len(args) != 2 {
+				}
+			},
+		}, {
+			name:    "remove",
+			args:    "SLOT [--yes]",
+			summary: "remove a key slot; never the last one",
+			help: `
+Asks for confirmation on a terminal; --yes for scripts.`,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				yes := fs.Bool("yes", false, "do not ask for confirmation")
+				return func(e *env, args []string) error {
+					if len(args) != 1 {
 						return usageError("keys remove takes one slot name (see 'tvault keys list')")
 					}
-					return runKeysRemove(e, args[1], *yes)
+					return runKeysRemove(e, args[0], *yes)
 				}
-				return usageError("unknown keys subcommand %q (list, add or remove)", args[0])
-			}
-		},
+			},
+		}},
 	})
 }
 
@@ -219,11 +240,11 @@ func runKeysRemove(e *env, name string, yes bool) error {
 // an exitCancelled error for anything else, and a usage error when there is
 // no terminal to ask on.
 func confirm(question string) error {
-	in, out, err := crypto.OpenTerminal()
+	in, out, err := term.Open()
 	if err != nil {
 		return usageError("this asks for confirmation and there is no terminal; pass --yes")
 	}
-	defer crypto.CloseTerminal(in, out)
+	defer term.Close(in, out)
 	fmt.Fprintf(out, "%s [y/N] ", question)
 	line, _ := bufio.NewReader(in).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
@@ -262,7 +283,7 @@ func pluginUI(e *env) *plugin.ClientUI {
 			return nil
 		},
 		RequestValue: func(name, prompt string, secret bool) (string, error) {
-			p, err := crypto.ReadPassphraseTerminal(fmt.Sprintf("age-plugin-%s: %s ", name, prompt))
+			p, err := term.ReadPassphrase(fmt.Sprintf("age-plugin-%s: %s ", name, prompt))
 			if err != nil {
 				return "", err
 			}

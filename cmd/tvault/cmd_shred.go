@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -104,11 +104,11 @@ func runShred(e *env, keyFile string, yes bool) error {
 // confirmShred asks the person to type the vault folder's name, or "shred":
 // a y/N prompt is too easy to answer by reflex for something without undo.
 func confirmShred(dir, keyFile string) error {
-	in, out, err := crypto.OpenTerminal()
+	in, out, err := term.Open()
 	if err != nil {
 		return usageError("shred asks for a typed confirmation and there is no terminal; pass --yes")
 	}
-	defer crypto.CloseTerminal(in, out)
+	defer term.Close(in, out)
 	name := filepath.Base(filepath.Clean(dir))
 	fmt.Fprintf(out, "This destroys the keys of the vault in %s: it can never be opened again.\n", dir)
 	if keyFile != "" {

@@ -68,45 +68,49 @@ paper, by USB stick, in person; then compare its fingerprint out loud.`,
   team list         the roster: name and fingerprint (--json for scripts)
   team remove NAME  take a member off the roster: their bundles are refused
                     from then on`,
-		setup: func(fs *flag.FlagSet) func(*env, []string) error {
-			yes := fs.Bool("yes", false, "add: do not ask to confirm the fingerprint")
-			asJSON := fs.Bool("json", false, "list: print JSON")
-			return func(e *env, args []string) error {
-				if len(args) == 0 {
-					return usageError("team needs a subcommand: add, list or remove (see 'tvault team --help')")
-				}
-				switch args[0] {
-				case "add":
-					if len(args) != 2 {
+		subs: []*command{{
+			name:    "add",
+			args:    "CARD [--yes]",
+			summary: "put a teammate's card on the roster",
+			help: `
+Shows the card's name and fingerprint and asks you to compare the
+fingerprint with the teammate out loud (on a terminal; --yes for scripts).
+A card whose signature fails is refused.`,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				yes := fs.Bool("yes", false, "do not ask to confirm the fingerprint")
+				return func(e *env, args []string) error {
+					if len(args) != 1 {
 						return usageError("team add takes one CARD file")
 					}
-					return runTeamAdd(e, args[1], *yes)
-				case "list":
-					if err := noArgs("team list", args[1:]); err != nil {
+					return runTeamAdd(e, args[0], *yes)
+				}
+			},
+		}, {
+			name:    "list",
+			args:    "[--json]",
+			summary: "the roster: name and fingerprint",
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				asJSON := fs.Bool("json", false, "print JSON")
+				return func(e *env, args []string) error {
+					if err := noArgs("team list", args); err != nil {
 						return err
 					}
 					return runTeamList(e, *asJSON)
-				case "remove":
-					if len(args) != 2 {
+				}
+			},
+		}, {
+			name:    "remove",
+			args:    "NAME",
+			summary: "take a member off the roster: their bundles are refused from then on",
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				return func(e *env, args []string) error {
+					if len(args) != 1 {
 						return usageError("team remove takes one NAME")
 					}
-					v, err := openVault(e)
-					if err != nil {
-						return err
-					}
-					defer v.Close()
-					if err := v.RemoveMember(args[1]); err != nil {
-						if errors.Is(err, vault.ErrNoMember) {
-							return &exitError{code: exitNotFound, err: err, hint: "'tvault team list' shows the roster"}
-						}
-						return err
-					}
-					fmt.Fprintf(e.stderr, "Removed %s from the roster.\n", args[1])
-					return nil
+					return runTeamRemove(e, args[0])
 				}
-				return usageError("unknown team subcommand %q (add, list or remove)", args[0])
-			}
-		},
+			},
+		}},
 	})
 	register(&command{
 		name:    "export",
@@ -252,6 +256,22 @@ func runTeamList(e *env, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Fingerprint, m.AddedAt)
 	}
 	return tw.Flush()
+}
+
+func runTeamRemove(e *env, name string) error {
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if err := v.RemoveMember(name); err != nil {
+		if errors.Is(err, vault.ErrNoMember) {
+			return &exitError{code: exitNotFound, err: err, hint: "'tvault team list' shows the roster"}
+		}
+		return err
+	}
+	fmt.Fprintf(e.stderr, "Removed %s from the roster.\n", name)
+	return nil
 }
 
 func runExport(e *env, out string, opts vault.ExportOptions) error {

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -79,7 +80,7 @@ func hintFor(err error) string {
 		return "create one with 'tvault init', or point --vault (or $TVAULT_DIR) at an existing one"
 	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrAmbiguous):
 		return "'tvault list' shows every interview and its ID"
-	case errors.Is(err, crypto.ErrNoTerminal):
+	case errors.Is(err, term.ErrNoTerminal):
 		return "pass --passphrase-file (and --custodian-passphrase-file) when running without a terminal"
 	}
 	return ""

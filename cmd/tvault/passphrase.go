@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -14,7 +14,7 @@ import (
 // new slot. The caller wipes the result.
 func readPassphrase(e *env, file, what string, confirm bool) ([]byte, error) {
 	if file != "" {
-		p, err := crypto.ReadPassphraseFile(file)
+		p, err := term.ReadPassphraseFile(file)
 		if err != nil {
 			return nil, usageError("%s: %v", what, err)
 		}
@@ -27,32 +27,15 @@ func readPassphrase(e *env, file, what string, confirm bool) ([]byte, error) {
 		return p, nil
 	}
 	if !confirm {
-		return crypto.ReadPassphraseTerminal(capitalize(what) + ": ")
+		return term.ReadPassphrase(capitalize(what) + ": ")
 	}
-	for attempt := 0; attempt < 3; attempt++ {
-		p, err := crypto.ReadPassphraseTerminal(fmt.Sprintf("New %s (at least %d characters): ", what, crypto.MinPassphraseLen))
-		if err != nil {
-			return nil, err
-		}
-		if err := crypto.CheckNewPassphrase(p); err != nil {
-			crypto.Wipe(p)
-			fmt.Fprintf(e.stderr, "tvault: %v; try again\n", err)
-			continue
-		}
-		again, err := crypto.ReadPassphraseTerminal(fmt.Sprintf("Repeat the %s: ", what))
-		if err != nil {
-			crypto.Wipe(p)
-			return nil, err
-		}
-		same := bytes.Equal(p, again)
-		crypto.Wipe(again)
-		if same {
-			return p, nil
-		}
-		crypto.Wipe(p)
-		fmt.Fprintln(e.stderr, "tvault: the two passphrases differ; try again")
+	p, err := term.ReadNewPassphrase(what, crypto.CheckNewPassphrase, func(err error) {
+		fmt.Fprintf(e.stderr, "tvault: %v; try again\n", err)
+	})
+	if errors.Is(err, term.ErrNoPassphrase) {
+		return nil, &exitError{code: exitCancelled, err: err}
 	}
-	return nil, &exitError{code: exitCancelled, err: errors.New("no passphrase set after three tries")}
+	return p, err
 }
 
 func capitalize(s string) string {

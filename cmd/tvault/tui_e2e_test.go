@@ -13,6 +13,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -190,7 +191,7 @@ func TestTerminalUI(t *testing.T) {
 		return nil
 	})
 
-	p, _ := crypto.ReadPassphraseFile(pass)
+	p, _ := term.ReadPassphraseFile(pass)
 	v, err := vault.Open(vdir, p)
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestTerminalUI(t *testing.T) {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
 	kf, _ := os.ReadFile(keyFile)
-	cp, _ := crypto.ReadPassphraseFile(cpass)
+	cp, _ := term.ReadPassphraseFile(cpass)
 	c, err := crypto.OpenCustodianKey(kf, cp)
 	if err != nil {
 		t.Fatal(err)

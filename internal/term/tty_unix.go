@@ -1,13 +1,13 @@
 //go:build !windows
 
-package crypto
+package term
 
 import "os"
 
-// OpenTerminal opens the controlling terminal for a prompt: in to read the
+// Open opens the controlling terminal for a prompt: in to read the
 // answer, out to write the question (the same file here). Standard input
 // and output stay free for data. The caller closes both.
-func OpenTerminal() (in, out *os.File, err error) {
+func Open() (in, out *os.File, err error) {
 	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
 		return nil, nil, err

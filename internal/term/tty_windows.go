@@ -1,13 +1,13 @@
 //go:build windows
 
-package crypto
+package term
 
 import "os"
 
-// OpenTerminal opens the console for a prompt: CONIN$ to read the answer,
+// Open opens the console for a prompt: CONIN$ to read the answer,
 // CONOUT$ to write the question (a console's input handle cannot be written
 // to). Standard input and output stay free for data. The caller closes both.
-func OpenTerminal() (in, out *os.File, err error) {
+func Open() (in, out *os.File, err error) {
 	// Read and write access: x/term sets the console mode on this handle to
 	// turn echo off.
 	in, err = os.OpenFile("CONIN$", os.O_RDWR, 0)
