@@ -1,0 +1,94 @@
+package vault_test
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tvault/tvault/internal/synth"
+	"github.com/tvault/tvault/vault"
+)
+
+// BenchmarkCommand is what one CLI command costs beyond the KDF (the test
+// work factor applies): open the vault, do one thing, close it. `add` of one
+// interview should cost about what `list` costs, however large the vault:
+// neither may rewrite the snapshot. Each iteration starts from a fresh copy
+// of the vault, so the journal does not grow across iterations.
+//
+//	go test ./vault -run '^$' -bench Command -benchtime 5x
+func BenchmarkCommand(b *testing.B) {
+	src := benchVault(b, 10000)
+	one := synth.Interviews(99, 1, benchTestimony)
+	for _, cmd := range []struct {
+		name string
+		run  func(v *vault.Vault) error
+	}{
+		{"list", func(v *vault.Vault) error { _, err := v.List(); return err }},
+		{"add", func(v *vault.Vault) error {
+			in := one[0]
+			id := *in.Identity
+			in.Identity = &id
+			_, err := v.Add([]vault.Input{in})
+			return err
+		}},
+	} {
+		b.Run("interviews=10000/cmd="+cmd.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				dir := copyDir(b, src)
+				b.StartTimer()
+				v, err := vault.Open(dir, passphrase)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := cmd.run(v); err != nil {
+					b.Fatal(err)
+				}
+				if err := v.Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				os.RemoveAll(filepath.Dir(dir))
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// copyDir copies a vault folder into a new temporary folder.
+func copyDir(b *testing.B, src string) string {
+	b.Helper()
+	tmp, err := os.MkdirTemp("", "tvault-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := filepath.Join(tmp, "vault")
+	err = filepath.Walk(src, func(path string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
+		}
+		in, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.OpenFile(filepath.Join(dst, rel), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, in); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dst
+}
