@@ -62,6 +62,15 @@ func OpenOwn(id age.Identity, data []byte) ([]byte, error) {
 // once: a vault's snapshot is large, and opening it is what the user waits
 // for. The plaintext is the caller's to wipe.
 func OpenFileOwn(id age.Identity, src io.ReaderAt, size int64) ([]byte, error) {
+	return OpenFileOwnInto(id, src, size, func(n int64) ([]byte, error) { return make([]byte, n), nil })
+}
+
+// OpenFileOwnInto is OpenFileOwn decrypting into a buffer that alloc returns
+// for the plaintext's size, so that a caller who must hand the plaintext to
+// memory it does not own (a database engine's) holds it once, not twice. If
+// decryption fails after alloc, the buffer is wiped; freeing it is the
+// caller's.
+func OpenFileOwnInto(id age.Identity, src io.ReaderAt, size int64, alloc func(n int64) ([]byte, error)) ([]byte, error) {
 	r, n, err := age.DecryptReaderAt(src, size, id)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
@@ -73,7 +82,13 @@ func OpenFileOwn(id age.Identity, src io.ReaderAt, size int64) ([]byte, error) {
 	if n < 0 || n > 1<<40 {
 		return nil, fmt.Errorf("%w: implausible size", ErrDamaged)
 	}
-	out := make([]byte, n)
+	out, err := alloc(n)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) != n {
+		return nil, fmt.Errorf("a buffer of %d bytes for %d bytes of plaintext", len(out), n)
+	}
 	const chunk = 64 << 10 // age's payload chunk
 	workers := int64(runtime.GOMAXPROCS(0))
 	per := (n/workers/chunk + 1) * chunk
