@@ -1,7 +1,12 @@
 package crypto
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -31,6 +36,11 @@ func OpenSlot(slot, passphrase []byte) (*age.HybridIdentity, error) {
 }
 
 func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, error) {
+	// The work factor is read from the header before any work is done: a
+	// planted slot must not make an unlock cost minutes and gigabytes.
+	if err := checkScryptWorkFactor(data); err != nil {
+		return nil, err
+	}
 	id, err := passphraseIdentity(passphrase)
 	if err != nil {
 		return nil, err
@@ -50,4 +60,44 @@ func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, error) {
 		return nil, err
 	}
 	return ParseIdentity(plain)
+}
+
+// checkScryptWorkFactor reads the scrypt stanza of an age file's header and
+// returns an error wrapping ErrDamaged if its work factor is outside what
+// tvault writes and accepts, or ErrWrongPassphrase if the file has no scrypt
+// stanza (no passphrase opens it).
+func checkScryptWorkFactor(data []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 256), 4096)
+	if !sc.Scan() || sc.Text() != "age-encryption.org/v1" {
+		return fmt.Errorf("%w: not an age file", ErrDamaged)
+	}
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "---") {
+			break
+		}
+		args, ok := strings.CutPrefix(line, "-> scrypt ")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(args)
+		if len(f) != 2 {
+			return fmt.Errorf("%w: a malformed scrypt stanza", ErrDamaged)
+		}
+		logN, err := strconv.Atoi(f[1])
+		if err != nil {
+			return fmt.Errorf("%w: a malformed scrypt work factor", ErrDamaged)
+		}
+		if lo, hi := minScryptWorkFactor(), maxScryptWorkFactor; logN < lo || logN > hi {
+			return fmt.Errorf("%w: it asks for scrypt work factor %d, and tvault accepts %d to %d (refused before trying; tvault never writes such a file)",
+				ErrDamaged, logN, lo, hi)
+		}
+		return nil
+	}
+	if sc.Err() != nil {
+		return fmt.Errorf("%w: a malformed header", ErrDamaged)
+	}
+	// Not a passphrase slot (a recipient slot): no passphrase opens it.
+	return ErrWrongPassphrase
 }
