@@ -270,11 +270,11 @@ func TestNewInterviewChinese(t *testing.T) {
 	if want := testimony + "\nMy sister's passport was taken."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	if res, _ := v.Search("警察"); len(res) != 1 {
-		t.Fatalf("search 警察: %d results", len(res))
+	if res, err := v.Search("警察"); err != nil || len(res) != 1 {
+		t.Fatalf("search 警察: %d results, %v", len(res), err)
 	}
-	if ds, _ := v.Drafts(); len(ds) != 0 {
-		t.Fatalf("%d drafts left after the save", len(ds))
+	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
+		t.Fatalf("%d drafts left after the save, %v", len(ds), err)
 	}
 }
 
@@ -404,8 +404,8 @@ func TestIdentitySealed(t *testing.T) {
 	if r.Identity == nil || r.Identity.Name != "CanaryName 金丝雀名字" || r.Identity.Contact != "CanaryContact" {
 		t.Fatalf("revealed identity %+v", r.Identity)
 	}
-	if ds, _ := v.Drafts(); len(ds) != 0 {
-		t.Fatalf("%d drafts left after saving", len(ds))
+	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
+		t.Fatalf("%d drafts left after saving, %v", len(ds), err)
 	}
 	v.Close()
 	image := plaintextImage(t, dir)
@@ -465,8 +465,8 @@ func TestAutosave(t *testing.T) {
 	u.m.Close()
 
 	v := mustOpen(t, dir)
-	if n, _ := v.Count(); n != 0 {
-		t.Fatalf("%d interviews saved; a draft is not a save", n)
+	if n, err := v.Count(); err != nil || n != 0 {
+		t.Fatalf("%d interviews saved, %v; a draft is not a save", n, err)
 	}
 	ds, err := v.Drafts()
 	if err != nil {
@@ -516,9 +516,9 @@ func TestLock(t *testing.T) {
 	fm.Close()
 	// The draft was saved before locking.
 	v := mustOpen(t, dir)
-	ds, _ := v.Drafts()
-	if len(ds) != 1 || ds[0].Record.Testimony != "CanaryLockedTestimony" {
-		t.Fatalf("drafts=%+v", ds)
+	ds, err := v.Drafts()
+	if err != nil || len(ds) != 1 || ds[0].Record.Testimony != "CanaryLockedTestimony" {
+		t.Fatalf("drafts=%+v, %v", ds, err)
 	}
 }
 
@@ -708,8 +708,8 @@ func TestAutosaveOnLeavingField(t *testing.T) {
 	u.typeText("n")
 	u.quit()
 	v := mustOpen(t, dir)
-	ds, _ := v.Drafts()
-	if len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
-		t.Fatalf("drafts=%+v", ds)
+	ds, err := v.Drafts()
+	if err != nil || len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
+		t.Fatalf("drafts=%+v, %v", ds, err)
 	}
 }
