@@ -175,6 +175,19 @@ func (u *ui) unlock() {
 	u.waitFor("/ to search") // the list: "tvault — " is on the locked screen too
 }
 
+// finalScreen ends the program, releases the vault and returns the last
+// screen the model drew. (Reading View while the program runs would race
+// with it.)
+func (u *ui) finalScreen() string {
+	u.t.Helper()
+	if err := u.tm.Quit(); err != nil {
+		u.t.Fatal(err)
+	}
+	fm := u.tm.FinalModel(u.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	defer fm.Close()
+	return fm.View()
+}
+
 // quit ends the program and releases the vault.
 func (u *ui) quit() {
 	u.t.Helper()
@@ -550,7 +563,20 @@ func TestSearchAsYouType(t *testing.T) {
 	b := vault.Input{}
 	b.Pseudonym, b.Testimony = "Lin Qiao", "The passport office refused."
 	dir, _ := mustVault(t, a, b)
+	// The terminal output only says what was drawn, not what was cleared,
+	// so each search ends the program and looks at its last screen: the
+	// matching row is there, the other one is gone.
 	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("2 interviews", "小河", "Lin Qiao")
+	u.typeText("/")
+	u.typeText("警察")
+	u.waitFor("1 of 2 interviews", "小河")
+	if screen := u.finalScreen(); !strings.Contains(screen, "小河") || strings.Contains(screen, "Lin Qiao") {
+		t.Fatalf("search 警察 shows:\n%s", screen)
+	}
+
+	u = startUI(t, Options{Dir: dir})
 	u.unlock()
 	u.waitFor("2 interviews")
 	u.typeText("/")
@@ -561,7 +587,9 @@ func TestSearchAsYouType(t *testing.T) {
 	u.typeText("lin")
 	// The title may not be redrawn: it read "1 of 2" before too.
 	u.waitFor("/lin", "Lin Qiao")
-	u.quit()
+	if screen := u.finalScreen(); !strings.Contains(screen, "Lin Qiao") || strings.Contains(screen, "小河") {
+		t.Fatalf("search lin shows:\n%s", screen)
+	}
 }
 
 func TestFirstRun(t *testing.T) {
