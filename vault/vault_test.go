@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,11 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	for _, dir := range benchVaults {
 		os.RemoveAll(filepath.Dir(dir))
+	}
+	if code == 0 && benchFailed.Load() {
+		// See failRun: go test would report a failed benchmark as PASS.
+		fmt.Fprintln(os.Stderr, "FAIL: a benchmark failed (see --- FAIL above)")
+		code = 1
 	}
 	os.Exit(code)
 }
