@@ -2,6 +2,7 @@ package crypto_test
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,8 +17,8 @@ import (
 // have theirs next to their tests.) Plain `go test` runs the seeds; see
 // docs/THREAT-MODEL.md for how long each has been fuzzed.
 
-// The seeds in testdata/slots are made by
-// TVAULT_WRITE_SEEDS=1 go test -run TestWriteSeedSlots ./crypto
+// The seeds in testdata/slots and testdata/identities are made by
+// go test ./crypto -run TestSeedSlots -update-seeds
 // with this passphrase and the identity in testdata/slots/identity.txt. Both
 // are test material only.
 const seedPassphrase = "correct horse battery staple"
@@ -132,12 +133,54 @@ func containsSecretKey(s string) bool {
 	return false
 }
 
-// TestWriteSeedSlots writes the seed corpora of FuzzOpenSlot,
-// FuzzOpenRecipientSlot and FuzzParseIdentityFile.
-func TestWriteSeedSlots(t *testing.T) {
-	if os.Getenv("TVAULT_WRITE_SEEDS") == "" {
-		t.Skip("set TVAULT_WRITE_SEEDS=1 to rewrite testdata/slots and testdata/identities")
+var updateSeeds = flag.Bool("update-seeds", false, "rewrite the fuzz seeds in testdata")
+
+// TestSeedSlots checks that the seed corpora of FuzzOpenSlot,
+// FuzzOpenRecipientSlot and FuzzParseIdentityFile are what those targets
+// start from: slots that open with the seed passphrase and identity, and
+// identity files that parse. With -update-seeds it makes new ones first.
+func TestSeedSlots(t *testing.T) {
+	if *updateSeeds {
+		writeSeedSlots(t)
 	}
+	read := func(elem ...string) []byte {
+		t.Helper()
+		data, err := os.ReadFile(filepath.Join(append([]string{"testdata"}, elem...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	v, err := crypto.OpenSlot(read("slots", "passphrase-1.age"), []byte(seedPassphrase))
+	if err != nil {
+		t.Fatalf("passphrase-1.age: %v", err)
+	}
+	owner := seedIdentity(t)
+	v2, err := crypto.OpenRecipientSlot(read("slots", "recipient-pq.age"), owner)
+	if err != nil {
+		t.Fatalf("recipient-pq.age: %v", err)
+	}
+	if v2.String() != v.String() {
+		t.Fatal("recipient-pq.age and passphrase-1.age hold different vault identities")
+	}
+	// Sealed to an X25519 key that was not kept: the refusal path.
+	if _, err := crypto.OpenRecipientSlot(read("slots", "recipient-x25519.age"), owner); !errors.Is(err, crypto.ErrWrongKey) {
+		t.Fatalf("recipient-x25519.age: err=%v, want ErrWrongKey", err)
+	}
+	if _, err := crypto.ParseIdentity(read("identities", "hybrid.txt")); err != nil {
+		t.Fatalf("hybrid.txt: %v", err)
+	}
+	for name, want := range map[string]int{"hybrid.txt": 1, "x25519.txt": 1, "two-keys.txt": 2} {
+		ids, err := crypto.ParseIdentityFile(read("identities", name), nil)
+		if err != nil || len(ids) != want {
+			t.Fatalf("%s: %d identities, %v; want %d", name, len(ids), err, want)
+		}
+	}
+}
+
+// writeSeedSlots makes new seed corpora for FuzzOpenSlot,
+// FuzzOpenRecipientSlot and FuzzParseIdentityFile.
+func writeSeedSlots(t *testing.T) {
 	slots := filepath.Join("testdata", "slots")
 	ids := filepath.Join("testdata", "identities")
 	for _, d := range []string{slots, ids} {

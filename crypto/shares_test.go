@@ -220,18 +220,7 @@ func TestShareCardDeletedLastCharacter(t *testing.T) {
 }
 
 func FuzzParseShareCard(f *testing.F) {
-	seeds, err := filepath.Glob(filepath.Join("testdata", "sharecards", "*.txt"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	if len(seeds) == 0 {
-		f.Fatal("no seed cards in testdata/sharecards")
-	}
-	for _, path := range seeds {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, data := range seedFiles(f, filepath.Join("testdata", "sharecards", "*.txt")) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -253,27 +242,60 @@ func FuzzParseShareCard(f *testing.F) {
 	})
 }
 
-// Seed cards for the fuzz target (testdata/sharecards, and the same cards in
-// testdata/fuzz/FuzzParseShareCard) are made by
-// TVAULT_WRITE_SEEDS=1 go test -run TestWriteSeedCards ./crypto
-func TestWriteSeedCards(t *testing.T) {
-	if os.Getenv("TVAULT_WRITE_SEEDS") == "" {
-		t.Skip("set TVAULT_WRITE_SEEDS=1 to rewrite testdata/sharecards")
+// TestSeedShareCards checks the seed cards of FuzzParseShareCard: each in
+// testdata/sharecards parses, and testdata/fuzz/FuzzParseShareCard holds the
+// same card in the fuzz corpus format, which go test runs as seeds without
+// -fuzz. With -update-seeds it makes new ones first:
+// go test ./crypto -run TestSeedShareCards -update-seeds
+func TestSeedShareCards(t *testing.T) {
+	if *updateSeeds {
+		writeSeedShareCards(t)
 	}
+	paths, err := filepath.Glob(filepath.Join("testdata", "sharecards", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatal("no seed cards in testdata/sharecards")
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := crypto.ParseShareCard(data); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		corpus, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzParseShareCard", "card-"+filepath.Base(path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(corpus) != corpusEntry(data) {
+			t.Fatalf("the fuzz corpus entry of %s is not that card", path)
+		}
+	}
+}
+
+// corpusEntry is data as a file of a fuzz target's corpus.
+func corpusEntry(data []byte) string {
+	return fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+}
+
+func writeSeedShareCards(t *testing.T) {
 	dir := filepath.Join("testdata", "sharecards")
-	os.MkdirAll(dir, 0o755)
+	corpus := filepath.Join("testdata", "fuzz", "FuzzParseShareCard")
+	for _, d := range []string{dir, corpus} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, kn := range [][2]int{{2, 2}, {3, 5}} {
 		cards := mustSplit(t, mustIdentity(t), kn[0], kn[1])
 		name := fmt.Sprintf("%d-of-%d.txt", kn[0], kn[1])
 		if err := os.WriteFile(filepath.Join(dir, name), cards[0].Format(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		// The same card in the fuzz corpus format, which go test runs as
-		// seeds without -fuzz.
-		corpus := filepath.Join("testdata", "fuzz", "FuzzParseShareCard")
-		os.MkdirAll(corpus, 0o755)
-		seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", cards[0].Format())
-		if err := os.WriteFile(filepath.Join(corpus, "card-"+name), []byte(seed), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(corpus, "card-"+name), []byte(corpusEntry(cards[0].Format())), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -137,8 +137,8 @@ func TestTeamAddRemove(t *testing.T) {
 	u.quit()
 
 	withVault(t, a, func(v *vault.Vault) {
-		if m, _ := v.Team(); len(m) != 0 {
-			t.Fatalf("roster %+v after the removal", m)
+		if m, err := v.Team(); err != nil || len(m) != 0 {
+			t.Fatalf("roster %+v, %v after the removal", m, err)
 		}
 		_, own, _ := v.Card()
 		data, err := os.ReadFile(mine)
@@ -223,7 +223,10 @@ func TestTeamExportImport(t *testing.T) {
 		if rep.Signer != "R1" || rep.Interviews != 1 {
 			t.Fatalf("report %+v", rep)
 		}
-		list, _ := v.List()
+		list, err := v.List()
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, s := range list {
 			if s.Pseudonym == "Private One" {
 				t.Fatal("an unshareable interview was exported")
@@ -234,8 +237,8 @@ func TestTeamExportImport(t *testing.T) {
 		t.Fatalf("bundle: %v %v", st, err)
 	}
 	// No temporary file left beside the bundle.
-	if entries, _ := os.ReadDir(filepath.Dir(toBob)); len(entries) != 1 {
-		t.Fatalf("%d files beside the bundle", len(entries))
+	if entries, err := os.ReadDir(filepath.Dir(toBob)); err != nil || len(entries) != 1 {
+		t.Fatalf("%d files beside the bundle, %v", len(entries), err)
 	}
 }
 

@@ -175,6 +175,19 @@ func (u *ui) unlock() {
 	u.waitFor("/ to search") // the list: "tvault — " is on the locked screen too
 }
 
+// finalScreen ends the program, releases the vault and returns the last
+// screen the model drew. (Reading View while the program runs would race
+// with it.)
+func (u *ui) finalScreen() string {
+	u.t.Helper()
+	if err := u.tm.Quit(); err != nil {
+		u.t.Fatal(err)
+	}
+	fm := u.tm.FinalModel(u.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	defer fm.Close()
+	return fm.View()
+}
+
 // quit ends the program and releases the vault.
 func (u *ui) quit() {
 	u.t.Helper()
@@ -270,11 +283,11 @@ func TestNewInterviewChinese(t *testing.T) {
 	if want := testimony + "\nMy sister's passport was taken."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	if res, _ := v.Search("警察"); len(res) != 1 {
-		t.Fatalf("search 警察: %d results", len(res))
+	if res, err := v.Search("警察"); err != nil || len(res) != 1 {
+		t.Fatalf("search 警察: %d results, %v", len(res), err)
 	}
-	if ds, _ := v.Drafts(); len(ds) != 0 {
-		t.Fatalf("%d drafts left after the save", len(ds))
+	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
+		t.Fatalf("%d drafts left after the save, %v", len(ds), err)
 	}
 }
 
@@ -404,8 +417,8 @@ func TestIdentitySealed(t *testing.T) {
 	if r.Identity == nil || r.Identity.Name != "CanaryName 金丝雀名字" || r.Identity.Contact != "CanaryContact" {
 		t.Fatalf("revealed identity %+v", r.Identity)
 	}
-	if ds, _ := v.Drafts(); len(ds) != 0 {
-		t.Fatalf("%d drafts left after saving", len(ds))
+	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
+		t.Fatalf("%d drafts left after saving, %v", len(ds), err)
 	}
 	v.Close()
 	image := plaintextImage(t, dir)
@@ -465,8 +478,8 @@ func TestAutosave(t *testing.T) {
 	u.m.Close()
 
 	v := mustOpen(t, dir)
-	if n, _ := v.Count(); n != 0 {
-		t.Fatalf("%d interviews saved; a draft is not a save", n)
+	if n, err := v.Count(); err != nil || n != 0 {
+		t.Fatalf("%d interviews saved, %v; a draft is not a save", n, err)
 	}
 	ds, err := v.Drafts()
 	if err != nil {
@@ -516,9 +529,9 @@ func TestLock(t *testing.T) {
 	fm.Close()
 	// The draft was saved before locking.
 	v := mustOpen(t, dir)
-	ds, _ := v.Drafts()
-	if len(ds) != 1 || ds[0].Record.Testimony != "CanaryLockedTestimony" {
-		t.Fatalf("drafts=%+v", ds)
+	ds, err := v.Drafts()
+	if err != nil || len(ds) != 1 || ds[0].Record.Testimony != "CanaryLockedTestimony" {
+		t.Fatalf("drafts=%+v, %v", ds, err)
 	}
 }
 
@@ -550,7 +563,20 @@ func TestSearchAsYouType(t *testing.T) {
 	b := vault.Input{}
 	b.Pseudonym, b.Testimony = "Lin Qiao", "The passport office refused."
 	dir, _ := mustVault(t, a, b)
+	// The terminal output only says what was drawn, not what was cleared,
+	// so each search ends the program and looks at its last screen: the
+	// matching row is there, the other one is gone.
 	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("2 interviews", "小河", "Lin Qiao")
+	u.typeText("/")
+	u.typeText("警察")
+	u.waitFor("1 of 2 interviews", "小河")
+	if screen := u.finalScreen(); !strings.Contains(screen, "小河") || strings.Contains(screen, "Lin Qiao") {
+		t.Fatalf("search 警察 shows:\n%s", screen)
+	}
+
+	u = startUI(t, Options{Dir: dir})
 	u.unlock()
 	u.waitFor("2 interviews")
 	u.typeText("/")
@@ -561,7 +587,9 @@ func TestSearchAsYouType(t *testing.T) {
 	u.typeText("lin")
 	// The title may not be redrawn: it read "1 of 2" before too.
 	u.waitFor("/lin", "Lin Qiao")
-	u.quit()
+	if screen := u.finalScreen(); !strings.Contains(screen, "Lin Qiao") || strings.Contains(screen, "小河") {
+		t.Fatalf("search lin shows:\n%s", screen)
+	}
 }
 
 func TestFirstRun(t *testing.T) {
@@ -708,8 +736,8 @@ func TestAutosaveOnLeavingField(t *testing.T) {
 	u.typeText("n")
 	u.quit()
 	v := mustOpen(t, dir)
-	ds, _ := v.Drafts()
-	if len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
-		t.Fatalf("drafts=%+v", ds)
+	ds, err := v.Drafts()
+	if err != nil || len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
+		t.Fatalf("drafts=%+v, %v", ds, err)
 	}
 }

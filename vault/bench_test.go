@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,14 +24,45 @@ import (
 // a small -benchtime on a small machine, for example:
 //
 //	go test ./vault -run '^$' -bench . -benchtime 3x
+//
+// With TVAULT_BENCH_LARGE=1 the benchmarks of Save, Open, Search and Bundle
+// also run at 100,000 interviews (about 1.2 GB of database; building it
+// takes minutes). CI does not set it.
 
 const benchTestimony = 5000
+
+// benchSizes are the vault sizes the benchmarks run at.
+func benchSizes() []int {
+	if os.Getenv("TVAULT_BENCH_LARGE") != "" {
+		return []int{10000, 100000}
+	}
+	return []int{10000}
+}
+
+// benchFailed is set when a benchmark fails. With -count N, go test runs each
+// benchmark after its first run in a fresh testing.B that has no parent: its
+// failure is printed but does not fail the run (testing.processBench).
+// TestMain fails the run instead.
+var benchFailed atomic.Bool
+
+// failRun makes a failure of b fail the whole run; every benchmark and
+// sub-benchmark calls it first.
+func failRun(b *testing.B) {
+	b.Cleanup(func() {
+		if b.Failed() {
+			benchFailed.Store(true)
+		}
+	})
+}
 
 var benchVaults = map[int]string{}
 
 // benchVault returns the folder of a vault of n interviews, made once per
-// test binary run and closed cleanly (so its snapshot is complete).
+// test binary run and closed cleanly (so its snapshot is complete). Nothing
+// opens it: a benchmark opens a copy (benchCopy), so that what one does, an
+// audit event included, does not change what the next one measures.
 func benchVault(b *testing.B, n int) string {
+	b.Helper()
 	if dir, ok := benchVaults[n]; ok {
 		return dir
 	}
@@ -37,14 +70,24 @@ func benchVault(b *testing.B, n int) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, _ := crypto.NewIdentity()
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
 	dir := filepath.Join(tmp, "vault")
 	v, err := vault.Create(dir, vault.CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: passphrase})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := v.Add(synth.Interviews(1, n, benchTestimony)); err != nil {
-		b.Fatal(err)
+	// In saves of at most 10,000, as `tvault add` of files would be.
+	for start := 0; start < n; start += 10000 {
+		batch := make([]vault.Input, 0, 10000)
+		for i := start; i < min(n, start+10000); i++ {
+			batch = append(batch, synth.Interview(1, i, benchTestimony))
+		}
+		if _, err := v.Add(batch); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := v.Close(); err != nil {
 		b.Fatal(err)
@@ -53,9 +96,53 @@ func benchVault(b *testing.B, n int) string {
 	return dir
 }
 
+// benchCopy returns a copy of the vault of n interviews, removed when b ends.
+func benchCopy(b *testing.B, n int) string {
+	b.Helper()
+	src := benchVault(b, n)
+	dst := filepath.Join(b.TempDir(), "vault")
+	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), info.Mode().Perm())
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, info.Mode().Perm())
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return dst
+}
+
+// benchOpen opens a copy of the vault of n interviews, closed when b ends.
+func benchOpen(b *testing.B, n int) *vault.Vault {
+	b.Helper()
+	v, err := vault.Open(benchCopy(b, n), passphrase)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { v.Close() })
+	return v
+}
+
 // BenchmarkAdd is `tvault add` of 10,000 interviews in one command, less the
 // KDF: validate, seal to the custodian, insert, index, write the snapshot.
 func BenchmarkAdd(b *testing.B) {
+	failRun(b)
 	inputs := synth.Interviews(1, 10000, benchTestimony)
 	for b.Loop() {
 		b.StopTimer()
@@ -79,17 +166,16 @@ func BenchmarkAdd(b *testing.B) {
 
 // BenchmarkSave is one durable save of one interview revision (about 5 KB)
 // in a vault of 10 and of 10,000 interviews: the cost must not grow with
-// the vault.
+// the vault. Each run saves into its own copy of the vault.
 func BenchmarkSave(b *testing.B) {
-	for _, n := range []int{10, 10000} {
+	for _, n := range append([]int{10}, benchSizes()...) {
 		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
-			dir := benchVault(b, n)
-			v, err := vault.Open(dir, passphrase)
+			failRun(b)
+			v := benchOpen(b, n)
+			list, err := v.List()
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer v.Close()
-			list, _ := v.List()
 			in := synth.Interview(2, 0, benchTestimony) // English: cut at any byte below
 			in.Identity = nil
 			i := 0
@@ -108,58 +194,70 @@ func BenchmarkSave(b *testing.B) {
 // BenchmarkOpen is unlocking a cleanly closed vault of 10,000 interviews,
 // less the KDF.
 func BenchmarkOpen(b *testing.B) {
-	b.Run("interviews=10000", func(b *testing.B) {
-		dir := benchVault(b, 10000)
-		st, _ := os.Stat(filepath.Join(dir, "vault.age"))
-		b.ReportMetric(float64(st.Size())/(1<<20), "MB-snapshot")
-		for b.Loop() {
-			v, err := vault.Open(dir, passphrase)
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			dir := benchCopy(b, n)
+			st, err := os.Stat(filepath.Join(dir, "vault.age"))
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.StopTimer()
-			v.Close()
-			runtime.GC()
-			b.StartTimer()
-		}
-	})
+			for b.Loop() {
+				v, err := vault.Open(dir, passphrase)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				if err := v.Close(); err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				b.StartTimer()
+			}
+			// After the loop: b.Loop resets the metrics reported before it.
+			b.ReportMetric(float64(st.Size())/(1<<20), "MB-snapshot")
+		})
+	}
 }
 
 // BenchmarkSearch is a Chinese and an English query, and a two-character
 // Chinese word (no trigram: a scan), in a vault of 10,000 interviews.
 func BenchmarkSearch(b *testing.B) {
-	b.Run("interviews=10000", func(b *testing.B) {
-		dir := benchVault(b, 10000)
-		v, err := vault.Open(dir, passphrase)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer v.Close()
-		for _, q := range []struct{ name, query string }{
-			{"zh", synth.RareZH},
-			{"en", synth.RareEN},
-			{"zh-2", "护照"},
-		} {
-			b.Run("q="+q.name, func(b *testing.B) {
-				var hits int
-				for b.Loop() {
-					res, err := v.Search(q.query)
-					if err != nil {
-						b.Fatal(err)
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			v := benchOpen(b, n)
+			for _, q := range []struct{ name, query string }{
+				{"zh", synth.RareZH},
+				{"en", synth.RareEN},
+				{"zh-2", "护照"},
+			} {
+				b.Run("q="+q.name, func(b *testing.B) {
+					failRun(b)
+					var hits int
+					for b.Loop() {
+						res, err := v.Search(q.query)
+						if err != nil {
+							b.Fatal(err)
+						}
+						hits = len(res)
 					}
-					hits = len(res)
-				}
-				b.ReportMetric(float64(hits), "hits")
-			})
-		}
-	})
+					b.ReportMetric(float64(hits), "hits")
+				})
+			}
+		})
+	}
 }
 
 // BenchmarkKDF is the cost of unlocking at the real scrypt work factor, to
 // add to BenchmarkOpen.
 func BenchmarkKDF(b *testing.B) {
+	failRun(b)
 	restore := crypto.SetScryptWorkFactorForTesting(crypto.DefaultScryptWorkFactor)
-	id, _ := crypto.NewIdentity()
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
 	slot, err := crypto.SealSlot(id, passphrase, time.Now())
 	restore()
 	if err != nil {
@@ -176,18 +274,33 @@ func BenchmarkKDF(b *testing.B) {
 // into a fresh vault, beside age itself encrypting and decrypting the same
 // number of bytes.
 func BenchmarkBundle(b *testing.B) {
-	dir := benchVault(b, 10000)
-	src, err := vault.Open(dir, passphrase)
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			benchBundle(b, n)
+		})
+	}
+}
+
+// freshMembers numbers the vaults that BenchmarkBundle/import makes, so
+// that each has a roster name of its own on the source vault, over every
+// run of the benchmark (-count) in the test binary.
+var freshMembers atomic.Int64
+
+func benchBundle(b *testing.B, n int) {
+	src := benchOpen(b, n) // the roster changes below
+	dst, _ := MustCreate(b)
+	card, _, err := dst.Card()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer src.Close()
-	dst, _ := MustCreate(b)
-	card, _, _ := dst.Card()
 	if _, err := src.AddMember(card); err != nil {
 		b.Fatal(err)
 	}
-	srcCard, _, _ := src.Card()
+	srcCard, _, err := src.Card()
+	if err != nil {
+		b.Fatal(err)
+	}
 	opts := vault.ExportOptions{To: []string{"R1"}, IncludeUnshareable: true}
 	var bundle bytes.Buffer
 	if _, err := src.Export(&bundle, opts); err != nil {
@@ -195,10 +308,17 @@ func BenchmarkBundle(b *testing.B) {
 	}
 	size := int64(bundle.Len())
 	plain := make([]byte, size)
-	id, _ := crypto.NewIdentity()
-	ageFile, _ := crypto.Encrypt(plain, id.Recipient())
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ageFile, err := crypto.Encrypt(plain, id.Recipient())
+	if err != nil {
+		b.Fatal(err)
+	}
 
 	b.Run("export", func(b *testing.B) {
+		failRun(b)
 		b.SetBytes(size)
 		for b.Loop() {
 			if _, err := src.Export(io.Discard, opts); err != nil {
@@ -207,6 +327,7 @@ func BenchmarkBundle(b *testing.B) {
 		}
 	})
 	b.Run("age-encrypt", func(b *testing.B) {
+		failRun(b)
 		b.SetBytes(size)
 		for b.Loop() {
 			if err := crypto.EncryptTo(io.Discard, plain, id.Recipient()); err != nil {
@@ -215,34 +336,35 @@ func BenchmarkBundle(b *testing.B) {
 		}
 	})
 	b.Run("import", func(b *testing.B) {
+		failRun(b)
 		b.SetBytes(size)
-		for i := 0; b.Loop(); i++ {
+		for b.Loop() {
 			// A fresh vault each time (a second import changes nothing), and
 			// a bundle for its member key; neither is timed.
 			b.StopTimer()
-			c, _ := crypto.NewIdentity()
-			fresh, err := vault.Create(filepath.Join(b.TempDir(), "fresh"), vault.CreateOptions{
-				Name: fmt.Sprintf("fresh%d", i), Custodian: c.Recipient(), Passphrase: passphrase})
+			fresh, bundle := freshImport(b, src, srcCard)
+			b.StartTimer()
+			rep, err := fresh.Import(bundle)
 			if err != nil {
 				b.Fatal(err)
 			}
-			fresh.AddMember(srcCard)
-			fc, _, _ := fresh.Card()
-			src.AddMember(fc)
-			var bb bytes.Buffer
-			if _, err := src.Export(&bb, vault.ExportOptions{To: []string{fmt.Sprintf("fresh%d", i)}, IncludeUnshareable: true}); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			if _, err := fresh.Import(&bb); err != nil {
-				b.Fatal(err)
-			}
 			b.StopTimer()
-			fresh.Close()
+			if rep.Interviews != n {
+				b.Fatalf("imported %d interviews, want %d", rep.Interviews, n)
+			}
+			if err := fresh.Close(); err != nil {
+				b.Fatal(err)
+			}
+			// Each holds a copy of the bundle: remove it now, not when
+			// the benchmark ends.
+			if err := os.RemoveAll(filepath.Dir(fresh.Dir())); err != nil {
+				b.Fatal(err)
+			}
 			b.StartTimer()
 		}
 	})
 	b.Run("age-decrypt", func(b *testing.B) {
+		failRun(b)
 		b.SetBytes(size)
 		for b.Loop() {
 			if _, err := crypto.Open(id, ageFile); err != nil {
@@ -250,4 +372,41 @@ func BenchmarkBundle(b *testing.B) {
 			}
 		}
 	})
+}
+
+// freshImport makes an empty vault whose roster holds src, puts it on src's
+// roster under a name no other has had, and returns it with a bundle of all
+// of src for it.
+func freshImport(b *testing.B, src *vault.Vault, srcCard []byte) (*vault.Vault, io.Reader) {
+	b.Helper()
+	name := fmt.Sprintf("fresh%d", freshMembers.Add(1))
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tmp, err := os.MkdirTemp("", "tvault-bench-import-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(tmp) })
+	fresh, err := vault.Create(filepath.Join(tmp, "vault"), vault.CreateOptions{
+		Name: name, Custodian: c.Recipient(), Passphrase: passphrase})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := fresh.AddMember(srcCard); err != nil {
+		b.Fatal(err)
+	}
+	fc, _, err := fresh.Card()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := src.AddMember(fc); err != nil {
+		b.Fatal(err)
+	}
+	var bb bytes.Buffer
+	if _, err := src.Export(&bb, vault.ExportOptions{To: []string{name}, IncludeUnshareable: true}); err != nil {
+		b.Fatal(err)
+	}
+	return fresh, &bb
 }

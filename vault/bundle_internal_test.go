@@ -3,7 +3,12 @@ package vault
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -120,33 +125,168 @@ func writeVectors(t *testing.T) {
 	os.WriteFile(filepath.Join(vectorDir, "alice.card"), card, 0o644)
 }
 
-// FuzzParseBundle feeds arbitrary plaintext to the bundle parser and the
-// record checks that run before anything is merged: no input may panic.
+// FuzzParseBundle feeds arbitrary plaintext, encrypted to the member, to
+// Import, in a vault whose roster holds the signer of the seed vectors. No
+// input may panic; a bundle that Import accepts must parse, carry a valid
+// signature and hold only records that verify; and one it refuses must leave
+// the vault exactly as it was, in memory and on disk. Each input starts from
+// the same vault, so that a failure reproduces from its input alone.
 func FuzzParseBundle(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join(vectorDir, "*.plain"))
-	if len(seeds) == 0 {
-		f.Fatal("no seed bundles in testdata/bundles")
-	}
-	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			f.Fatal(err)
+	for _, s := range seedGlob(f, filepath.Join(vectorDir, "*.plain")) {
+		f.Add(s)
+		// Signed by someone on the roster, but altered after signing: in
+		// the body where no record's own signature reaches, and in the
+		// signature itself. Both must be refused and change nothing.
+		f.Add(bytes.Replace(s, []byte(`"name":"alice"`), []byte(`"name":"alicf"`), 1))
+		sig := bytes.LastIndexByte(s[:len(s)-1], '\n') + 1
+		bad := bytes.Clone(s)
+		bad[sig] = 'A'
+		if s[sig] == 'A' {
+			bad[sig] = 'B'
 		}
-		f.Add(data)
+		f.Add(bad)
 	}
 	f.Add([]byte(bundleDomain + "{}\n" + "AAAA\n"))
+	card, err := os.ReadFile(filepath.Join(vectorDir, "alice.card"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	fresh := newFuzzVault(f, card)
+	v := fresh.open(f)
+	f.Cleanup(func() { v.Close() })
 	f.Fuzz(func(t *testing.T, data []byte) {
-		body, _, _, err := parseBundle(data)
+		before := vaultDigest(t, v)
+		ct, err := crypto.Encrypt(data, v.member.Identity.Recipient())
 		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = v.Import(bytes.NewReader(ct))
+		if err != nil {
+			if after := vaultDigest(t, v); after != before {
+				t.Fatalf("refused (%v), but the vault changed", err)
+			}
 			return
 		}
-		for i := range body.Tombstones {
-			body.Tombstones[i].verify()
+		// Accepted: everything in it must verify on its own.
+		body, bodyBytes, sig, err := parseBundle(data)
+		if err != nil {
+			t.Fatalf("accepted a bundle that does not parse: %v", err)
 		}
-		for i := range body.Revisions {
-			if r, err := body.Revisions[i].revision(); err == nil {
-				r.verify(body.Revisions[i].Sig)
+		if !ed25519.Verify(body.Exporter.SigningKey, bundleSigned(bodyBytes), sig) {
+			t.Fatal("accepted a bundle whose signature does not verify")
+		}
+		for i := range body.Tombstones {
+			if _, err := body.Tombstones[i].verify(); err != nil {
+				t.Fatalf("accepted a bundle with tombstone %d that does not verify: %v", i, err)
 			}
 		}
+		for i := range body.Revisions {
+			r, err := body.Revisions[i].revision()
+			if err != nil {
+				t.Fatalf("accepted a bundle with revision %d that does not parse: %v", i, err)
+			}
+			if err := r.verify(body.Revisions[i].Sig); err != nil {
+				t.Fatalf("accepted a bundle with revision %d that does not verify: %v", i, err)
+			}
+		}
+		// Back to the starting vault for the next input.
+		if before != vaultDigest(t, v) {
+			v.Close()
+			v = fresh.open(t)
+		}
 	})
+}
+
+// fuzzVault is a closed vault's files, to open afresh as often as needed.
+type fuzzVault struct {
+	dir   string
+	files map[string][]byte
+}
+
+// newFuzzVault makes an empty vault with card on its roster.
+func newFuzzVault(tb testing.TB, card []byte) *fuzzVault {
+	tb.Helper()
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir := filepath.Join(tb.TempDir(), "vault")
+	v, err := Create(dir, CreateOptions{Name: "bob", Custodian: c.Recipient(), Passphrase: []byte(fuzzPassphrase)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := v.AddMember(card); err != nil {
+		tb.Fatal(err)
+	}
+	if err := v.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	fv := &fuzzVault{dir: dir, files: map[string][]byte{}}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		fv.files[path] = data
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return fv
+}
+
+const fuzzPassphrase = "correct horse battery"
+
+// open puts the vault's files back as they were made and opens it.
+func (fv *fuzzVault) open(tb testing.TB) *Vault {
+	tb.Helper()
+	if err := os.RemoveAll(fv.dir); err != nil {
+		tb.Fatal(err)
+	}
+	for path, data := range fv.files {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	v, err := Open(fv.dir, []byte(fuzzPassphrase))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v
+}
+
+// vaultDigest hashes what the vault holds: the database in memory, and the
+// name and content of every file in its folder.
+func vaultDigest(tb testing.TB, v *Vault) string {
+	tb.Helper()
+	h := sha256.New()
+	err := v.conn.Raw(func(dc any) error {
+		s, ok := dc.(interface{ Serialize() ([]byte, error) })
+		if !ok {
+			return errors.New("the sqlite driver cannot serialize")
+		}
+		image, err := s.Serialize()
+		h.Write(image)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	err = filepath.WalkDir(v.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		fmt.Fprintf(h, "%s %d\n", path, len(data))
+		h.Write(data)
+		return err
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

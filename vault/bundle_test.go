@@ -189,8 +189,8 @@ func TestBundle(t *testing.T) {
 		if _, err := b.Get(ids[0]); !errors.Is(err, vault.ErrNotFound) {
 			t.Fatal("an old bundle resurrected a purged interview")
 		}
-		if n, _ := b.Count(); n != 1 {
-			t.Fatalf("count=%d, want 1", n)
+		if n, err := b.Count(); err != nil || n != 1 {
+			t.Fatalf("count=%d, %v, want 1", n, err)
 		}
 		// Nothing of it is left on either disk, once closed.
 		for _, v := range []*vault.Vault{a, b} {
@@ -200,8 +200,8 @@ func TestBundle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res, _ := v2.Search("CanaryPurged"); len(res) != 0 {
-				t.Fatal("purged testimony still searchable")
+			if res, err := v2.Search("CanaryPurged"); err != nil || len(res) != 0 {
+				t.Fatalf("purged testimony still searchable: %d results, %v", len(res), err)
 			}
 			v2.Close()
 		}
@@ -216,12 +216,12 @@ func TestBundle(t *testing.T) {
 			t.Fatalf("report %+v, %v", rep, err)
 		}
 		mustImport(t, b, buf.Bytes())
-		if n, _ := b.Count(); n != 1 {
-			t.Fatalf("count=%d, want 1", n)
+		if n, err := b.Count(); err != nil || n != 1 {
+			t.Fatalf("count=%d, %v, want 1", n, err)
 		}
 		mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}, IncludeUnshareable: true}))
-		if n, _ := b.Count(); n != 2 {
-			t.Fatalf("count=%d, want 2", n)
+		if n, err := b.Count(); err != nil || n != 2 {
+			t.Fatalf("count=%d, %v, want 2", n, err)
 		}
 	})
 
@@ -236,8 +236,8 @@ func TestBundle(t *testing.T) {
 			t.Fatalf("since-last report %+v, %v", rep, err)
 		}
 		mustImport(t, b, buf.Bytes())
-		if n, _ := b.Count(); n != 2 {
-			t.Fatalf("count=%d, want 2", n)
+		if n, err := b.Count(); err != nil || n != 2 {
+			t.Fatalf("count=%d, %v, want 2", n, err)
 		}
 	})
 
@@ -272,8 +272,8 @@ func TestBundleRefused(t *testing.T) {
 		if !equalFiles(before, snapshotFiles(t, b.Dir())) {
 			t.Fatalf("%s: the vault changed", what)
 		}
-		if n, _ := b.Count(); n != 0 {
-			t.Fatalf("%s: %d interviews arrived", what, n)
+		if n, err := b.Count(); err != nil || n != 0 {
+			t.Fatalf("%s: %d interviews arrived, %v", what, n, err)
 		}
 	}
 

@@ -74,8 +74,8 @@ func TestDraft(t *testing.T) {
 	if err := v.DeleteDraft("k1"); err != nil {
 		t.Fatal(err)
 	}
-	if ds, _ := v.Drafts(); len(ds) != 0 {
-		t.Fatalf("%d drafts after delete", len(ds))
+	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
+		t.Fatalf("%d drafts after delete, %v", len(ds), err)
 	}
 }
 

@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,7 +22,7 @@ import (
 // The seeds in testdata/journal are a journal of three saves, the plaintext
 // of each frame, and the vault identity they are encrypted to (test material
 // only). They are made by
-// TVAULT_WRITE_SEEDS=1 go test -run TestWriteSeedJournal ./vault
+// go test ./vault -run TestSeedJournal -update-seeds
 
 // seedGlob returns the files matching glob and fails if there are none: a
 // seed corpus that silently went missing fuzzes nothing.
@@ -202,10 +204,68 @@ func FuzzParseSpans(f *testing.F) {
 	})
 }
 
-// TestWriteSeedJournal writes testdata/journal.
-func TestWriteSeedJournal(t *testing.T) {
-	if os.Getenv("TVAULT_WRITE_SEEDS") == "" {
-		t.Skip("set TVAULT_WRITE_SEEDS=1 to rewrite testdata/journal")
+var updateSeeds = flag.Bool("update-seeds", false, "rewrite the fuzz seeds in testdata/journal")
+
+// TestSeedJournal checks the seeds of FuzzReadJournal and FuzzJournalFrame:
+// the journal reads back whole, with no torn tail, under the identity stored
+// beside it, and its frames decrypt to the frame-N.json files. With
+// -update-seeds it makes new ones first.
+func TestSeedJournal(t *testing.T) {
+	if *updateSeeds {
+		writeSeedJournal(t)
+	}
+	id := seedJournalIdentity(t)
+	dir := filepath.Join("testdata", "journal")
+	logs, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logs) != 1 {
+		t.Fatalf("%d journals in %s, want 1", len(logs), dir)
+	}
+	gen, ok := parseJournalName(filepath.Base(logs[0]))
+	if !ok {
+		t.Fatalf("%s is not named like a journal", logs[0])
+	}
+	frames, _, torn, err := readJournal("testdata", gen, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 3 || torn != 0 {
+		t.Fatalf("%d frames and a torn tail of %d bytes, want 3 and 0", len(frames), torn)
+	}
+	data, err := os.ReadFile(logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for off := 0; off < len(data); {
+		n++
+		size := frameHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
+		plain, err := crypto.OpenOwn(id, data[off+frameHeaderLen:off+size])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("frame-%d.json", n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(plain, want) {
+			t.Fatalf("frame %d of the journal is not frame-%d.json", n, n)
+		}
+		off += size
+	}
+	if files, err := filepath.Glob(filepath.Join(dir, "frame-*.json")); err != nil || len(files) != n {
+		t.Fatalf("%d frame files for %d frames, %v", len(files), n, err)
+	}
+}
+
+// writeSeedJournal writes testdata/journal: a journal of three saves, the
+// plaintext of each frame, and the identity they are encrypted to.
+func writeSeedJournal(t *testing.T) {
+	// Old seeds would be left beside the new ones.
+	if err := os.RemoveAll(filepath.Join("testdata", "journal")); err != nil {
+		t.Fatal(err)
 	}
 	c, _ := crypto.NewIdentity()
 	v, err := Create(filepath.Join(t.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery staple")})

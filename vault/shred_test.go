@@ -24,8 +24,8 @@ func TestShredSlots(t *testing.T) {
 		if got, want := len(slots), 2; got != want {
 			t.Fatalf("shredded %d slots, want %d", got, want)
 		}
-		if left, _ := filepath.Glob(filepath.Join(dir, "keys", "*")); len(left) != 0 {
-			t.Fatalf("left in keys/: %v", left)
+		if left, err := filepath.Glob(filepath.Join(dir, "keys", "*")); err != nil || len(left) != 0 {
+			t.Fatalf("left in keys/: %v, %v", left, err)
 		}
 		for _, p := range [][]byte{passphrase, []byte("a second passphrase")} {
 			if _, err := vault.Open(dir, p); !errors.Is(err, vault.ErrDamaged) {

@@ -178,11 +178,16 @@ func TestTerminalUI(t *testing.T) {
 	s.exited()
 
 	// Nothing readable on disk: not the testimony, not the span's secret.
-	filepath.Walk(vdir, func(path string, info os.FileInfo, err error) error {
+	files := 0
+	err = filepath.Walk(vdir, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
-		data, _ := os.ReadFile(path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		files++
 		for _, w := range []string{"Jiangxi", "警察", "Lin Qiao"} {
 			if bytes.Contains(data, []byte(w)) {
 				t.Errorf("%s holds %q in the clear", filepath.Base(path), w)
@@ -190,6 +195,12 @@ func TestTerminalUI(t *testing.T) {
 		}
 		return nil
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 {
+		t.Fatal("no files in the vault; the check above proves nothing")
+	}
 
 	p, _ := term.ReadPassphraseFile(pass)
 	v, err := vault.Open(vdir, p)
