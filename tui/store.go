@@ -27,10 +27,11 @@ type Store interface {
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)
 	Card() ([]byte, *vault.Card, error)
+	WriteCard(path string) (*vault.Card, error)
 	ParseCard(data []byte) (*vault.Card, error)
 	AddMember(data []byte) (*vault.Card, error)
 	RemoveMember(name string) error
-	Export(w io.Writer, opts vault.ExportOptions) (*vault.ExportReport, error)
+	ExportFile(path string, opts vault.ExportOptions) (*vault.ExportReport, error)
 	Import(r io.Reader) (*vault.ImportReport, error)
 
 	// The vault itself.

@@ -3,8 +3,8 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -183,15 +183,10 @@ func (t *teamScreen) submitPath() tea.Cmd {
 		}
 	case teamCardPath:
 		return func() tea.Msg {
-			var data []byte
 			err := st.do(func(v Store) error {
-				var err error
-				data, _, err = v.Card()
+				_, err := v.WriteCard(path)
 				return err
 			})
-			if err == nil {
-				err = vault.WriteFileExclusive(path, data)
-			}
 			if err != nil {
 				return teamDoneMsg{seq: seq, err: fmt.Errorf("the card was not written: %w", err)}
 			}
@@ -241,23 +236,12 @@ func waitProgress(seq int, ch chan [2]int) tea.Cmd {
 	}
 }
 
-// exportBundle writes a bundle for the members in to. The bundle is
-// ciphertext; it is written to a temporary file beside path and renamed, so
-// that a failed export leaves no half bundle, and never replaces a file.
+// exportBundle writes a bundle for the members in to, to a new file at path
+// (vault.ExportFile: no half bundle, never replaces a file).
 func exportBundle(st *store, seq int, path string, to []string, progress chan [2]int) tea.Cmd {
 	return func() tea.Msg {
 		defer close(progress)
 		msg := exportDoneMsg{seq: seq, path: path}
-		if _, err := os.Lstat(path); err == nil {
-			msg.err = fmt.Errorf("%q already exists; tvault never overwrites a file", path)
-			return msg
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(path), ".tvault-export-*")
-		if err != nil {
-			msg.err = err
-			return msg
-		}
-		defer os.Remove(tmp.Name())
 		opts := vault.ExportOptions{To: to, Progress: func(done, total int) {
 			// Never block the export: a report the UI has not taken yet is
 			// replaced by the newer one.
@@ -270,24 +254,14 @@ func exportBundle(st *store, seq int, path string, to []string, progress chan [2
 			default:
 			}
 		}}
-		err = st.do(func(v Store) error {
+		msg.err = st.do(func(v Store) error {
 			var err error
-			msg.rep, err = v.Export(tmp, opts)
+			msg.rep, err = v.ExportFile(path, opts)
+			if errors.Is(err, fs.ErrExist) {
+				err = fmt.Errorf("%q already exists; tvault never overwrites a file", path)
+			}
 			return err
 		})
-		if err == nil {
-			err = tmp.Sync()
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(tmp.Name(), 0o600)
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), path)
-		}
-		msg.err = err
 		return msg
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Failed unlocks.
@@ -74,7 +76,7 @@ func recordFailedUnlock(dir string) {
 		a.Failed = a.Failed[len(a.Failed)-100:]
 	}
 	data, _ := json.Marshal(a)
-	writeFileAtomic(filepath.Join(dir, attemptsName), func(f *os.File) error {
+	fsx.WriteFileAtomic(filepath.Join(dir, attemptsName), func(f *os.File) error {
 		_, err := f.Write(data)
 		return err
 	})

@@ -13,11 +13,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Bundles.
@@ -107,6 +109,28 @@ type ExportReport struct {
 type sentMark struct {
 	Revisions  int64 `json:"revisions"`
 	Tombstones int64 `json:"tombstones"`
+}
+
+// ExportFile writes a signed bundle to a new file at path. The bundle goes
+// to a temporary file beside path first, so that a failed export leaves no
+// half bundle, and never replaces a file, even one that appears meanwhile:
+// if path exists the error wraps fs.ErrExist.
+func (v *Vault) ExportFile(path string, opts ExportOptions) (*ExportReport, error) {
+	var rep *ExportReport
+	err := fsx.CreateExclusive(path, func(f *os.File) error {
+		var err error
+		rep, err = v.Export(f, opts)
+		return err
+	})
+	if errors.Is(err, fsx.ErrRenamedNotSynced) {
+		// The bundle is whole and in place; only its folder's entry may not
+		// survive a crash, which a file handed to a person can afford.
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
 }
 
 // Export writes a signed bundle to w.

@@ -6,13 +6,15 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // NewCustodianKey makes a new custodian identity, writes it to a new
 // custodian key file at path under passphrase, and returns its recipient,
-// for [CreateOptions].Custodian. It never replaces a file. Write the key
-// file before creating the vault: a vault whose custodian key was never
-// written would seal identities nobody can open.
+// for [CreateOptions].Custodian. It never replaces a file: if path exists the
+// error wraps fs.ErrExist. Write the key file before creating the vault: a
+// vault whose custodian key was never written would seal identities nobody
+// can open.
 func NewCustodianKey(path string, passphrase []byte) (*age.HybridRecipient, error) {
 	c, err := crypto.NewIdentity()
 	if err != nil {
@@ -22,7 +24,7 @@ func NewCustodianKey(path string, passphrase []byte) (*age.HybridRecipient, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := WriteFileExclusive(path, key); err != nil {
+	if err := fsx.WriteFileExclusive(path, key); err != nil {
 		return nil, fmt.Errorf("failed to write the custodian key file: %w", err)
 	}
 	return c.Recipient(), nil

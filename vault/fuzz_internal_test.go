@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Fuzz targets for the parsers inside the store. Plain `go test` runs their
@@ -73,11 +74,11 @@ func FuzzReadJournal(f *testing.F) {
 	id := seedJournalIdentity(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, gen uint64, data []byte) {
-		if err := os.MkdirAll(filepath.Join(dir, journalDir), dirMode); err != nil {
+		if err := os.MkdirAll(filepath.Join(dir, journalDir), fsx.DirMode); err != nil {
 			t.Fatal(err)
 		}
 		path := journalPath(dir, gen)
-		if err := os.WriteFile(path, data, fileMode); err != nil {
+		if err := os.WriteFile(path, data, fsx.FileMode); err != nil {
 			t.Fatal(err)
 		}
 		defer os.Remove(path)

@@ -17,6 +17,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // The journal.
@@ -111,14 +112,14 @@ func (j *journal) append(buf []byte) error {
 		jdir := filepath.Join(j.dir, journalDir)
 		created := false
 		if _, err := os.Stat(jdir); errors.Is(err, fs.ErrNotExist) {
-			if err := os.Mkdir(jdir, dirMode); err != nil {
+			if err := os.Mkdir(jdir, fsx.DirMode); err != nil {
 				return fmt.Errorf("failed to create the journal folder: %w", err)
 			}
 			created = true
 		}
 		path := journalPath(j.dir, j.gen)
 		_, statErr := os.Stat(path)
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fileMode)
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fsx.FileMode)
 		if err != nil {
 			return fmt.Errorf("failed to open the journal: %w", err)
 		}
@@ -127,7 +128,7 @@ func (j *journal) append(buf []byte) error {
 			return fmt.Errorf("failed to prepare the journal: %w", err)
 		}
 		if created {
-			if err := syncDir(j.dir); err != nil {
+			if err := fsx.SyncDir(j.dir); err != nil {
 				f.Close()
 				return err
 			}
@@ -135,7 +136,7 @@ func (j *journal) append(buf []byte) error {
 		if errors.Is(statErr, fs.ErrNotExist) {
 			// A new file must survive a crash too: sync the folder that
 			// names it.
-			if err := syncDir(jdir); err != nil {
+			if err := fsx.SyncDir(jdir); err != nil {
 				f.Close()
 				return err
 			}

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Shred.
@@ -57,7 +59,7 @@ func ShredSlots(dir string) ([]string, error) {
 			return done, fmt.Errorf("failed to shred a temporary key slot: %w", err)
 		}
 	}
-	if err := syncDir(filepath.Join(dir, keysDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := fsx.SyncDir(filepath.Join(dir, keysDir)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return done, err
 	}
 	return done, nil
@@ -99,5 +101,5 @@ func ShredFile(path string) error {
 	if err := os.Remove(path); err != nil {
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	return fsx.SyncDir(filepath.Dir(path))
 }

@@ -11,6 +11,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Key slots.
@@ -194,7 +195,7 @@ func (v *Vault) removeSlotFile(name string) error {
 	if err := os.Remove(filepath.Join(dir, name+".age")); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return fsx.SyncDir(dir)
 }
 
 // writeSlot writes a new slot file of kind under the next free number and
@@ -213,7 +214,7 @@ func (v *Vault) writeSlot(kind SlotKind, data []byte) (string, error) {
 		}
 	}
 	name := fmt.Sprintf("%s-%d", kind, next)
-	if err := writeNewFile(filepath.Join(v.dir, keysDir, name+".age"), data); err != nil {
+	if err := fsx.WriteFileExclusive(filepath.Join(v.dir, keysDir, name+".age"), data); err != nil {
 		return "", fmt.Errorf("failed to write key slot %q: %w", name, err)
 	}
 	return name, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Member is a teammate on the roster.
@@ -38,6 +39,19 @@ func (v *Vault) Card() ([]byte, *crypto.Card, error) {
 	}
 	data, err := crypto.MarshalCard(c, v.member.SigningKey)
 	return data, c, err
+}
+
+// WriteCard writes this member's card to a new file at path, which it
+// never replaces, and returns the card.
+func (v *Vault) WriteCard(path string) (*crypto.Card, error) {
+	data, c, err := v.Card()
+	if err != nil {
+		return nil, err
+	}
+	if err := fsx.WriteFileExclusive(path, data); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // ParseCard parses and verifies a card, and checks it can join the roster.

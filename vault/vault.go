@@ -19,6 +19,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -80,7 +81,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err := crypto.CheckMemberName(name); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	if err := mkdirPrivate(dir); err != nil {
+	if err := fsx.MkdirPrivate(dir); err != nil {
 		return nil, fmt.Errorf("failed to create vault folder: %w", err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -129,10 +130,10 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := mkdirPrivate(filepath.Join(dir, keysDir)); err != nil {
+	if err := fsx.MkdirPrivate(filepath.Join(dir, keysDir)); err != nil {
 		return nil, err
 	}
-	if err := writeNewFile(filepath.Join(dir, keysDir, "passphrase-1.age"), slot); err != nil {
+	if err := fsx.WriteFileExclusive(filepath.Join(dir, keysDir, "passphrase-1.age"), slot); err != nil {
 		return nil, err
 	}
 	v.slot = "passphrase-1"
@@ -303,7 +304,7 @@ func (v *Vault) removeLeftovers() {
 		}
 	}
 	if removed {
-		syncDir(filepath.Join(v.dir, journalDir))
+		fsx.SyncDir(filepath.Join(v.dir, journalDir))
 	}
 	if st, err := os.Stat(journalPath(v.dir, v.journal.gen)); err == nil && st.Size() > v.journal.size {
 		if err := os.Truncate(journalPath(v.dir, v.journal.gen), v.journal.size); err == nil {
@@ -369,15 +370,18 @@ func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) 
 }
 
 func (v *Vault) acquireLock() error {
-	f, err := os.OpenFile(filepath.Join(v.dir, lockName), os.O_RDONLY|os.O_CREATE, fileMode)
+	f, err := os.OpenFile(filepath.Join(v.dir, lockName), os.O_RDONLY|os.O_CREATE, fsx.FileMode)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("cannot open the vault's lock file: %w", err)
 		}
 		return err
 	}
-	if err := lockFile(f); err != nil {
+	if err := fsx.LockFile(f); err != nil {
 		f.Close()
+		if errors.Is(err, fsx.ErrLocked) {
+			return ErrInUse
+		}
 		return err
 	}
 	v.lock = f
@@ -460,7 +464,7 @@ func (v *Vault) writeSnapshot() error {
 		return fmt.Errorf("failed to serialize the database: %w", err)
 	}
 	defer crypto.Wipe(image)
-	err = writeFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
+	err = fsx.WriteFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
 		return crypto.EncryptTo(f, image, v.identity.Recipient())
 	})
 	if err != nil {
@@ -500,7 +504,7 @@ func (v *Vault) Close() error {
 	}
 	v.identity = nil
 	if v.lock != nil {
-		unlockFile(v.lock)
+		fsx.UnlockFile(v.lock)
 		v.lock.Close()
 		v.lock = nil
 	}
@@ -655,7 +659,7 @@ func (v *Vault) Checkpoint() error {
 	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
 	}
-	if err := v.writeSnapshot(); errors.Is(err, errRenamedNotSynced) {
+	if err := v.writeSnapshot(); errors.Is(err, fsx.ErrRenamedNotSynced) {
 		// The new snapshot is in place: go on as if all went well, or saves
 		// would land in a journal the next open treats as retired.
 		v.warnings = append(v.warnings, "a checkpoint could not sync the vault folder; the disk may be failing")
@@ -667,7 +671,7 @@ func (v *Vault) Checkpoint() error {
 	}
 	v.journal.close()
 	if err := os.Remove(journalPath(v.dir, old)); err == nil {
-		syncDir(filepath.Join(v.dir, journalDir))
+		fsx.SyncDir(filepath.Join(v.dir, journalDir))
 	}
 	v.journal = &journal{dir: v.dir, gen: old + 1}
 	return nil

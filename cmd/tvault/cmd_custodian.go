@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -139,7 +140,7 @@ func runCustodianSplit(e *env, k, n int, dir, keyFile string) error {
 		return fmt.Errorf("failed to create the card folder: %w", err)
 	}
 	for i, card := range cards {
-		if err := vault.WriteFileExclusive(names[i], card.Format()); err != nil {
+		if err := fsx.WriteFileExclusive(names[i], card.Format()); err != nil {
 			for _, done := range names[:i] {
 				os.Remove(done)
 			}
@@ -193,7 +194,7 @@ func runCustodianRecover(e *env, out string, paths []string) error {
 	if err != nil {
 		return err
 	}
-	if err := vault.WriteFileExclusive(out, key); err != nil {
+	if err := fsx.WriteFileExclusive(out, key); err != nil {
 		return fmt.Errorf("failed to write the custodian key file: %w", err)
 	}
 	fmt.Fprintf(e.stderr, "Rebuilt the custodian key from split %s into %s, under the new custodian passphrase.\n", cards[0].SplitIDString(), out)
@@ -277,7 +278,7 @@ func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, ye
 		}
 		// The new key file first: identities sealed to a key that was never
 		// written would be lost.
-		if err := vault.WriteFileExclusive(newOut, newKey); err != nil {
+		if err := fsx.WriteFileExclusive(newOut, newKey); err != nil {
 			return fmt.Errorf("failed to write the new custodian key file: %w", err)
 		}
 		next = c.Recipient()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/internal/synth"
 	"github.com/tvault/tvault/vault"
 )
@@ -73,7 +74,7 @@ func runDemo(e *env, dir string, n int) error {
 	if sha256.Sum256(p) == cpSum {
 		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase")}
 	}
-	if err := vault.WriteFileExclusive(keyPath, key); err != nil {
+	if err := fsx.WriteFileExclusive(keyPath, key); err != nil {
 		return err
 	}
 	v, err := vault.Create(vdir, vault.CreateOptions{Name: "demo", Custodian: c.Recipient(), Passphrase: p})

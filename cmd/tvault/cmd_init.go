@@ -14,6 +14,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
@@ -117,7 +118,7 @@ func runInit(e *env, o initOptions) error {
 	if custodianKey != nil {
 		// The key file first: a vault whose custodian key was never written
 		// would seal identities nobody can open.
-		if err := vault.WriteFileExclusive(o.keyOut, custodianKey); err != nil {
+		if err := fsx.WriteFileExclusive(o.keyOut, custodianKey); err != nil {
 			return fmt.Errorf("failed to write the custodian key file: %w", err)
 		}
 	}

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -40,16 +40,17 @@ paper, by USB stick, in person; then compare its fingerprint out loud.`,
 					return err
 				}
 				defer v.Close()
-				data, card, err := v.Card()
-				if err != nil {
-					return err
-				}
+				var card *crypto.Card
 				if *out != "" {
-					if err := vault.WriteFileExclusive(*out, data); err != nil {
+					if card, err = v.WriteCard(*out); err != nil {
 						return fmt.Errorf("failed to write the card: %w", err)
 					}
 					fmt.Fprintf(e.stderr, "Wrote the card of %s to %s.\n", card.Name, *out)
 				} else {
+					var data []byte
+					if data, card, err = v.Card(); err != nil {
+						return err
+					}
 					e.stdout.Write(data)
 				}
 				fmt.Fprintf(e.stderr, "Fingerprint: %s\n", card.Fingerprint())
@@ -291,33 +292,16 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 			}
 		}
 	}
-	// The bundle is ciphertext; it goes through a temporary file in the
-	// same folder so that a failed export leaves no half bundle.
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".tvault-export-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	rep, err := v.Export(tmp, opts)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
+	rep, err := v.ExportFile(out, opts)
 	if err != nil {
 		switch {
 		case errors.Is(err, vault.ErrMixedRecipients), errors.Is(err, vault.ErrNoRecipients):
 			return usageError("export: %v", err)
 		case errors.Is(err, vault.ErrNoMember):
 			return &exitError{code: exitNotFound, err: err}
+		case errors.Is(err, fs.ErrExist):
+			return usageError("export: %q already exists; tvault never overwrites a bundle", out)
 		}
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
 		return err
 	}
 	if rep.Unshareable > 0 {

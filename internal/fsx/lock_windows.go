@@ -1,6 +1,6 @@
 //go:build windows
 
-package vault
+package fsx
 
 import (
 	"errors"
@@ -9,19 +9,20 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockFile takes an exclusive LockFileEx lock without waiting. Windows drops
-// it when the process exits.
-func lockFile(f *os.File) error {
+// LockFile takes an exclusive LockFileEx lock on f without waiting, or
+// returns [ErrLocked]. Windows drops it when the process exits.
+func LockFile(f *os.File) error {
 	ol := new(windows.Overlapped)
 	err := windows.LockFileEx(windows.Handle(f.Fd()),
 		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-		return ErrInUse
+		return ErrLocked
 	}
 	return err
 }
 
-func unlockFile(f *os.File) error {
+// UnlockFile releases LockFile's lock.
+func UnlockFile(f *os.File) error {
 	ol := new(windows.Overlapped)
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, ol)
 }
