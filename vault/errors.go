@@ -25,6 +25,8 @@ var (
 	// ErrClosed means the vault was closed, or lost its database after a
 	// failed save.
 	ErrClosed = errors.New("the vault is closed")
+	// ErrReadOnly is returned by writes to a vault opened read-only.
+	ErrReadOnly = errors.New("the vault is open read-only")
 	// ErrInvalid means an interview failed validation.
 	ErrInvalid = errors.New("invalid interview")
 	// ErrMemoryFull means a save would grow the in-memory database past

@@ -1,0 +1,115 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/tvault/tvault/crypto"
+)
+
+// commit applies ch to the database and makes it durable before returning,
+// as one journal frame, fsync'd. If that fails, the transaction is rolled
+// back: nothing of ch is in the vault, in memory or on disk. A large change
+// (a bulk add) is then checkpointed at once; the frame made it safe first,
+// so a failed checkpoint loses nothing.
+func (v *Vault) commit(ch *change) error {
+	if v.broken != nil {
+		return v.broken
+	}
+	if v.readOnly {
+		return ErrReadOnly
+	}
+	ctx := context.Background()
+	tx, err := v.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := apply(ctx, tx, ch); err != nil {
+		return v.memoryFull(err)
+	}
+	// Before the change reaches the disk: a frame whose change cannot be
+	// applied would fail again at every open.
+	if err := v.checkRoom(ctx, tx); err != nil {
+		return v.memoryFull(err)
+	}
+	if v.checkpointDue(ch.approxSize()) {
+		return v.commitByCheckpoint(tx)
+	}
+	buf, err := v.journal.encodeFrame(v.identity.Recipient(), ch)
+	if err != nil {
+		return err
+	}
+	err = v.journal.append(buf)
+	crypto.Wipe(buf) // ciphertext, but no longer needed
+	if errors.Is(err, errJournalNotCutBack) {
+		// Part of the frame may be on disk: the next open drops it as torn,
+		// or, if it is whole, replays it. Either way memory cannot be
+		// trusted to match.
+		v.broken = fmt.Errorf("a save failed and the journal could not be repaired (%v); close and reopen the vault", err)
+		return fmt.Errorf("failed to save; this change may or may not be in the vault when it is next opened: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		// On disk but not in memory: reopening replays it.
+		v.broken = fmt.Errorf("an earlier save did not reach memory (%v); close and reopen the vault", err)
+		return v.broken
+	}
+	if v.checkpointDue(0) {
+		if err := v.Checkpoint(); err != nil {
+			v.warnings = append(v.warnings, "a checkpoint failed; the journal still holds every save")
+		}
+	}
+	return nil
+}
+
+// commitByCheckpoint makes a large change (a bulk add, an import) durable
+// as a new snapshot rather than as a journal frame that the next checkpoint
+// would at once make redundant. The snapshot is of the committed database,
+// so the transaction commits first; if the snapshot then cannot be written,
+// the disk is as before the change and memory is ahead of it, so the
+// database is reloaded from the disk. A crash in between leaves the old
+// snapshot and journal: the change was never acknowledged.
+func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	err := v.Checkpoint()
+	if err == nil {
+		return nil
+	}
+	if rerr := v.reload(); rerr != nil {
+		v.broken = fmt.Errorf("a save failed (%v) and the vault could not be reloaded (%v); close and reopen it", err, rerr)
+	}
+	return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+}
+
+// reload replaces the in-memory database with what the disk holds.
+func (v *Vault) reload() error {
+	v.journal.close()
+	if v.conn != nil {
+		v.conn.Close()
+		v.conn = nil
+	}
+	if v.db != nil {
+		v.db.Close()
+		v.db = nil
+	}
+	if err := v.loadSnapshot(); err != nil {
+		return err
+	}
+	if err := v.replayJournal(); err != nil {
+		return err
+	}
+	if err := v.loadMeta(); err != nil {
+		return err
+	}
+	if err := v.limitMemory(); err != nil {
+		return err
+	}
+	return nil
+}

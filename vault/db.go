@@ -1,0 +1,185 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// openDB opens the in-memory database on one held connection and, if image
+// is not nil, loads it.
+func (v *Vault) openDB(image []byte) error {
+	// The memdb VFS keeps the database in one buffer, so a snapshot is one
+	// copy; the name is random because memdb names are shared within a
+	// process, and two open vaults must never see each other.
+	db, err := sql.Open("sqlite", "file:/tvault-"+randomID()+randomID()+"?vfs=memdb")
+	if err != nil {
+		return err
+	}
+	// One connection for the life of the vault: an in-memory database is
+	// private to its connection, so a second one would see an empty vault.
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	v.db = db
+	ctx := context.Background()
+	if v.conn, err = db.Conn(ctx); err != nil {
+		return err
+	}
+	if image != nil {
+		// age authenticated every byte of the image, so a full integrity
+		// check here would only cost time (seconds at 10,000 interviews);
+		// `tvault check` runs one.
+		if !bytes.HasPrefix(image, []byte("SQLite format 3\x00")) {
+			return fmt.Errorf("%w: the snapshot does not hold a database", ErrDamaged)
+		}
+		err := v.conn.Raw(func(dc any) error {
+			d, ok := dc.(interface{ Deserialize([]byte) error })
+			if !ok {
+				return errors.New("the sqlite driver cannot load a database image")
+			}
+			return d.Deserialize(image)
+		})
+		if err != nil {
+			return fmt.Errorf("%w: the database image does not load: %v", ErrDamaged, err)
+		}
+	}
+	for _, pragma := range []string{
+		// Temporary tables and indices stay in memory: never a temp file.
+		`PRAGMA temp_store = MEMORY`,
+		// The rollback journal of an in-memory database lives in memory.
+		`PRAGMA journal_mode = MEMORY`,
+		`PRAGMA foreign_keys = ON`,
+		// Deleted content is overwritten, not left in free pages: a purged
+		// interview must not survive inside the next snapshot.
+		`PRAGMA secure_delete = ON`,
+	} {
+		if _, err := v.conn.ExecContext(ctx, pragma); err != nil {
+			return fmt.Errorf("%s: %w", pragma, err)
+		}
+	}
+	// No cap while the vault loads: see memlimit.go.
+	if _, err := setSizeLimit(v.conn, noLimit); err != nil {
+		return err
+	}
+	return migrate(ctx, v.conn)
+}
+
+func (v *Vault) setMeta(ctx context.Context, key string, value []byte) error {
+	_, err := v.conn.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
+}
+
+func (v *Vault) metaUint(key string) (uint64, error) {
+	var b []byte
+	err := v.conn.QueryRowContext(context.Background(), `SELECT value FROM meta WHERE key = ?`, key).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: setting %q", ErrDamaged, key)
+	}
+	return n, nil
+}
+
+func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {
+	ctx := context.Background()
+	tx, err := v.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	set := func(k string, val []byte) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, k, val)
+		return err
+	}
+	if err := set("custodian_recipient", []byte(custodian.String())); err != nil {
+		return err
+	}
+	if err := set("member_name", []byte(m.Name)); err != nil {
+		return err
+	}
+	seed := m.SigningKey.Seed()
+	err = set("member_signing_key", seed)
+	crypto.Wipe(seed)
+	if err != nil {
+		return err
+	}
+	// age prints identities as strings: that copy of the member's secret key
+	// cannot be wiped; the byte copy handed to SQLite is, once stored.
+	ident := []byte(m.Identity.String())
+	err = set("member_identity", ident)
+	crypto.Wipe(ident)
+	if err != nil {
+		return err
+	}
+	if err := seedCodebook(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (v *Vault) loadMeta() error {
+	ctx := context.Background()
+	get := func(k string) ([]byte, error) {
+		var b []byte
+		err := v.conn.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, k).Scan(&b)
+		if err != nil {
+			return nil, fmt.Errorf("%w: missing setting %q", ErrDamaged, k)
+		}
+		return b, nil
+	}
+	c, err := get("custodian_recipient")
+	if err != nil {
+		return err
+	}
+	if v.custodian, err = age.ParseHybridRecipient(string(c)); err != nil {
+		return fmt.Errorf("%w: custodian recipient", ErrDamaged)
+	}
+	name, err := get("member_name")
+	if err != nil {
+		return err
+	}
+	seed, err := get("member_signing_key")
+	if err != nil {
+		return err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return fmt.Errorf("%w: member signing key", ErrDamaged)
+	}
+	ident, err := get("member_identity")
+	if err != nil {
+		return err
+	}
+	// age parses identities from strings: this copy of the member's secret
+	// key cannot be wiped. The bytes read from the database can.
+	mid, err := age.ParseHybridIdentity(string(ident))
+	crypto.Wipe(ident)
+	if err != nil {
+		return fmt.Errorf("%w: member identity", ErrDamaged)
+	}
+	v.member = member{Name: string(name), SigningKey: ed25519.NewKeyFromSeed(seed), Identity: mid}
+	crypto.Wipe(seed)
+	return nil
+}
+
+// randomID returns a new interview ID: 64 random bits, hex.
+func randomID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%x", b[:])
+}

@@ -1,0 +1,184 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
+)
+
+// loadSnapshot decrypts vault.age into the in-memory database.
+func (v *Vault) loadSnapshot() error {
+	f, err := os.Open(filepath.Join(v.dir, snapshotName))
+	if err != nil {
+		return fmt.Errorf("failed to read the vault: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	v.snapshotSize = st.Size()
+	image, err := crypto.OpenFileOwn(v.identity, f, st.Size())
+	if err != nil {
+		return fmt.Errorf("%s: %w", snapshotName, err)
+	}
+	// The image is the plaintext database: wipe it as soon as SQLite has
+	// its own copy.
+	defer crypto.Wipe(image)
+	return v.openDB(image)
+}
+
+// replayJournal applies the frames saved since the snapshot.
+func (v *Vault) replayJournal() error {
+	gen, err := v.metaUint("journal_gen")
+	if err != nil {
+		return err
+	}
+	gens, err := journalFiles(v.dir)
+	if err != nil {
+		return err
+	}
+	for _, g := range gens {
+		if g > gen {
+			return fmt.Errorf("%w: the journal is newer than the snapshot (was vault.age replaced by an older copy?)", ErrDamaged)
+		}
+	}
+	frames, j, torn, err := readJournal(v.dir, gen, v.identity)
+	if err != nil {
+		return err
+	}
+	v.journal = j
+	if torn > 0 {
+		v.warnings = append(v.warnings, "the last save in the journal was incomplete (interrupted before it was acknowledged) and was dropped")
+	}
+	if len(frames) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	tx, err := v.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, fr := range frames {
+		if err := apply(ctx, tx, fr.Change); err != nil {
+			return fmt.Errorf("journal frame %d: %w", fr.Seq, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// removeLeftovers deletes what a crash can leave behind: temporary snapshot
+// files (ciphertext, never complete) and journals that a snapshot already
+// covers. It also cuts a torn frame off the journal so that the next save
+// appends after the last whole frame.
+func (v *Vault) removeLeftovers() {
+	if tmps, _ := filepath.Glob(filepath.Join(v.dir, "."+snapshotName+".tmp-*")); len(tmps) > 0 {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+	gens, _ := journalFiles(v.dir)
+	removed := false
+	for _, g := range gens {
+		if g < v.journal.gen {
+			os.Remove(journalPath(v.dir, g))
+			removed = true
+		}
+	}
+	if removed {
+		fsx.SyncDir(filepath.Join(v.dir, journalDir))
+	}
+	if st, err := os.Stat(journalPath(v.dir, v.journal.gen)); err == nil && st.Size() > v.journal.size {
+		if err := os.Truncate(journalPath(v.dir, v.journal.gen), v.journal.size); err == nil {
+			if f, err := os.OpenFile(journalPath(v.dir, v.journal.gen), os.O_RDWR, 0); err == nil {
+				f.Sync()
+				f.Close()
+			}
+		}
+	}
+}
+
+// writeSnapshot serializes the database, encrypts it to the vault identity
+// and replaces vault.age atomically.
+func (v *Vault) writeSnapshot() error {
+	var image []byte
+	err := v.conn.Raw(func(dc any) error {
+		s, ok := dc.(interface{ Serialize() ([]byte, error) })
+		if !ok {
+			return errors.New("the sqlite driver cannot serialize")
+		}
+		var err error
+		image, err = s.Serialize()
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("failed to serialize the database: %w", err)
+	}
+	defer crypto.Wipe(image)
+	err = fsx.WriteFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
+		return crypto.EncryptTo(f, image, v.identity.Recipient())
+	})
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(filepath.Join(v.dir, snapshotName)); err == nil {
+		v.snapshotSize = st.Size()
+	}
+	return nil
+}
+
+// checkpointFraction: a checkpoint is written when the journal grows past
+// this fraction of the snapshot (and at least minCheckpoint bytes). Smaller
+// means faster opens; larger means fewer snapshot rewrites.
+const (
+	checkpointFraction = 8
+	minCheckpoint      = 1 << 20
+)
+
+func (v *Vault) checkpointDue(extra int64) bool {
+	return v.journal.size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
+}
+
+// Checkpoint writes the whole database as a new snapshot and retires the
+// journal. A crash at any point opens to the same data: before the rename
+// the old snapshot and journal are whole; after it, the new snapshot covers
+// the old journal, which Open removes.
+func (v *Vault) Checkpoint() error {
+	if v.broken != nil {
+		return v.broken
+	}
+	if v.readOnly {
+		return ErrReadOnly
+	}
+	ctx := context.Background()
+	// Tidy the search index while the snapshot is being rewritten anyway.
+	v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', 64)`)
+	v.conn.ExecContext(ctx, `INSERT INTO cjk_fts (cjk_fts, rank) VALUES ('merge', 64)`)
+	old := v.journal.gen
+	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
+		return err
+	}
+	if err := v.writeSnapshot(); errors.Is(err, fsx.ErrRenamedNotSynced) {
+		// The new snapshot is in place: go on as if all went well, or saves
+		// would land in a journal the next open treats as retired.
+		v.warnings = append(v.warnings, "a checkpoint could not sync the vault folder; the disk may be failing")
+	} else if err != nil {
+		if rerr := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old, 10))); rerr != nil {
+			v.broken = fmt.Errorf("a checkpoint failed and could not be undone (%v); close and reopen the vault", rerr)
+		}
+		return err
+	}
+	v.journal.close()
+	if err := os.Remove(journalPath(v.dir, old)); err == nil {
+		fsx.SyncDir(filepath.Join(v.dir, journalDir))
+	}
+	v.journal = &journal{dir: v.dir, gen: old + 1}
+	return nil
+}
