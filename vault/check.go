@@ -31,8 +31,8 @@ func (v *Vault) Check() ([]CheckResult, error) {
 		out = append(out, CheckResult{What: what, OK: ok, Details: fmt.Sprintf(format, args...)})
 	}
 
-	add("snapshot", true, "vault.age decrypts and authenticates (%d bytes, generation %d)", v.snapshotSize, v.journal.gen)
-	add("journal", true, "%d frames since the snapshot, each authenticated and in order", v.journal.seq)
+	add("snapshot", true, "vault.age decrypts and authenticates (%d bytes, generation %d)", v.snapshotSize, v.journal.Gen)
+	add("journal", true, "%d frames since the snapshot, each authenticated and in order", v.journal.Seq)
 	for _, w := range v.warnings {
 		add("journal", true, "warning: %s", w)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/journal"
 )
 
 // commit applies ch to the database and makes it durable before returning,
@@ -38,13 +39,13 @@ func (v *Vault) commit(ch *change) error {
 	if v.checkpointDue(ch.approxSize()) {
 		return v.commitByCheckpoint(tx)
 	}
-	buf, err := v.journal.encodeFrame(v.identity.Recipient(), ch)
+	buf, err := journal.Encode(v.journal, v.identity.Recipient(), ch)
 	if err != nil {
 		return err
 	}
-	err = v.journal.append(buf)
+	err = v.journal.Append(buf)
 	crypto.Wipe(buf) // ciphertext, but no longer needed
-	if errors.Is(err, errJournalNotCutBack) {
+	if errors.Is(err, journal.ErrNotCutBack) {
 		// Part of the frame may be on disk: the next open drops it as torn,
 		// or, if it is whole, replays it. Either way memory cannot be
 		// trusted to match.
@@ -90,7 +91,7 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 
 // reload replaces the in-memory database with what the disk holds.
 func (v *Vault) reload() error {
-	v.journal.close()
+	v.journal.Close()
 	if v.conn != nil {
 		v.conn.Close()
 		v.conn = nil

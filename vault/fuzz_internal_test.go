@@ -14,15 +14,16 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
-	"github.com/tvault/tvault/internal/fsx"
+	"github.com/tvault/tvault/internal/journal"
 )
 
 // Fuzz targets for the parsers inside the store. Plain `go test` runs their
 // seeds; docs/THREAT-MODEL.md says how long each has been fuzzed.
 //
-// The seeds in testdata/journal are a journal of three saves, the plaintext
-// of each frame, and the vault identity they are encrypted to (test material
-// only). They are made by
+// The seeds in testdata/journal are the plaintext of each frame of a journal
+// of three saves, and the vault identity they are encrypted to (test
+// material only); the journal file itself seeds internal/journal's FuzzRead.
+// They are made by
 // go test ./vault -run TestSeedJournal -update-seeds
 
 // seedGlob returns the files matching glob and fails if there are none: a
@@ -60,49 +61,6 @@ func seedJournalIdentity(tb testing.TB) *age.HybridIdentity {
 	return id
 }
 
-// FuzzReadJournal feeds arbitrary journal file content to the journal
-// reader: it returns whole frames and a torn tail that add up to the file,
-// or ErrDamaged, and never panics or reads past the end.
-func FuzzReadJournal(f *testing.F) {
-	for name, data := range seedGlob(f, filepath.Join("testdata", "journal", "*.log")) {
-		gen, ok := parseJournalName(name)
-		if !ok {
-			f.Fatalf("seed %s is not named like a journal", name)
-		}
-		f.Add(gen, data)
-	}
-	id := seedJournalIdentity(f)
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, gen uint64, data []byte) {
-		if err := os.MkdirAll(filepath.Join(dir, journalDir), fsx.DirMode); err != nil {
-			t.Fatal(err)
-		}
-		path := journalPath(dir, gen)
-		if err := os.WriteFile(path, data, fsx.FileMode); err != nil {
-			t.Fatal(err)
-		}
-		defer os.Remove(path)
-		frames, j, torn, err := readJournal(dir, gen, id)
-		if err != nil {
-			if !errors.Is(err, ErrDamaged) {
-				t.Fatalf("err=%v, want ErrDamaged", err)
-			}
-			return
-		}
-		if j.size+torn != int64(len(data)) {
-			t.Fatalf("frames of %d bytes and a torn tail of %d in a file of %d", j.size, torn, len(data))
-		}
-		if uint64(len(frames)) != j.seq {
-			t.Fatalf("%d frames, seq %d", len(frames), j.seq)
-		}
-		for _, fr := range frames {
-			if fr.Change == nil || fr.Gen != gen {
-				t.Fatalf("frame %d accepted with gen %d or no change", fr.Seq, fr.Gen)
-			}
-		}
-	})
-}
-
 // FuzzJournalFrame gets past the encryption: the fuzzer writes a frame's
 // plaintext, which is encrypted to the vault identity as a save would, read
 // back, and replayed into a vault. A frame only the vault identity could have
@@ -126,8 +84,8 @@ func FuzzJournalFrame(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data := append(frameHeader(len(ct)), ct...)
-		frames, _, torn, err := parseJournal(data, &journal{gen: 0}, id)
+		data := append(journal.Header(len(ct)), ct...)
+		frames, _, torn, err := journal.Parse[change](data, journal.New("", 0), id)
 		if err != nil {
 			if !errors.Is(err, ErrDamaged) {
 				t.Fatalf("err=%v, want ErrDamaged", err)
@@ -217,33 +175,35 @@ func TestSeedJournal(t *testing.T) {
 	}
 	id := seedJournalIdentity(t)
 	dir := filepath.Join("testdata", "journal")
-	logs, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	// The journal file lives with its parser's fuzz seeds.
+	jdir := filepath.Join("..", "internal", "journal", "testdata")
+	logs, err := filepath.Glob(filepath.Join(jdir, "*.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(logs) != 1 {
-		t.Fatalf("%d journals in %s, want 1", len(logs), dir)
+		t.Fatalf("%d journals in %s, want 1", len(logs), jdir)
 	}
-	gen, ok := parseJournalName(filepath.Base(logs[0]))
+	gen, ok := journal.ParseName(filepath.Base(logs[0]))
 	if !ok {
 		t.Fatalf("%s is not named like a journal", logs[0])
 	}
-	frames, _, torn, err := readJournal("testdata", gen, id)
+	data, err := os.ReadFile(logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, _, torn, err := journal.Parse[change](data, journal.New("", gen), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(frames) != 3 || torn != 0 {
 		t.Fatalf("%d frames and a torn tail of %d bytes, want 3 and 0", len(frames), torn)
 	}
-	data, err := os.ReadFile(logs[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	n := 0
 	for off := 0; off < len(data); {
 		n++
-		size := frameHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
-		plain, err := crypto.OpenOwn(id, data[off+frameHeaderLen:off+size])
+		size := journal.HeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
+		plain, err := crypto.OpenOwn(id, data[off+journal.HeaderLen:off+size])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +257,7 @@ func writeSeedJournal(t *testing.T) {
 		}
 		ids = append(ids, got...)
 	}
-	data, err := os.ReadFile(journalPath(v.dir, v.journal.gen))
+	data, err := os.ReadFile(journal.Path(v.dir, v.journal.Gen))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,10 +272,19 @@ func writeSeedJournal(t *testing.T) {
 		}
 	}
 	write("identity.txt", crypto.MarshalIdentity(v.identity, v.Now()))
-	write(filepath.Base(journalPath(v.dir, v.journal.gen)), data)
+	// The journal file itself seeds FuzzRead in internal/journal.
+	jdir := filepath.Join("..", "internal", "journal", "testdata")
+	for name, b := range map[string][]byte{
+		filepath.Base(journal.Path(v.dir, v.journal.Gen)): data,
+		"identity.txt": crypto.MarshalIdentity(v.identity, v.Now()),
+	} {
+		if err := os.WriteFile(filepath.Join(jdir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for n, off := 1, 0; off < len(data); n++ {
-		size := frameHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
-		plain, err := crypto.OpenOwn(v.identity, data[off+frameHeaderLen:off+size])
+		size := journal.HeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
+		plain, err := crypto.OpenOwn(v.identity, data[off+journal.HeaderLen:off+size])
 		if err != nil {
 			t.Fatal(err)
 		}

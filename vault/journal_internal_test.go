@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/journal"
 )
 
 // journalOfThree makes a vault with three frames in its journal and returns
@@ -29,9 +30,9 @@ func journalOfThree(t *testing.T) (*Vault, []byte, []int64) {
 		if _, err := v.Add([]Input{in}); err != nil {
 			t.Fatal(err)
 		}
-		ends = append(ends, v.journal.size)
+		ends = append(ends, v.journal.Size)
 	}
-	data, err := os.ReadFile(journalPath(v.dir, v.journal.gen))
+	data, err := os.ReadFile(journal.Path(v.dir, v.journal.Gen))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,8 +44,8 @@ func journalOfThree(t *testing.T) (*Vault, []byte, []int64) {
 func TestReadJournalEveryCut(t *testing.T) {
 	v, data, ends := journalOfThree(t)
 	for cut := ends[1]; cut <= ends[2]; cut++ {
-		os.WriteFile(journalPath(v.dir, v.journal.gen), data[:cut], 0o600)
-		frames, j, torn, err := readJournal(v.dir, v.journal.gen, v.identity)
+		os.WriteFile(journal.Path(v.dir, v.journal.Gen), data[:cut], 0o600)
+		frames, j, torn, err := journal.Read[change](v.dir, v.journal.Gen, v.identity)
 		if err != nil {
 			t.Fatalf("cut at %d: %v", cut, err)
 		}
@@ -52,9 +53,9 @@ func TestReadJournalEveryCut(t *testing.T) {
 		if cut == ends[2] {
 			wantFrames, wantTorn = 3, 0
 		}
-		if len(frames) != wantFrames || torn != wantTorn || j.size != ends[wantFrames-1] {
+		if len(frames) != wantFrames || torn != wantTorn || j.Size != ends[wantFrames-1] {
 			t.Fatalf("cut at %d: %d frames, torn %d, size %d; want %d, %d, %d",
-				cut, len(frames), torn, j.size, wantFrames, wantTorn, ends[wantFrames-1])
+				cut, len(frames), torn, j.Size, wantFrames, wantTorn, ends[wantFrames-1])
 		}
 	}
 }
@@ -66,8 +67,8 @@ func TestReadJournalEveryByte(t *testing.T) {
 	for pos := range data {
 		bad := bytes.Clone(data)
 		bad[pos] ^= 0x01
-		os.WriteFile(journalPath(v.dir, v.journal.gen), bad, 0o600)
-		_, _, torn, err := readJournal(v.dir, v.journal.gen, v.identity)
+		os.WriteFile(journal.Path(v.dir, v.journal.Gen), bad, 0o600)
+		_, _, torn, err := journal.Read[change](v.dir, v.journal.Gen, v.identity)
 		if !errors.Is(err, ErrDamaged) {
 			t.Fatalf("byte %d of %d flipped: err=%v torn=%d, want ErrDamaged", pos, len(data), err, torn)
 		}

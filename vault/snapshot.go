@@ -10,6 +10,7 @@ import (
 
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/fsx"
+	"github.com/tvault/tvault/internal/journal"
 )
 
 // loadSnapshot decrypts vault.age into the in-memory database.
@@ -40,7 +41,7 @@ func (v *Vault) replayJournal() error {
 	if err != nil {
 		return err
 	}
-	gens, err := journalFiles(v.dir)
+	gens, err := journal.Files(v.dir)
 	if err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func (v *Vault) replayJournal() error {
 			return fmt.Errorf("%w: the journal is newer than the snapshot (was vault.age replaced by an older copy?)", ErrDamaged)
 		}
 	}
-	frames, j, torn, err := readJournal(v.dir, gen, v.identity)
+	frames, j, torn, err := journal.Read[change](v.dir, gen, v.identity)
 	if err != nil {
 		return err
 	}
@@ -84,20 +85,20 @@ func (v *Vault) removeLeftovers() {
 			os.Remove(t)
 		}
 	}
-	gens, _ := journalFiles(v.dir)
+	gens, _ := journal.Files(v.dir)
 	removed := false
 	for _, g := range gens {
-		if g < v.journal.gen {
-			os.Remove(journalPath(v.dir, g))
+		if g < v.journal.Gen {
+			os.Remove(journal.Path(v.dir, g))
 			removed = true
 		}
 	}
 	if removed {
-		fsx.SyncDir(filepath.Join(v.dir, journalDir))
+		fsx.SyncDir(filepath.Join(v.dir, journal.Dir))
 	}
-	if st, err := os.Stat(journalPath(v.dir, v.journal.gen)); err == nil && st.Size() > v.journal.size {
-		if err := os.Truncate(journalPath(v.dir, v.journal.gen), v.journal.size); err == nil {
-			if f, err := os.OpenFile(journalPath(v.dir, v.journal.gen), os.O_RDWR, 0); err == nil {
+	if st, err := os.Stat(journal.Path(v.dir, v.journal.Gen)); err == nil && st.Size() > v.journal.Size {
+		if err := os.Truncate(journal.Path(v.dir, v.journal.Gen), v.journal.Size); err == nil {
+			if f, err := os.OpenFile(journal.Path(v.dir, v.journal.Gen), os.O_RDWR, 0); err == nil {
 				f.Sync()
 				f.Close()
 			}
@@ -143,7 +144,7 @@ const (
 )
 
 func (v *Vault) checkpointDue(extra int64) bool {
-	return v.journal.size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
+	return v.journal.Size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
 }
 
 // Checkpoint writes the whole database as a new snapshot and retires the
@@ -161,7 +162,7 @@ func (v *Vault) Checkpoint() error {
 	// Tidy the search index while the snapshot is being rewritten anyway.
 	v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', 64)`)
 	v.conn.ExecContext(ctx, `INSERT INTO cjk_fts (cjk_fts, rank) VALUES ('merge', 64)`)
-	old := v.journal.gen
+	old := v.journal.Gen
 	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
 	}
@@ -175,10 +176,10 @@ func (v *Vault) Checkpoint() error {
 		}
 		return err
 	}
-	v.journal.close()
-	if err := os.Remove(journalPath(v.dir, old)); err == nil {
-		fsx.SyncDir(filepath.Join(v.dir, journalDir))
+	v.journal.Close()
+	if err := os.Remove(journal.Path(v.dir, old)); err == nil {
+		fsx.SyncDir(filepath.Join(v.dir, journal.Dir))
 	}
-	v.journal = &journal{dir: v.dir, gen: old + 1}
+	v.journal = journal.New(v.dir, old+1)
 	return nil
 }

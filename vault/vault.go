@@ -15,6 +15,7 @@ import (
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/fsx"
+	"github.com/tvault/tvault/internal/journal"
 )
 
 // Names inside a vault folder.
@@ -37,7 +38,7 @@ type Vault struct {
 	custodian *age.HybridRecipient
 	member    member
 
-	journal      *journal
+	journal      *journal.Log
 	snapshotSize int64
 	memoryLimit  int64 // the largest the database may grow to (memlimit.go)
 	readOnly     bool
@@ -134,7 +135,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if err := v.writeSnapshot(); err != nil {
 		return nil, err
 	}
-	v.journal = &journal{dir: dir}
+	v.journal = journal.New(dir, 0)
 	ok = true
 	return v, nil
 }
@@ -297,11 +298,11 @@ func (v *Vault) acquireLock() error {
 // journal still holds every save.
 func (v *Vault) Close() error {
 	var err error
-	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.seq > 0 && v.checkpointDue(0) {
+	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.Seq > 0 && v.checkpointDue(0) {
 		err = v.Checkpoint()
 	}
 	if v.journal != nil {
-		v.journal.close()
+		v.journal.Close()
 	}
 	if v.conn != nil {
 		if cerr := v.conn.Close(); err == nil {

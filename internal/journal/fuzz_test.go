@@ -1,0 +1,95 @@
+package journal
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
+)
+
+// The seeds in testdata are a journal of three saves and the vault identity
+// its frames are encrypted to (test material only), written by vault's
+// TestWriteSeedJournal.
+
+// seedGlob returns the files matching glob and fails if there are none: a
+// seed corpus that silently went missing fuzzes nothing.
+func seedGlob(f *testing.F, glob string) map[string][]byte {
+	f.Helper()
+	paths, err := filepath.Glob(glob)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if len(paths) == 0 {
+		f.Fatalf("no seed files match %s", glob)
+	}
+	out := map[string][]byte{}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out[filepath.Base(p)] = data
+	}
+	return out
+}
+
+func seedIdentity(tb testing.TB) *age.HybridIdentity {
+	tb.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "identity.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	id, err := crypto.ParseIdentity(data)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
+
+// FuzzRead feeds arbitrary journal file content to the journal
+// reader: it returns whole frames and a torn tail that add up to the file,
+// or ErrDamaged, and never panics or reads past the end.
+func FuzzRead(f *testing.F) {
+	for name, data := range seedGlob(f, filepath.Join("testdata", "*.log")) {
+		gen, ok := ParseName(name)
+		if !ok {
+			f.Fatalf("seed %s is not named like a journal", name)
+		}
+		f.Add(gen, data)
+	}
+	id := seedIdentity(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, gen uint64, data []byte) {
+		if err := os.MkdirAll(filepath.Join(dir, Dir), fsx.DirMode); err != nil {
+			t.Fatal(err)
+		}
+		path := Path(dir, gen)
+		if err := os.WriteFile(path, data, fsx.FileMode); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(path)
+		frames, j, torn, err := Read[json.RawMessage](dir, gen, id)
+		if err != nil {
+			if !errors.Is(err, crypto.ErrDamaged) {
+				t.Fatalf("err=%v, want ErrDamaged", err)
+			}
+			return
+		}
+		if j.Size+torn != int64(len(data)) {
+			t.Fatalf("frames of %d bytes and a torn tail of %d in a file of %d", j.Size, torn, len(data))
+		}
+		if uint64(len(frames)) != j.Seq {
+			t.Fatalf("%d frames, seq %d", len(frames), j.Seq)
+		}
+		for _, fr := range frames {
+			if fr.Change == nil || fr.Gen != gen {
+				t.Fatalf("frame %d accepted with gen %d or no change", fr.Seq, fr.Gen)
+			}
+		}
+	})
+}

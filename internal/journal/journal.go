@@ -1,0 +1,278 @@
+// Package journal is the on-disk format of a vault's journal: the changes
+// saved since the last snapshot, one age-encrypted frame per save.
+//
+// A save appends one frame to journal/GEN.log, where GEN is the generation
+// of the snapshot it follows, and fsyncs it before the save returns. A frame
+// is
+//
+//	"TVJ1" | length (8 bytes, big endian) | CRC-32C of the 12 bytes before
+//	age ciphertext of length bytes, to the vault identity
+//
+// and its plaintext is JSON: {"gen", "seq", "prev", "change"}. seq counts
+// from 1 in each generation; prev is the hex SHA-256 of the whole previous
+// frame (header and ciphertext), "" for the first.
+//
+// The length lets a reader tell a torn write from damage: a last frame with
+// fewer bytes than its header promises (or a partial header) was cut short
+// by a crash before its save was acknowledged, and is dropped. Anything else
+// that fails (a bad CRC, a frame age does not authenticate, a seq or prev
+// out of order, a generation that does not match) is damage, never skipped.
+//
+// What a change holds, and how it is applied, is the vault's business: this
+// package carries it as a JSON value of the caller's type C.
+package journal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
+)
+
+const (
+	// Dir is the journal's folder inside a vault folder.
+	Dir = "journal"
+	// HeaderLen is the length of a frame header.
+	HeaderLen = 16
+
+	magic = "TVJ1"
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ErrNotCutBack means a failed Append could not be undone: part of the frame
+// may be on disk.
+var ErrNotCutBack = errors.New("the journal could not be cut back after a failed write")
+
+// Frame is one save: a change of type C and its place in the chain.
+type Frame[C any] struct {
+	Gen    uint64 `json:"gen"`
+	Seq    uint64 `json:"seq"`
+	Prev   string `json:"prev"`
+	Change *C     `json:"change"`
+}
+
+// Log is the journal of one generation, open for appending. Its exported
+// fields describe the whole frames on disk; only Append changes them.
+type Log struct {
+	Gen  uint64
+	Size int64  // bytes of whole frames
+	Seq  uint64 // of the last frame
+	Head string // hash of the last frame
+
+	dir string   // the vault folder
+	f   *os.File // opened at the first append
+}
+
+// New returns the empty journal of generation gen in the vault folder dir.
+func New(dir string, gen uint64) *Log { return &Log{dir: dir, Gen: gen} }
+
+// Path returns the file of generation gen in the vault folder dir.
+func Path(dir string, gen uint64) string {
+	return filepath.Join(dir, Dir, fmt.Sprintf("%016x.log", gen))
+}
+
+// ParseName returns the generation of a journal file name.
+func ParseName(name string) (uint64, bool) {
+	hexGen, ok := strings.CutSuffix(name, ".log")
+	if !ok || len(hexGen) != 16 {
+		return 0, false
+	}
+	gen, err := strconv.ParseUint(hexGen, 16, 64)
+	return gen, err == nil
+}
+
+// Header returns the header of a frame of n bytes of ciphertext.
+func Header(n int) []byte {
+	h := make([]byte, HeaderLen)
+	copy(h, magic)
+	binary.BigEndian.PutUint64(h[4:12], uint64(n))
+	binary.BigEndian.PutUint32(h[12:16], crc32.Checksum(h[:12], castagnoli))
+	return h
+}
+
+// Encode returns the bytes of the next frame, holding change, encrypted to r.
+func Encode[C any](l *Log, r age.Recipient, change *C) ([]byte, error) {
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(Frame[C]{Gen: l.Gen, Seq: l.Seq + 1, Prev: l.Head, Change: change}); err != nil {
+		return nil, err
+	}
+	// The frame's plaintext is testimony: wipe it once encrypted.
+	defer crypto.Wipe(plain.Bytes())
+	ct, err := crypto.Encrypt(plain.Bytes(), r)
+	if err != nil {
+		return nil, err
+	}
+	return append(Header(len(ct)), ct...), nil
+}
+
+// Append writes a frame and makes it durable. If anything fails the journal
+// file is cut back to what it was, so a failed save leaves no trace; if even
+// that fails, the error wraps [ErrNotCutBack].
+func (l *Log) Append(buf []byte) error {
+	if l.f == nil {
+		if err := l.open(); err != nil {
+			return err
+		}
+	}
+	_, err := l.f.WriteAt(buf, l.Size)
+	if err == nil {
+		err = l.f.Sync()
+	}
+	if err != nil {
+		if terr := l.f.Truncate(l.Size); terr != nil {
+			return fmt.Errorf("%w: %v (then: %v)", ErrNotCutBack, err, terr)
+		}
+		return err
+	}
+	sum := sha256.Sum256(buf)
+	l.Size += int64(len(buf))
+	l.Seq++
+	l.Head = hex.EncodeToString(sum[:])
+	return nil
+}
+
+// open opens (and if needed creates) the file of l's generation, cut to the
+// whole frames.
+func (l *Log) open() error {
+	jdir := filepath.Join(l.dir, Dir)
+	created := false
+	if _, err := os.Stat(jdir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.Mkdir(jdir, fsx.DirMode); err != nil {
+			return fmt.Errorf("failed to create the journal folder: %w", err)
+		}
+		created = true
+	}
+	path := Path(l.dir, l.Gen)
+	_, statErr := os.Stat(path)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, fsx.FileMode)
+	if err != nil {
+		return fmt.Errorf("failed to open the journal: %w", err)
+	}
+	if err := f.Truncate(l.Size); err != nil {
+		f.Close()
+		return fmt.Errorf("failed to prepare the journal: %w", err)
+	}
+	if created {
+		if err := fsx.SyncDir(l.dir); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// A new file must survive a crash too: sync the folder that names
+		// it.
+		if err := fsx.SyncDir(jdir); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	l.f = f
+	return nil
+}
+
+// Close closes the journal file, if open. l can append again afterwards.
+func (l *Log) Close() error {
+	if l.f == nil {
+		return nil
+	}
+	err := l.f.Close()
+	l.f = nil
+	return err
+}
+
+// Read reads the frames of generation gen in the vault folder dir. torn is
+// the number of bytes of an incomplete last frame (0 if none); l is the
+// journal after the whole frames, ready to append. A missing file is an
+// empty journal.
+func Read[C any](dir string, gen uint64, id age.Identity) (frames []*Frame[C], l *Log, torn int64, err error) {
+	data, err := os.ReadFile(Path(dir, gen))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, New(dir, gen), 0, nil
+	}
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("failed to read the journal: %w", err)
+	}
+	return Parse[C](data, New(dir, gen), id)
+}
+
+// Parse parses the frames of a journal file's content into l, which names
+// the generation they must belong to. data is whatever the disk held: it may
+// have been cut short, damaged or forged, and every length and count in it
+// is checked before it is used (FuzzRead). Damage returns an error wrapping
+// crypto.ErrDamaged.
+func Parse[C any](data []byte, l *Log, id age.Identity) (frames []*Frame[C], _ *Log, torn int64, err error) {
+	off := 0
+	for off < len(data) {
+		n := len(frames) + 1
+		rest := data[off:]
+		if len(rest) < HeaderLen {
+			if !bytes.HasPrefix([]byte(magic), rest[:min(len(rest), 4)]) {
+				return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
+			}
+			return frames, l, int64(len(rest)), nil
+		}
+		h := rest[:HeaderLen]
+		if string(h[:4]) != magic || crc32.Checksum(h[:12], castagnoli) != binary.BigEndian.Uint32(h[12:16]) {
+			return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
+		}
+		length := binary.BigEndian.Uint64(h[4:12])
+		if length > uint64(len(rest)-HeaderLen) {
+			return frames, l, int64(len(rest)), nil
+		}
+		whole := rest[:HeaderLen+int(length)]
+		plain, err := crypto.OpenOwn(id, whole[HeaderLen:])
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("journal frame %d: %w", n, err)
+		}
+		fr := new(Frame[C])
+		err = json.Unmarshal(plain, fr)
+		crypto.Wipe(plain)
+		if err != nil || fr.Change == nil {
+			return nil, nil, 0, fmt.Errorf("%w: journal frame %d does not parse", crypto.ErrDamaged, n)
+		}
+		if fr.Gen != l.Gen || fr.Seq != l.Seq+1 || fr.Prev != l.Head {
+			return nil, nil, 0, fmt.Errorf("%w: journal frame %d is out of order (a frame is missing, reordered or from elsewhere)", crypto.ErrDamaged, n)
+		}
+		sum := sha256.Sum256(whole)
+		l.Seq, l.Head = fr.Seq, hex.EncodeToString(sum[:])
+		l.Size += int64(len(whole))
+		frames = append(frames, fr)
+		off += len(whole)
+	}
+	return frames, l, 0, nil
+}
+
+// Files lists the generations that have a journal file in the vault folder
+// dir.
+func Files(dir string) ([]uint64, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, Dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var gens []uint64
+	for _, e := range entries {
+		if gen, ok := ParseName(e.Name()); ok {
+			gens = append(gens, gen)
+		}
+	}
+	return gens, nil
+}

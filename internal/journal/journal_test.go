@@ -1,0 +1,74 @@
+package journal_test
+
+import (
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/journal"
+)
+
+type change struct {
+	Note string `json:"note"`
+}
+
+// TestRoundTrip appends three frames, reads them back, then cuts the last
+// one short (torn: dropped) and flips a byte in the first (damaged).
+func TestRoundTrip(t *testing.T) {
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l := journal.New(dir, 7)
+	var ends []int64
+	for _, note := range []string{"one", "二", "three"} {
+		buf, err := journal.Encode(l, id.Recipient(), &change{Note: note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Append(buf); err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, l.Size)
+	}
+	l.Close()
+	frames, r, torn, err := journal.Read[change](dir, 7, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(frames), 3; got != want {
+		t.Fatalf("frames=%d, want %d", got, want)
+	}
+	if got, want := frames[1].Change.Note, "二"; got != want {
+		t.Fatalf("note=%q, want %q", got, want)
+	}
+	if r.Seq != 3 || r.Size != ends[2] || r.Head != l.Head || torn != 0 {
+		t.Fatalf("read seq %d size %d torn %d, want 3 %d 0", r.Seq, r.Size, torn, ends[2])
+	}
+
+	data, err := os.ReadFile(journal.Path(dir, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(journal.Path(dir, 7), data[:ends[2]-1], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	frames, r, torn, err = journal.Read[change](dir, 7, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(frames) != 2 || r.Size != ends[1] || torn != ends[2]-1-ends[1] {
+		t.Fatalf("torn read: %d frames, size %d, torn %d", len(frames), r.Size, torn)
+	}
+
+	bad := append([]byte{}, data...)
+	bad[journal.HeaderLen+40] ^= 1
+	if _, _, _, err := journal.Parse[change](bad, journal.New(dir, 7), id); !errors.Is(err, crypto.ErrDamaged) {
+		t.Fatalf("flipped byte: err=%v, want ErrDamaged", err)
+	}
+	if _, _, _, err := journal.Parse[change](data, journal.New(dir, 8), id); !errors.Is(err, crypto.ErrDamaged) {
+		t.Fatalf("wrong generation: err=%v, want ErrDamaged", err)
+	}
+}
