@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,7 +63,7 @@ func openModel(b *testing.B, dir string, w, h int) *Model {
 	b.Cleanup(m.Close)
 	m.hold.Release()
 	m.hold = nil
-	v, err := vault.Open(dir, []byte(testPassphrase))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -132,7 +133,7 @@ func goldenScreens(t *testing.T, w, h int) {
 
 	m.hold.Release()
 	m.hold = nil
-	v, err := vault.Open("vault", []byte(testPassphrase))
+	v, err := vault.Open(context.Background(), "vault", vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestResize(t *testing.T) {
 	s := &driver{t: t, m: m}
 	m.hold.Release()
 	m.hold = nil
-	v, err := vault.Open(dir, []byte(testPassphrase))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,8 +81,8 @@ type Model struct {
 	opts  Options
 	state state
 
-	st   *store      // the open vault, nil while locked
-	hold *vault.Hold // the folder's lock while locked
+	st   *store         // the open vault, nil while locked
+	hold *vault.DirLock // the folder's lock while locked
 
 	// screens holds a screen for each state open: the one of state shows,
 	// the others wait under it (the list under an interview, an interview

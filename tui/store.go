@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -62,7 +63,7 @@ func (s *store) do(fn func(v Store) error) error {
 }
 
 // close closes the vault and returns the folder's lock, still held.
-func (s *store) close() (*vault.Hold, error) {
+func (s *store) close() (*vault.DirLock, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.v == nil {
@@ -82,20 +83,23 @@ func (s *store) close() (*vault.Hold, error) {
 // holdVault takes the lock of the vault folder dir, without opening the
 // vault: the UI keeps it while locked. The error wraps vault.ErrInUse if
 // another process has it.
-func holdVault(dir string) (*vault.Hold, error) { return vault.HoldLock(dir) }
+func holdVault(dir string) (*vault.DirLock, error) { return vault.Lock(dir) }
 
-// unlockVault opens the vault in dir with passphrase. hold is released just
-// before the vault takes the same lock, and the lock is held again if the
-// vault does not open.
-func unlockVault(dir string, hold *vault.Hold, passphrase []byte) (Store, *vault.Hold, error) {
-	hold.Release()
-	v, err := vault.Open(dir, passphrase)
-	if err != nil {
-		h, herr := holdVault(dir)
-		if herr != nil && !errors.Is(err, vault.ErrInUse) {
-			err = herr
+// unlockVault opens the vault in dir with passphrase, through hold, the
+// folder's lock: the vault takes it over if it opens, and it stays held if
+// not. With no hold (it could not be taken again after the last lock) the
+// lock is taken first.
+func unlockVault(dir string, hold *vault.DirLock, passphrase []byte) (Store, *vault.DirLock, error) {
+	if hold == nil {
+		h, err := holdVault(dir)
+		if err != nil {
+			return nil, nil, err
 		}
-		return nil, h, err
+		hold = h
+	}
+	v, err := hold.Open(context.Background(), vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+	if err != nil {
+		return nil, hold, err
 	}
 	return v, nil, nil
 }

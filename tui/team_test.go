@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,7 +29,7 @@ func namedVault(t *testing.T, name string, c *age.HybridIdentity) string {
 // withVault opens the vault in dir for fn, and closes it.
 func withVault(t *testing.T, dir string, fn func(v *vault.Vault)) {
 	t.Helper()
-	v, err := vault.Open(dir, []byte(testPassphrase))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase)))
 	if err != nil {
 		t.Fatal(err)
 	}

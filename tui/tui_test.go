@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -57,7 +58,7 @@ func mustVault(tb testing.TB, inputs ...vault.Input) (string, *age.HybridIdentit
 
 func mustOpen(tb testing.TB, dir string) *vault.Vault {
 	tb.Helper()
-	v, err := vault.Open(dir, []byte(testPassphrase))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase)))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -207,7 +208,7 @@ func TestUnlock(t *testing.T) {
 		u.key(tea.KeyEnter)
 		u.waitFor("Wrong passphrase")
 		// Still locked, and the folder still held.
-		if _, err := vault.Open(dir, []byte(testPassphrase)); err == nil {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase))); err == nil {
 			t.Fatal("the vault opened while the UI holds it")
 		}
 		u.typeText(testPassphrase)
@@ -226,7 +227,7 @@ func TestUnlock(t *testing.T) {
 		u.unlock()
 		u.waitFor("1 interview", "小河")
 		// The UI holds the vault: a second writer is refused.
-		if _, err := vault.Open(dir, []byte(testPassphrase)); err == nil {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte(testPassphrase))); err == nil {
 			t.Fatal("a second open succeeded while the UI has the vault")
 		}
 		u.quit()
@@ -618,7 +619,7 @@ func TestFirstRun(t *testing.T) {
 	u.waitFor("tvault — 0 interviews")
 	u.quit()
 
-	v, err := vault.Open(dir, []byte("short but now long enough"))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte("short but now long enough")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -690,7 +691,7 @@ func TestFirstRunKeyFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(dir, []byte("vault pass phrase one"))
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte("vault pass phrase one")))
 	if err != nil {
 		t.Fatal(err)
 	}

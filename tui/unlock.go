@@ -27,7 +27,7 @@ type unlockScreen struct {
 // unlockedMsg is the result of opening the vault off the UI loop.
 type unlockedMsg struct {
 	v    Store
-	hold *vault.Hold // the lock, held again when the vault did not open
+	hold *vault.DirLock // the lock, held again when the vault did not open
 	err  error
 }
 

@@ -47,9 +47,9 @@ func readAttempts(dir string) attempts {
 	return a
 }
 
-// ThrottleDelay returns how long the next unlock of the vault in dir must
+// throttleDelay returns how long the next unlock of the vault in dir must
 // wait because of earlier failures.
-func ThrottleDelay(dir string) time.Duration {
+func throttleDelay(dir string) time.Duration {
 	a := readAttempts(dir)
 	n := len(a.Failed)
 	if n < 3 {

@@ -29,7 +29,7 @@ func auditVault(t *testing.T) (*Vault, string) {
 		}
 	}
 	v.Close()
-	v, err = Open(dir, []byte("correct horse battery"))
+	v, err = Open(context.Background(), dir, OpenOptions{}, PassphraseIdentity([]byte("correct horse battery")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestUnlockThrottling(t *testing.T) {
 	defer func() { timeNow, sleep = time.Now, time.Sleep }()
 
 	for range 6 {
-		if _, err := Open(dir, []byte("wrong passphrase!")); !errors.Is(err, ErrWrongPassphrase) {
+		if _, err := Open(context.Background(), dir, OpenOptions{}, PassphraseIdentity([]byte("wrong passphrase!"))); !errors.Is(err, ErrWrongPassphrase) {
 			t.Fatalf("err=%v", err)
 		}
 	}
@@ -113,12 +113,12 @@ func TestUnlockThrottling(t *testing.T) {
 	if slept[0] != time.Second || slept[1] != 2*time.Second || slept[2] != 4*time.Second {
 		t.Fatalf("slept %v", slept)
 	}
-	if d := ThrottleDelay(dir); d != 8*time.Second {
+	if d := throttleDelay(dir); d != 8*time.Second {
 		t.Fatalf("next delay %v, want 8s", d)
 	}
 
 	// The next good unlock records each failure, and the slate is clean.
-	v, err = Open(dir, []byte("correct horse battery"))
+	v, err = Open(context.Background(), dir, OpenOptions{}, PassphraseIdentity([]byte("correct horse battery")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestUnlockThrottling(t *testing.T) {
 	if len(v.Warnings()) == 0 || !strings.Contains(v.Warnings()[0], "6 failed unlock attempts") {
 		t.Fatalf("warnings %v", v.Warnings())
 	}
-	if ThrottleDelay(dir) != 0 {
+	if throttleDelay(dir) != 0 {
 		t.Fatal("still throttled after a good unlock")
 	}
 }

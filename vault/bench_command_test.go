@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,7 +39,7 @@ func BenchmarkCommand(b *testing.B) {
 				b.StopTimer()
 				dir := copyDir(b, src)
 				b.StartTimer()
-				v, err := vault.Open(dir, passphrase)
+				v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -131,7 +132,7 @@ func benchCopy(b *testing.B, n int) string {
 // benchOpen opens a copy of the vault of n interviews, closed when b ends.
 func benchOpen(b *testing.B, n int) *vault.Vault {
 	b.Helper()
-	v, err := vault.Open(benchCopy(b, n), passphrase)
+	v, err := vault.Open(context.Background(), benchCopy(b, n), vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func BenchmarkOpen(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				v, err := vault.Open(dir, passphrase)
+				v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
@@ -252,7 +253,7 @@ func (fv *fuzzVault) open(tb testing.TB) *Vault {
 			tb.Fatal(err)
 		}
 	}
-	v, err := Open(fv.dir, []byte(fuzzPassphrase))
+	v, err := Open(context.Background(), fv.dir, OpenOptions{}, PassphraseIdentity([]byte(fuzzPassphrase)))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -196,7 +197,7 @@ func TestBundle(t *testing.T) {
 		for _, v := range []*vault.Vault{a, b} {
 			dir := v.Dir()
 			v.Close()
-			v2, err := vault.Open(dir, passphrase)
+			v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -18,7 +19,7 @@ import (
 // lines only after each save returned. The parent kills it with SIGKILL at a
 // random moment.
 func crashChild(dir string) {
-	v, err := vault.Open(dir, passphrase)
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		fmt.Printf("open failed: %v\n", err)
 		os.Exit(3)
@@ -126,7 +127,7 @@ func TestCrash(t *testing.T) {
 
 		// Read-only, so that the next child finds the vault exactly as the
 		// kill left it.
-		ro, err := vault.OpenWith(dir, passphrase, vault.OpenOptions{ReadOnly: true})
+		ro, err := vault.Open(context.Background(), dir, vault.OpenOptions{ReadOnly: true}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
 			t.Fatalf("round %d: the vault does not open after a kill: %v", round, err)
 		}

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -81,7 +82,7 @@ func TestDiskFull(t *testing.T) {
 	// The vault still works for small saves that fit, or fails cleanly.
 	v.Close() // the checkpoint may fail for want of space: the journal has everything
 
-	v2, err := vault.Open(dir, passphrase)
+	v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatalf("open on a full disk: %v", err)
 	}
@@ -91,7 +92,7 @@ func TestDiskFull(t *testing.T) {
 	v2.Close()
 
 	os.Remove(filepath.Join(mnt, "filler"))
-	v3, err := vault.Open(dir, passphrase)
+	v3, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestReadOnlyFilesystem(t *testing.T) {
 	}
 	v.Close()
 	syscall.Mount("", mnt, "", syscall.MS_REMOUNT, "")
-	v2, err := vault.Open(dir, passphrase)
+	v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestDiskFullLargeAdd(t *testing.T) {
 		t.Fatalf("in memory after a failed bulk add: %s, want %s", got, want)
 	}
 	v.Close()
-	v2, err := vault.Open(dir, passphrase)
+	v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}

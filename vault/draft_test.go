@@ -2,6 +2,8 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,7 +68,7 @@ func TestDraft(t *testing.T) {
 			t.Errorf("the vault passphrase opens %q from a draft", c)
 		}
 	}
-	v, err = vault.Open(dir, passphrase)
+	v, err = vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,24 +103,45 @@ func TestStats(t *testing.T) {
 	}
 }
 
-func TestHoldLock(t *testing.T) {
+func TestLock(t *testing.T) {
 	v, _ := MustCreate(t)
-	if _, err := vault.HoldLock(v.Dir()); err == nil {
+	if _, err := vault.Lock(v.Dir()); err == nil {
 		t.Fatal("held the lock of an open vault")
 	}
 	dir := v.Dir()
 	v.Close()
-	h, err := vault.HoldLock(dir)
+	h, err := vault.Lock(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := vault.Open(dir, passphrase); err == nil {
+	if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase)); err == nil {
 		t.Fatal("opened a held vault")
 	}
-	h.Release()
-	v2, err := vault.Open(dir, passphrase)
+	// The holder opens it: a wrong passphrase leaves the lock held, the
+	// right one hands it to the vault.
+	if _, err := h.Open(context.Background(), vault.OpenOptions{}, vault.PassphraseIdentity([]byte("not the passphrase"))); !errors.Is(err, vault.ErrWrongPassphrase) {
+		t.Fatalf("err=%v, want ErrWrongPassphrase", err)
+	}
+	if _, err := vault.Lock(dir); !errors.Is(err, vault.ErrInUse) {
+		t.Fatalf("after a failed open, Lock err=%v, want ErrInUse", err)
+	}
+	v2, err := h.Open(context.Background(), vault.OpenOptions{ReadOnly: true}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.Release() // does nothing: v2 has the lock
+	if _, err := vault.Lock(dir); !errors.Is(err, vault.ErrInUse) {
+		t.Fatalf("while open, Lock err=%v, want ErrInUse", err)
+	}
 	v2.Close()
+	h2, err := vault.Lock(dir)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	h2.Release()
+	v3, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v3.Close()
 }

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -54,7 +55,7 @@ func journalFile(t *testing.T, dir string) string {
 // pseudonyms opens dir and returns the sorted pseudonyms in it.
 func pseudonyms(t *testing.T, dir string) ([]string, []string, error) {
 	t.Helper()
-	v, err := vault.Open(dir, passphrase)
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,7 +108,7 @@ func TestJournal(t *testing.T) {
 			t.Fatalf("warnings %v", warnings)
 		}
 		// Search works on replayed interviews.
-		v2, err := vault.Open(dir, passphrase)
+		v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -177,7 +178,7 @@ func TestJournal(t *testing.T) {
 			}
 			// Open cut the torn frame off: the next save appends after the
 			// last whole frame, and a reopen sees it.
-			v2, err := vault.Open(dir, passphrase)
+			v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -287,7 +288,7 @@ func TestJournal(t *testing.T) {
 		data, _ := os.ReadFile(jf)
 		os.WriteFile(jf, data[:len(data)-10], 0o600)
 		before := snapshotFiles(t, dir)
-		ro, err := vault.OpenWith(dir, passphrase, vault.OpenOptions{ReadOnly: true})
+		ro, err := vault.Open(context.Background(), dir, vault.OpenOptions{ReadOnly: true}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
 			t.Fatal(err)
 		}

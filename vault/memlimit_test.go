@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -89,7 +90,7 @@ func TestMemoryFull(t *testing.T) {
 	// opens under a limit smaller than what replaying it needs.
 	crashed := copyVault(t, dir)
 	vault.SetMemoryLimitForTesting(1 << 20)
-	c, err := vault.Open(crashed, passphrase)
+	c, err := vault.Open(context.Background(), crashed, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatalf("the vault left by a crash does not open: %v", err)
 	}

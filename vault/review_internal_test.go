@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func TestCustodianChangeInJournalAfterReopen(t *testing.T) {
 		return os.WriteFile(filepath.Join(crashed, rel), data, 0o600)
 	})
 	v.Close()
-	v2, err := Open(crashed, []byte("correct horse battery"))
+	v2, err := Open(context.Background(), crashed, OpenOptions{}, PassphraseIdentity([]byte("correct horse battery")))
 	if err != nil {
 		t.Fatal(err)
 	}

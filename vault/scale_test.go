@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,7 +59,7 @@ func TestScale(t *testing.T) {
 	runtime.GC()
 	resetPeakRSS()
 	start = time.Now()
-	v, err = vault.Open(dir, passphrase)
+	v, err = vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestScale(t *testing.T) {
 	t.Logf("close: %v", time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()
-	v, err = vault.OpenWith(dir, passphrase, vault.OpenOptions{ReadOnly: true})
+	v, err = vault.Open(context.Background(), dir, vault.OpenOptions{ReadOnly: true}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,11 +36,11 @@ func ShredSlots(dir string) ([]string, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q", ErrNoVault, dir)
 	}
-	v := &Vault{dir: dir}
-	if err := v.acquireLock(); err != nil {
+	l, err := Lock(dir)
+	if err != nil {
 		return nil, err
 	}
-	defer v.Close()
+	defer l.Release()
 	paths, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
 	if err != nil {
 		return nil, err

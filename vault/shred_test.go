@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestShredSlots(t *testing.T) {
 			t.Fatalf("left in keys/: %v, %v", left, err)
 		}
 		for _, p := range [][]byte{passphrase, []byte("a second passphrase")} {
-			if _, err := vault.Open(dir, p); !errors.Is(err, vault.ErrDamaged) {
+			if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(p)); !errors.Is(err, vault.ErrDamaged) {
 				t.Fatalf("open after shred: err=%v, want ErrDamaged", err)
 			}
 		}

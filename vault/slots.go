@@ -55,40 +55,90 @@ var (
 	ErrNoIdentitySlot = errors.New("no key slot opens with this identity")
 )
 
-// OpenWithIdentity unlocks the vault in dir with an age identity instead of
-// a passphrase: it tries the recipient slots (never the passphrase slots)
-// with ids. It returns an error wrapping ErrNoIdentitySlot when none opens,
-// and otherwise the same errors as Open.
-func OpenWithIdentity(dir string, ids ...age.Identity) (*Vault, error) {
-	return open(dir, OpenOptions{}, func() (*age.HybridIdentity, string, error) { return unlockIdentity(dir, ids) })
+// PassphraseIdentity returns an age identity that opens the vault's
+// passphrase slots with passphrase, for [Open]. It keeps passphrase, not a
+// copy: wipe it after Open returns.
+func PassphraseIdentity(passphrase []byte) age.Identity {
+	return &passphraseIdentity{passphrase: passphrase}
 }
 
-func unlockIdentity(dir string, ids []age.Identity) (*age.HybridIdentity, string, error) {
+type passphraseIdentity struct{ passphrase []byte }
+
+var _ age.Identity = (*passphraseIdentity)(nil)
+
+// Unwrap lets a passphrase identity work as age's scrypt identity too. Open
+// does not use it: it opens passphrase slots with crypto.OpenSlot, which
+// bounds the work factor a slot may ask for.
+func (p *passphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	// age takes the passphrase as a string: this copy cannot be wiped.
+	id, err := age.NewScryptIdentity(string(p.passphrase))
+	if err != nil {
+		return nil, err
+	}
+	return id.Unwrap(stanzas)
+}
+
+// unlock tries the key slots in keys/, in name order, with ids: passphrase
+// slots with the passphrase identities, recipient slots with the others.
+// It returns the vault identity and the name of the slot that opened.
+func unlock(dir string, ids []age.Identity) (*age.HybridIdentity, string, error) {
+	var passphrases [][]byte
+	var keys []age.Identity
+	for _, id := range ids {
+		if p, ok := id.(*passphraseIdentity); ok {
+			passphrases = append(passphrases, p.passphrase)
+		} else {
+			keys = append(keys, id)
+		}
+	}
+	if len(passphrases) == 0 && len(keys) == 0 {
+		return nil, "", errors.New("no passphrase or identity to unlock the vault with")
+	}
 	paths, err := slotPaths(dir)
 	if err != nil {
 		return nil, "", err
 	}
 	var damaged error
+	try := func(path string, open func() (*age.HybridIdentity, error)) *age.HybridIdentity {
+		id, err := open()
+		if err == nil {
+			return id
+		}
+		if errors.Is(err, ErrDamaged) {
+			damaged = fmt.Errorf("key slot %q: %w", slotName(path), err)
+		}
+		return nil
+	}
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, "", err
 		}
-		// A passphrase slot cannot open with an identity; skipping it also
-		// keeps a plugin from being started for nothing.
-		if kind, _ := slotKind(data); kind != SlotRecipient {
-			continue
+		kind, stanzas := slotKind(data)
+		// A slot whose header does not parse is tried with everything, so
+		// that it is reported as damaged. Otherwise a passphrase never goes
+		// to a recipient slot, nor an identity to a passphrase slot, which
+		// also keeps a plugin from being started for nothing.
+		if kind == SlotPassphrase || stanzas == nil {
+			for _, p := range passphrases {
+				if id := try(path, func() (*age.HybridIdentity, error) { return crypto.OpenSlot(data, p) }); id != nil {
+					return id, slotName(path), nil
+				}
+			}
 		}
-		id, err := crypto.OpenRecipientSlot(data, ids...)
-		if err == nil {
-			return id, slotName(path), nil
-		}
-		if errors.Is(err, ErrDamaged) {
-			damaged = fmt.Errorf("key slot %q: %w", slotName(path), err)
+		if kind == SlotRecipient && len(keys) > 0 {
+			if id := try(path, func() (*age.HybridIdentity, error) { return crypto.OpenRecipientSlot(data, keys...) }); id != nil {
+				return id, slotName(path), nil
+			}
 		}
 	}
-	if damaged != nil {
+	switch {
+	case damaged != nil:
 		return nil, "", damaged
+	case len(passphrases) > 0 && len(keys) > 0:
+		return nil, "", fmt.Errorf("%w; %w", ErrWrongPassphrase, ErrNoIdentitySlot)
+	case len(passphrases) > 0:
+		return nil, "", ErrWrongPassphrase
 	}
 	return nil, "", ErrNoIdentitySlot
 }

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -52,10 +53,10 @@ func TestChangePassphrase(t *testing.T) {
 		}
 		v.Close()
 
-		if _, err := vault.Open(dir, passphrase); !errors.Is(err, vault.ErrWrongPassphrase) {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase)); !errors.Is(err, vault.ErrWrongPassphrase) {
 			t.Fatalf("old passphrase: err=%v, want ErrWrongPassphrase", err)
 		}
-		v2, err := vault.Open(dir, newPass)
+		v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(newPass))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,7 +89,7 @@ func TestChangePassphrase(t *testing.T) {
 		}
 		dir := v.Dir()
 		v.Close()
-		v2, err := vault.OpenWithIdentity(dir, x)
+		v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, x)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,10 +146,18 @@ func TestSlots(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		// Every slot opens the same vault.
 		for _, open := range []func() (*vault.Vault, error){
-			func() (*vault.Vault, error) { return vault.Open(dir, passphrase) },
-			func() (*vault.Vault, error) { return vault.Open(dir, second) },
-			func() (*vault.Vault, error) { return vault.OpenWithIdentity(dir, hybrid) },
-			func() (*vault.Vault, error) { return vault.OpenWithIdentity(dir, classic) },
+			func() (*vault.Vault, error) {
+				return vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+			},
+			func() (*vault.Vault, error) {
+				return vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(second))
+			},
+			func() (*vault.Vault, error) {
+				return vault.Open(context.Background(), dir, vault.OpenOptions{}, hybrid)
+			},
+			func() (*vault.Vault, error) {
+				return vault.Open(context.Background(), dir, vault.OpenOptions{}, classic)
+			},
 		} {
 			v, err := open()
 			if err != nil {
@@ -162,7 +171,7 @@ func TestSlots(t *testing.T) {
 	})
 	t.Run("ErrNoIdentitySlot", func(t *testing.T) {
 		stranger, _ := age.GenerateX25519Identity()
-		if _, err := vault.OpenWithIdentity(dir, stranger); !errors.Is(err, vault.ErrNoIdentitySlot) {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, stranger); !errors.Is(err, vault.ErrNoIdentitySlot) {
 			t.Fatalf("err=%v, want ErrNoIdentitySlot", err)
 		}
 	})
@@ -173,12 +182,12 @@ func TestSlots(t *testing.T) {
 		bad := append([]byte{}, good...)
 		bad[len(bad)-3] ^= 1
 		os.WriteFile(path, bad, 0o600)
-		if _, err := vault.OpenWithIdentity(dir, classic); !errors.Is(err, vault.ErrDamaged) {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, classic); !errors.Is(err, vault.ErrDamaged) {
 			t.Fatalf("err=%v, want ErrDamaged", err)
 		}
 	})
 	t.Run("Remove", func(t *testing.T) {
-		v, err := vault.Open(dir, second)
+		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(second))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -200,7 +209,7 @@ func TestSlots(t *testing.T) {
 		if got, want := len(slotNames(t, v)), 1; got != want {
 			t.Fatalf("%d slots, want %d", got, want)
 		}
-		if _, err := vault.OpenWithIdentity(dir, classic); err == nil {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, classic); err == nil {
 			t.Fatal("a removed recipient slot still opens the vault")
 		}
 	})
@@ -218,7 +227,7 @@ func TestChangePassphraseOrder(t *testing.T) {
 	dir := v.Dir()
 	v.Close()
 	for _, p := range [][]byte{passphrase, newPass} {
-		v, err := vault.Open(dir, p)
+		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +244,7 @@ func TestChangePassphraseSecondSlot(t *testing.T) {
 	}
 	dir := v.Dir()
 	v.Close()
-	v, err := vault.Open(dir, second)
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,11 +256,11 @@ func TestChangePassphraseSecondSlot(t *testing.T) {
 		t.Fatalf("ChangePassphrase: %q, %v", name, err)
 	}
 	v.Close()
-	if _, err := vault.Open(dir, second); !errors.Is(err, vault.ErrWrongPassphrase) {
+	if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(second)); !errors.Is(err, vault.ErrWrongPassphrase) {
 		t.Fatalf("replaced passphrase: err=%v, want ErrWrongPassphrase", err)
 	}
 	for _, p := range [][]byte{passphrase, newPass} {
-		v, err := vault.Open(dir, p)
+		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(p))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,4 +269,53 @@ func TestChangePassphraseSecondSlot(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "keys", "passphrase-2.age")); !os.IsNotExist(err) {
 		t.Fatalf("passphrase-2.age: err=%v, want it gone", err)
 	}
+}
+
+// TestOpenAnyKey: Open takes passphrases and identities together, tries
+// each on the slots it fits, and combines ReadOnly with either.
+func TestOpenAnyKey(t *testing.T) {
+	v, _ := MustCreate(t)
+	x, _ := age.GenerateX25519Identity()
+	stranger, _ := age.GenerateX25519Identity()
+	if _, err := v.AddRecipient(x.Recipient()); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.Dir()
+	v.Close()
+	ctx := context.Background()
+	wrong := vault.PassphraseIdentity([]byte("not the passphrase at all"))
+
+	t.Run("OK", func(t *testing.T) {
+		for name, ids := range map[string][]age.Identity{
+			"wrong passphrase, right identity": {wrong, x},
+			"right passphrase, wrong identity": {stranger, vault.PassphraseIdentity(passphrase)},
+		} {
+			v, err := vault.Open(ctx, dir, vault.OpenOptions{}, ids...)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			v.Close()
+		}
+	})
+	t.Run("ReadOnly", func(t *testing.T) {
+		v, err := vault.Open(ctx, dir, vault.OpenOptions{ReadOnly: true}, x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer v.Close()
+		if err := v.Checkpoint(); !errors.Is(err, vault.ErrReadOnly) {
+			t.Fatalf("Checkpoint err=%v, want ErrReadOnly", err)
+		}
+	})
+	t.Run("ErrBoth", func(t *testing.T) {
+		_, err := vault.Open(ctx, dir, vault.OpenOptions{}, wrong, stranger)
+		if !errors.Is(err, vault.ErrWrongPassphrase) || !errors.Is(err, vault.ErrNoIdentitySlot) {
+			t.Fatalf("err=%v, want ErrWrongPassphrase and ErrNoIdentitySlot", err)
+		}
+	})
+	t.Run("ErrNoKey", func(t *testing.T) {
+		if _, err := vault.Open(ctx, dir, vault.OpenOptions{}); err == nil {
+			t.Fatal("opened with no key")
+		}
+	})
 }

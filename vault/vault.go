@@ -1,14 +1,13 @@
 package vault
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ const (
 // A Vault is not safe for concurrent use.
 type Vault struct {
 	dir      string
-	lock     *os.File
+	lock     *DirLock
 	db       *sql.DB
 	conn     *sql.Conn
 	identity *age.HybridIdentity // V: decrypts the snapshot
@@ -88,10 +87,11 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 			return nil, fmt.Errorf("%w: %q", ErrExists, dir)
 		}
 	}
-	v := &Vault{dir: dir, Now: time.Now}
-	if err := v.acquireLock(); err != nil {
+	lock, err := Lock(dir)
+	if err != nil {
 		return nil, err
 	}
+	v := &Vault{dir: dir, lock: lock, Now: time.Now}
 	ok := false
 	defer func() {
 		if !ok {
@@ -146,52 +146,76 @@ func Exists(dir string) bool {
 	return err == nil
 }
 
-// Open unlocks the vault in dir with passphrase. It returns an error wrapping
-// ErrNoVault, ErrInUse, ErrWrongPassphrase or ErrDamaged as the case is.
-func Open(dir string, passphrase []byte) (*Vault, error) {
-	return OpenWith(dir, passphrase, OpenOptions{})
-}
-
 // OpenOptions change how a vault is opened.
 type OpenOptions struct {
 	// ReadOnly opens the vault without changing any file: a torn last
 	// journal frame is reported but not cut off, leftovers of a crash are
-	// not cleaned up, nothing is saved and Close does not checkpoint.
+	// not cleaned up, failed attempts are not counted, nothing is saved and
+	// Close does not checkpoint. It combines with any key.
 	ReadOnly bool
 }
 
-// OpenWith is Open with options.
-func OpenWith(dir string, passphrase []byte, opts OpenOptions) (*Vault, error) {
-	return open(dir, opts, func() (*age.HybridIdentity, string, error) { return unlock(dir, passphrase) })
-}
-
-// open opens the vault in dir with the identity that unlockFn finds in a key
-// slot, and the name of that slot.
-func open(dir string, opts OpenOptions, unlockFn func() (*age.HybridIdentity, string, error)) (*Vault, error) {
+// Open takes the lock of the vault in dir and unlocks the vault with the
+// first key slot that one of ids opens: [PassphraseIdentity] for a
+// passphrase slot, any other age identity (a key file, a plugin) for a
+// recipient slot. The Vault holds the lock until Close.
+//
+// It returns an error wrapping [ErrNoVault], [ErrInUse], [ErrDamaged],
+// [ErrWrongPassphrase] (a passphrase was given and opened nothing) or
+// [ErrNoIdentitySlot] (an identity was given and opened nothing).
+func Open(ctx context.Context, dir string, opts OpenOptions, ids ...age.Identity) (*Vault, error) {
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
 	}
-	v := &Vault{dir: dir, Now: time.Now, readOnly: opts.ReadOnly}
-	if err := v.acquireLock(); err != nil {
+	l, err := Lock(dir)
+	if err != nil {
 		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			v.Close()
-		}
-	}()
-	if d := ThrottleDelay(dir); d > 0 {
+	v, err := l.Open(ctx, opts, ids...)
+	if err != nil {
+		l.Release()
+		return nil, err
+	}
+	return v, nil
+}
+
+// Open unlocks the vault whose folder l locks, as [Open] does. On success
+// the Vault takes the lock over (Close releases it, l.Release does nothing);
+// on failure l still holds it.
+func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identity) (*Vault, error) {
+	dir := l.Dir()
+	if !Exists(dir) {
+		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
+	}
+	if l.f == nil {
+		return nil, errors.New("the vault's lock is not held")
+	}
+	if d := throttleDelay(dir); d > 0 {
 		sleep(d)
 	}
-	id, slot, err := unlockFn()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id, slot, err := unlock(dir, ids)
 	if errors.Is(err, ErrWrongPassphrase) && !opts.ReadOnly {
 		recordFailedUnlock(dir)
 	}
 	if err != nil {
 		return nil, err
 	}
-	v.identity, v.slot = id, slot
+	lock, err := l.take()
+	if err != nil {
+		return nil, err
+	}
+	v := &Vault{dir: dir, lock: lock, Now: time.Now, readOnly: opts.ReadOnly, identity: id, slot: slot}
+	ok := false
+	defer func() {
+		if !ok {
+			// Close releases the lock: give it back to l instead.
+			l.f, v.lock = v.lock.f, nil
+			v.Close()
+		}
+	}()
 	// scrypt at 2^18 leaves 256 MiB of garbage behind; collect it now so
 	// that the snapshot's plaintext reuses that memory instead of adding
 	// to it (the peak is what a laptop feels).
@@ -240,56 +264,6 @@ func (v *Vault) recordUnlock() {
 // Warnings returns what Open found and repaired, for the user to read.
 func (v *Vault) Warnings() []string { return v.warnings }
 
-// unlock tries every passphrase slot in keys/ with passphrase, and returns
-// the identity and the name of the slot that opened.
-func unlock(dir string, passphrase []byte) (*age.HybridIdentity, string, error) {
-	slots, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
-	if err != nil {
-		return nil, "", err
-	}
-	sort.Strings(slots)
-	if len(slots) == 0 {
-		return nil, "", fmt.Errorf("%w: %s", ErrDamaged, errNoSlots)
-	}
-	var damaged error
-	for _, path := range slots {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, "", err
-		}
-		id, err := crypto.OpenSlot(data, passphrase)
-		if err == nil {
-			return id, slotName(path), nil
-		}
-		if errors.Is(err, ErrDamaged) {
-			damaged = fmt.Errorf("key slot %q: %w", filepath.Base(path), err)
-		}
-	}
-	if damaged != nil {
-		return nil, "", damaged
-	}
-	return nil, "", ErrWrongPassphrase
-}
-
-func (v *Vault) acquireLock() error {
-	f, err := os.OpenFile(filepath.Join(v.dir, lockName), os.O_RDONLY|os.O_CREATE, fsx.FileMode)
-	if err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return fmt.Errorf("cannot open the vault's lock file: %w", err)
-		}
-		return err
-	}
-	if err := fsx.LockFile(f); err != nil {
-		f.Close()
-		if errors.Is(err, fsx.ErrLocked) {
-			return ErrInUse
-		}
-		return err
-	}
-	v.lock = f
-	return nil
-}
-
 // Close writes a checkpoint if the journal has grown past its share of the
 // snapshot, then releases the database and the lock. A small journal stays:
 // the snapshot and the journal together are the vault, and rewriting a large
@@ -317,11 +291,8 @@ func (v *Vault) Close() error {
 		v.db = nil
 	}
 	v.identity = nil
-	if v.lock != nil {
-		fsx.UnlockFile(v.lock)
-		v.lock.Close()
-		v.lock = nil
-	}
+	v.lock.Release()
+	v.lock = nil
 	return err
 }
 

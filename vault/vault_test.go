@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -62,7 +63,7 @@ func MustReopen(tb testing.TB, v *vault.Vault) *vault.Vault {
 	if err := v.Close(); err != nil {
 		tb.Fatal(err)
 	}
-	v2, err := vault.Open(dir, passphrase)
+	v2, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func TestOpen(t *testing.T) {
 
 	t.Run("ErrWrongPassphrase", func(t *testing.T) {
 		before := snapshotFiles(t, dir)
-		_, err := vault.Open(dir, []byte("not the passphrase"))
+		_, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte("not the passphrase")))
 		if !errors.Is(err, vault.ErrWrongPassphrase) {
 			t.Fatalf("err=%v, want ErrWrongPassphrase", err)
 		}
@@ -227,18 +228,18 @@ func TestOpen(t *testing.T) {
 	})
 
 	t.Run("ErrInUse", func(t *testing.T) {
-		v1, err := vault.Open(dir, passphrase)
+		v1, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer v1.Close()
-		if _, err := vault.Open(dir, passphrase); !errors.Is(err, vault.ErrInUse) {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase)); !errors.Is(err, vault.ErrInUse) {
 			t.Fatalf("err=%v, want ErrInUse", err)
 		}
 	})
 
 	t.Run("ErrNoVault", func(t *testing.T) {
-		if _, err := vault.Open(t.TempDir(), passphrase); !errors.Is(err, vault.ErrNoVault) {
+		if _, err := vault.Open(context.Background(), t.TempDir(), vault.OpenOptions{}, vault.PassphraseIdentity(passphrase)); !errors.Is(err, vault.ErrNoVault) {
 			t.Fatalf("err=%v, want ErrNoVault", err)
 		}
 	})
@@ -265,7 +266,7 @@ func TestOpen(t *testing.T) {
 			bad := bytes.Clone(orig)
 			bad[pos] ^= 0x04
 			os.WriteFile(path, bad, 0o600)
-			v, err := vault.Open(dir, passphrase)
+			v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 			if err == nil {
 				v.Close()
 				t.Fatalf("byte %d flipped: opened", pos)
@@ -276,13 +277,13 @@ func TestOpen(t *testing.T) {
 		}
 		// Truncated.
 		os.WriteFile(path, orig[:len(orig)/2], 0o600)
-		if _, err := vault.Open(dir, passphrase); !errors.Is(err, vault.ErrDamaged) {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase)); !errors.Is(err, vault.ErrDamaged) {
 			t.Fatalf("truncated: err=%v, want ErrDamaged", err)
 		}
 	})
 
 	t.Run("OK", func(t *testing.T) {
-		v, err := vault.Open(dir, passphrase)
+		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,14 +40,18 @@ func runCheck(e *env, asJSON bool) error {
 	if !vault.Exists(dir) {
 		return fmt.Errorf("%w: %q", vault.ErrNoVault, dir)
 	}
-	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", false)
+	// Read-only, with whichever key the global flags name.
+	ids, wipe, err := unlockKeys(e)
 	if err != nil {
 		return err
 	}
-	v, err := vault.OpenWith(dir, p, vault.OpenOptions{ReadOnly: true})
-	crypto.Wipe(p)
-	if errors.Is(err, vault.ErrWrongPassphrase) {
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{ReadOnly: true}, ids...)
+	wipe()
+	switch {
+	case errors.Is(err, vault.ErrWrongPassphrase):
 		return &exitError{code: exitWrongPassphrase, err: errors.New("wrong vault passphrase")}
+	case errors.Is(err, vault.ErrNoIdentitySlot):
+		return &exitError{code: exitWrongPassphrase, err: err}
 	}
 	if err != nil {
 		return withHint(fmt.Errorf("check failed: %w", err), "see docs/RECOVERY.md: restore vault.age (and journal/) from a backup")

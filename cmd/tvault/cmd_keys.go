@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"filippo.io/age"
 	"filippo.io/age/plugin"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/term"
@@ -254,9 +255,8 @@ func confirm(question string) error {
 	return &exitError{code: exitCancelled, err: errors.New("cancelled; nothing was changed")}
 }
 
-// openVaultWithIdentity opens the vault in dir with the identity file named
-// by --identity, through a recipient key slot.
-func openVaultWithIdentity(e *env, dir string) (*vault.Vault, error) {
+// readIdentityFile reads the identities of the file named by --identity.
+func readIdentityFile(e *env) ([]age.Identity, error) {
 	data, err := os.ReadFile(e.identityFile)
 	if err != nil {
 		return nil, usageError("--identity: %v", err)
@@ -266,12 +266,7 @@ func openVaultWithIdentity(e *env, dir string) (*vault.Vault, error) {
 	if err != nil {
 		return nil, usageError("--identity: %v", err)
 	}
-	v, err := vault.OpenWithIdentity(dir, ids...)
-	if errors.Is(err, vault.ErrNoIdentitySlot) {
-		return nil, &exitError{code: exitWrongPassphrase, err: err,
-			hint: "nothing was changed; 'tvault keys list' (with a passphrase) shows the recipient slots"}
-	}
-	return v, err
+	return ids, nil
 }
 
 // pluginUI lets an age plugin (age-plugin-yubikey …) talk to the person:

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
+	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
@@ -54,24 +56,39 @@ func openVault(e *env) (*vault.Vault, error) {
 	if !vault.Exists(dir) {
 		return nil, fmt.Errorf("%w: %q", vault.ErrNoVault, dir)
 	}
-	if e.identityFile != "" {
-		return openVaultWithIdentity(e, dir)
-	}
-	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", false)
+	ids, wipe, err := unlockKeys(e)
 	if err != nil {
 		return nil, err
 	}
-	defer crypto.Wipe(p)
-	v, err := vault.Open(dir, p)
-	if errors.Is(err, vault.ErrWrongPassphrase) {
+	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, ids...)
+	wipe()
+	switch {
+	case errors.Is(err, vault.ErrWrongPassphrase):
 		return nil, &exitError{code: exitWrongPassphrase, err: errors.New("wrong vault passphrase"),
 			hint: "nothing was changed; check the passphrase and try again"}
-	}
-	if err != nil {
+	case errors.Is(err, vault.ErrNoIdentitySlot):
+		return nil, &exitError{code: exitWrongPassphrase, err: err,
+			hint: "nothing was changed; 'tvault keys list' (with a passphrase) shows the recipient slots"}
+	case err != nil:
 		return nil, err
 	}
 	for _, w := range v.Warnings() {
 		warningf(e.stderr, "%s", w)
 	}
 	return v, nil
+}
+
+// unlockKeys returns what the global flags unlock the vault with: the
+// identities of the file named by --identity (for recipient key slots), or
+// else the vault passphrase. The caller calls wipe once the vault is open.
+func unlockKeys(e *env) (ids []age.Identity, wipe func(), err error) {
+	if e.identityFile != "" {
+		ids, err := readIdentityFile(e)
+		return ids, func() {}, err
+	}
+	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return []age.Identity{vault.PassphraseIdentity(p)}, func() { crypto.Wipe(p) }, nil
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -203,7 +204,7 @@ func TestTerminalUI(t *testing.T) {
 	}
 
 	p, _ := term.ReadPassphraseFile(pass)
-	v, err := vault.Open(vdir, p)
+	v, err := vault.Open(context.Background(), vdir, vault.OpenOptions{}, vault.PassphraseIdentity(p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestTerminalUIFirstRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := vault.Open(vdir, []byte("four random field words"))
+	v, err := vault.Open(context.Background(), vdir, vault.OpenOptions{}, vault.PassphraseIdentity([]byte("four random field words")))
 	if err != nil {
 		t.Fatal(err)
 	}

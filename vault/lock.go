@@ -1,0 +1,65 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tvault/tvault/internal/fsx"
+)
+
+// DirLock is a vault folder's lock, taken by [Lock]. While a process holds
+// it no other tvault writes the vault: the terminal UI holds it while the
+// vault is locked on screen, then opens the vault with [DirLock.Open]. The
+// operating system holds the lock (flock, LockFileEx), so a crashed or
+// killed process never leaves a vault locked.
+type DirLock struct {
+	dir string
+	f   *os.File
+}
+
+// Lock takes the lock of the vault folder dir, creating the lock file if
+// needed. It returns an error wrapping [ErrInUse] if another process has it.
+func Lock(dir string) (*DirLock, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|os.O_CREATE, fsx.FileMode)
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
+		}
+		return nil, err
+	}
+	if err := fsx.LockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, fsx.ErrLocked) {
+			return nil, ErrInUse
+		}
+		return nil, err
+	}
+	return &DirLock{dir: dir, f: f}, nil
+}
+
+// Dir returns the folder l locks.
+func (l *DirLock) Dir() string { return l.dir }
+
+// Release lets the lock go. It does nothing if l is nil, already released,
+// or was handed to a Vault by Open.
+func (l *DirLock) Release() {
+	if l == nil || l.f == nil {
+		return
+	}
+	fsx.UnlockFile(l.f)
+	l.f.Close()
+	l.f = nil
+}
+
+// take moves the held lock out of l, which is left released.
+func (l *DirLock) take() (*DirLock, error) {
+	if l == nil || l.f == nil {
+		return nil, errors.New("the vault's lock is not held")
+	}
+	t := &DirLock{dir: l.dir, f: l.f}
+	l.f = nil
+	return t, nil
+}
