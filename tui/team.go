@@ -221,6 +221,8 @@ func cardError(err error) string {
 		return "Refused: " + err.Error() + ". Ask for the card again; nothing was changed."
 	case errors.Is(err, vault.ErrOwnCard):
 		return "This is your own card: give it to teammates; add theirs."
+	case errors.Is(err, vault.ErrMemberExists):
+		return "Not added: " + err.Error() + ". Remove that member from the roster first."
 	}
 	return "Not added: " + err.Error()
 }

@@ -43,7 +43,7 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 		case errors.Is(msg.err, vault.ErrNotForMe):
 			b.WriteString("Refused: this bundle is not encrypted to you.")
 		case errors.Is(msg.err, vault.ErrUnknownSigner):
-			b.WriteString("Refused: " + msg.err.Error() + ".")
+			b.WriteString("Refused: " + msg.err.Error() + ". If you trust them, add their card here (a).")
 		case errors.Is(msg.err, vault.ErrDamaged):
 			b.WriteString("Refused: not a bundle, or altered or truncated on the way (" + msg.err.Error() + ").")
 		default:

@@ -118,8 +118,8 @@ func (v *Vault) event(kind, subject, details string) []auditRecord {
 	return recs
 }
 
-// Record adds events to the audit log and makes them durable.
-func (v *Vault) Record(events ...Event) error {
+// record adds events to the audit log and makes them durable.
+func (v *Vault) record(events ...Event) error {
 	recs, err := v.newEvents(context.Background(), events...)
 	if err != nil {
 		return err

@@ -53,7 +53,7 @@ var (
 	ErrMixedRecipients = errors.New("post-quantum (age1pq1…) and classic (age1…, ssh-…) recipients cannot be mixed in one bundle")
 	// ErrRetiredCustodian means a bundle's current revisions use items
 	// sealed to a custodian this vault rotated away from.
-	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate first (tvault custodian rotate)")
+	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")
 	// ErrNoRecipients means an export names nobody to encrypt to.
 	ErrNoRecipients = errors.New("a bundle needs at least one recipient")
 )
@@ -146,7 +146,7 @@ func (v *Vault) Export(w io.Writer, opts ExportOptions) (*ExportReport, error) {
 	for _, name := range opts.To {
 		var r string
 		if err := v.conn.QueryRowContext(ctx, `SELECT recipient FROM team WHERE name = ?`, name).Scan(&r); err != nil {
-			return nil, fmt.Errorf("%w: %q (tvault team list shows the roster)", ErrNoMember, name)
+			return nil, fmt.Errorf("%w: %q", ErrNoMember, name)
 		}
 		hr, err := age.ParseHybridRecipient(r)
 		if err != nil {
@@ -479,7 +479,7 @@ func (v *Vault) Import(r io.Reader) (*ImportReport, error) {
 			return nil, err
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%w (fingerprint %s); if you trust them, add their card with tvault team add", ErrUnknownSigner, report.Fingerprint)
+			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, report.Fingerprint)
 		}
 		report.Signer = name
 	}

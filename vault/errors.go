@@ -27,6 +27,9 @@ var (
 	ErrClosed = errors.New("the vault is closed")
 	// ErrReadOnly is returned by writes to a vault opened read-only.
 	ErrReadOnly = errors.New("the vault is open read-only")
+	// ErrNotOpenedWithPassphrase means the vault was opened with an
+	// identity, so it has no current passphrase to change.
+	ErrNotOpenedWithPassphrase = errors.New("the vault was not opened with a passphrase, so there is no passphrase to change")
 	// ErrInvalid means an interview failed validation.
 	ErrInvalid = errors.New("invalid interview")
 	// ErrMemoryFull means a save would grow the in-memory database past

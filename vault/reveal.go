@@ -70,7 +70,7 @@ func (v *Vault) Reveal(idOrPrefix string, custodian *age.HybridIdentity) (*Revea
 	sort.Slice(out.Spans, func(i, j int) bool { return out.Spans[i].N < out.Spans[j].N })
 	// No reveal without its audit event: if the event cannot be saved, the
 	// identity is not shown.
-	if err := v.Record(Event{Kind: EventReveal, Subject: id, Details: "custodian " + shortFingerprint(custodian.Recipient().String())}); err != nil {
+	if err := v.record(Event{Kind: EventReveal, Subject: id, Details: "custodian " + shortFingerprint(custodian.Recipient().String())}); err != nil {
 		return nil, fmt.Errorf("the reveal could not be recorded in the audit log, so it is refused: %w", err)
 	}
 	return out, nil

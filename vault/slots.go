@@ -174,7 +174,7 @@ func (v *Vault) AddPassphrase(passphrase []byte) (string, error) {
 	}
 	name, err := v.writeSlot(SlotPassphrase, slot)
 	if err == nil {
-		err = v.Record(Event{Kind: EventKeyAdded, Subject: name, Details: "passphrase"})
+		err = v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "passphrase"})
 	}
 	return name, err
 }
@@ -188,7 +188,7 @@ func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
 	}
 	name, err := v.writeSlot(SlotRecipient, slot)
 	if err == nil {
-		err = v.Record(Event{Kind: EventKeyAdded, Subject: name, Details: "recipient"})
+		err = v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "recipient"})
 	}
 	return name, err
 }
@@ -198,7 +198,7 @@ func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
 // slot is written and synced before the old one is removed.
 func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
 	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
-		return "", errors.New("the vault was not opened with a passphrase, so there is no passphrase to change; add one with 'keys add'")
+		return "", ErrNotOpenedWithPassphrase
 	}
 	old := v.slot
 	name, err := v.AddPassphrase(passphrase)
@@ -206,7 +206,7 @@ func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
 		return "", err
 	}
 	v.slot = name
-	if err := v.Record(Event{Kind: EventPasswd, Subject: name, Details: "replaces " + old}); err != nil {
+	if err := v.record(Event{Kind: EventPasswd, Subject: name, Details: "replaces " + old}); err != nil {
 		return name, err
 	}
 	if err := v.removeSlotFile(old); err != nil {
@@ -237,7 +237,7 @@ func (v *Vault) RemoveSlot(name string) error {
 	if err := v.removeSlotFile(name); err != nil {
 		return err
 	}
-	return v.Record(Event{Kind: EventKeyRemoved, Subject: name})
+	return v.record(Event{Kind: EventKeyRemoved, Subject: name})
 }
 
 func (v *Vault) removeSlotFile(name string) error {

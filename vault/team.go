@@ -66,7 +66,7 @@ func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
 	var key []byte
 	err = v.conn.QueryRowContext(context.Background(), `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
 	if err == nil && !bytes.Equal(key, c.SigningKey) {
-		return nil, fmt.Errorf("%w: %q (remove it first with tvault team remove)", ErrMemberExists, c.Name)
+		return nil, fmt.Errorf("%w: %q", ErrMemberExists, c.Name)
 	}
 	return c, nil
 }

@@ -111,10 +111,3 @@ func (v *Vault) Purge(idOrPrefix string) (string, error) {
 	}
 	return id, nil
 }
-
-// Purged reports whether an interview ID has a tombstone.
-func (v *Vault) Purged(id string) (bool, error) {
-	var p bool
-	err := v.conn.QueryRowContext(context.Background(), `SELECT EXISTS (SELECT 1 FROM tombstones WHERE interview = ?)`, id).Scan(&p)
-	return p, err
-}

@@ -165,7 +165,7 @@ type OpenOptions struct {
 // [ErrNoIdentitySlot] (an identity was given and opened nothing).
 func Open(ctx context.Context, dir string, opts OpenOptions, ids ...age.Identity) (*Vault, error) {
 	if !Exists(dir) {
-		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
+		return nil, fmt.Errorf("%w: %q", ErrNoVault, dir)
 	}
 	l, err := Lock(dir)
 	if err != nil {
@@ -185,7 +185,7 @@ func Open(ctx context.Context, dir string, opts OpenOptions, ids ...age.Identity
 func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identity) (*Vault, error) {
 	dir := l.Dir()
 	if !Exists(dir) {
-		return nil, fmt.Errorf("%w: %q (create one with tvault init)", ErrNoVault, dir)
+		return nil, fmt.Errorf("%w: %q", ErrNoVault, dir)
 	}
 	if l.f == nil {
 		return nil, errors.New("the vault's lock is not held")
@@ -251,12 +251,12 @@ func (v *Vault) recordUnlock() {
 		events = append(events, Event{Kind: EventUnlockFailed, Time: t, Details: "wrong passphrase or key"})
 	}
 	events = append(events, Event{Kind: EventUnlock, Subject: v.slot})
-	if err := v.Record(events...); err != nil {
+	if err := v.record(events...); err != nil {
 		v.warnings = append(v.warnings, "this unlock could not be recorded in the audit log")
 		return
 	}
 	if len(failed) > 0 {
-		v.warnings = append(v.warnings, fmt.Sprintf("%d failed unlock attempts since the last unlock (see tvault audit)", len(failed)))
+		v.warnings = append(v.warnings, fmt.Sprintf("%d failed unlock attempts since the last unlock; the audit log lists them", len(failed)))
 		clearAttempts(v.dir)
 	}
 }

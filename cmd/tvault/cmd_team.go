@@ -337,7 +337,7 @@ func runImport(e *env, path string, asJSON bool) error {
 			return &exitError{code: exitWrongPassphrase, err: err,
 				hint: "the bundle was exported to other members or recipients; nothing was changed"}
 		case errors.Is(err, vault.ErrUnknownSigner):
-			return &exitError{code: exitDamaged, err: err, hint: "nothing was changed"}
+			return &exitError{code: exitDamaged, err: err, hint: "nothing was changed; if you trust them, add their card with 'tvault team add CARD'"}
 		case errors.Is(err, vault.ErrDamaged):
 			return &exitError{code: exitDamaged, err: err, hint: "the bundle is damaged, truncated or forged; nothing was changed"}
 		}

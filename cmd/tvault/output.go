@@ -80,6 +80,14 @@ func hintFor(err error) string {
 		return "create one with 'tvault init', or point --vault (or $TVAULT_DIR) at an existing one"
 	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrAmbiguous):
 		return "'tvault list' shows every interview and its ID"
+	case errors.Is(err, vault.ErrNoMember):
+		return "'tvault team list' shows the roster"
+	case errors.Is(err, vault.ErrMemberExists):
+		return "remove it first with 'tvault team remove NAME'"
+	case errors.Is(err, vault.ErrRetiredCustodian):
+		return "the sender runs 'tvault custodian rotate' first; nothing was changed"
+	case errors.Is(err, vault.ErrNotOpenedWithPassphrase):
+		return "add a passphrase with 'tvault keys add'"
 	case errors.Is(err, term.ErrNoTerminal):
 		return "pass --passphrase-file (and --custodian-passphrase-file) when running without a terminal"
 	}
