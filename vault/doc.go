@@ -1,5 +1,20 @@
 // Package vault is tvault's domain and its encrypted store.
 //
+// # Opening
+//
+// [Create] makes a vault; [Open] unlocks one:
+//
+//	v, err := vault.Open(ctx, dir, vault.OpenOptions{}, vault.PassphraseIdentity(p))
+//	...
+//	defer v.Close()
+//
+// Open takes any age identities: [PassphraseIdentity] opens passphrase key
+// slots, any other identity (a key file, an age plugin) opens recipient
+// slots. [OpenOptions].ReadOnly combines with any of them. A process that
+// must keep others out before it has a key (the terminal UI, while locked)
+// takes the folder's lock with [Lock] and later opens through
+// [DirLock.Open]; the lock stays held if that fails.
+//
 // # Records
 //
 // An [Interview] is pseudonymised testimony. Its real [Identity], and the
@@ -26,29 +41,35 @@
 // audit events) applied in one transaction and appended to the journal as
 // one fsync'd frame before it is acknowledged ([Vault.Add] and the rest
 // return only then). [Vault.Checkpoint] writes a new snapshot atomically
-// (temporary file, fsync, rename, fsync of the folder) and retires the
-// journal. [Open] replays the journal; a torn last frame is dropped with a
-// warning, any other damage is [ErrDamaged].
+// and retires the journal. [Open] replays the journal; a torn last frame is
+// dropped with a warning, any other damage is [ErrDamaged]. The file steps
+// live in internal/fsx and the journal's frame format in internal/journal;
+// this package decides what a change is and applies it.
 //
 // # Team
 //
 // Changes only add: revisions are unioned, heads are the revisions nobody
 // names as a parent, and a tombstone keeps a purged interview out. That is
 // what makes [Vault.Import] of a bundle idempotent and unable to roll
-// anything back. [Vault.Export] writes bundles; [Vault.Purge] leaves
-// tombstones; the audit log ([Vault.Audit], [Vault.VerifyAudit]) is a
-// signed hash chain.
+// anything back. [Vault.ExportFile] writes a bundle to a new file (never
+// replacing one); [Vault.Purge] leaves tombstones; the audit log
+// ([Vault.Audit], [Vault.VerifyAudit]) is a signed hash chain that only the
+// vault itself appends to.
 //
 // # Errors
 //
-// [Open] returns an error wrapping [ErrWrongPassphrase] when no slot opens,
+// Every sentinel error is in errors.go. [Open] returns an error wrapping
+// [ErrWrongPassphrase] or [ErrNoIdentitySlot] when no slot opens,
 // [ErrDamaged] when a file fails authentication, and [ErrInUse] when another
-// process holds the vault. Errors never contain testimony, names or
-// passphrases.
+// process holds the vault. Error text names no command or key of a front
+// end: the CLI and the terminal UI add their own hints, matching on the
+// sentinel. Errors never contain testimony, names or passphrases.
 //
 // # What not to do
 //
 // Do not log or print [Identity] values or sealed payloads outside
 // [Vault.Reveal]'s caller. Do not write the database image anywhere but
-// through the snapshot code: it is plaintext.
+// through the snapshot code: it is plaintext. Do not hand a passphrase to
+// [PassphraseIdentity] and forget it: Open does not copy it, so wipe it
+// once Open returns.
 package vault
