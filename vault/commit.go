@@ -93,6 +93,7 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 func (v *Vault) reload() error {
 	v.journal.Close()
 	if v.conn != nil {
+		wipeImage(v.conn)
 		v.conn.Close()
 		v.conn = nil
 	}

@@ -16,13 +16,16 @@ import (
 )
 
 // openDB opens the in-memory database on one held connection and, if image
-// is not nil, loads it.
-func (v *Vault) openDB(image []byte) error {
+// is not nil, loads it: SQLite takes the image over, whether or not it loads.
+func (v *Vault) openDB(image *sqliteImage) error {
 	// The memdb VFS keeps the database in one buffer, so a snapshot is one
-	// copy; the name is random because memdb names are shared within a
-	// process, and two open vaults must never see each other.
-	db, err := sql.Open("sqlite", "file:/tvault-"+randomID()+randomID()+"?vfs=memdb")
+	// copy. A name without a leading "/" is private to its connection (with
+	// one, memdb shares it within the process, behind a mutex that also
+	// stops SQLite from handing out its buffer in place); random all the
+	// same, so that two open vaults can never see each other.
+	db, err := sql.Open("sqlite", "file:tvault-"+randomID()+randomID()+"?vfs=memdb")
 	if err != nil {
+		image.free()
 		return err
 	}
 	// One connection for the life of the vault: an in-memory database is
@@ -33,23 +36,18 @@ func (v *Vault) openDB(image []byte) error {
 	v.db = db
 	ctx := context.Background()
 	if v.conn, err = db.Conn(ctx); err != nil {
+		image.free()
 		return err
 	}
 	if image != nil {
 		// age authenticated every byte of the image, so a full integrity
 		// check here would only cost time (seconds at 10,000 interviews);
 		// `tvault check` runs one.
-		if !bytes.HasPrefix(image, []byte("SQLite format 3\x00")) {
+		if !bytes.HasPrefix(image.b, []byte("SQLite format 3\x00")) {
+			image.free()
 			return fmt.Errorf("%w: the snapshot does not hold a database", ErrDamaged)
 		}
-		err := v.conn.Raw(func(dc any) error {
-			d, ok := dc.(interface{ Deserialize([]byte) error })
-			if !ok {
-				return errors.New("the sqlite driver cannot load a database image")
-			}
-			return d.Deserialize(image)
-		})
-		if err != nil {
+		if err := deserializeImage(v.conn, image); err != nil {
 			return fmt.Errorf("%w: the database image does not load: %v", ErrDamaged, err)
 		}
 	}

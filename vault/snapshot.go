@@ -25,13 +25,22 @@ func (v *Vault) loadSnapshot() error {
 		return err
 	}
 	v.snapshotSize = st.Size()
-	image, err := crypto.OpenFileOwn(v.identity, f, st.Size())
+	// Decrypted straight into memory SQLite will own: one copy of the
+	// database, not two (memimage.go).
+	var image *sqliteImage
+	_, err = crypto.OpenFileOwnInto(v.identity, f, st.Size(), func(n int64) ([]byte, error) {
+		var err error
+		image, err = allocImage(n)
+		if err != nil {
+			return nil, err
+		}
+		return image.b, nil
+	})
 	if err != nil {
+		// The buffer is wiped by the decryption that failed; free it.
+		image.free()
 		return fmt.Errorf("%s: %w", snapshotName, err)
 	}
-	// The image is the plaintext database: wipe it as soon as SQLite has
-	// its own copy.
-	defer crypto.Wipe(image)
 	return v.openDB(image)
 }
 
@@ -109,22 +118,13 @@ func (v *Vault) removeLeftovers() {
 // writeSnapshot serializes the database, encrypts it to the vault identity
 // and replaces vault.age atomically.
 func (v *Vault) writeSnapshot() error {
-	var image []byte
-	err := v.conn.Raw(func(dc any) error {
-		s, ok := dc.(interface{ Serialize() ([]byte, error) })
-		if !ok {
-			return errors.New("the sqlite driver cannot serialize")
-		}
-		var err error
-		image, err = s.Serialize()
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("failed to serialize the database: %w", err)
-	}
-	defer crypto.Wipe(image)
-	err = fsx.WriteFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
-		return crypto.EncryptTo(f, image, v.identity.Recipient())
+	// SQLite's own buffer is encrypted in place, not a copy of it
+	// (memimage.go): nothing writes to the database meanwhile, as this
+	// goroutine holds its only connection.
+	err := fsx.WriteFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
+		return withImage(v.conn, func(image []byte) error {
+			return crypto.EncryptTo(f, image, v.identity.Recipient())
+		})
 	})
 	if err != nil {
 		return err

@@ -279,6 +279,9 @@ func (v *Vault) Close() error {
 		v.journal.Close()
 	}
 	if v.conn != nil {
+		// SQLite frees the database's memory unwiped: it is plaintext
+		// testimony.
+		wipeImage(v.conn)
 		if cerr := v.conn.Close(); err == nil {
 			err = cerr
 		}
