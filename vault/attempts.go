@@ -3,6 +3,7 @@ package vault
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -28,6 +29,15 @@ import (
 
 const attemptsName = "attempts"
 
+// The file is input nobody vouches for: anyone who can write to the folder
+// can plant one. tvault writes at most maxAttempts times, a few KB; a larger
+// file is ignored, and so is every entry that is not a time, each with one
+// warning. Only the parsed times, formatted anew, reach the audit log.
+const (
+	maxAttempts      = 100
+	maxAttemptsBytes = 8 << 10
+)
+
 type attempts struct {
 	Failed []string `json:"failed"` // RFC 3339 times
 }
@@ -38,27 +48,53 @@ var (
 	sleep   = time.Sleep
 )
 
-func readAttempts(dir string) attempts {
-	var a attempts
-	data, err := os.ReadFile(filepath.Join(dir, attemptsName))
-	if err == nil {
-		json.Unmarshal(data, &a)
+// readAttempts returns the failures the attempts file records, as times, and
+// a warning if the file held anything tvault does not write.
+func readAttempts(dir string) (failed []time.Time, warning string) {
+	f, err := os.Open(filepath.Join(dir, attemptsName))
+	if err != nil {
+		return nil, ""
 	}
-	return a
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxAttemptsBytes+1))
+	if err != nil {
+		return nil, ""
+	}
+	const ignored = "the file of failed unlock attempts holds what tvault does not write; ignored"
+	if len(data) > maxAttemptsBytes {
+		return nil, ignored + " (too large)"
+	}
+	var a attempts
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, ignored
+	}
+	bad := false
+	for _, s := range a.Failed {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			bad = true
+			continue
+		}
+		failed = append(failed, t.UTC())
+	}
+	if len(failed) > maxAttempts {
+		failed, bad = failed[len(failed)-maxAttempts:], true
+	}
+	if bad {
+		warning = ignored + " (entries that are not times)"
+	}
+	return failed, warning
 }
 
 // throttleDelay returns how long the next unlock of the vault in dir must
 // wait because of earlier failures.
 func throttleDelay(dir string) time.Duration {
-	a := readAttempts(dir)
-	n := len(a.Failed)
+	failed, _ := readAttempts(dir)
+	n := len(failed)
 	if n < 3 {
 		return 0
 	}
-	last, err := time.Parse(time.RFC3339Nano, a.Failed[n-1])
-	if err != nil {
-		return 0
-	}
+	last := failed[n-1]
 	wait := time.Minute
 	if n-3 < 6 {
 		wait = min(time.Duration(1<<(n-3))*time.Second, time.Minute)
@@ -70,10 +106,14 @@ func throttleDelay(dir string) time.Duration {
 }
 
 func recordFailedUnlock(dir string) {
-	a := readAttempts(dir)
-	a.Failed = append(a.Failed, timeNow().UTC().Format(time.RFC3339Nano))
-	if len(a.Failed) > 100 {
-		a.Failed = a.Failed[len(a.Failed)-100:]
+	failed, _ := readAttempts(dir)
+	failed = append(failed, timeNow().UTC())
+	if len(failed) > maxAttempts {
+		failed = failed[len(failed)-maxAttempts:]
+	}
+	var a attempts
+	for _, t := range failed {
+		a.Failed = append(a.Failed, t.Format(time.RFC3339Nano))
 	}
 	data, _ := json.Marshal(a)
 	fsx.WriteFileAtomic(filepath.Join(dir, attemptsName), func(f *os.File) error {

@@ -246,9 +246,12 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 // log. A vault that cannot record it still opens, with a warning.
 func (v *Vault) recordUnlock() {
 	var events []Event
-	failed := readAttempts(v.dir).Failed
+	failed, warning := readAttempts(v.dir)
+	if warning != "" {
+		v.warnings = append(v.warnings, warning)
+	}
 	for _, t := range failed {
-		events = append(events, Event{Kind: EventUnlockFailed, Time: t, Details: "wrong passphrase or key"})
+		events = append(events, Event{Kind: EventUnlockFailed, Time: t.Format(time.RFC3339Nano), Details: "wrong passphrase or key"})
 	}
 	events = append(events, Event{Kind: EventUnlock, Subject: v.slot})
 	if err := v.record(events...); err != nil {
@@ -257,6 +260,8 @@ func (v *Vault) recordUnlock() {
 	}
 	if len(failed) > 0 {
 		v.warnings = append(v.warnings, fmt.Sprintf("%d failed unlock attempts since the last unlock; the audit log lists them", len(failed)))
+	}
+	if len(failed) > 0 || warning != "" {
 		clearAttempts(v.dir)
 	}
 }
