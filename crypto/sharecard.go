@@ -2,8 +2,10 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strconv"
@@ -21,14 +23,49 @@ type ShareCard struct {
 	Created   time.Time // the day of the split (UTC)
 	Value     []byte    // the share: a ristretto255 scalar, 32 bytes
 	Key       []byte    // the age file holding the custodian identity, the same on every card
+
+	// Version is the card format: 2 since cards carry a MAC, 1 for cards
+	// written before. The zero value formats as the current version.
+	Version int
+	// MAC authenticates this card's split ID, index, k, n and value under
+	// a key derived from the shared secret (see [shareMAC]): nobody can
+	// compute it without k shares. Empty on v1 cards.
+	MAC []byte
 }
 
+// CurrentShareCardVersion is the card format [SplitCustodianKey] writes.
+const CurrentShareCardVersion = 2
+
 const (
-	cardTitle    = "TVAULT CUSTODIAN KEY SHARE CARD v1"
-	cardCheckTag = "tvault share card v1\n"
-	cardGroup    = 4 // characters per group in Value and Key
-	cardGroups   = 8 // groups per line
+	cardTitleV1 = "TVAULT CUSTODIAN KEY SHARE CARD v1"
+	cardTitleV2 = "TVAULT CUSTODIAN KEY SHARE CARD v2"
+	cardGroup   = 4 // characters per group in Value and Key
+	cardGroups  = 8 // groups per line
+	cardMACSize = 16
 )
+
+// cardTitle returns the first line of a card of format version.
+func cardTitle(version int) string {
+	if version == 1 {
+		return cardTitleV1
+	}
+	return cardTitleV2
+}
+
+// cardCheckTag returns the domain tag of a card's check value.
+func cardCheckTag(version int) string {
+	if version == 1 {
+		return "tvault share card v1\n"
+	}
+	return "tvault share card v2\n"
+}
+
+func (c *ShareCard) version() int {
+	if c.Version == 0 {
+		return CurrentShareCardVersion
+	}
+	return c.Version
+}
 
 // cardEncoding is base32 without padding: upper case letters and digits 2-7,
 // no 0/O or 1/I to confuse when a card is typed back in.
@@ -42,12 +79,12 @@ func (c *ShareCard) SplitIDString() string { return groupHex(c.SplitID[:]) }
 func (c *ShareCard) Format() []byte {
 	var b bytes.Buffer
 	c.formatBody(&b)
-	fmt.Fprintf(&b, "Check:   %s\n", cardCheck(b.Bytes()))
+	fmt.Fprintf(&b, "Check:   %s\n", cardCheck(c.version(), b.Bytes()))
 	return b.Bytes()
 }
 
 func (c *ShareCard) formatBody(b *bytes.Buffer) {
-	fmt.Fprintf(b, "%s\n\n", cardTitle)
+	fmt.Fprintf(b, "%s\n\n", cardTitle(c.version()))
 	fmt.Fprintf(b, "This is share %d of %d of a tvault custodian key.\n", c.Index, c.Total)
 	fmt.Fprintf(b, "Any %d of the %d shares rebuild the key with 'tvault custodian recover';\n", c.Threshold, c.Total)
 	fmt.Fprintf(b, "fewer reveal nothing. Keep this card apart from the other shares, and\n")
@@ -58,9 +95,13 @@ func (c *ShareCard) formatBody(b *bytes.Buffer) {
 	fmt.Fprintf(b, "Created: %s\n\n", c.Created.UTC().Format(time.DateOnly))
 	fmt.Fprintf(b, "Value:\n%s\n", groupLines(cardEncoding.EncodeToString(c.Value)))
 	fmt.Fprintf(b, "Key:\n%s\n\n", groupLines(cardEncoding.EncodeToString(c.Key)))
+	if c.version() >= 2 {
+		fmt.Fprintf(b, "MAC:     %s\n\n", groupHex(c.MAC))
+	}
 }
 
-// ParseShareCard parses a card written by [ShareCard.Format]. Line endings
+// ParseShareCard parses a card written by [ShareCard.Format], of either
+// format version (v1 cards have no MAC line). Line endings
 // and trailing spaces do not matter; any other change does. A card that does
 // not parse, or whose check value does not match, is reported as
 // [ErrDamaged]. The error never contains the share.
@@ -76,8 +117,14 @@ func ParseShareCard(data []byte) (*ShareCard, error) {
 	for len(lines) > 0 && lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
-	if len(lines) == 0 || lines[0] != cardTitle {
-		return nil, fmt.Errorf("%w: not a tvault share card (the first line should be %q)", ErrDamaged, cardTitle)
+	c := &ShareCard{}
+	switch {
+	case len(lines) > 0 && lines[0] == cardTitleV2:
+		c.Version = 2
+	case len(lines) > 0 && lines[0] == cardTitleV1:
+		c.Version = 1
+	default:
+		return nil, fmt.Errorf("%w: not a tvault share card (the first line should be %q)", ErrDamaged, cardTitleV2)
 	}
 	last := lines[len(lines)-1]
 	check, ok := strings.CutPrefix(last, "Check:")
@@ -85,11 +132,10 @@ func ParseShareCard(data []byte) (*ShareCard, error) {
 		return nil, fmt.Errorf("%w: the share card has no check line at its end", ErrDamaged)
 	}
 	body := strings.Join(lines[:len(lines)-1], "\n") + "\n"
-	if got, want := strings.TrimSpace(check), cardCheck([]byte(body)); got != want {
+	if got, want := strings.TrimSpace(check), cardCheck(c.Version, []byte(body)); got != want {
 		return nil, fmt.Errorf("%w: the share card's check value does not match: a character was changed or mistyped", ErrDamaged)
 	}
 
-	c := &ShareCard{}
 	fields := map[string]string{}
 	var section *[]string
 	var value, key []string
@@ -142,6 +188,11 @@ func ParseShareCard(data []byte) (*ShareCard, error) {
 	if c.Key, err = cardEncoding.DecodeString(strings.ReplaceAll(strings.Join(key, ""), " ", "")); err != nil || len(c.Key) == 0 {
 		return nil, bad("key")
 	}
+	if c.Version >= 2 {
+		if c.MAC, err = hex.DecodeString(strings.ReplaceAll(fields["MAC"], "-", "")); err != nil || len(c.MAC) != cardMACSize {
+			return nil, bad("MAC")
+		}
+	}
 	// The fixed text must be exactly what tvault writes, so that a changed
 	// character anywhere on the card is noticed, not only in the fields.
 	var again bytes.Buffer
@@ -164,13 +215,30 @@ func cardNumber(s string) (int, error) {
 
 // cardCheck returns the check value of a card's text: the first 8 bytes of
 // SHA-256 over a version tag and the text, in hex. It detects typing and
-// printing errors; it is not a MAC (see [RecoverCustodianKey] for what
-// authenticates the key).
-func cardCheck(body []byte) string {
+// printing errors; anyone can recompute it, so it proves nothing about who
+// wrote the card (the MAC does, see [shareMAC]).
+func cardCheck(version int, body []byte) string {
 	h := sha256.New()
-	h.Write([]byte(cardCheckTag))
+	h.Write([]byte(cardCheckTag(version)))
 	h.Write(body)
 	return groupHex(h.Sum(nil)[:8])
+}
+
+// shareMAC returns the MAC of a v2 card: HMAC-SHA-256 under macKey (derived
+// from the shared secret, see [shareKeys]) over a domain tag, the split ID,
+// and the index, k and n as 16-bit big-endian numbers, then the 32-byte
+// value; truncated to 16 bytes.
+func shareMAC(macKey []byte, c *ShareCard) []byte {
+	m := hmac.New(sha256.New, macKey)
+	m.Write([]byte("tvault share card mac v2\n"))
+	m.Write(c.SplitID[:])
+	var nums [6]byte
+	binary.BigEndian.PutUint16(nums[0:], uint16(c.Index))
+	binary.BigEndian.PutUint16(nums[2:], uint16(c.Threshold))
+	binary.BigEndian.PutUint16(nums[4:], uint16(c.Total))
+	m.Write(nums[:])
+	m.Write(c.Value)
+	return m.Sum(nil)[:cardMACSize]
 }
 
 func groupHex(b []byte) string {

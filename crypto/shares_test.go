@@ -245,7 +245,9 @@ func FuzzParseShareCard(f *testing.F) {
 // TestSeedShareCards checks the seed cards of FuzzParseShareCard: each in
 // testdata/sharecards parses, and testdata/fuzz/FuzzParseShareCard holds the
 // same card in the fuzz corpus format, which go test runs as seeds without
-// -fuzz. With -update-seeds it makes new ones first:
+// -fuzz. The v1 cards (2-of-2.txt, 3-of-5.txt) were written by tvault before
+// share cards had a MAC and are kept. With -update-seeds it makes new cards
+// of the current format (v2-*.txt) first:
 // go test ./crypto -run TestSeedShareCards -update-seeds
 func TestSeedShareCards(t *testing.T) {
 	if *updateSeeds {
@@ -291,7 +293,7 @@ func writeSeedShareCards(t *testing.T) {
 	}
 	for _, kn := range [][2]int{{2, 2}, {3, 5}} {
 		cards := mustSplit(t, mustIdentity(t), kn[0], kn[1])
-		name := fmt.Sprintf("%d-of-%d.txt", kn[0], kn[1])
+		name := fmt.Sprintf("v%d-%d-of-%d.txt", crypto.CurrentShareCardVersion, kn[0], kn[1])
 		if err := os.WriteFile(filepath.Join(dir, name), cards[0].Format(), 0o644); err != nil {
 			t.Fatal(err)
 		}
