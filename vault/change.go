@@ -30,6 +30,11 @@ type change struct {
 	RetireSealed []string `json:"retire_sealed,omitempty"`
 	// Drafts are the terminal UI's autosaves (draft.go).
 	Drafts []draftRecord `json:"drafts,omitempty"`
+
+	// replay is set when the change comes from this vault's own journal:
+	// it was accepted once, so apply does not refuse it again for a rule
+	// added since (a parent of another interview); check reports it.
+	replay bool
 }
 
 type teamRecord struct {
@@ -76,7 +81,7 @@ func (r *revisionRecord) revision() (*Revision, error) {
 
 // applyStmts are the statements of apply, prepared once per transaction.
 type applyStmts struct {
-	sealed, revision, parent, delHead, hasChild, head, heads,
+	sealed, revision, parent, delHead, children, parentInterview, head, heads,
 	interviewRow, insInterview, updInterview, ftsDel, ftsIns, cjkDel, cjkIns, tag, tombstoned, retired *sql.Stmt
 }
 
@@ -88,7 +93,8 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.revision }, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.parent }, `INSERT OR IGNORE INTO parents (revision, parent) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.delHead }, `DELETE FROM heads WHERE interview = ? AND revision = ?`},
-	{func(s *applyStmts) **sql.Stmt { return &s.hasChild }, `SELECT EXISTS (SELECT 1 FROM parents WHERE parent = ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.children }, `SELECT p.revision, r.interview FROM parents p JOIN revisions r ON r.id = p.revision WHERE p.parent = ?`},
+	{func(s *applyStmts) **sql.Stmt { return &s.parentInterview }, `SELECT interview FROM revisions WHERE id = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.head }, `INSERT OR IGNORE INTO heads (interview, revision) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.heads }, `SELECT revision FROM heads WHERE interview = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.interviewRow }, `SELECT rowid FROM interviews WHERE id = ?`},
@@ -216,6 +222,9 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 		fresh[rec.ID] = rev
 		for _, p := range rev.Parents {
+			if err := checkParent(ctx, st, ch, rec.ID, rev.Interview, p); err != nil {
+				return err
+			}
 			if _, err := st.parent.ExecContext(ctx, rec.ID, p); err != nil {
 				return err
 			}
@@ -224,8 +233,8 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			}
 		}
 		// A revision whose child arrived first is not a head.
-		var hasChild bool
-		if err := st.hasChild.QueryRowContext(ctx, rec.ID).Scan(&hasChild); err != nil {
+		hasChild, err := hasChild(ctx, st, ch, rec.ID, rev.Interview, fresh)
+		if err != nil {
 			return err
 		}
 		if !hasChild {
@@ -298,6 +307,50 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 	}
 	return nil
+}
+
+// checkParent refuses a revision that names as parent a revision of another
+// interview: heads and merges are per interview, and a foreign child would
+// hide that parent from its own interview's heads.
+func checkParent(ctx context.Context, st *applyStmts, ch *change, id, interview, parent string) error {
+	var other string
+	err := st.parentInterview.QueryRowContext(ctx, parent).Scan(&other)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil // not here yet; hasChild checks when it arrives
+	case err != nil:
+		return err
+	case other != interview && !ch.replay:
+		return fmt.Errorf("%w: revision %s of interview %s names a parent of another interview", ErrDamaged, short(id), interview)
+	}
+	return nil
+}
+
+// hasChild reports whether a revision of interview names id as a parent.
+// Children of other interviews do not count: one that arrives in the same
+// change is refused as damaged, one stored earlier (accepted before parents
+// were checked, or before its parent arrived) is ignored, and check reports
+// it.
+func hasChild(ctx context.Context, st *applyStmts, ch *change, id, interview string, fresh map[string]*Revision) (bool, error) {
+	rows, err := st.children.QueryContext(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	found := false
+	for rows.Next() {
+		var child, childInterview string
+		if err := rows.Scan(&child, &childInterview); err != nil {
+			return false, err
+		}
+		switch {
+		case childInterview == interview:
+			found = true
+		case fresh[child] != nil && !ch.replay:
+			return false, fmt.Errorf("%w: revision %s of interview %s names a parent of another interview", ErrDamaged, short(child), childInterview)
+		}
+	}
+	return found, rows.Err()
 }
 
 // newestHead returns the head revision an interview shows (the newest), the

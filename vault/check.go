@@ -98,11 +98,25 @@ func (v *Vault) Check() ([]CheckResult, error) {
 	rows.Close()
 	add("sealed", bad == 0, "%d sealed items, %d with a wrong hash (they cannot be opened here: that needs the custodian key)", n, bad)
 
-	// Heads: exactly the revisions no other revision names as a parent.
+	// Parents: of the same interview as their child. A link across
+	// interviews is ignored for heads (a bundle accepted before parents
+	// were checked, or whose parent arrived later).
+	var crossLinks int
+	if err := v.conn.QueryRowContext(ctx, `
+		SELECT count(*) FROM parents p JOIN revisions c ON c.id = p.revision JOIN revisions r ON r.id = p.parent
+		WHERE c.interview != r.interview`).Scan(&crossLinks); err != nil {
+		return nil, err
+	}
+	add("parents", crossLinks == 0, "%d revisions name a parent of another interview (ignored for heads)", crossLinks)
+
+	// Heads: exactly the revisions no other revision of their interview
+	// names as a parent.
 	var wrongHeads int
 	if err := v.conn.QueryRowContext(ctx, `
-		SELECT (SELECT count(*) FROM heads h WHERE EXISTS (SELECT 1 FROM parents p WHERE p.parent = h.revision))
-		     + (SELECT count(*) FROM revisions r WHERE NOT EXISTS (SELECT 1 FROM parents p WHERE p.parent = r.id)
+		SELECT (SELECT count(*) FROM heads h WHERE EXISTS (SELECT 1 FROM parents p JOIN revisions c ON c.id = p.revision
+		                                                   WHERE p.parent = h.revision AND c.interview = h.interview))
+		     + (SELECT count(*) FROM revisions r WHERE NOT EXISTS (SELECT 1 FROM parents p JOIN revisions c ON c.id = p.revision
+		                                                           WHERE p.parent = r.id AND c.interview = r.interview)
 		                                     AND NOT EXISTS (SELECT 1 FROM heads h WHERE h.revision = r.id))
 		     + (SELECT count(*) FROM interviews i WHERE i.heads != (SELECT count(*) FROM heads h WHERE h.interview = i.id))`).Scan(&wrongHeads); err != nil {
 		return nil, err

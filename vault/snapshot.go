@@ -77,6 +77,7 @@ func (v *Vault) replayJournal() error {
 	}
 	defer tx.Rollback()
 	for _, fr := range frames {
+		fr.Change.replay = true
 		if err := apply(ctx, tx, fr.Change); err != nil {
 			return fmt.Errorf("journal frame %d: %w", fr.Seq, err)
 		}
