@@ -1,6 +1,9 @@
 package vault
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Heads returns every head version of an interview, newest first, each as
 // Get would show it were it the only head: the pseudonymised interview,
@@ -26,4 +29,27 @@ func (v *Vault) Heads(idOrPrefix string) ([]View, error) {
 		out = append(out, view)
 	}
 	return out, nil
+}
+
+// mergeHeads returns the newest head (heads come newest first) with the
+// sealed items of every head, in order of first use, and the largest span
+// count: what a save over all heads builds on. It is linear in the number
+// of heads and sealed items; merging pairwise was quadratic.
+func mergeHeads(heads []*Revision) *Revision {
+	c := *heads[0]
+	c.Sealed = slices.Clone(heads[0].Sealed)
+	seen := make(map[string]bool, len(c.Sealed))
+	for _, s := range c.Sealed {
+		seen[s] = true
+	}
+	for _, h := range heads[1:] {
+		for _, s := range h.Sealed {
+			if !seen[s] {
+				seen[s] = true
+				c.Sealed = append(c.Sealed, s)
+			}
+		}
+		c.SpanCount = max(c.SpanCount, h.SpanCount)
+	}
+	return &c
 }

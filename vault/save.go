@@ -133,10 +133,7 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 			for _, h := range heads {
 				p.rev.Parents = append(p.rev.Parents, h.ID)
 			}
-			prev = heads[0]
-			for _, h := range heads[1:] {
-				prev = mergeSealed(prev, h)
-			}
+			prev = mergeHeads(heads)
 		}
 		p.rev.Interview = id
 		p.rev.SpanCount = prev.SpanCount
@@ -186,20 +183,6 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		p.payload = payload
 	}
 	return p, nil
-}
-
-// mergeSealed returns a revision whose sealed list is the union of a's and
-// b's, and whose span count is the larger.
-func mergeSealed(a, b *Revision) *Revision {
-	c := *a
-	c.Sealed = append([]string{}, a.Sealed...)
-	for _, s := range b.Sealed {
-		if !contains(c.Sealed, s) {
-			c.Sealed = append(c.Sealed, s)
-		}
-	}
-	c.SpanCount = max(a.SpanCount, b.SpanCount)
-	return &c
 }
 
 func sealAll(v *Vault, plans []*plan) error {
