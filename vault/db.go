@@ -65,8 +65,8 @@ func (v *Vault) openDB(image *sqliteImage) error {
 			return fmt.Errorf("%s: %w", pragma, err)
 		}
 	}
-	// No cap while the vault loads: see memlimit.go.
-	if _, err := setSizeLimit(v.conn, noLimit); err != nil {
+	// The most the store holds while the vault loads: see memlimit.go.
+	if _, err := setSizeLimit(v.conn, memdbMax); err != nil {
 		return err
 	}
 	return migrate(ctx, v.conn)

@@ -24,18 +24,26 @@ import (
 // the same way).
 //
 // So the cap is set per connection with SQLITE_FCNTL_SIZE_LIMIT:
-//   - while Open loads the snapshot and replays the journal there is no cap
-//     but the memory itself, so a vault whose files are intact always opens;
-//   - afterwards the cap is memoryLimit, and commit checks the size a change
-//     needs before its frame is written ([ErrMemoryFull]): a save that cannot
-//     be applied fails before anything reaches the disk.
+//   - while Open loads the snapshot and replays the journal the cap is the
+//     most the store can hold (memdbMax), so a vault whose files are intact
+//     always opens;
+//   - afterwards the cap is the machine's memory or memdbMax, whichever is
+//     less, and commit checks the size a change needs before its frame is
+//     written ([ErrMemoryFull]): a save that cannot be applied fails before
+//     anything reaches the disk.
 
 // memoryLimit is the largest database image a vault may grow to: the
 // machine's memory. Tests lower it.
 var memoryLimit = physicalMemory()
 
-// noLimit is the cap while a vault loads: larger than any machine.
-const noLimit = 1 << 62
+// memdbMax is the largest database SQLite's in-memory store can hold: the
+// store keeps the database in one buffer, and sqlite3_realloc refuses 2 GiB
+// (0x7fffff00 bytes) or more. The store doubles its buffer to grow; a limit
+// set below that clamps the doubling, where a larger one let a vault of
+// 1.07 GB ask for 2.14 GB and fail "out of memory" on a machine with 18 GB
+// free. It is also the cap while a vault loads: a vault SQLite can hold
+// always opens.
+const memdbMax = 0x7fff0000
 
 // setSizeLimit sets the largest size, in bytes, that the in-memory database
 // of conn may grow to, and returns the limit SQLite put in force (never less
@@ -91,7 +99,7 @@ const fallbackMemory = 1 << 40
 // already larger keeps its size as its limit: it opened, and only growth is
 // refused.
 func (v *Vault) limitMemory() error {
-	limit, err := setSizeLimit(v.conn, memoryLimit)
+	limit, err := setSizeLimit(v.conn, min(memoryLimit, memdbMax))
 	if err != nil {
 		return err
 	}
@@ -122,8 +130,12 @@ func (v *Vault) checkRoom(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	if need := pages * pageSize; v.memoryLimit > 0 && need > v.memoryLimit {
-		return fmt.Errorf("%w: the vault would need %s of memory, and this machine allows %s (the disk is not the problem); nothing was saved",
-			ErrMemoryFull, megabytes(need), megabytes(v.memoryLimit))
+		allows := "this machine allows"
+		if v.memoryLimit >= memdbMax {
+			allows = "tvault's in-memory store holds at most"
+		}
+		return fmt.Errorf("%w: the vault would need %s of memory, and %s %s (the disk is not the problem); nothing was saved",
+			ErrMemoryFull, megabytes(need), allows, megabytes(v.memoryLimit))
 	}
 	return nil
 }
