@@ -1,7 +1,5 @@
 package vault
 
-import "context"
-
 // Heads returns every head version of an interview, newest first, each as
 // Get would show it were it the only head: the pseudonymised interview,
 // spans as [description], and in Revisions the head revision alone. One
@@ -13,7 +11,7 @@ func (v *Vault) Heads(idOrPrefix string) ([]View, error) {
 	if err != nil {
 		return nil, err
 	}
-	revs, err := v.headRevisions(context.Background(), id)
+	revs, err := v.headRevisions(v.ctx, id)
 	if err != nil {
 		return nil, err
 	}
