@@ -43,7 +43,7 @@ func benchList(b *testing.B) string {
 		ins[i].Identity = nil
 		ins[i].Testimony = vault.RenderPublic(ins[i].Testimony)
 	}
-	if _, err := v.Add(ins); err != nil {
+	if _, err := v.Add(context.Background(), ins); err != nil {
 		b.Fatal(err)
 	}
 	v.Close()

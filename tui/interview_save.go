@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"time"
@@ -117,7 +118,7 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 	save := func() tea.Msg {
 		var msg savedMsg
 		msg.err = st.do(func(v Store) error {
-			ids, err := v.Add([]vault.Input{in})
+			ids, err := v.Add(context.Background(), []vault.Input{in})
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func loadRows(s *store) tea.Cmd {
 	return func() tea.Msg {
 		var rows []row
 		err := s.do(func(v Store) error {
-			sums, err := v.List()
+			sums, err := v.List(context.Background())
 			if err != nil {
 				return err
 			}
@@ -207,7 +208,7 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 		return func() tea.Msg {
 			ids := map[string]bool{}
 			err := s.do(func(v Store) error {
-				res, err := v.Search(q)
+				res, err := v.Search(context.Background(), q)
 				for _, r := range res {
 					ids[r.ID] = true
 				}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -149,7 +150,7 @@ func (r *revealScreen) submit() tea.Cmd {
 		var out *vault.Revealed
 		err = st.do(func(v Store) error {
 			var err error
-			out, err = v.Reveal(id, c)
+			out, err = v.Reveal(context.Background(), id, c)
 			return err
 		})
 		// The custodian identity is dropped here: it is not kept between

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,7 +59,7 @@ func reveals(t *testing.T, dir string) int {
 	t.Helper()
 	v := mustOpen(t, dir)
 	defer v.Close()
-	events, err := v.Audit()
+	events, err := v.Audit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

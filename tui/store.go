@@ -13,17 +13,17 @@ import (
 // one in use; tests may give the screens a fake.
 type Store interface {
 	// Interviews and drafts.
-	List() ([]vault.Summary, error)
-	Search(query string) ([]vault.Summary, error)
+	List(ctx context.Context) ([]vault.Summary, error)
+	Search(ctx context.Context, query string) ([]vault.Summary, error)
 	Get(idOrPrefix string) (*vault.View, error)
 	Heads(idOrPrefix string) ([]vault.View, error)
-	Add(inputs []vault.Input) ([]string, error)
+	Add(ctx context.Context, inputs []vault.Input) ([]string, error)
 	Drafts() ([]vault.Draft, error)
 	SaveDraft(key, interview string, in vault.Input) error
 	DeleteDraft(key string) error
 	Codebook() ([]string, error)
 	Stats() (*vault.Stats, error)
-	Reveal(idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
+	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)
@@ -32,8 +32,8 @@ type Store interface {
 	ParseCard(data []byte) (*vault.Card, error)
 	AddMember(data []byte) (*vault.Card, error)
 	RemoveMember(name string) error
-	ExportFile(path string, opts vault.ExportOptions) (*vault.ExportReport, error)
-	Import(r io.Reader) (*vault.ImportReport, error)
+	ExportFile(ctx context.Context, path string, opts vault.ExportOptions) (*vault.ExportReport, error)
+	Import(ctx context.Context, r io.Reader) (*vault.ImportReport, error)
 
 	// The vault itself.
 	Warnings() []string

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -55,6 +56,9 @@ type teamScreen struct {
 	done     int // export progress: interviews gathered
 	total    int
 	progress chan [2]int
+	// cancel stops the export or import that runs; esc calls it.
+	cancel     context.CancelFunc
+	cancelling bool
 }
 
 // Messages of the team screen.
@@ -197,10 +201,12 @@ func (t *teamScreen) submitPath() tea.Cmd {
 		t.input.Blur()
 		t.done, t.total = 0, 0
 		t.progress = make(chan [2]int, 1)
-		return tea.Batch(t.busy.Start(), waitProgress(seq, t.progress), exportBundle(st, seq, path, t.exportTo, t.progress))
+		ctx := t.cancellable()
+		return tea.Batch(t.busy.Start(), waitProgress(seq, t.progress), exportBundle(ctx, st, seq, path, t.exportTo, t.progress))
 	case teamImportPath:
 		t.step = teamImporting
 		t.input.Blur()
+		ctx := t.cancellable()
 		return tea.Batch(t.busy.Start(), func() tea.Msg {
 			f, err := os.Open(path)
 			if err != nil {
@@ -208,11 +214,27 @@ func (t *teamScreen) submitPath() tea.Cmd {
 			}
 			defer f.Close()
 			var rep *vault.ImportReport
-			err = st.do(func(v Store) error { rep, err = v.Import(f); return err })
+			err = st.do(func(v Store) error { rep, err = v.Import(ctx, f); return err })
 			return importDoneMsg{seq: seq, path: path, rep: rep, err: err}
 		})
 	}
 	return nil
+}
+
+// cancellable returns the context of an export or import about to start,
+// which esc cancels.
+func (t *teamScreen) cancellable() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.cancel, t.cancelling = cancel, false
+	return ctx
+}
+
+// stopCancel forgets the context of an export or import that has ended.
+func (t *teamScreen) stopCancel() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	t.cancel, t.cancelling = nil, false
 }
 
 func cardError(err error) string {
@@ -240,7 +262,7 @@ func waitProgress(seq int, ch chan [2]int) tea.Cmd {
 
 // exportBundle writes a bundle for the members in to, to a new file at path
 // (vault.ExportFile: no half bundle, never replaces a file).
-func exportBundle(st *store, seq int, path string, to []string, progress chan [2]int) tea.Cmd {
+func exportBundle(ctx context.Context, st *store, seq int, path string, to []string, progress chan [2]int) tea.Cmd {
 	return func() tea.Msg {
 		defer close(progress)
 		msg := exportDoneMsg{seq: seq, path: path}
@@ -258,7 +280,7 @@ func exportBundle(st *store, seq int, path string, to []string, progress chan [2
 		}}
 		msg.err = st.do(func(v Store) error {
 			var err error
-			msg.rep, err = v.ExportFile(path, opts)
+			msg.rep, err = v.ExportFile(ctx, path, opts)
 			if errors.Is(err, fs.ErrExist) {
 				err = fmt.Errorf("%q already exists; tvault never overwrites a file", path)
 			}

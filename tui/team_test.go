@@ -159,7 +159,7 @@ func TestTeamAddRemove(t *testing.T) {
 func TestTeamExportImport(t *testing.T) {
 	a, b := teamOfTwo(t)
 	withVault(t, a, func(v *vault.Vault) {
-		if _, err := v.Add([]vault.Input{shareableInput("Shared One", "may travel", true),
+		if _, err := v.Add(context.Background(), []vault.Input{shareableInput("Shared One", "may travel", true),
 			shareableInput("Private One", "must stay", false)}); err != nil {
 			t.Fatal(err)
 		}
@@ -169,11 +169,11 @@ func TestTeamExportImport(t *testing.T) {
 	garbage := filepath.Join(t.TempDir(), "garbage.tvb")
 	os.WriteFile(garbage, []byte("age-encryption.org/v1\nnot really"), 0o600)
 	withVault(t, b, func(v *vault.Vault) {
-		if _, err := v.Add([]vault.Input{shareableInput("Bob's Interview", "from bob", true)}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{shareableInput("Bob's Interview", "from bob", true)}); err != nil {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if _, err := v.Export(&buf, vault.ExportOptions{To: []string{"R1"}}); err != nil {
+		if _, err := v.Export(context.Background(), &buf, vault.ExportOptions{To: []string{"R1"}}); err != nil {
 			t.Fatal(err)
 		}
 		os.WriteFile(fromBob, buf.Bytes(), 0o600)
@@ -217,14 +217,14 @@ func TestTeamExportImport(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		rep, err := v.Import(f)
+		rep, err := v.Import(context.Background(), f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rep.Signer != "R1" || rep.Interviews != 1 {
 			t.Fatalf("report %+v", rep)
 		}
-		list, err := v.List()
+		list, err := v.List(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,11 +251,11 @@ func TestExportProgress(t *testing.T) {
 		ins = append(ins, shareableInput("P", "x", true))
 	}
 	withVault(t, a, func(v *vault.Vault) {
-		v.Add(ins)
+		v.Add(context.Background(), ins)
 		st := &store{v: v}
 		ch := make(chan [2]int, 1)
 		path := filepath.Join(t.TempDir(), "b.tvb")
-		msg := exportBundle(st, 1, path, []string{"bob"}, ch)().(exportDoneMsg)
+		msg := exportBundle(context.Background(), st, 1, path, []string{"bob"}, ch)().(exportDoneMsg)
 		if msg.err != nil || msg.rep.Interviews != 3 {
 			t.Fatalf("export: %+v %v", msg.rep, msg.err)
 		}
@@ -263,7 +263,7 @@ func TestExportProgress(t *testing.T) {
 			t.Fatalf("last progress %v, want [3 3]", p)
 		}
 		// An existing file is never replaced.
-		msg = exportBundle(st, 2, path, []string{"bob"}, make(chan [2]int, 1))().(exportDoneMsg)
+		msg = exportBundle(context.Background(), st, 2, path, []string{"bob"}, make(chan [2]int, 1))().(exportDoneMsg)
 		if msg.err == nil || !strings.Contains(msg.err.Error(), "already exists") {
 			t.Fatalf("export over a file: %v", msg.err)
 		}
@@ -275,14 +275,14 @@ func TestConflictSideBySide(t *testing.T) {
 	var id string
 	bundle := func(from *vault.Vault, to string) []byte {
 		var buf bytes.Buffer
-		if _, err := from.Export(&buf, vault.ExportOptions{To: []string{to}}); err != nil {
+		if _, err := from.Export(context.Background(), &buf, vault.ExportOptions{To: []string{to}}); err != nil {
 			t.Fatal(err)
 		}
 		return buf.Bytes()
 	}
 	var toB []byte
 	withVault(t, a, func(v *vault.Vault) {
-		ids, err := v.Add([]vault.Input{shareableInput("Lin Qiao", "The original testimony.", true)})
+		ids, err := v.Add(context.Background(), []vault.Input{shareableInput("Lin Qiao", "The original testimony.", true)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,25 +290,25 @@ func TestConflictSideBySide(t *testing.T) {
 		toB = bundle(v, "bob")
 		e := shareableInput("Lin Qiao", "The original testimony.\nEdited by R1.", true)
 		e.ID = id
-		if _, err := v.Add([]vault.Input{e}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{e}); err != nil {
 			t.Fatal(err)
 		}
 	})
 	var toA []byte
 	withVault(t, b, func(v *vault.Vault) {
-		if _, err := v.Import(bytes.NewReader(toB)); err != nil {
+		if _, err := v.Import(context.Background(), bytes.NewReader(toB)); err != nil {
 			t.Fatal(err)
 		}
 		e := shareableInput("Lin Qiao", "The original testimony.\n警察又来了。", true)
 		e.ID = id
 		e.Tags = []string{"summoned"}
-		if _, err := v.Add([]vault.Input{e}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{e}); err != nil {
 			t.Fatal(err)
 		}
 		toA = bundle(v, "R1")
 	})
 	withVault(t, a, func(v *vault.Vault) {
-		rep, err := v.Import(bytes.NewReader(toA))
+		rep, err := v.Import(context.Background(), bytes.NewReader(toA))
 		if err != nil || rep.Conflicts != 1 {
 			t.Fatalf("import: %+v %v", rep, err)
 		}

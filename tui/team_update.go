@@ -93,6 +93,12 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch t.step {
 	case teamExporting, teamImporting:
+		// esc cancels: the vault stops before it writes anything, and an
+		// export leaves no file. The result arrives as the usual message.
+		if key.Matches(msg, k.Back) && t.cancel != nil {
+			t.cancel()
+			t.cancelling = true
+		}
 		return nil
 	case teamResult:
 		if msg.Type == tea.KeyEnter || key.Matches(msg, k.Back) {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,7 +15,13 @@ import (
 func (t *teamScreen) exported(msg exportDoneMsg) {
 	t.step = teamResult
 	t.busy.Stop()
+	t.stopCancel()
 	var b strings.Builder
+	if errors.Is(msg.err, context.Canceled) {
+		t.resultOK = false
+		t.result = "Export cancelled: no bundle was written.\n"
+		return
+	}
 	if msg.err != nil {
 		t.resultOK = false
 		b.WriteString("The bundle was not written: " + msg.err.Error() + "\n")
@@ -36,10 +43,13 @@ func (t *teamScreen) exported(msg exportDoneMsg) {
 func (t *teamScreen) imported(msg importDoneMsg) {
 	t.step = teamResult
 	t.busy.Stop()
+	t.stopCancel()
 	var b strings.Builder
 	if msg.err != nil {
 		t.resultOK = false
 		switch {
+		case errors.Is(msg.err, context.Canceled):
+			b.WriteString("Import cancelled.")
 		case errors.Is(msg.err, vault.ErrNotForMe):
 			b.WriteString("Refused: this bundle is not encrypted to you.")
 		case errors.Is(msg.err, vault.ErrUnknownSigner):
@@ -65,6 +75,14 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	t.result = b.String()
 }
 
+// cancellingNote says that esc was pressed and the work is stopping.
+func (t *teamScreen) cancellingNote() string {
+	if t.cancelling {
+		return " cancelling…"
+	}
+	return ""
+}
+
 // ShortHelp is the keys of the current step.
 func (t *teamScreen) ShortHelp() []key.Binding {
 	k := t.keys
@@ -77,7 +95,7 @@ func (t *teamScreen) ShortHelp() []key.Binding {
 	case teamAddConfirm, teamRemoveConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case teamExporting, teamImporting:
-		return []key.Binding{k.Lock}
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Lock}
 	case teamResult:
 		return []key.Binding{enter("done")}
 	}
@@ -120,7 +138,7 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.styles.Warn.Render("Interviews whose consent forbids sharing are left out.") + "\n\n")
 		b.WriteString(t.input.View() + "\n")
 	case teamExporting:
-		b.WriteString(t.busy.View("Exporting for "+strings.Join(t.exportTo, ", ")+"…") + "\n\n")
+		b.WriteString(t.busy.View("Exporting for "+strings.Join(t.exportTo, ", ")+"…"+t.cancellingNote()) + "\n\n")
 		b.WriteString(progressBar(t.done, t.total, min(40, max(t.width-30, 10))))
 		if t.total > 0 {
 			fmt.Fprintf(&b, " %d/%d interviews", t.done, t.total)
@@ -133,7 +151,7 @@ func (t *teamScreen) View() string {
 		b.WriteString("Import a bundle from a teammate on the roster. It is checked (signer,\nhashes, signatures) and merged all or nothing.\n\n")
 		b.WriteString(t.input.View() + "\n")
 	case teamImporting:
-		b.WriteString(t.busy.View("Checking and merging the bundle…") + "\n")
+		b.WriteString(t.busy.View("Checking and merging the bundle…"+t.cancellingNote()) + "\n")
 	case teamResult:
 		if t.resultOK {
 			b.WriteString(t.styles.OK.Render(t.result))

@@ -48,7 +48,7 @@ func mustVault(tb testing.TB, inputs ...vault.Input) (string, *age.HybridIdentit
 		tb.Fatal(err)
 	}
 	if len(inputs) > 0 {
-		if _, err := v.Add(inputs); err != nil {
+		if _, err := v.Add(context.Background(), inputs); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -270,7 +270,7 @@ func TestNewInterviewChinese(t *testing.T) {
 	u.quit()
 
 	v := mustOpen(t, dir)
-	list, err := v.List()
+	list, err := v.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func TestNewInterviewChinese(t *testing.T) {
 	if want := testimony + "\nMy sister's passport was taken."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	if res, err := v.Search("警察"); err != nil || len(res) != 1 {
+	if res, err := v.Search(context.Background(), "警察"); err != nil || len(res) != 1 {
 		t.Fatalf("search 警察: %d results, %v", len(res), err)
 	}
 	if ds, err := v.Drafts(); err != nil || len(ds) != 0 {
@@ -313,7 +313,7 @@ func TestSensitiveSpan(t *testing.T) {
 	u.quit()
 
 	v := mustOpen(t, dir)
-	list, _ := v.List()
+	list, _ := v.List(context.Background())
 	if len(list) != 1 {
 		t.Fatalf("%d interviews", len(list))
 	}
@@ -321,7 +321,7 @@ func TestSensitiveSpan(t *testing.T) {
 	if want := "Officers came to [the home province] twice a week."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	r, err := v.Reveal(list[0].ID, c)
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -407,11 +407,11 @@ func TestIdentitySealed(t *testing.T) {
 	u.quit()
 
 	v := mustOpen(t, dir)
-	list, _ := v.List()
+	list, _ := v.List(context.Background())
 	if len(list) != 1 {
 		t.Fatalf("%d interviews", len(list))
 	}
-	r, err := v.Reveal(list[0].ID, c)
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,12 +449,12 @@ func TestReidentificationWarning(t *testing.T) {
 	u.quit()
 
 	v := mustOpen(t, dir)
-	list, _ := v.List()
+	list, _ := v.List(context.Background())
 	got, _ := v.Get(list[0].ID)
 	if want := "Then [a name] called [a contact] from the border."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	r, err := v.Reveal(list[0].ID, c)
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@ func TestPlantedAttempts(t *testing.T) {
 	v.Close()
 	events := func(v *Vault) (failed int, text string) {
 		t.Helper()
-		evs, err := v.Audit()
+		evs, err := v.Audit(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,7 +109,7 @@ func (v *Vault) newEvents(ctx context.Context, events ...Event) ([]auditRecord, 
 
 // event returns the records of one event, to go in the change it audits.
 func (v *Vault) event(kind, subject, details string) []auditRecord {
-	recs, err := v.newEvents(context.Background(), Event{Kind: kind, Subject: subject, Details: details})
+	recs, err := v.newEvents(v.ctx, Event{Kind: kind, Subject: subject, Details: details})
 	if err != nil {
 		// Reading the chain's head from memory cannot fail short of a
 		// broken database, which the commit will report.
@@ -120,7 +120,7 @@ func (v *Vault) event(kind, subject, details string) []auditRecord {
 
 // record adds events to the audit log and makes them durable.
 func (v *Vault) record(events ...Event) error {
-	recs, err := v.newEvents(context.Background(), events...)
+	recs, err := v.newEvents(v.ctx, events...)
 	if err != nil {
 		return err
 	}
@@ -142,11 +142,11 @@ func applyAudit(ctx context.Context, tx *sql.Tx, recs []auditRecord) error {
 }
 
 // Audit returns the audit log, oldest first.
-func (v *Vault) Audit() ([]Event, error) {
+func (v *Vault) Audit(ctx context.Context) ([]Event, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
-	rows, err := v.conn.QueryContext(context.Background(), `SELECT body FROM audit ORDER BY seq`)
+	rows, err := v.conn.QueryContext(ctx, `SELECT body FROM audit ORDER BY seq`)
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +176,7 @@ type AuditProblem struct {
 // to the one before, numbering without gaps, and that the chain ends where
 // the vault's recorded head says. It returns the number of events and every
 // problem found; an altered, reordered or deleted event is one.
-func (v *Vault) VerifyAudit() (int, []AuditProblem, error) {
-	ctx := context.Background()
+func (v *Vault) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
 	rows, err := v.conn.QueryContext(ctx, `SELECT seq, body, hash, sig FROM audit ORDER BY seq`)
 	if err != nil {
 		return 0, nil, err

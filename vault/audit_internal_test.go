@@ -22,9 +22,9 @@ func auditVault(t *testing.T) (*Vault, string) {
 	in := Input{}
 	in.Pseudonym, in.Testimony = "P", "x"
 	in.Identity = &Identity{Name: "N"}
-	ids, _ := v.Add([]Input{in})
+	ids, _ := v.Add(context.Background(), []Input{in})
 	for range 3 {
-		if _, err := v.Reveal(ids[0], c); err != nil {
+		if _, err := v.Reveal(context.Background(), ids[0], c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func auditVault(t *testing.T) (*Vault, string) {
 
 func TestAudit(t *testing.T) {
 	v, id := auditVault(t)
-	events, err := v.Audit()
+	events, err := v.Audit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestAudit(t *testing.T) {
 	if events[0].Subject != id {
 		t.Fatalf("reveal subject %q, want %q", events[0].Subject, id)
 	}
-	if n, problems, err := v.VerifyAudit(); err != nil || n != 4 || len(problems) != 0 {
+	if n, problems, err := v.VerifyAudit(context.Background()); err != nil || n != 4 || len(problems) != 0 {
 		t.Fatalf("verify: %d events, %v, %v", n, problems, err)
 	}
 }
@@ -75,7 +75,7 @@ func TestAuditTampering(t *testing.T) {
 			if _, err := v.conn.ExecContext(ctx, tc.sql); err != nil {
 				t.Fatal(err)
 			}
-			_, problems, err := v.VerifyAudit()
+			_, problems, err := v.VerifyAudit(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +123,7 @@ func TestUnlockThrottling(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	events, _ := v.Audit()
+	events, _ := v.Audit(context.Background())
 	failed := 0
 	for _, e := range events {
 		if e.Kind == EventUnlockFailed {

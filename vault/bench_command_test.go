@@ -25,12 +25,12 @@ func BenchmarkCommand(b *testing.B) {
 		name string
 		run  func(v *vault.Vault) error
 	}{
-		{"list", func(v *vault.Vault) error { _, err := v.List(); return err }},
+		{"list", func(v *vault.Vault) error { _, err := v.List(context.Background()); return err }},
 		{"add", func(v *vault.Vault) error {
 			in := one[0]
 			id := *in.Identity
 			in.Identity = &id
-			_, err := v.Add([]vault.Input{in})
+			_, err := v.Add(context.Background(), []vault.Input{in})
 			return err
 		}},
 	} {

@@ -86,7 +86,7 @@ func benchVault(b *testing.B, n int) string {
 		for i := start; i < min(n, start+10000); i++ {
 			batch = append(batch, synth.Interview(1, i, benchTestimony))
 		}
-		if _, err := v.Add(batch); err != nil {
+		if _, err := v.Add(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -156,7 +156,7 @@ func BenchmarkAdd(b *testing.B) {
 			batch[i] = c
 		}
 		b.StartTimer()
-		if _, err := v.Add(batch); err != nil {
+		if _, err := v.Add(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
 		if err := v.Close(); err != nil {
@@ -173,7 +173,7 @@ func BenchmarkSave(b *testing.B) {
 		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
 			failRun(b)
 			v := benchOpen(b, n)
-			list, err := v.List()
+			list, err := v.List(context.Background())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -184,7 +184,7 @@ func BenchmarkSave(b *testing.B) {
 				in.ID = list[i%len(list)].ID
 				in.Testimony = fmt.Sprintf("%s %d", in.Testimony[:benchTestimony-10], i)
 				i++
-				if _, err := v.Add([]vault.Input{in}); err != nil {
+				if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -237,7 +237,7 @@ func BenchmarkSearch(b *testing.B) {
 					failRun(b)
 					var hits int
 					for b.Loop() {
-						res, err := v.Search(q.query)
+						res, err := v.Search(context.Background(), q.query)
 						if err != nil {
 							b.Fatal(err)
 						}
@@ -304,7 +304,7 @@ func benchBundle(b *testing.B, n int) {
 	}
 	opts := vault.ExportOptions{To: []string{"R1"}, IncludeUnshareable: true}
 	var bundle bytes.Buffer
-	if _, err := src.Export(&bundle, opts); err != nil {
+	if _, err := src.Export(context.Background(), &bundle, opts); err != nil {
 		b.Fatal(err)
 	}
 	size := int64(bundle.Len())
@@ -322,7 +322,7 @@ func benchBundle(b *testing.B, n int) {
 		failRun(b)
 		b.SetBytes(size)
 		for b.Loop() {
-			if _, err := src.Export(io.Discard, opts); err != nil {
+			if _, err := src.Export(context.Background(), io.Discard, opts); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -345,7 +345,7 @@ func benchBundle(b *testing.B, n int) {
 			b.StopTimer()
 			fresh, bundle := freshImport(b, src, srcCard)
 			b.StartTimer()
-			rep, err := fresh.Import(bundle)
+			rep, err := fresh.Import(context.Background(), bundle)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -406,7 +406,7 @@ func freshImport(b *testing.B, src *vault.Vault, srcCard []byte) (*vault.Vault, 
 		b.Fatal(err)
 	}
 	var bb bytes.Buffer
-	if _, err := src.Export(&bb, vault.ExportOptions{To: []string{name}, IncludeUnshareable: true}); err != nil {
+	if _, err := src.Export(context.Background(), &bb, vault.ExportOptions{To: []string{name}, IncludeUnshareable: true}); err != nil {
 		b.Fatal(err)
 	}
 	return fresh, &bb

@@ -41,7 +41,7 @@ func team(t *testing.T) (a, b *vault.Vault, c *age.HybridIdentity) {
 func export(t *testing.T, from *vault.Vault, opts vault.ExportOptions) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := from.Export(&buf, opts); err != nil {
+	if _, err := from.Export(context.Background(), &buf, opts); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -49,7 +49,7 @@ func export(t *testing.T, from *vault.Vault, opts vault.ExportOptions) []byte {
 
 func mustImport(t *testing.T, to *vault.Vault, bundle []byte) *vault.ImportReport {
 	t.Helper()
-	r, err := to.Import(bytes.NewReader(bundle))
+	r, err := to.Import(context.Background(), bytes.NewReader(bundle))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestBundle(t *testing.T) {
 		a, b, c := team(t)
 		in := shareable("Lin Qiao", "Officers came to {{Jiangxi|the home province}}. 警察来了。")
 		in.Identity = &vault.Identity{Name: "Hidden Name"}
-		ids, err := a.Add([]vault.Input{in, shareable("River", "second")})
+		ids, err := a.Add(context.Background(), []vault.Input{in, shareable("River", "second")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,14 +83,14 @@ func TestBundle(t *testing.T) {
 			t.Fatalf("testimony %q", got.Testimony)
 		}
 		// The identity travelled sealed: the custodian opens it in B.
-		r, err := b.Reveal(ids[0], c)
+		r, err := b.Reveal(context.Background(), ids[0], c)
 		if err != nil || r.Identity.Name != "Hidden Name" || r.Spans[0].Secret != "Jiangxi" {
 			t.Fatalf("reveal in B: %+v, %v", r, err)
 		}
 		// B edits, sends back; A has the edit as its single head.
 		edit := shareable("Lin Qiao", "Edited by Bob {{#1|the home province}}")
 		edit.ID = ids[0]
-		if _, err := b.Add([]vault.Input{edit}); err != nil {
+		if _, err := b.Add(context.Background(), []vault.Input{edit}); err != nil {
 			t.Fatal(err)
 		}
 		rep = mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
@@ -105,7 +105,7 @@ func TestBundle(t *testing.T) {
 
 	t.Run("Idempotent", func(t *testing.T) {
 		a, b, _ := team(t)
-		a.Add([]vault.Input{shareable("P", "x")})
+		a.Add(context.Background(), []vault.Input{shareable("P", "x")})
 		bundle := export(t, a, vault.ExportOptions{To: []string{"bob"}})
 		mustImport(t, b, bundle)
 		before := snapshotFiles(t, b.Dir())
@@ -120,12 +120,12 @@ func TestBundle(t *testing.T) {
 
 	t.Run("ConflictAndResolution", func(t *testing.T) {
 		a, b, _ := team(t)
-		ids, _ := a.Add([]vault.Input{shareable("P", "original")})
+		ids, _ := a.Add(context.Background(), []vault.Input{shareable("P", "original")})
 		mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 		ea, eb := shareable("P", "edited by alice"), shareable("P", "edited by bob")
 		ea.ID, eb.ID = ids[0], ids[0]
-		a.Add([]vault.Input{ea})
-		b.Add([]vault.Input{eb})
+		a.Add(context.Background(), []vault.Input{ea})
+		b.Add(context.Background(), []vault.Input{eb})
 		rep := mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
 		if rep.Conflicts != 1 {
 			t.Fatalf("conflicts=%d, want 1", rep.Conflicts)
@@ -137,7 +137,7 @@ func TestBundle(t *testing.T) {
 		// Resolve in A: a revision with both heads as parents.
 		res := shareable("P", "merged by alice")
 		res.ID = ids[0]
-		a.Add([]vault.Input{res})
+		a.Add(context.Background(), []vault.Input{res})
 		got, _ = a.Get(ids[0])
 		last := got.Revisions[len(got.Revisions)-1]
 		if got.Heads != 1 || len(last.Parents) != 2 {
@@ -152,11 +152,11 @@ func TestBundle(t *testing.T) {
 
 	t.Run("NoRollback", func(t *testing.T) {
 		a, b, _ := team(t)
-		ids, _ := a.Add([]vault.Input{shareable("P", "v1")})
+		ids, _ := a.Add(context.Background(), []vault.Input{shareable("P", "v1")})
 		old := export(t, a, vault.ExportOptions{To: []string{"bob"}})
 		e := shareable("P", "v2")
 		e.ID = ids[0]
-		a.Add([]vault.Input{e})
+		a.Add(context.Background(), []vault.Input{e})
 		mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 		mustImport(t, b, old)
 		got, _ := b.Get(ids[0])
@@ -169,10 +169,10 @@ func TestBundle(t *testing.T) {
 		a, b, _ := team(t)
 		in := shareable("Withdrawn", "CanaryPurged testimony")
 		in.Identity = &vault.Identity{Name: "CanaryPurgedName"}
-		ids, _ := a.Add([]vault.Input{in, shareable("Kept", "kept")})
+		ids, _ := a.Add(context.Background(), []vault.Input{in, shareable("Kept", "kept")})
 		old := export(t, a, vault.ExportOptions{To: []string{"bob"}})
 		mustImport(t, b, old)
-		if _, err := a.Purge(ids[0]); err != nil {
+		if _, err := a.Purge(context.Background(), ids[0]); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := a.Get(ids[0]); !errors.Is(err, vault.ErrNotFound) {
@@ -201,7 +201,7 @@ func TestBundle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res, err := v2.Search("CanaryPurged"); err != nil || len(res) != 0 {
+			if res, err := v2.Search(context.Background(), "CanaryPurged"); err != nil || len(res) != 0 {
 				t.Fatalf("purged testimony still searchable: %d results, %v", len(res), err)
 			}
 			v2.Close()
@@ -210,9 +210,9 @@ func TestBundle(t *testing.T) {
 
 	t.Run("Unshareable", func(t *testing.T) {
 		a, b, _ := team(t)
-		a.Add([]vault.Input{input("Private", "consent to share not given"), shareable("Open", "ok")})
+		a.Add(context.Background(), []vault.Input{input("Private", "consent to share not given"), shareable("Open", "ok")})
 		var buf bytes.Buffer
-		rep, err := a.Export(&buf, vault.ExportOptions{To: []string{"bob"}})
+		rep, err := a.Export(context.Background(), &buf, vault.ExportOptions{To: []string{"bob"}})
 		if err != nil || rep.Unshareable != 1 || rep.Interviews != 1 {
 			t.Fatalf("report %+v, %v", rep, err)
 		}
@@ -228,11 +228,11 @@ func TestBundle(t *testing.T) {
 
 	t.Run("SinceLast", func(t *testing.T) {
 		a, b, _ := team(t)
-		a.Add([]vault.Input{shareable("One", "1")})
+		a.Add(context.Background(), []vault.Input{shareable("One", "1")})
 		mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}, SinceLast: true}))
-		a.Add([]vault.Input{shareable("Two", "2")})
+		a.Add(context.Background(), []vault.Input{shareable("Two", "2")})
 		var buf bytes.Buffer
-		rep, err := a.Export(&buf, vault.ExportOptions{To: []string{"bob"}, SinceLast: true})
+		rep, err := a.Export(context.Background(), &buf, vault.ExportOptions{To: []string{"bob"}, SinceLast: true})
 		if err != nil || rep.Interviews != 1 {
 			t.Fatalf("since-last report %+v, %v", rep, err)
 		}
@@ -246,7 +246,7 @@ func TestBundle(t *testing.T) {
 		a, _, _ := team(t)
 		one := shareable("One", "1")
 		one.Tags = []string{"exit-ban"}
-		ids, _ := a.Add([]vault.Input{one, shareable("Two", "2"), shareable("Three", "3")})
+		ids, _ := a.Add(context.Background(), []vault.Input{one, shareable("Two", "2"), shareable("Three", "3")})
 		for _, tc := range []struct {
 			opts vault.ExportOptions
 			want int
@@ -255,7 +255,7 @@ func TestBundle(t *testing.T) {
 			{vault.ExportOptions{To: []string{"bob"}, IDs: []string{ids[1][:6], ids[2]}}, 2},
 			{vault.ExportOptions{To: []string{"bob"}}, 3},
 		} {
-			rep, err := a.Export(&bytes.Buffer{}, tc.opts)
+			rep, err := a.Export(context.Background(), &bytes.Buffer{}, tc.opts)
 			if err != nil || rep.Interviews != tc.want {
 				t.Fatalf("%+v: report %+v, %v", tc.opts, rep, err)
 			}
@@ -265,7 +265,7 @@ func TestBundle(t *testing.T) {
 
 func TestBundleRefused(t *testing.T) {
 	a, b, _ := team(t)
-	a.Add([]vault.Input{shareable("P", "small")})
+	a.Add(context.Background(), []vault.Input{shareable("P", "small")})
 	good := export(t, a, vault.ExportOptions{To: []string{"bob"}})
 	before := snapshotFiles(t, b.Dir())
 	unchanged := func(what string) {
@@ -282,7 +282,7 @@ func TestBundleRefused(t *testing.T) {
 		for i := range good {
 			bad := bytes.Clone(good)
 			bad[i] ^= 0x01
-			if _, err := b.Import(bytes.NewReader(bad)); err == nil {
+			if _, err := b.Import(context.Background(), bytes.NewReader(bad)); err == nil {
 				t.Fatalf("byte %d of %d changed: imported", i, len(good))
 			}
 		}
@@ -290,14 +290,14 @@ func TestBundleRefused(t *testing.T) {
 	})
 	t.Run("Truncated", func(t *testing.T) {
 		for _, n := range []int{0, 10, len(good) / 2, len(good) - 1} {
-			if _, err := b.Import(bytes.NewReader(good[:n])); !errors.Is(err, vault.ErrDamaged) {
+			if _, err := b.Import(context.Background(), bytes.NewReader(good[:n])); !errors.Is(err, vault.ErrDamaged) {
 				t.Fatalf("cut at %d: err=%v, want ErrDamaged", n, err)
 			}
 		}
 		unchanged("truncated")
 	})
 	t.Run("NotABundle", func(t *testing.T) {
-		if _, err := b.Import(strings.NewReader("hello")); !errors.Is(err, vault.ErrDamaged) {
+		if _, err := b.Import(context.Background(), strings.NewReader("hello")); !errors.Is(err, vault.ErrDamaged) {
 			t.Fatalf("err=%v", err)
 		}
 		// An age file that is not a bundle.
@@ -305,7 +305,7 @@ func TestBundleRefused(t *testing.T) {
 		card, _ := crypto.ParseCard(cb)
 		r, _ := age.ParseHybridRecipient(card.Recipient)
 		ct, _ := crypto.Encrypt([]byte("just some text"), r)
-		if _, err := b.Import(bytes.NewReader(ct)); !errors.Is(err, vault.ErrDamaged) {
+		if _, err := b.Import(context.Background(), bytes.NewReader(ct)); !errors.Is(err, vault.ErrDamaged) {
 			t.Fatalf("err=%v", err)
 		}
 		unchanged("not a bundle")
@@ -319,8 +319,8 @@ func TestBundleRefused(t *testing.T) {
 		defer stranger.Close()
 		cb, _, _ := b.Card()
 		stranger.AddMember(cb)
-		stranger.Add([]vault.Input{shareable("Forged", "forged testimony")})
-		_, err = b.Import(bytes.NewReader(export(t, stranger, vault.ExportOptions{To: []string{"bob"}})))
+		stranger.Add(context.Background(), []vault.Input{shareable("Forged", "forged testimony")})
+		_, err = b.Import(context.Background(), bytes.NewReader(export(t, stranger, vault.ExportOptions{To: []string{"bob"}})))
 		if !errors.Is(err, vault.ErrUnknownSigner) {
 			t.Fatalf("err=%v, want ErrUnknownSigner", err)
 		}
@@ -329,14 +329,14 @@ func TestBundleRefused(t *testing.T) {
 	t.Run("NotForMe", func(t *testing.T) {
 		other, _ := crypto.NewIdentity()
 		bundle := export(t, a, vault.ExportOptions{Recipients: []age.Recipient{other.Recipient()}})
-		if _, err := b.Import(bytes.NewReader(bundle)); !errors.Is(err, vault.ErrNotForMe) {
+		if _, err := b.Import(context.Background(), bytes.NewReader(bundle)); !errors.Is(err, vault.ErrNotForMe) {
 			t.Fatalf("err=%v, want ErrNotForMe", err)
 		}
 		unchanged("not for me")
 	})
 	t.Run("MixedRecipients", func(t *testing.T) {
 		x, _ := age.GenerateX25519Identity()
-		_, err := a.Export(&bytes.Buffer{}, vault.ExportOptions{To: []string{"bob"}, Recipients: []age.Recipient{x.Recipient()}})
+		_, err := a.Export(context.Background(), &bytes.Buffer{}, vault.ExportOptions{To: []string{"bob"}, Recipients: []age.Recipient{x.Recipient()}})
 		if !errors.Is(err, vault.ErrMixedRecipients) {
 			t.Fatalf("err=%v, want ErrMixedRecipients", err)
 		}
@@ -348,7 +348,7 @@ func TestBundleRefused(t *testing.T) {
 func TestBundleWithAge(t *testing.T) {
 	ageTool := needTool(t, "age")
 	a, _, _ := team(t)
-	a.Add([]vault.Input{shareable("P", "for age")})
+	a.Add(context.Background(), []vault.Input{shareable("P", "for age")})
 	id, _ := crypto.NewIdentity()
 	bundle := export(t, a, vault.ExportOptions{Recipients: []age.Recipient{id.Recipient()}})
 	dir := t.TempDir()

@@ -24,8 +24,7 @@ type CheckResult struct {
 // and the key slots' format. Open has already authenticated the snapshot
 // and every journal frame. Check changes nothing; open the vault read-only
 // to keep it so.
-func (v *Vault) Check() ([]CheckResult, error) {
-	ctx := context.Background()
+func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	var out []CheckResult
 	add := func(what string, ok bool, format string, args ...any) {
 		out = append(out, CheckResult{What: what, OK: ok, Details: fmt.Sprintf(format, args...)})

@@ -10,7 +10,7 @@ import (
 
 func failedChecks(t *testing.T, v *Vault) map[string]bool {
 	t.Helper()
-	res, err := v.Check()
+	res, err := v.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestCheck(t *testing.T) {
 			in := Input{}
 			in.Pseudonym = "P0"
 			in.Testimony = "x {{secret|y}}"
-			if _, err := v.Add([]Input{in}); err != nil {
+			if _, err := v.Add(context.Background(), []Input{in}); err != nil {
 				t.Fatal(err)
 			}
 			if tc.sql != "" {

@@ -26,7 +26,7 @@ func seedCodebook(ctx context.Context, tx *sql.Tx) error {
 // Codebook returns every tag in the codebook, sorted. Tags used by saved
 // interviews are added to it as they are saved.
 func (v *Vault) Codebook() ([]string, error) {
-	rows, err := v.conn.QueryContext(context.Background(), `SELECT tag FROM codebook ORDER BY tag`)
+	rows, err := v.conn.QueryContext(v.ctx, `SELECT tag FROM codebook ORDER BY tag`)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -22,7 +21,7 @@ func (v *Vault) commit(ch *change) error {
 	if v.readOnly {
 		return ErrReadOnly
 	}
-	ctx := context.Background()
+	ctx := v.ctx
 	tx, err := v.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -61,7 +60,7 @@ func (v *Vault) commit(ch *change) error {
 		return v.broken
 	}
 	if v.checkpointDue(0) {
-		if err := v.Checkpoint(); err != nil {
+		if err := v.Checkpoint(v.ctx); err != nil {
 			v.warnings = append(v.warnings, "a checkpoint failed; the journal still holds every save")
 		}
 	}
@@ -79,7 +78,7 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	err := v.Checkpoint()
+	err := v.Checkpoint(v.ctx)
 	if err == nil {
 		return nil
 	}

@@ -30,7 +30,7 @@ func crashChild(dir string) {
 	for i := 0; ; i++ {
 		switch n := r.IntN(100); {
 		case n < 10:
-			if err := v.Checkpoint(); err != nil {
+			if err := v.Checkpoint(context.Background()); err != nil {
 				fmt.Printf("checkpoint failed: %v\n", err)
 				os.Exit(3)
 			}
@@ -43,14 +43,14 @@ func crashChild(dir string) {
 				batch = append(batch, input(name, "batch testimony 警察 "+name))
 				names = append(names, name)
 			}
-			if _, err := v.Add(batch); err != nil {
+			if _, err := v.Add(context.Background(), batch); err != nil {
 				fmt.Printf("add failed: %v\n", err)
 				os.Exit(3)
 			}
 			fmt.Printf("ack %s\n", strings.Join(names, " "))
 		default:
 			name := fmt.Sprintf("%s-%d-S", prefix, i)
-			if _, err := v.Add([]vault.Input{input(name, "single testimony "+name+" {{secret|a place}}")}); err != nil {
+			if _, err := v.Add(context.Background(), []vault.Input{input(name, "single testimony "+name+" {{secret|a place}}")}); err != nil {
 				fmt.Printf("add failed: %v\n", err)
 				os.Exit(3)
 			}
@@ -131,7 +131,7 @@ func TestCrash(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: the vault does not open after a kill: %v", round, err)
 		}
-		list, err := ro.List()
+		list, err := ro.List(context.Background())
 		ro.Close()
 		if err != nil {
 			t.Fatal(err)

@@ -34,7 +34,7 @@ func (v *Vault) openDB(image *sqliteImage) error {
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
 	v.db = db
-	ctx := context.Background()
+	ctx := v.ctx
 	if v.conn, err = db.Conn(ctx); err != nil {
 		image.free()
 		return err
@@ -80,7 +80,7 @@ func (v *Vault) setMeta(ctx context.Context, key string, value []byte) error {
 
 func (v *Vault) metaUint(key string) (uint64, error) {
 	var b []byte
-	err := v.conn.QueryRowContext(context.Background(), `SELECT value FROM meta WHERE key = ?`, key).Scan(&b)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -95,7 +95,7 @@ func (v *Vault) metaUint(key string) (uint64, error) {
 }
 
 func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {
-	ctx := context.Background()
+	ctx := v.ctx
 	tx, err := v.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {
 }
 
 func (v *Vault) loadMeta() error {
-	ctx := context.Background()
+	ctx := v.ctx
 	get := func(k string) ([]byte, error) {
 		var b []byte
 		err := v.conn.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, k).Scan(&b)

@@ -49,7 +49,7 @@ func fill(t *testing.T, path string) {
 
 func listNames(t *testing.T, v *vault.Vault) string {
 	t.Helper()
-	list, err := v.List()
+	list, err := v.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestDiskFull(t *testing.T) {
 
 	fill(t, filepath.Join(mnt, "filler"))
 	big := input("Big", strings.Repeat("证词 testimony ", 20000))
-	_, err := v.Add([]vault.Input{big})
+	_, err := v.Add(context.Background(), []vault.Input{big})
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("save on a full disk: err=%v, want ENOSPC", err)
 	}
@@ -100,7 +100,7 @@ func TestDiskFull(t *testing.T) {
 	if got := listNames(t, v3); got != want {
 		t.Fatalf("after freeing space: %s, want %s", got, want)
 	}
-	if _, err := v3.Add([]vault.Input{input("After", "x")}); err != nil {
+	if _, err := v3.Add(context.Background(), []vault.Input{input("After", "x")}); err != nil {
 		t.Fatalf("save after freeing space: %v", err)
 	}
 }
@@ -113,13 +113,13 @@ func TestReadOnlyFilesystem(t *testing.T) {
 	want := listNames(t, v)
 	// The checkpoint closes the journal: a mount with files open for
 	// writing cannot be made read-only.
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("", mnt, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
 		t.Skipf("cannot remount read-only: %v", err)
 	}
-	if _, err := v.Add([]vault.Input{input("X", "y")}); !errors.Is(err, syscall.EROFS) {
+	if _, err := v.Add(context.Background(), []vault.Input{input("X", "y")}); !errors.Is(err, syscall.EROFS) {
 		t.Fatalf("save on a read-only disk: err=%v, want EROFS", err)
 	}
 	if got := listNames(t, v); got != want {
@@ -149,7 +149,7 @@ func TestDiskFullLargeAdd(t *testing.T) {
 	for i := range 400 {
 		batch = append(batch, input(fmt.Sprintf("Bulk%d", i), strings.Repeat("证词 testimony ", 500)))
 	}
-	_, err := v.Add(batch)
+	_, err := v.Add(context.Background(), batch)
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Fatalf("bulk add on a small disk: err=%v, want ENOSPC", err)
 	}

@@ -111,7 +111,7 @@ func applyDrafts(ctx context.Context, tx *sql.Tx, drafts []draftRecord) error {
 
 // Drafts returns every draft, newest first.
 func (v *Vault) Drafts() ([]Draft, error) {
-	rows, err := v.conn.QueryContext(context.Background(),
+	rows, err := v.conn.QueryContext(v.ctx,
 		`SELECT key, interview, body, sealed IS NOT NULL, updated_at FROM drafts ORDER BY updated_at DESC, key`)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (v *Vault) Drafts() ([]Draft, error) {
 // DeleteDraft removes a draft; a missing one is not an error.
 func (v *Vault) DeleteDraft(key string) error {
 	var n int
-	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM drafts WHERE key = ?`, key).Scan(&n)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM drafts WHERE key = ?`, key).Scan(&n)
 	if err != nil || n == 0 {
 		return err
 	}
@@ -195,7 +195,7 @@ type DraftSecrets struct {
 // sealed nothing. The result is secret: show it, never store or log it.
 func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
 	var sealed []byte
-	err := v.conn.QueryRowContext(context.Background(), `SELECT sealed FROM drafts WHERE key = ?`, key).Scan(&sealed)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT sealed FROM drafts WHERE key = ?`, key).Scan(&sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no draft %q", ErrNotFound, key)
 	}

@@ -46,7 +46,7 @@ func TestDraft(t *testing.T) {
 	dir := v.Dir()
 	// Drafts live in the journal until a checkpoint; put it in the snapshot
 	// to look at what the passphrase opens.
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	v.Close()
@@ -88,7 +88,7 @@ func TestStats(t *testing.T) {
 	a.Relatives = []vault.Relative{{Relation: "sister", Harms: []string{"summoned"}}, {Relation: "father", Harms: []string{"summoned", "job-loss"}}}
 	b := input("B", "y")
 	b.Tags = []string{"exit-ban"}
-	if _, err := v.Add([]vault.Input{a, b}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{a, b}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := v.Stats()

@@ -251,7 +251,7 @@ func writeSeedJournal(t *testing.T) {
 			in.Testimony = "Officers came to {{#1|the home province}} again."
 			in.Identity = nil
 		}
-		got, err := v.Add([]Input{in})
+		got, err := v.Add(context.Background(), []Input{in})
 		if err != nil {
 			t.Fatal(err)
 		}

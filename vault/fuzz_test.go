@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -50,7 +51,7 @@ func FuzzAdd(f *testing.F) {
 		for i := range inputs {
 			publics[i], _ = json.Marshal(inputs[i].Interview)
 		}
-		ids, err := v.Add(inputs)
+		ids, err := v.Add(context.Background(), inputs)
 		if err != nil {
 			for _, s := range secrets {
 				if strings.Contains(err.Error(), s) {

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"context"
 	"slices"
 )
 
@@ -16,7 +15,7 @@ func (v *Vault) Heads(idOrPrefix string) ([]View, error) {
 	if err != nil {
 		return nil, err
 	}
-	revs, err := v.headRevisions(context.Background(), id)
+	revs, err := v.headRevisions(v.ctx, id)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func manyHeads(tb testing.TB, n int) (*Vault, string) {
 	tb.Cleanup(func() { v.Close() })
 	var in Input
 	in.Pseudonym, in.Testimony = "P", "one {{Alice|a name}} testimony"
-	ids, err := v.Add([]Input{in})
+	ids, err := v.Add(context.Background(), []Input{in})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestManyHeads(t *testing.T) {
 	}
 	var in Input
 	in.ID, in.Pseudonym, in.Testimony = id, "P", "merged"
-	if _, err := v.Add([]Input{in}); err != nil {
+	if _, err := v.Add(context.Background(), []Input{in}); err != nil {
 		t.Fatal(err)
 	}
 	if heads, err = v.headRevisions(context.Background(), id); err != nil || len(heads) != 1 || len(heads[0].Parents) != n {

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/tvault/tvault/vault"
@@ -8,7 +9,7 @@ import (
 
 func TestHeads(t *testing.T) {
 	a, b, _ := team(t)
-	ids, err := a.Add([]vault.Input{shareable("P", "original")})
+	ids, err := a.Add(context.Background(), []vault.Input{shareable("P", "original")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,8 +23,8 @@ func TestHeads(t *testing.T) {
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 	ea, eb := shareable("P", "edited by {{Alice|a name}}"), shareable("P", "edited by bob")
 	ea.ID, eb.ID = ids[0], ids[0]
-	a.Add([]vault.Input{ea})
-	b.Add([]vault.Input{eb})
+	a.Add(context.Background(), []vault.Input{ea})
+	b.Add(context.Background(), []vault.Input{eb})
 	mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
 
 	heads, err = a.Heads(ids[0][:8])

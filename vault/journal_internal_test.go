@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -27,7 +28,7 @@ func journalOfThree(t *testing.T) (*Vault, []byte, []int64) {
 		in := Input{}
 		in.Pseudonym = fmt.Sprintf("P%d", i)
 		in.Testimony = "警察 testimony"
-		if _, err := v.Add([]Input{in}); err != nil {
+		if _, err := v.Add(context.Background(), []Input{in}); err != nil {
 			t.Fatal(err)
 		}
 		ends = append(ends, v.journal.Size)

@@ -60,7 +60,7 @@ func pseudonyms(t *testing.T, dir string) ([]string, []string, error) {
 		return nil, nil, err
 	}
 	defer v.Close()
-	list, err := v.List()
+	list, err := v.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func saveN(t *testing.T, v *vault.Vault, from, n int) {
 	t.Helper()
 	for i := from; i < from+n; i++ {
 		in := input(fmt.Sprintf("P%d", i), fmt.Sprintf("testimony %d 警察来了 {{secret %d|a place}}", i, i))
-		if _, err := v.Add([]vault.Input{in}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -112,7 +112,7 @@ func TestJournal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, _ := v2.Search("testimony 3")
+		res, _ := v2.Search(context.Background(), "testimony 3")
 		if len(res) != 1 {
 			t.Fatalf("search after replay: %d results", len(res))
 		}
@@ -247,7 +247,7 @@ func TestJournal(t *testing.T) {
 		// Crash after the new snapshot was written but before the old
 		// journal was removed: the new snapshot covers it.
 		beforeCheckpoint := crashCopy(t, v.Dir())
-		if err := v.Checkpoint(); err != nil {
+		if err := v.Checkpoint(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		dir := crashCopy(t, v.Dir())
@@ -292,7 +292,7 @@ func TestJournal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ro.Add([]vault.Input{input("x", "y")}); !errors.Is(err, vault.ErrReadOnly) {
+		if _, err := ro.Add(context.Background(), []vault.Input{input("x", "y")}); !errors.Is(err, vault.ErrReadOnly) {
 			t.Fatalf("err=%v, want ErrReadOnly", err)
 		}
 		ro.Close()

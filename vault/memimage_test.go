@@ -31,7 +31,7 @@ func TestOpenHoldsOneCopy(t *testing.T) {
 	for i := range 240 {
 		batch = append(batch, input(fmt.Sprintf("P%d", i), text))
 	}
-	if _, err := v.Add(batch); err != nil {
+	if _, err := v.Add(context.Background(), batch); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -76,11 +76,11 @@ func TestOpenHoldsOneCopyChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.List(); err != nil {
+	if _, err := v.List(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// A checkpoint encrypts SQLite's own buffer, not a copy of it.
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	after := vmHWM(t)

@@ -62,7 +62,7 @@ func TestMemoryFull(t *testing.T) {
 			t.Fatal("the memory limit was never reached")
 		}
 		before := dirDigest(t, dir)
-		_, err := v.Add([]vault.Input{input(fmt.Sprintf("P%d", i), incompressible(8<<10))})
+		_, err := v.Add(context.Background(), []vault.Input{input(fmt.Sprintf("P%d", i), incompressible(8<<10))})
 		if err == nil {
 			acked++
 			continue
@@ -82,7 +82,7 @@ func TestMemoryFull(t *testing.T) {
 	if n, err := v.Count(); err != nil || n != acked {
 		t.Fatalf("Count=%d, %v; want %d", n, err, acked)
 	}
-	if _, err := v.Add([]vault.Input{input("Again", incompressible(64<<10))}); !errors.Is(err, vault.ErrMemoryFull) {
+	if _, err := v.Add(context.Background(), []vault.Input{input("Again", incompressible(64<<10))}); !errors.Is(err, vault.ErrMemoryFull) {
 		t.Fatalf("second save: %v, want ErrMemoryFull", err)
 	}
 
@@ -112,7 +112,7 @@ func TestMemoryFull(t *testing.T) {
 		t.Fatalf("under a smaller limit, Count=%d, %v; want %d", n, err, acked)
 	}
 	before := dirDigest(t, dir)
-	if _, err := v.Add([]vault.Input{input("Big", incompressible(8<<10))}); !errors.Is(err, vault.ErrMemoryFull) {
+	if _, err := v.Add(context.Background(), []vault.Input{input("Big", incompressible(8<<10))}); !errors.Is(err, vault.ErrMemoryFull) {
 		t.Fatalf("save under a smaller limit: %v, want ErrMemoryFull", err)
 	}
 	if dirDigest(t, dir) != before {
@@ -126,7 +126,7 @@ func TestMemoryFullBulk(t *testing.T) {
 	restore := vault.SetMemoryLimitForTesting(3 << 20)
 	defer restore()
 	v, _ := MustCreate(t)
-	if _, err := v.Add([]vault.Input{input("First", "a first interview")}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{input("First", "a first interview")}); err != nil {
 		t.Fatal(err)
 	}
 	before := dirDigest(t, v.Dir())
@@ -134,7 +134,7 @@ func TestMemoryFullBulk(t *testing.T) {
 	for i := range 400 {
 		batch = append(batch, input(fmt.Sprintf("B%d", i), incompressible(8<<10)))
 	}
-	if _, err := v.Add(batch); !errors.Is(err, vault.ErrMemoryFull) {
+	if _, err := v.Add(context.Background(), batch); !errors.Is(err, vault.ErrMemoryFull) {
 		t.Fatalf("bulk add: %v, want ErrMemoryFull", err)
 	}
 	if dirDigest(t, v.Dir()) != before {

@@ -46,7 +46,7 @@ func members(t *testing.T, names ...string) []*Vault {
 func bundleTo(t *testing.T, from *Vault, to string, ids ...string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := from.Export(&buf, ExportOptions{To: []string{to}, IDs: ids}); err != nil {
+	if _, err := from.Export(context.Background(), &buf, ExportOptions{To: []string{to}, IDs: ids}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -93,17 +93,17 @@ func poison(t *testing.T, v *Vault, b, parent string) string {
 func TestAttackCrossInterviewParent(t *testing.T) {
 	vs := members(t, "alice", "bob", "carol")
 	alice, bob, carol := vs[0], vs[1], vs[2]
-	ids, err := alice.Add([]Input{sharedInput("A", "alice's interview")})
+	ids, err := alice.Add(context.Background(), []Input{sharedInput("A", "alice's interview")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := ids[0]
-	if _, err := bob.Import(bytes.NewReader(bundleTo(t, alice, "bob", a))); err != nil {
+	if _, err := bob.Import(context.Background(), bytes.NewReader(bundleTo(t, alice, "bob", a))); err != nil {
 		t.Fatal(err)
 	}
 	aHead, _ := bob.Get(a)
 	a1 := aHead.Revisions[len(aHead.Revisions)-1].ID
-	ids, err = bob.Add([]Input{sharedInput("B", "bob's interview")})
+	ids, err = bob.Add(context.Background(), []Input{sharedInput("B", "bob's interview")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestAttackCrossInterviewParent(t *testing.T) {
 
 	// Alice has a1: the revision is refused as damaged, and nothing of the
 	// bundle enters her vault.
-	_, err = alice.Import(bytes.NewReader(bundleTo(t, bob, "alice", b)))
+	_, err = alice.Import(context.Background(), bytes.NewReader(bundleTo(t, bob, "alice", b)))
 	if !errors.Is(err, ErrDamaged) {
 		t.Fatalf("alice imported the poisoned bundle: err=%v, want ErrDamaged", err)
 	}
@@ -123,10 +123,10 @@ func TestAttackCrossInterviewParent(t *testing.T) {
 	// Carol does not have a1 yet: nothing can tell that the parent is of
 	// another interview, so the bundle imports; when a1 arrives it stays
 	// the head of A, and Alice's later edit (quoting withdrawn) arrives.
-	if _, err := carol.Import(bytes.NewReader(bundleTo(t, bob, "carol", b))); err != nil {
+	if _, err := carol.Import(context.Background(), bytes.NewReader(bundleTo(t, bob, "carol", b))); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := carol.Import(bytes.NewReader(bundleTo(t, alice, "carol", a))); err != nil {
+	if _, err := carol.Import(context.Background(), bytes.NewReader(bundleTo(t, alice, "carol", a))); err != nil {
 		t.Fatalf("alice's bundle carrying A after the poisoning: %v", err)
 	}
 	view, err := carol.Get(a)
@@ -135,10 +135,10 @@ func TestAttackCrossInterviewParent(t *testing.T) {
 	}
 	edit := sharedInput("A", "alice's interview")
 	edit.ID, edit.Consent.Quote = a, false
-	if _, err := alice.Add([]Input{edit}); err != nil {
+	if _, err := alice.Add(context.Background(), []Input{edit}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := carol.Import(bytes.NewReader(bundleTo(t, alice, "carol", a))); err != nil {
+	if _, err := carol.Import(context.Background(), bytes.NewReader(bundleTo(t, alice, "carol", a))); err != nil {
 		t.Fatalf("alice's edit: %v", err)
 	}
 	if view, err = carol.Get(a); err != nil || view.Heads != 1 || view.Consent.Quote {
@@ -146,7 +146,7 @@ func TestAttackCrossInterviewParent(t *testing.T) {
 	}
 
 	// check reports the link across interviews, and heads stay consistent.
-	results, err := carol.Check()
+	results, err := carol.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

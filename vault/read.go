@@ -52,7 +52,7 @@ func (v *Vault) Resolve(prefix string) (string, error) {
 	if prefix == "" {
 		return "", fmt.Errorf("%w: empty ID", ErrNotFound)
 	}
-	ctx := context.Background()
+	ctx := v.ctx
 	var id string
 	err := v.conn.QueryRowContext(ctx, `SELECT id FROM interviews WHERE id = ?`, prefix).Scan(&id)
 	if err == nil {
@@ -136,16 +136,16 @@ func newer(a, b *Revision) bool {
 }
 
 // List returns every interview, by date of interview then pseudonym.
-func (v *Vault) List() ([]Summary, error) {
+func (v *Vault) List(ctx context.Context) ([]Summary, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
-	return v.summaries(`SELECT id, pseudonym, interviewed_on, tags, heads FROM interviews
+	return v.summaries(ctx, `SELECT id, pseudonym, interviewed_on, tags, heads FROM interviews
 		ORDER BY interviewed_on, pseudonym, id`)
 }
 
-func (v *Vault) summaries(query string, args ...any) ([]Summary, error) {
-	rows, err := v.conn.QueryContext(context.Background(), query, args...)
+func (v *Vault) summaries(ctx context.Context, query string, args ...any) ([]Summary, error) {
+	rows, err := v.conn.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (v *Vault) Get(idOrPrefix string) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
+	ctx := v.ctx
 	heads, err := v.headRevisions(ctx, id)
 	if err != nil {
 		return nil, err
@@ -213,7 +213,7 @@ func (v *Vault) Count() (int, error) {
 		return 0, err
 	}
 	var n int
-	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM interviews`).Scan(&n)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM interviews`).Scan(&n)
 	return n, err
 }
 

@@ -1,6 +1,7 @@
 package vault_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,16 +36,16 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 
 	v, _ := MustCreate(t)
 	in := input("小河", "当地公安局的警察每周两次到我父母家里来。 {{南昌|a city}}")
-	if _, err := v.Add([]vault.Input{in}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
 	// The snapshot holds the first interview; a clean close leaves the
 	// second in the journal.
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Add([]vault.Input{input("后来", "第二次访谈的证词。")}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{input("后来", "第二次访谈的证词。")}); err != nil {
 		t.Fatal(err)
 	}
 	v.Close()

@@ -18,12 +18,11 @@ var ErrWrongCustodianKey = errors.New("this custodian key does not open the vaul
 
 // Reveal opens the sealed identity and span secrets of an interview with the
 // custodian identity. The result is secret: show it, never store or log it.
-func (v *Vault) Reveal(idOrPrefix string, custodian *age.HybridIdentity) (*Revealed, error) {
+func (v *Vault) Reveal(ctx context.Context, idOrPrefix string, custodian *age.HybridIdentity) (*Revealed, error) {
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, err
 	}
-	ctx := context.Background()
 	heads, err := v.headRevisions(ctx, id)
 	if err != nil {
 		return nil, err

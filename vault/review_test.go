@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -17,14 +18,14 @@ import (
 // purge must not let a later revision reuse a number already marked sent.
 func TestSinceLastAfterPurge(t *testing.T) {
 	a, b, _ := team(t)
-	ids, _ := a.Add([]vault.Input{shareable("Y", "y"), shareable("X", "x")})
+	ids, _ := a.Add(context.Background(), []vault.Input{shareable("Y", "y"), shareable("X", "x")})
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}, SinceLast: true}))
-	if _, err := a.Purge(ids[1]); err != nil {
+	if _, err := a.Purge(context.Background(), ids[1]); err != nil {
 		t.Fatal(err)
 	}
-	a.Add([]vault.Input{shareable("Z", "z")})
+	a.Add(context.Background(), []vault.Input{shareable("Z", "z")})
 	var buf bytes.Buffer
-	rep, err := a.Export(&buf, vault.ExportOptions{To: []string{"bob"}, SinceLast: true})
+	rep, err := a.Export(context.Background(), &buf, vault.ExportOptions{To: []string{"bob"}, SinceLast: true})
 	if err != nil || rep.Interviews != 1 {
 		t.Fatalf("report %+v, %v: the interview added after the purge was left out", rep, err)
 	}
@@ -35,22 +36,22 @@ func TestRotateKeepsConflict(t *testing.T) {
 	a, b, c := team(t)
 	in := shareable("P", "original")
 	in.Identity = &vault.Identity{Name: "N"}
-	ids, _ := a.Add([]vault.Input{in})
+	ids, _ := a.Add(context.Background(), []vault.Input{in})
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 	ea, eb := shareable("P", "alice's"), shareable("P", "bob's")
 	ea.ID, eb.ID = ids[0], ids[0]
-	a.Add([]vault.Input{ea})
-	b.Add([]vault.Input{eb})
+	a.Add(context.Background(), []vault.Input{ea})
+	b.Add(context.Background(), []vault.Input{eb})
 	mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
 	next, _ := crypto.NewIdentity()
-	if _, err := a.RotateCustodian(c, next.Recipient(), nil); err != nil {
+	if _, err := a.RotateCustodian(context.Background(), c, next.Recipient(), nil); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := a.Get(ids[0])
 	if got.Heads != 2 {
 		t.Fatalf("heads=%d after rotation, want 2: the conflict was resolved behind the users' backs", got.Heads)
 	}
-	if r, err := a.Reveal(ids[0], next); err != nil || r.Identity == nil || r.Identity.Name != "N" {
+	if r, err := a.Reveal(context.Background(), ids[0], next); err != nil || r.Identity == nil || r.Identity.Name != "N" {
 		t.Fatalf("reveal after rotation: %+v, %v", r, err)
 	}
 }
@@ -61,20 +62,20 @@ func TestImportAfterRotationNeedsSenderToRotate(t *testing.T) {
 	a, b, c := team(t)
 	in := shareable("P", "original")
 	in.Identity = &vault.Identity{Name: "N"}
-	ids, _ := a.Add([]vault.Input{in})
+	ids, _ := a.Add(context.Background(), []vault.Input{in})
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 	next, _ := crypto.NewIdentity()
-	if _, err := a.RotateCustodian(c, next.Recipient(), nil); err != nil {
+	if _, err := a.RotateCustodian(context.Background(), c, next.Recipient(), nil); err != nil {
 		t.Fatal(err)
 	}
 	e := shareable("P", "bob edits")
 	e.ID = ids[0]
-	b.Add([]vault.Input{e})
-	_, err := a.Import(bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
+	b.Add(context.Background(), []vault.Input{e})
+	_, err := a.Import(context.Background(), bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
 	if !errors.Is(err, vault.ErrRetiredCustodian) {
 		t.Fatalf("err=%v, want ErrRetiredCustodian", err)
 	}
-	if r, err := a.Reveal(ids[0], next); err != nil || r.Identity.Name != "N" {
+	if r, err := a.Reveal(context.Background(), ids[0], next); err != nil || r.Identity.Name != "N" {
 		t.Fatalf("reveal: %+v, %v", r, err)
 	}
 }
@@ -93,14 +94,14 @@ func TestForwardedPurgeFromStrangerRefused(t *testing.T) {
 	b.AddMember(cc)
 	carol.AddMember(cb)
 
-	ids, _ := a.Add([]vault.Input{shareable("P", "x")})
+	ids, _ := a.Add(context.Background(), []vault.Input{shareable("P", "x")})
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
 	mustImport(t, carol, export(t, b, vault.ExportOptions{To: []string{"carol"}}))
-	if _, err := carol.Purge(ids[0]); err != nil {
+	if _, err := carol.Purge(context.Background(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
 	mustImport(t, b, export(t, carol, vault.ExportOptions{To: []string{"bob"}}))
-	_, err = a.Import(bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
+	_, err = a.Import(context.Background(), bytes.NewReader(export(t, b, vault.ExportOptions{To: []string{"alice"}})))
 	if !errors.Is(err, vault.ErrUnknownSigner) {
 		t.Fatalf("err=%v, want ErrUnknownSigner for a purge ordered by a stranger", err)
 	}
@@ -113,9 +114,9 @@ func TestForwardedPurgeFromStrangerRefused(t *testing.T) {
 // longer log from the same member says so.
 func TestBundleAuditHead(t *testing.T) {
 	a, b, _ := team(t)
-	a.Add([]vault.Input{shareable("P", "x")})
+	a.Add(context.Background(), []vault.Input{shareable("P", "x")})
 	old := export(t, a, vault.ExportOptions{To: []string{"bob"}})
-	a.Add([]vault.Input{shareable("Q", "y")})
+	a.Add(context.Background(), []vault.Input{shareable("Q", "y")})
 	newer := export(t, a, vault.ExportOptions{To: []string{"bob"}})
 	if rep := mustImport(t, b, newer); len(rep.Warnings) != 0 {
 		t.Fatalf("warnings on a fresh import: %v", rep.Warnings)

@@ -33,11 +33,10 @@ type RotateReport struct {
 // disk too.
 //
 // Teammates' vaults keep what they have: each must rotate too.
-func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipient, progress func(done, total int)) (*RotateReport, error) {
+func (v *Vault) RotateCustodian(ctx context.Context, old *age.HybridIdentity, next *age.HybridRecipient, progress func(done, total int)) (*RotateReport, error) {
 	if v.broken != nil {
 		return nil, v.broken
 	}
-	ctx := context.Background()
 	rows, err := v.conn.QueryContext(ctx, `SELECT id FROM interviews ORDER BY rowid`)
 	if err != nil {
 		return nil, err
@@ -57,6 +56,9 @@ func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipie
 	ch := &change{Custodian: next.String()}
 	report := &RotateReport{}
 	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if progress != nil && (i%200 == 0 || i == len(ids)-1) {
 			progress(i+1, len(ids))
 		}
@@ -104,11 +106,15 @@ func (v *Vault) RotateCustodian(old *age.HybridIdentity, next *age.HybridRecipie
 	report.Retired = len(ch.RetireSealed)
 	ch.Audit = v.event(EventCustodianRotated, shortFingerprint(next.String()),
 		fmt.Sprintf("%d interviews resealed, %d old items retired", report.Interviews, report.Retired))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := v.commit(ch); err != nil {
 		return nil, err
 	}
 	v.custodian = next
-	if err := v.Checkpoint(); err != nil {
+	// Rotated: the checkpoint that follows is not cancelled.
+	if err := v.Checkpoint(context.WithoutCancel(ctx)); err != nil {
 		return report, fmt.Errorf("rotated, but the checkpoint that removes the old sealed items from disk failed (it will run at the next close): %w", err)
 	}
 	return report, nil

@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,21 +16,21 @@ func TestRotateCustodian(t *testing.T) {
 	v, oldC := MustCreate(t)
 	in := input("Lin Qiao", "Officers came to {{Jiangxi|the home province}}.")
 	in.Identity = &vault.Identity{Name: "Zhou Canary"}
-	ids, err := v.Add([]vault.Input{in, input("No identity", "plain")})
+	ids, err := v.Add(context.Background(), []vault.Input{in, input("No identity", "plain")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A later edit adds a span: both items must be carried over.
 	edit := input("Lin Qiao", "Officers came to {{#1|the home province}} and {{Nanchang|a city}}.")
 	edit.ID = ids[0]
-	v.Add([]vault.Input{edit})
+	v.Add(context.Background(), []vault.Input{edit})
 
 	newC, _ := crypto.NewIdentity()
 	stranger, _ := crypto.NewIdentity()
-	if _, err := v.RotateCustodian(stranger, newC.Recipient(), nil); !errors.Is(err, vault.ErrWrongCustodianKey) {
+	if _, err := v.RotateCustodian(context.Background(), stranger, newC.Recipient(), nil); !errors.Is(err, vault.ErrWrongCustodianKey) {
 		t.Fatalf("rotation with the wrong old key: err=%v", err)
 	}
-	rep, err := v.RotateCustodian(oldC, newC.Recipient(), nil)
+	rep, err := v.RotateCustodian(context.Background(), oldC, newC.Recipient(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,14 +41,14 @@ func TestRotateCustodian(t *testing.T) {
 	if got := v.Custodian().String(); got != newC.Recipient().String() {
 		t.Fatal("the vault still seals to the old custodian")
 	}
-	r, err := v.Reveal(ids[0], newC)
+	r, err := v.Reveal(context.Background(), ids[0], newC)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Identity == nil || r.Identity.Name != "Zhou Canary" || len(r.Spans) != 2 || r.Spans[1].Secret != "Nanchang" {
 		t.Fatalf("after rotation: %+v", r)
 	}
-	if _, err := v.Reveal(ids[0], oldC); !errors.Is(err, vault.ErrWrongCustodianKey) {
+	if _, err := v.Reveal(context.Background(), ids[0], oldC); !errors.Is(err, vault.ErrWrongCustodianKey) {
 		t.Fatalf("old key: err=%v, want ErrWrongCustodianKey", err)
 	}
 	// Nothing in the vault opens with the old key: try it on every age file

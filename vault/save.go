@@ -23,7 +23,7 @@ import (
 //
 // Identities and span secrets are sealed to the custodian before anything is
 // stored; the plaintext of each is wiped once sealed.
-func (v *Vault) Add(inputs []Input) ([]string, error) {
+func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 	if v.broken != nil {
 		return nil, v.broken
 	}
@@ -31,13 +31,15 @@ func (v *Vault) Add(inputs []Input) ([]string, error) {
 		return nil, errors.New("no interviews to add")
 	}
 	now := v.Now().UTC().Format(time.RFC3339Nano)
-	ctx := context.Background()
 
 	// Plan every revision first: validation, span numbering, what to seal.
 	// Nothing is written until all inputs are known to be good.
 	plans := make([]*plan, len(inputs))
 	latest := map[string]*Revision{} // an interview's newest revision within this batch
 	for i := range inputs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		p, err := v.planRevision(ctx, &inputs[i], latest, now)
 		if err != nil {
 			return nil, fmt.Errorf("interview %d: %w", i+1, err)
@@ -88,6 +90,10 @@ func (v *Vault) Add(inputs []Input) ([]string, error) {
 			ID: p.rev.ID, Body: body, Testimony: testimony,
 			Sig: signRevision(v.member.SigningKey, p.rev.ID), rev: p.rev,
 		})
+	}
+	// The last moment to stop: after this the batch is saved.
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	if err := v.commit(ch); err != nil {
 		return nil, err

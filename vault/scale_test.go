@@ -2,8 +2,8 @@ package vault_test
 
 import (
 	"bufio"
-	"errors"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -41,7 +41,7 @@ func TestScale(t *testing.T) {
 	}
 	start := time.Now()
 	for done := 0; done < n; done += batch {
-		if _, err := v.Add(synth.Interviews(uint64(done/batch+1), min(batch, n-done), benchTestimony)); err != nil {
+		if _, err := v.Add(context.Background(), synth.Interviews(uint64(done/batch+1), min(batch, n-done), benchTestimony)); err != nil {
 			if !errors.Is(err, vault.ErrMemoryFull) {
 				t.Fatalf("after %d interviews: %v", done, err)
 			}
@@ -71,7 +71,7 @@ func TestScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := v.List()
+	list, err := v.List(context.Background())
 	if err != nil || len(list) != n {
 		t.Fatalf("list: %d, %v", len(list), err)
 	}
@@ -79,7 +79,7 @@ func TestScale(t *testing.T) {
 
 	for _, q := range []string{"护照", "警察", "黄色的传唤", "yellow paper"} {
 		start = time.Now()
-		res, err := v.Search(q)
+		res, err := v.Search(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestScale(t *testing.T) {
 	for i := range 20 {
 		in := synth.Interview(999, i, benchTestimony)
 		start = time.Now()
-		if _, err := v.Add([]vault.Input{in}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 			t.Fatal(err)
 		}
 		saves = append(saves, time.Since(start))
@@ -107,7 +107,7 @@ func TestScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	results, err := v.Check()
+	results, err := v.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ import (
 // order, so a substring check of the candidates decides. What no index covers
 // (a one-character word, a two-letter Latin word) is matched by that check
 // too, over every interview when the query has nothing to look up.
-func (v *Vault) Search(query string) ([]Summary, error) {
+func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
@@ -49,7 +49,6 @@ func (v *Vault) Search(query string) ([]Summary, error) {
 	if len(words) == 0 {
 		return []Summary{}, nil
 	}
-	ctx := context.Background()
 	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, `
 	if exact {
 		q += `'' FROM interviews i`

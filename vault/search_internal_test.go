@@ -50,11 +50,11 @@ func TestSearchCJKPairs(t *testing.T) {
 	for i, text := range cjkTexts {
 		ins = append(ins, textInput(fmt.Sprintf("P%d", i), text))
 	}
-	if _, err := v.Add(ins); err != nil {
+	if _, err := v.Add(context.Background(), ins); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"警察", "护照", "名单", "一个", "城市", "南昌", "察來", "東京", "パス", "경찰", "여권", "察，", "警察 护照", "警察 week"} {
-		got, err := v.Search(q)
+		got, err := v.Search(context.Background(), q)
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
@@ -79,7 +79,7 @@ func TestSearchCJKPairs(t *testing.T) {
 	if _, err := v.conn.ExecContext(context.Background(), `UPDATE revisions SET testimony = ''`); err != nil {
 		t.Fatal(err)
 	}
-	got, err := v.Search("警察")
+	got, err := v.Search(context.Background(), "警察")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,14 +111,14 @@ func markedFor(t *testing.T, typed string) string {
 // purged interview, not even marked deleted.
 func TestPurgeLeavesNoPairs(t *testing.T) {
 	v := mustCreateInternal(t)
-	ids, err := v.Add([]Input{textInput("Gone", "独特的词语出现在这里。겨울"), textInput("Kept", "别的内容。")})
+	ids, err := v.Add(context.Background(), []Input{textInput("Gone", "独特的词语出现在这里。겨울"), textInput("Kept", "别的内容。")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.Purge(ids[0]); err != nil {
+	if _, err := v.Purge(context.Background(), ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	got, err := v.Search("独特")
+	got, err := v.Search(context.Background(), "独特")
 	if err != nil || len(got) != 0 {
 		t.Fatalf("after purge, search = %v, %v", got, err)
 	}
@@ -138,7 +138,7 @@ func TestPurgeLeavesNoPairs(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("the pair index's segments still hold a purged pair (%d blocks)", n)
 	}
-	if got, err := v.Search("别的"); err != nil || len(got) != 1 {
+	if got, err := v.Search(context.Background(), "别的"); err != nil || len(got) != 1 {
 		t.Fatalf("the kept interview: %v, %v", got, err)
 	}
 }

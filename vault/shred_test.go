@@ -13,7 +13,7 @@ import (
 func TestShredSlots(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		v, _ := MustCreate(t)
-		if _, err := v.AddPassphrase([]byte("a second passphrase")); err != nil {
+		if _, err := v.AddPassphrase(context.Background(), []byte("a second passphrase")); err != nil {
 			t.Fatal(err)
 		}
 		dir := v.Dir()

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -167,9 +168,12 @@ func (v *Vault) Slots() ([]Slot, error) {
 
 // AddPassphrase adds a key slot that opens with passphrase and returns its
 // name.
-func (v *Vault) AddPassphrase(passphrase []byte) (string, error) {
+func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, error) {
 	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now())
 	if err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
 		return "", err
 	}
 	name, err := v.writeSlot(SlotPassphrase, slot)
@@ -181,10 +185,13 @@ func (v *Vault) AddPassphrase(passphrase []byte) (string, error) {
 
 // AddRecipient adds a key slot encrypted to r, which may be any age
 // recipient, and returns its name. A plugin recipient runs its plugin here.
-func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
+func (v *Vault) AddRecipient(ctx context.Context, r age.Recipient) (string, error) {
 	slot, err := crypto.SealRecipientSlot(v.identity, r, v.Now())
 	if err != nil {
 		return "", fmt.Errorf("failed to encrypt to the recipient: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
 	}
 	name, err := v.writeSlot(SlotRecipient, slot)
 	if err == nil {
@@ -196,12 +203,12 @@ func (v *Vault) AddRecipient(r age.Recipient) (string, error) {
 // ChangePassphrase replaces the passphrase slot that unlocked the vault
 // with a new slot under passphrase, and returns the new slot's name. The new
 // slot is written and synced before the old one is removed.
-func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
+func (v *Vault) ChangePassphrase(ctx context.Context, passphrase []byte) (string, error) {
 	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
 		return "", ErrNotOpenedWithPassphrase
 	}
 	old := v.slot
-	name, err := v.AddPassphrase(passphrase)
+	name, err := v.AddPassphrase(ctx, passphrase)
 	if err != nil {
 		return "", err
 	}
@@ -216,7 +223,7 @@ func (v *Vault) ChangePassphrase(passphrase []byte) (string, error) {
 }
 
 // RemoveSlot removes the key slot name. It refuses to remove the last slot.
-func (v *Vault) RemoveSlot(name string) error {
+func (v *Vault) RemoveSlot(ctx context.Context, name string) error {
 	name = strings.TrimSuffix(name, ".age")
 	paths, err := slotPaths(v.dir)
 	if err != nil {
@@ -233,6 +240,9 @@ func (v *Vault) RemoveSlot(name string) error {
 	}
 	if len(paths) < 2 {
 		return ErrLastSlot
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	if err := v.removeSlotFile(name); err != nil {
 		return err

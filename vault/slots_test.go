@@ -15,7 +15,7 @@ import (
 // mustAddOne adds one interview and returns its ID.
 func mustAddOne(t *testing.T, v *vault.Vault) string {
 	t.Helper()
-	ids, err := v.Add([]vault.Input{input("Lin Qiao", "Officers came twice a week.")})
+	ids, err := v.Add(context.Background(), []vault.Input{input("Lin Qiao", "Officers came twice a week.")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestChangePassphrase(t *testing.T) {
 		v, _ := MustCreate(t)
 		id := mustAddOne(t, v)
 		dir := v.Dir()
-		name, err := v.ChangePassphrase(newPass)
+		name, err := v.ChangePassphrase(context.Background(), newPass)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestChangePassphrase(t *testing.T) {
 	})
 	t.Run("ErrShortPassphrase", func(t *testing.T) {
 		v, _ := MustCreate(t)
-		if _, err := v.ChangePassphrase([]byte("short")); err == nil {
+		if _, err := v.ChangePassphrase(context.Background(), []byte("short")); err == nil {
 			t.Fatal("a short passphrase was accepted")
 		}
 		if got, want := len(slotNames(t, v)), 1; got != want {
@@ -84,7 +84,7 @@ func TestChangePassphrase(t *testing.T) {
 	t.Run("ErrOpenedWithIdentity", func(t *testing.T) {
 		v, _ := MustCreate(t)
 		x, _ := age.GenerateX25519Identity()
-		if _, err := v.AddRecipient(x.Recipient()); err != nil {
+		if _, err := v.AddRecipient(context.Background(), x.Recipient()); err != nil {
 			t.Fatal(err)
 		}
 		dir := v.Dir()
@@ -94,7 +94,7 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer v2.Close()
-		if _, err := v2.ChangePassphrase(newPass); err == nil {
+		if _, err := v2.ChangePassphrase(context.Background(), newPass); err == nil {
 			t.Fatal("changed a passphrase the vault was not opened with")
 		}
 	})
@@ -105,15 +105,15 @@ func TestSlots(t *testing.T) {
 	id := mustAddOne(t, v)
 	dir := v.Dir()
 	second := []byte("the second passphrase")
-	if name, err := v.AddPassphrase(second); err != nil || name != "passphrase-2" {
+	if name, err := v.AddPassphrase(context.Background(), second); err != nil || name != "passphrase-2" {
 		t.Fatalf("AddPassphrase: %q, %v", name, err)
 	}
 	hybrid, _ := crypto.NewIdentity()
-	if name, err := v.AddRecipient(hybrid.Recipient()); err != nil || name != "recipient-1" {
+	if name, err := v.AddRecipient(context.Background(), hybrid.Recipient()); err != nil || name != "recipient-1" {
 		t.Fatalf("AddRecipient: %q, %v", name, err)
 	}
 	classic, _ := age.GenerateX25519Identity()
-	if name, err := v.AddRecipient(classic.Recipient()); err != nil || name != "recipient-2" {
+	if name, err := v.AddRecipient(context.Background(), classic.Recipient()); err != nil || name != "recipient-2" {
 		t.Fatalf("AddRecipient: %q, %v", name, err)
 	}
 	slots, err := v.Slots()
@@ -192,18 +192,18 @@ func TestSlots(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer v.Close()
-		if err := v.RemoveSlot("nope"); !errors.Is(err, vault.ErrNoSlot) {
+		if err := v.RemoveSlot(context.Background(), "nope"); !errors.Is(err, vault.ErrNoSlot) {
 			t.Fatalf("err=%v, want ErrNoSlot", err)
 		}
-		if err := v.RemoveSlot("../vault"); !errors.Is(err, vault.ErrNoSlot) {
+		if err := v.RemoveSlot(context.Background(), "../vault"); !errors.Is(err, vault.ErrNoSlot) {
 			t.Fatalf("err=%v, want ErrNoSlot", err)
 		}
 		for _, name := range []string{"passphrase-1", "recipient-1.age", "recipient-2"} {
-			if err := v.RemoveSlot(name); err != nil {
+			if err := v.RemoveSlot(context.Background(), name); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := v.RemoveSlot("passphrase-2"); !errors.Is(err, vault.ErrLastSlot) {
+		if err := v.RemoveSlot(context.Background(), "passphrase-2"); !errors.Is(err, vault.ErrLastSlot) {
 			t.Fatalf("err=%v, want ErrLastSlot", err)
 		}
 		if got, want := len(slotNames(t, v)), 1; got != want {
@@ -221,7 +221,7 @@ func TestSlots(t *testing.T) {
 func TestChangePassphraseOrder(t *testing.T) {
 	v, _ := MustCreate(t)
 	newPass := []byte("a brand new passphrase")
-	if _, err := v.AddPassphrase(newPass); err != nil {
+	if _, err := v.AddPassphrase(context.Background(), newPass); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -239,7 +239,7 @@ func TestChangePassphraseOrder(t *testing.T) {
 func TestChangePassphraseSecondSlot(t *testing.T) {
 	v, _ := MustCreate(t)
 	second := []byte("the second passphrase")
-	if _, err := v.AddPassphrase(second); err != nil {
+	if _, err := v.AddPassphrase(context.Background(), second); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -252,7 +252,7 @@ func TestChangePassphraseSecondSlot(t *testing.T) {
 		t.Fatalf("CurrentSlot()=%q, want %q", got, want)
 	}
 	newPass := []byte("a brand new passphrase")
-	if name, err := v.ChangePassphrase(newPass); err != nil || name != "passphrase-3" {
+	if name, err := v.ChangePassphrase(context.Background(), newPass); err != nil || name != "passphrase-3" {
 		t.Fatalf("ChangePassphrase: %q, %v", name, err)
 	}
 	v.Close()
@@ -277,7 +277,7 @@ func TestOpenAnyKey(t *testing.T) {
 	v, _ := MustCreate(t)
 	x, _ := age.GenerateX25519Identity()
 	stranger, _ := age.GenerateX25519Identity()
-	if _, err := v.AddRecipient(x.Recipient()); err != nil {
+	if _, err := v.AddRecipient(context.Background(), x.Recipient()); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -303,7 +303,7 @@ func TestOpenAnyKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer v.Close()
-		if err := v.Checkpoint(); !errors.Is(err, vault.ErrReadOnly) {
+		if err := v.Checkpoint(context.Background()); !errors.Is(err, vault.ErrReadOnly) {
 			t.Fatalf("Checkpoint err=%v, want ErrReadOnly", err)
 		}
 	})

@@ -70,7 +70,7 @@ func (v *Vault) replayJournal() error {
 	if len(frames) == 0 {
 		return nil
 	}
-	ctx := context.Background()
+	ctx := v.ctx
 	tx, err := v.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -152,14 +152,20 @@ func (v *Vault) checkpointDue(extra int64) bool {
 // journal. A crash at any point opens to the same data: before the rename
 // the old snapshot and journal are whole; after it, the new snapshot covers
 // the old journal, which Open removes.
-func (v *Vault) Checkpoint() error {
+//
+// A cancelled ctx stops it before it writes anything; once it writes, it
+// finishes.
+func (v *Vault) Checkpoint(ctx context.Context) error {
 	if v.broken != nil {
 		return v.broken
 	}
 	if v.readOnly {
 		return ErrReadOnly
 	}
-	ctx := context.Background()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
 	// Tidy the search index while the snapshot is being rewritten anyway.
 	v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', 64)`)
 	v.conn.ExecContext(ctx, `INSERT INTO cjk_fts (cjk_fts, rank) VALUES ('merge', 64)`)

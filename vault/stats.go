@@ -20,7 +20,7 @@ type Stats struct {
 // Stats counts interviews by tag and relatives by harm. It reads the
 // pseudonymised records only.
 func (v *Vault) Stats() (*Stats, error) {
-	ctx := context.Background()
+	ctx := v.ctx
 	s := &Stats{ByTag: []Count{}, ByHarm: []Count{}}
 	if err := v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews`).Scan(&s.Interviews); err != nil {
 		return nil, err

@@ -64,7 +64,7 @@ func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
 		return nil, ErrOwnCard
 	}
 	var key []byte
-	err = v.conn.QueryRowContext(context.Background(), `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
+	err = v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
 	if err == nil && !bytes.Equal(key, c.SigningKey) {
 		return nil, fmt.Errorf("%w: %q", ErrMemberExists, c.Name)
 	}
@@ -86,7 +86,7 @@ func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
 // RemoveMember takes a member off the roster.
 func (v *Vault) RemoveMember(name string) error {
 	var n int
-	v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM team WHERE name = ?`, name).Scan(&n)
+	v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM team WHERE name = ?`, name).Scan(&n)
 	if n == 0 {
 		return fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
@@ -98,7 +98,7 @@ func (v *Vault) Team() ([]Member, error) {
 	if err := v.ready(); err != nil {
 		return nil, err
 	}
-	rows, err := v.conn.QueryContext(context.Background(), `SELECT name, recipient, signing_key, added_at FROM team ORDER BY name`)
+	rows, err := v.conn.QueryContext(v.ctx, `SELECT name, recipient, signing_key, added_at FROM team ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}

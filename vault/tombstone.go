@@ -86,7 +86,7 @@ func applyTombstone(ctx context.Context, tx *sql.Tx, r tombstoneRecord) error {
 // leaves a signed tombstone that bundles carry to teammates. The vault is
 // then checkpointed, so that the interview leaves the journal and the
 // snapshot on disk too (see docs/THREAT-MODEL.md for what a disk keeps).
-func (v *Vault) Purge(idOrPrefix string) (string, error) {
+func (v *Vault) Purge(ctx context.Context, idOrPrefix string) (string, error) {
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return "", err
@@ -98,15 +98,20 @@ func (v *Vault) Purge(idOrPrefix string) (string, error) {
 		return "", err
 	}
 	sig := ed25519.Sign(v.member.SigningKey, append([]byte(tombstoneDomain), body...))
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
 	if err := v.commit(&change{Tombstones: []tombstoneRecord{{Body: body, Sig: sig}}, Audit: v.event(EventPurge, id, "")}); err != nil {
 		return "", err
 	}
+	// Purged: what follows is not cancelled.
+	ctx = context.WithoutCancel(ctx)
 	// Drop the purged text from the search index's segments, not only mark
 	// it deleted.
-	if err := optimizeSearch(context.Background(), v.conn); err != nil {
+	if err := optimizeSearch(ctx, v.conn); err != nil {
 		return "", err
 	}
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(ctx); err != nil {
 		return id, fmt.Errorf("purged, but the checkpoint that removes it from disk failed (it will run at the next close): %w", err)
 	}
 	return id, nil

@@ -43,6 +43,14 @@ type Vault struct {
 	readOnly     bool
 	warnings     []string
 
+	// ctx is the vault's own context, for work that is short or must not
+	// stop halfway and so takes none from its caller: opening, small reads,
+	// and applying a save whose frame is already on disk. Close cancels it
+	// once the last checkpoint is written. Long operations take a ctx of
+	// their own.
+	ctx    context.Context
+	cancel context.CancelFunc
+
 	// broken is set when a write reached memory but not the disk; every
 	// later call returns it, so that nothing builds on state the disk lacks.
 	broken error
@@ -92,6 +100,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 		return nil, err
 	}
 	v := &Vault{dir: dir, lock: lock, Now: time.Now}
+	v.ctx, v.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
 		if !ok {
@@ -208,6 +217,7 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 		return nil, err
 	}
 	v := &Vault{dir: dir, lock: lock, Now: time.Now, readOnly: opts.ReadOnly, identity: id, slot: slot}
+	v.ctx, v.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
 		if !ok {
@@ -278,7 +288,10 @@ func (v *Vault) Warnings() []string { return v.warnings }
 func (v *Vault) Close() error {
 	var err error
 	if v.conn != nil && !v.readOnly && v.broken == nil && v.journal != nil && v.journal.Seq > 0 && v.checkpointDue(0) {
-		err = v.Checkpoint()
+		err = v.Checkpoint(v.ctx)
+	}
+	if v.cancel != nil {
+		v.cancel()
 	}
 	if v.journal != nil {
 		v.journal.Close()

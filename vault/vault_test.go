@@ -84,7 +84,7 @@ func TestAdd(t *testing.T) {
 		in := input("Lin Qiao", "Officers came to {{Jiangxi|the home province}} twice a week.")
 		in.Tags = []string{"exit-ban", "Asset-Freeze"}
 		in.Identity = &vault.Identity{Name: "Zhou Canary", Contact: "+1 555 0100"}
-		ids, err := v.Add([]vault.Input{in})
+		ids, err := v.Add(context.Background(), []vault.Input{in})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestAdd(t *testing.T) {
 		if got.Heads != 1 || len(got.Revisions) != 1 || !got.Sealed {
 			t.Fatalf("heads=%d revisions=%d sealed=%v", got.Heads, len(got.Revisions), got.Sealed)
 		}
-		r, err := v.Reveal(ids[0][:6], c)
+		r, err := v.Reveal(context.Background(), ids[0][:6], c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,7 @@ func TestAdd(t *testing.T) {
 		bad = append(bad, input("B", "ok"))
 		bad[4].InterviewedOn = "2018-02-30"
 		for i, in := range bad {
-			_, err := v.Add([]vault.Input{input("fine", "fine"), in})
+			_, err := v.Add(context.Background(), []vault.Input{input("fine", "fine"), in})
 			if !errors.Is(err, vault.ErrInvalid) {
 				t.Fatalf("input %d: err=%v, want ErrInvalid", i, err)
 			}
@@ -145,13 +145,13 @@ func TestAdd(t *testing.T) {
 		v, c := MustCreate(t)
 		in := input("Lin Qiao", "First {{Jiangxi|the province}}.")
 		in.Identity = &vault.Identity{Name: "Zhou Canary"}
-		ids, err := v.Add([]vault.Input{in})
+		ids, err := v.Add(context.Background(), []vault.Input{in})
 		if err != nil {
 			t.Fatal(err)
 		}
 		edit := input("Lin Qiao", "Kept {{#1|the province}} and new {{Nanchang|the city}}.")
 		edit.ID = ids[0]
-		if _, err := v.Add([]vault.Input{edit}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{edit}); err != nil {
 			t.Fatal(err)
 		}
 		v = MustReopen(t, v)
@@ -165,7 +165,7 @@ func TestAdd(t *testing.T) {
 		if p := got.Revisions[1].Parents; len(p) != 1 || p[0] != got.Revisions[0].ID {
 			t.Fatalf("parents=%v, want [%s]", p, got.Revisions[0].ID)
 		}
-		r, err := v.Reveal(ids[0], c)
+		r, err := v.Reveal(context.Background(), ids[0], c)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestAdd(t *testing.T) {
 		v, _ := MustCreate(t)
 		in := input("A", "x")
 		in.ID = "0123456789abcdef"
-		if _, err := v.Add([]vault.Input{in}); !errors.Is(err, vault.ErrNotFound) {
+		if _, err := v.Add(context.Background(), []vault.Input{in}); !errors.Is(err, vault.ErrNotFound) {
 			t.Fatalf("err=%v, want ErrNotFound", err)
 		}
 	})
@@ -191,19 +191,19 @@ func TestReveal(t *testing.T) {
 	v, _ := MustCreate(t)
 	in := input("A", "x")
 	in.Identity = &vault.Identity{Name: "N"}
-	ids, err := v.Add([]vault.Input{in})
+	ids, err := v.Add(context.Background(), []vault.Input{in})
 	if err != nil {
 		t.Fatal(err)
 	}
 	other, _ := crypto.NewIdentity()
-	if _, err := v.Reveal(ids[0], other); !errors.Is(err, vault.ErrWrongCustodianKey) {
+	if _, err := v.Reveal(context.Background(), ids[0], other); !errors.Is(err, vault.ErrWrongCustodianKey) {
 		t.Fatalf("err=%v, want ErrWrongCustodianKey", err)
 	}
 }
 
 func TestOpen(t *testing.T) {
 	v, _ := MustCreate(t)
-	ids, err := v.Add(synth.Interviews(1, 3, 500))
+	ids, err := v.Add(context.Background(), synth.Interviews(1, 3, 500))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer v.Close()
-		list, err := v.List()
+		list, err := v.List(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +310,7 @@ func TestCreate(t *testing.T) {
 	})
 	t.Run("Permissions", func(t *testing.T) {
 		v, _ := MustCreate(t)
-		v.Add([]vault.Input{input("A", "x")})
+		v.Add(context.Background(), []vault.Input{input("A", "x")})
 		filepath.Walk(v.Dir(), func(path string, info os.FileInfo, err error) error {
 			if err != nil {
 				t.Fatal(err)
@@ -335,7 +335,7 @@ func TestSearch(t *testing.T) {
 		input("C", "我父亲去办护照的时候，办事员说他的名字在一个名单上。他住在{{南昌|一个城市}}。"),
 	}
 	ins[0].Identity = &vault.Identity{Name: "Hidden Name"}
-	if _, err := v.Add(ins); err != nil {
+	if _, err := v.Add(context.Background(), ins); err != nil {
 		t.Fatal(err)
 	}
 	v = MustReopen(t, v)
@@ -355,7 +355,7 @@ func TestSearch(t *testing.T) {
 		{"x", ""},
 		{`"quoted" AND`, ""}, // query syntax is text, not syntax
 	} {
-		got, err := v.Search(tc.query)
+		got, err := v.Search(context.Background(), tc.query)
 		if err != nil {
 			t.Fatalf("%q: %v", tc.query, err)
 		}
@@ -375,11 +375,11 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	in := input("P", "CanaryTestimony7 金丝雀证词 {{CanarySpan7|a place}} {{金丝雀秘密|一个地方}}")
 	in.Identity = &vault.Identity{Name: "CanaryName7", Aliases: []string{"金丝雀名字"}, Contact: "CanaryContact7",
 		Relatives: []vault.RelativeByName{{Relation: "sister", Name: "CanaryRelative7"}}}
-	if _, err := v.Add([]vault.Input{in}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 		t.Fatal(err)
 	}
 	v = MustReopen(t, v)
-	if _, err := v.Search("CanaryTestimony7"); err != nil {
+	if _, err := v.Search(context.Background(), "CanaryTestimony7"); err != nil {
 		t.Fatal(err)
 	}
 	files := 0
@@ -450,7 +450,7 @@ func TestCoercedInterviewer(t *testing.T) {
 	in.Identity = &vault.Identity{Name: "CanaryName", Aliases: []string{"金丝雀名字"}, Contact: "CanaryContact",
 		Relatives: []vault.RelativeByName{{Relation: "sister", Name: "CanaryRelative"}, {Relation: "brother", Name: "金丝雀亲属"}},
 		Notes:     "CanaryNotes"}
-	if _, err := v.Add([]vault.Input{in}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{in}); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()

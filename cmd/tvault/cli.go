@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 
 // env is what a command runs with: streams, environment and global flags.
 type env struct {
+	// ctx is the command's context: the long vault operations take it.
+	ctx    context.Context
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
@@ -112,6 +115,9 @@ func isGlobalFlag(name string) bool {
 }
 
 func run(e *env, args []string) int {
+	if e.ctx == nil {
+		e.ctx = context.Background()
+	}
 	err := dispatch(e, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK

@@ -47,7 +47,7 @@ An altered, reordered or deleted event is reported (exit code 4).`,
 					return err
 				}
 				defer v.Close()
-				events, err := v.Audit()
+				events, err := v.Audit(e.ctx)
 				if err != nil {
 					return err
 				}
@@ -71,7 +71,7 @@ func runAuditVerify(e *env, asJSON bool) error {
 		return err
 	}
 	defer v.Close()
-	n, problems, err := v.VerifyAudit()
+	n, problems, err := v.VerifyAudit(e.ctx)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,7 +44,7 @@ func runCheck(e *env, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{ReadOnly: true}, ids...)
+	v, err := vault.Open(e.ctx, dir, vault.OpenOptions{ReadOnly: true}, ids...)
 	wipe()
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
@@ -57,7 +56,7 @@ func runCheck(e *env, asJSON bool) error {
 		return withHint(fmt.Errorf("check failed: %w", err), "see docs/RECOVERY.md: restore vault.age (and journal/) from a backup")
 	}
 	defer v.Close()
-	results, err := v.Check()
+	results, err := v.Check(e.ctx)
 	if err != nil {
 		return err
 	}

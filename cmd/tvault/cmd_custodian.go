@@ -283,7 +283,7 @@ func runCustodianRotate(e *env, keyFile, newOut, newRcpt, newPassFile string, ye
 		}
 		next = c.Recipient()
 	}
-	rep, err := v.RotateCustodian(old, next, nil)
+	rep, err := v.RotateCustodian(e.ctx, old, next, nil)
 	if err != nil {
 		if newOut != "" {
 			if errors.Is(err, vault.ErrWrongCustodianKey) {

@@ -84,7 +84,7 @@ func runDemo(e *env, dir string, n int) error {
 	}
 	defer v.Close()
 	inputs := synth.Interviews(uint64(time.Now().UnixNano()), n, 1200)
-	ids, err := v.Add(inputs)
+	ids, err := v.Add(e.ctx, inputs)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func runIdentity(e *env, id, keyFile string, asJSON bool) error {
 	if err != nil {
 		return fmt.Errorf("custodian key file: %w", err)
 	}
-	r, err := v.Reveal(id, c)
+	r, err := v.Reveal(e.ctx, id, c)
 	if err != nil {
 		if errors.Is(err, vault.ErrWrongCustodianKey) {
 			return withHint(err, "this vault's identities are sealed to "+v.Custodian().String())

@@ -50,7 +50,7 @@ are saved: this vault cannot read them back.`,
 					return err
 				}
 				defer v.Close()
-				list, err := v.List()
+				list, err := v.List(e.ctx)
 				if err != nil {
 					return err
 				}
@@ -79,7 +79,7 @@ sensitive spans are never searched.`,
 					return err
 				}
 				defer v.Close()
-				list, err := v.Search(q)
+				list, err := v.Search(e.ctx, q)
 				if err != nil {
 					return err
 				}
@@ -144,7 +144,7 @@ func runAdd(e *env, path string) error {
 	if len(inputs) > 100 {
 		fmt.Fprintf(e.stderr, "Sealing and saving %d interviews…\n", len(inputs))
 	}
-	ids, err := v.Add(inputs)
+	ids, err := v.Add(e.ctx, inputs)
 	if err != nil {
 		if errors.Is(err, vault.ErrInvalid) || errors.Is(err, vault.ErrNotFound) {
 			return withHint(err, "nothing was added")

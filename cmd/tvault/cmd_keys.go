@@ -126,7 +126,7 @@ func runPasswd(e *env, newFile string) error {
 		return err
 	}
 	defer crypto.Wipe(p)
-	name, err := v.ChangePassphrase(p)
+	name, err := v.ChangePassphrase(e.ctx, p)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func runKeysAdd(e *env, newFile, recipient string) error {
 			return err
 		}
 		defer v.Close()
-		name, err := v.AddRecipient(rcpt)
+		name, err := v.AddRecipient(e.ctx, rcpt)
 		if err != nil {
 			return err
 		}
@@ -188,7 +188,7 @@ func runKeysAdd(e *env, newFile, recipient string) error {
 		return err
 	}
 	defer crypto.Wipe(p)
-	name, err := v.AddPassphrase(p)
+	name, err := v.AddPassphrase(e.ctx, p)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func runKeysRemove(e *env, name string, yes bool) error {
 			return err
 		}
 	}
-	if err := v.RemoveSlot(name); err != nil {
+	if err := v.RemoveSlot(e.ctx, name); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "Removed key slot %s.\n", name)

@@ -292,7 +292,7 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 			}
 		}
 	}
-	rep, err := v.ExportFile(out, opts)
+	rep, err := v.ExportFile(e.ctx, out, opts)
 	if err != nil {
 		switch {
 		case errors.Is(err, vault.ErrMixedRecipients), errors.Is(err, vault.ErrNoRecipients):
@@ -330,7 +330,7 @@ func runImport(e *env, path string, asJSON bool) error {
 		return err
 	}
 	defer v.Close()
-	rep, err := v.Import(f)
+	rep, err := v.Import(e.ctx, f)
 	if err != nil {
 		switch {
 		case errors.Is(err, vault.ErrNotForMe):
@@ -377,7 +377,7 @@ func runPurge(e *env, idPrefix string, yes bool) error {
 			return err
 		}
 	}
-	id, err := v.Purge(view.ID)
+	id, err := v.Purge(e.ctx, view.ID)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -60,7 +59,7 @@ func openVault(e *env) (*vault.Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, ids...)
+	v, err := vault.Open(e.ctx, dir, vault.OpenOptions{}, ids...)
 	wipe()
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):

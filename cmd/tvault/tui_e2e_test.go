@@ -209,7 +209,7 @@ func TestTerminalUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	list, err := v.List()
+	list, err := v.List(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +229,7 @@ func TestTerminalUI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := v.Reveal(list[0].ID, c)
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,327 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/bundlefmt"
+)
+
+// Importing: who may sign a bundle, what in it must verify, and how it
+// merges. The bundle's form is internal/bundlefmt's.
+//
+// Identities and span secrets travel as they are stored: sealed to the
+// custodian. Importing checks the exporter against the roster, the
+// signature, every revision's hash and signature, every sealed item's hash
+// and every tombstone's signature, and only then merges, in one save.
+
+var (
+	// ErrNotForMe means a bundle is not encrypted to this member.
+	ErrNotForMe = errors.New("this bundle is not encrypted to you")
+	// ErrUnknownSigner means a bundle's signer is not on the roster.
+	ErrUnknownSigner = fmt.Errorf("%w: the bundle is signed by someone not on your team roster", ErrDamaged)
+	// ErrRetiredCustodian means a bundle's current revisions use items
+	// sealed to a custodian this vault rotated away from.
+	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")
+)
+
+// ImportReport says what a bundle brought.
+type ImportReport struct {
+	Signer       string `json:"signer"`
+	Fingerprint  string `json:"fingerprint"`
+	Revisions    int    `json:"revisions"`
+	NewRevisions int    `json:"new_revisions"`
+	Interviews   int    `json:"new_interviews"`
+	Tombstones   int    `json:"tombstones"`
+	Purged       int    `json:"purged"`
+	Conflicts    int    `json:"conflicts"`
+	// Warnings are what the import noticed but did not refuse.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// Import decrypts a bundle with this member's key, verifies it, and merges
+// it in one save: all or nothing. Importing a bundle twice, or an older one
+// after a newer one, changes nothing: revisions are only ever added, and
+// heads only move forward. If ctx is cancelled before the save, the vault
+// is unchanged.
+func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
+	if v.broken != nil {
+		return nil, v.broken
+	}
+	plain, err := bundlefmt.Decrypt(r, v.member.Identity)
+	defer crypto.Wipe(plain)
+	if err != nil {
+		var noMatch *age.NoIdentityMatchError
+		if errors.As(err, &noMatch) {
+			return nil, ErrNotForMe
+		}
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	body, line, sig, err := bundlefmt.Decode(plain)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	report, err := v.checkSigner(ctx, body, line, sig)
+	if err != nil {
+		return nil, err
+	}
+
+	// Every record, before anything is merged.
+	ch := bundleChange(body)
+	tombstoned, err := v.verifyTombstones(ctx, ch)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.verifyRevisions(ctx, ch, tombstoned); err != nil {
+		return nil, err
+	}
+
+	if err := v.countNew(ctx, ch, tombstoned, report); err != nil {
+		return nil, err
+	}
+	if err := v.checkAuditHead(ctx, body.AuditHead, ch, report); err != nil {
+		return nil, err
+	}
+	if report.NewRevisions == 0 && report.Purged == 0 {
+		// Nothing new: a bundle seen before. The vault stays exactly as it
+		// was, audit log included.
+		return report, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return v.mergeBundle(context.WithoutCancel(ctx), ch, report)
+}
+
+// checkSigner checks that a bundle is signed by this member or one on the
+// roster, and that the signature verifies. The report it returns names the
+// signer.
+func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig []byte) (*ImportReport, error) {
+	key := ed25519.PublicKey(body.Exporter.SigningKey)
+	report := &ImportReport{Fingerprint: crypto.Fingerprint(body.Exporter.Recipient, key)}
+	if bytes.Equal(key, v.member.SigningKey.Public().(ed25519.PublicKey)) {
+		report.Signer = v.member.Name
+	} else {
+		name, _, err := v.memberByKey(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, report.Fingerprint)
+		}
+		report.Signer = name
+	}
+	if !bundlefmt.Verify(body, line, sig) {
+		return nil, fmt.Errorf("%w: the bundle's signature does not verify", ErrDamaged)
+	}
+	return report, nil
+}
+
+// bundleChange returns a bundle's records as a change to save.
+func bundleChange(body *bundlefmt.Body) *change {
+	ch := &change{
+		Tombstones: make([]tombstoneRecord, len(body.Tombstones)),
+		Sealed:     make([]sealedRecord, len(body.Sealed)),
+		Revisions:  make([]revisionRecord, len(body.Revisions)),
+	}
+	for i, t := range body.Tombstones {
+		ch.Tombstones[i] = tombstoneRecord(t)
+	}
+	for i, s := range body.Sealed {
+		ch.Sealed[i] = sealedRecord(s)
+	}
+	for i, r := range body.Revisions {
+		ch.Revisions[i] = revisionRecord{ID: r.ID, Body: r.Body, Testimony: r.Testimony, Sig: r.Sig}
+	}
+	return ch
+}
+
+// verifyTombstones checks every purge order's signature, and that this
+// member or one on the roster ordered it, whoever forwards it: a purge
+// destroys. It returns the interviews purged.
+func (v *Vault) verifyTombstones(ctx context.Context, ch *change) (map[string]bool, error) {
+	tombstoned := map[string]bool{}
+	own := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
+	for i := range ch.Tombstones {
+		t, err := ch.Tombstones[i].verify()
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(t.AuthorKey, own) {
+			name, _, err := v.memberByKey(ctx, t.AuthorKey)
+			if err != nil {
+				return nil, err
+			}
+			if name == "" {
+				return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
+			}
+		}
+		tombstoned[t.Interview] = true
+	}
+	return tombstoned, nil
+}
+
+// verifyRevisions checks every sealed item's hash and every revision's hash
+// and signature, and that the heads' sealed items are in the bundle or the
+// vault and not retired by a custodian rotation.
+func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[string]bool) error {
+	inBundle := map[string]bool{}
+	for _, s := range ch.Sealed {
+		sum := sha256.Sum256(s.Data)
+		if hex.EncodeToString(sum[:]) != s.ID {
+			return fmt.Errorf("%w: sealed item %s does not match its hash", ErrDamaged, short(s.ID))
+		}
+		inBundle[s.ID] = true
+	}
+	isParent := map[string]bool{}
+	for i := range ch.Revisions {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rec := &ch.Revisions[i]
+		rev, err := rec.revision()
+		if err != nil {
+			return err
+		}
+		if err := rev.verify(rec.Sig); err != nil {
+			return err
+		}
+		for _, p := range rev.Parents {
+			isParent[p] = true
+		}
+	}
+	hasSealed, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM sealed WHERE id = ?)`)
+	if err != nil {
+		return err
+	}
+	defer hasSealed.Close()
+	isRetired, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = 'retired-sealed' AND key = ?)`)
+	if err != nil {
+		return err
+	}
+	defer isRetired.Close()
+	for i := range ch.Revisions {
+		rev := ch.Revisions[i].rev
+		if isParent[rev.ID] {
+			// History: its sealed items may have been retired by a
+			// custodian rotation. The heads must be complete.
+			continue
+		}
+		for _, s := range rev.Sealed {
+			var retired bool
+			if err := isRetired.QueryRowContext(ctx, s).Scan(&retired); err != nil {
+				return err
+			}
+			if retired && !tombstoned[rev.Interview] {
+				return fmt.Errorf("%w: interview %s", ErrRetiredCustodian, rev.Interview)
+			}
+			if inBundle[s] {
+				continue
+			}
+			var have bool
+			if err := hasSealed.QueryRowContext(ctx, s).Scan(&have); err != nil {
+				return err
+			}
+			if !have && !tombstoned[rev.Interview] {
+				return fmt.Errorf("%w: the bundle lacks sealed item %s of interview %s", ErrDamaged, short(s), rev.Interview)
+			}
+		}
+	}
+	return nil
+}
+
+// countNew counts, before the merge, the revisions, interviews and purges
+// that the vault does not have yet.
+func (v *Vault) countNew(ctx context.Context, ch *change, tombstoned map[string]bool, report *ImportReport) error {
+	state, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?),
+		EXISTS (SELECT 1 FROM tombstones WHERE interview = ?), EXISTS (SELECT 1 FROM interviews WHERE id = ?)`)
+	if err != nil {
+		return err
+	}
+	defer state.Close()
+	newInterviews := map[string]bool{}
+	for i := range ch.Revisions {
+		rec := &ch.Revisions[i]
+		if tombstoned[rec.rev.Interview] {
+			continue
+		}
+		var have, purged, known bool
+		if err := state.QueryRowContext(ctx, rec.ID, rec.rev.Interview, rec.rev.Interview).Scan(&have, &purged, &known); err != nil {
+			return err
+		}
+		if !have && !purged {
+			report.NewRevisions++
+			if !known {
+				newInterviews[rec.rev.Interview] = true
+			}
+		}
+	}
+	report.Interviews = len(newInterviews)
+	for i := range ch.Tombstones {
+		t, _ := ch.Tombstones[i].parse()
+		var purged bool
+		v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tombstones WHERE interview = ?)`, t.Interview).Scan(&purged)
+		if !purged {
+			report.Purged++
+		}
+	}
+	report.Revisions, report.Tombstones = len(ch.Revisions), len(ch.Tombstones)
+	return nil
+}
+
+// checkAuditHead compares the exporter's audit head with the one seen in
+// the last bundle from the same member: a shorter log is a warning. If there
+// is none, ch remembers the new head.
+func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *change, report *ImportReport) error {
+	if h == nil || report.Signer == v.member.Name {
+		return nil
+	}
+	var b []byte
+	if err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = 'peer-audit' AND key = ?`, report.Fingerprint).Scan(&b); err == nil {
+		var seen bundlefmt.AuditHead
+		if json.Unmarshal(b, &seen) == nil && h.Seq < seen.Seq {
+			report.Warnings = append(report.Warnings, fmt.Sprintf(
+				"%s's audit log ends at event %d in this bundle, but at %d in one imported before: an old bundle, or a log that was rolled back or cut",
+				report.Signer, h.Seq, seen.Seq))
+		}
+	} else if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(report.Warnings) == 0 {
+		mark, _ := json.Marshal(h)
+		ch.KV = append(ch.KV, kvRecord{NS: "peer-audit", Key: report.Fingerprint, Value: mark})
+	}
+	return nil
+}
+
+// mergeBundle saves a verified bundle's change. Its caller passes a ctx
+// that is not cancelled: once saved, the import has happened, and what
+// follows is housekeeping.
+func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportReport) (*ImportReport, error) {
+	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged (fingerprint %s)",
+		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint)
+	ch.Audit = v.event(EventImport, report.Signer, details)
+	if err := v.commit(ch); err != nil {
+		return nil, err
+	}
+	if report.Purged > 0 {
+		optimizeSearch(ctx, v.conn)
+		if err := v.Checkpoint(ctx); err != nil {
+			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews from disk failed (it will run at the next close): %w", err)
+		}
+	}
+	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews WHERE heads > 1`).Scan(&report.Conflicts)
+	return report, nil
+}
