@@ -47,7 +47,7 @@ type createdMsg struct {
 
 func newSetupScreen(c common, dir string) *setupScreen {
 	s := &setupScreen{common: c, dir: dir, busy: busy.New(),
-		custodianMode: "create", name: defaultName(),
+		custodianMode: "create", name: vault.DefaultMemberName(),
 		keyOut: filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")}
 	newPass := func(title string, p *string) *huh.Input {
 		return huh.NewInput().Title(title).EchoMode(huh.EchoModePassword).Value(p).
@@ -85,7 +85,7 @@ func newSetupScreen(c common, dir string) *setupScreen {
 			huh.NewNote().Title("Keep the custodian key OFF this laptop").
 				Description("Whoever has the key file and its passphrase can read every real identity.\nWrite it to a USB stick and hand it to the custodian."),
 			huh.NewInput().Title("Where to write the custodian key file").Value(&s.keyOut).Validate(func(p string) error {
-				return checkKeyOut(p, dir)
+				return vault.CheckCustodianKeyPath(p, dir)
 			}),
 			s.custodianPassField,
 			huh.NewInput().Title("The custodian passphrase again").EchoMode(huh.EchoModePassword).Value(&s.custodian2).
@@ -128,32 +128,6 @@ func strength(p string) string {
 		msg += " " + st.Warning
 	}
 	return msg + " Add another word or two; uncommon words are best."
-}
-
-// checkKeyOut refuses a custodian key file over an existing file or inside
-// the vault folder.
-func checkKeyOut(path, dir string) error {
-	if strings.TrimSpace(path) == "" {
-		return errors.New("a path is required")
-	}
-	if _, err := os.Lstat(path); err == nil {
-		return errors.New("that file exists; tvault never overwrites a key file")
-	}
-	absKey, err1 := filepath.Abs(path)
-	absDir, err2 := filepath.Abs(dir)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absDir, absKey); err == nil && !strings.HasPrefix(rel, "..") {
-			return errors.New("the custodian key must not live inside the vault folder")
-		}
-	}
-	return nil
-}
-
-func defaultName() string {
-	if n := os.Getenv("USER"); n != "" {
-		return n
-	}
-	return "member"
 }
 
 func (s *setupScreen) SetSize(w, h int) {

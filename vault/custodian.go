@@ -1,7 +1,12 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -28,4 +33,45 @@ func NewCustodianKey(path string, passphrase []byte) (*age.HybridRecipient, erro
 		return nil, fmt.Errorf("failed to write the custodian key file: %w", err)
 	}
 	return c.Recipient(), nil
+}
+
+var (
+	// ErrKeyFileExists means a custodian key file would be written over an
+	// existing file: tvault never overwrites a key file.
+	ErrKeyFileExists = errors.New("that file exists; tvault never overwrites a key file")
+	// ErrKeyFileInVault means a custodian key file would be written inside
+	// the vault folder, where whoever holds the vault would hold it too.
+	ErrKeyFileInVault = errors.New("the custodian key must not live inside the vault folder")
+)
+
+// CheckCustodianKeyPath returns an error wrapping ErrKeyFileExists or
+// ErrKeyFileInVault if a new custodian key file must not be written at path,
+// for the vault in dir.
+func CheckCustodianKeyPath(path, dir string) error {
+	if strings.TrimSpace(path) == "" {
+		return errors.New("a path is required")
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return ErrKeyFileExists
+	}
+	absKey, err1 := filepath.Abs(path)
+	absDir, err2 := filepath.Abs(dir)
+	if err1 == nil && err2 == nil {
+		if rel, err := filepath.Rel(absDir, absKey); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return ErrKeyFileInVault
+		}
+	}
+	return nil
+}
+
+// DefaultMemberName is the member name a new vault suggests: the user's
+// login name ($USER, or the account's), or "member".
+func DefaultMemberName() string {
+	if n := os.Getenv("USER"); n != "" {
+		return n
+	}
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "member"
 }

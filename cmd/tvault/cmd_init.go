@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -72,7 +71,7 @@ func runInit(e *env, o initOptions) error {
 	}
 	name := o.name
 	if name == "" {
-		name = defaultName()
+		name = vault.DefaultMemberName()
 	}
 
 	var custodian *age.HybridRecipient
@@ -191,24 +190,15 @@ func askCustodian(e *env, o *initOptions, dir string) error {
 }
 
 // checkKeyOut refuses to put the custodian key where it must not be: over an
-// existing file or inside the vault folder.
+// existing file or inside the vault folder (vault.CheckCustodianKeyPath).
 func checkKeyOut(path, dir string) error {
-	if _, err := os.Lstat(path); err == nil {
+	switch err := vault.CheckCustodianKeyPath(path, dir); {
+	case errors.Is(err, vault.ErrKeyFileExists):
 		return usageError("--custodian-key-out: %q already exists; tvault never overwrites a key file", path)
-	}
-	absKey, err1 := filepath.Abs(path)
-	absDir, err2 := filepath.Abs(dir)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absDir, absKey); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return usageError("--custodian-key-out: the custodian key must not live inside the vault folder")
-		}
+	case errors.Is(err, vault.ErrKeyFileInVault):
+		return usageError("--custodian-key-out: the custodian key must not live inside the vault folder")
+	case err != nil:
+		return usageError("--custodian-key-out: %v", err)
 	}
 	return nil
-}
-
-func defaultName() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return "member"
 }
