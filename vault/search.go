@@ -118,6 +118,17 @@ func containsAll(text string, words []string) bool {
 // isCJK reports whether r is a letter of Chinese, Japanese or Korean writing:
 // the characters that a two-character word is made of.
 func isCJK(r rune) bool {
+	// Every such letter is at U+1100 (Hangul jamo) or above: most text is decided
+	// here, without a table lookup.
+	if r < 0x1100 {
+		return false
+	}
+	// The common blocks, all letters: CJK Unified Ideographs, kana, Hangul
+	// syllables.
+	if (r >= 0x4E00 && r <= 0x9FFF) || (r >= 0x3041 && r <= 0x3096) ||
+		(r >= 0x30A1 && r <= 0x30FA) || (r >= 0xAC00 && r <= 0xD7A3) {
+		return true
+	}
 	return unicode.IsLetter(r) &&
 		(unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 			unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r))
@@ -127,7 +138,7 @@ func isCJK(r rune) bool {
 // lower-cased like queries, space-separated: the document cjk_fts indexes.
 func cjkPairs(text string) string {
 	var b strings.Builder
-	seen := map[string]bool{}
+	seen := make(map[[2]rune]struct{})
 	var prev rune
 	for i, r := range text {
 		if !isCJK(r) {
@@ -135,17 +146,18 @@ func cjkPairs(text string) string {
 			continue
 		}
 		if prev != 0 {
-			pair := text[i-utf8.RuneLen(prev) : i+utf8.RuneLen(r)]
-			if !seen[pair] {
-				seen[pair] = true
+			if _, ok := seen[[2]rune{prev, r}]; !ok {
+				seen[[2]rune{prev, r}] = struct{}{}
 				if b.Len() > 0 {
 					b.WriteByte(' ')
 				}
-				b.WriteString(pair)
+				b.WriteString(text[i-utf8.RuneLen(prev) : i+utf8.RuneLen(r)])
 			}
 		}
 		prev = r
 	}
+	// CJK letters have no case; Latin ones never reach here. Lower-casing
+	// stays for the few scripts' letters that might.
 	return strings.ToLower(b.String())
 }
 

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/tvault/tvault/crypto"
 )
@@ -215,6 +216,26 @@ func TestCJKPairs(t *testing.T) {
 	} {
 		if got := cjkPairs(in); got != want {
 			t.Errorf("cjkPairs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func BenchmarkCJKPairs(b *testing.B) {
+	text := strings.Repeat("我父亲去办护照的时候，办事员说他的名字在一个名单上。Officers came twice a week. ", 40)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		cjkPairs(text)
+	}
+}
+
+// TestIsCJKFastPath: the fast path agrees with the definition on every rune
+// of the Basic Multilingual Plane and beyond.
+func TestIsCJKFastPath(t *testing.T) {
+	for r := rune(0); r <= 0x2FFFF; r++ {
+		want := unicode.IsLetter(r) && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+			unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r))
+		if got := isCJK(r); got != want {
+			t.Fatalf("isCJK(%U) = %v, want %v", r, got, want)
 		}
 	}
 }
