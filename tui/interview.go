@@ -45,7 +45,7 @@ type interviewScreen struct {
 	idForm   *huh.Form
 	editor   *editor
 
-	reidHits []reidHit // what the re-identification dialog warns of
+	reidHits []vault.Hit // what the re-identification dialog warns of
 
 	// sealed: the saved interview has an identity or span secrets sealed
 	// to the custodian. justSealed: this session's save sealed them.

@@ -96,16 +96,16 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 		}
 		return nil
 	}
-	if !force {
-		if hits := reidCheck(i.editor.Value(), i.ident); len(hits) > 0 {
-			i.openReidDialog(hits)
-			return nil
-		}
-	}
 	in, err := i.input(true)
 	if err != nil {
 		i.err = err.Error()
 		return nil
+	}
+	if !force {
+		if hits := reidCheck(in); len(hits) > 0 {
+			i.openReidDialog(hits)
+			return nil
+		}
 	}
 	withIdentity := in.Identity != nil
 	d, spin := dialog.NewSaving(i.styles, i.keys)

@@ -742,3 +742,29 @@ func TestAutosaveOnLeavingField(t *testing.T) {
 		t.Fatalf("drafts=%+v, %v", ds, err)
 	}
 }
+
+// TestReidentificationEveryField: a name in Where, not only in the
+// testimony, stops the save (issue path 4).
+func TestReidentificationEveryField(t *testing.T) {
+	dir, _ := mustVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.newInterview("Pseudo")
+	u.next("Date of the interview")
+	u.next("Where")
+	u.typeText("near Zhou Canary's flat")
+	u.waitFor("Zhou Canary's flat")
+	u.toEditor()
+	u.typeText("Nothing identifying here.")
+	u.key(tea.KeyEsc)
+	u.fillIdentity("Zhou Canary", "+1 555 0100")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("could identify the interviewee", "Zhou Canary (a name) in Where", "Fix the other fields")
+	u.key(tea.KeyEsc)
+	u.waitFor("Identity: typed")
+	u.quit()
+	v := mustOpen(t, dir)
+	if n, _ := v.Count(); n != 0 {
+		t.Fatalf("%d interviews saved past the warning", n)
+	}
+}
