@@ -768,3 +768,65 @@ func TestReidentificationEveryField(t *testing.T) {
 		t.Fatalf("%d interviews saved past the warning", n)
 	}
 }
+
+// TestDraftKeepsSealed: the identity and a span secret typed before a lock
+// survive lock → unlock → restore → save (issue 12, path 1), and the
+// passphrase never opens them.
+func TestDraftKeepsSealed(t *testing.T) {
+	dir, c := mustVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.newInterview("Kept Person")
+	u.toEditor()
+	u.typeText("Officers came to ")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlK})
+	u.waitFor("Secret (sealed to the custodian)")
+	u.typeText("CanaryVillage")
+	u.waitFor("CanaryVillage")
+	u.next("Public description")
+	u.typeText("a village")
+	u.key(tea.KeyEnter)
+	u.waitFor("{{CanaryVillage|a village}}")
+	u.typeText(" often.")
+	u.key(tea.KeyEsc)
+	u.fillIdentity("CanaryKeptName", "CanaryKeptContact")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	u.waitFor("tvault — locked")
+	u.unlock()
+	u.waitFor("Kept Person", "new/draft")
+	u.key(tea.KeyEnter)
+	u.waitFor("Restored from the draft", "identity sealed in the draft (kept)", "Officers came to")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Saved")
+	u.quit()
+
+	v := mustOpen(t, dir)
+	list, _ := v.List()
+	if len(list) != 1 {
+		t.Fatalf("%d interviews", len(list))
+	}
+	got, _ := v.Get(list[0].ID)
+	if want := "Officers came to [a village] often."; got.Testimony != want {
+		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
+	}
+	r, err := v.Reveal(list[0].ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Identity == nil || r.Identity.Name != "CanaryKeptName" || r.Identity.Contact != "CanaryKeptContact" {
+		t.Fatalf("revealed identity %+v", r.Identity)
+	}
+	if len(r.Spans) != 1 || r.Spans[0].Secret != "CanaryVillage" || r.Spans[0].Description != "a village" {
+		t.Fatalf("revealed spans %+v", r.Spans)
+	}
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts left after saving", len(ds))
+	}
+	v.Close()
+	image := plaintextImage(t, dir)
+	for _, s := range []string{"CanaryVillage", "CanaryKeptName", "CanaryKeptContact"} {
+		if bytes.Contains(image, []byte(s)) {
+			t.Errorf("the vault passphrase opens %q", s)
+		}
+	}
+}
