@@ -149,8 +149,10 @@ func (i *interviewScreen) saved(msg savedMsg) tea.Cmd {
 		// Keep the work in a draft meanwhile.
 		return i.saveDraft()
 	}
-	hadIdentity := !i.ident.empty()
-	hadSpans := strings.Contains(i.editor.Value(), "{{") && !onlyMarkers(i.editor.Value())
+	hadIdentity := !i.ident.empty() || i.draftSeal.Identity()
+	hadSpans := i.draftSeal.Spans() > 0 ||
+		strings.Contains(i.editor.Value(), "{{") && !onlyMarkers(i.editor.Value())
+	i.draftSeal, i.draftSealed = nil, false
 	i.id = msg.id
 	i.draftKey = ""
 	i.dirty, i.changed = false, false

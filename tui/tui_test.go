@@ -489,7 +489,7 @@ func TestAutosave(t *testing.T) {
 	if len(ds) != 1 || ds[0].Record.Pseudonym != "Draft Person" || ds[0].Interview != "" {
 		t.Fatalf("drafts=%+v", ds)
 	}
-	if got, want := ds[0].Record.Testimony, "Half of the testimony [a village]"; got != want {
+	if got, want := ds[0].Record.Testimony, "Half of the testimony {{#1|a village}}"; got != want {
 		t.Fatalf("draft testimony=%q, want %q", got, want)
 	}
 	v.Close()
@@ -502,7 +502,7 @@ func TestAutosave(t *testing.T) {
 	u.unlock()
 	u.waitFor("Draft Person", "new/draft")
 	u.key(tea.KeyEnter)
-	u.waitFor("Restored from the draft", "Half of the testimony [a village]")
+	u.waitFor("Restored from the draft", "Half of the testimony {{#1|a village}}", "1 sealed in the draft (kept)")
 	u.quit()
 }
 
@@ -801,7 +801,7 @@ func TestDraftKeepsSealed(t *testing.T) {
 	u.quit()
 
 	v := mustOpen(t, dir)
-	list, _ := v.List()
+	list, _ := v.List(context.Background())
 	if len(list) != 1 {
 		t.Fatalf("%d interviews", len(list))
 	}
@@ -809,7 +809,7 @@ func TestDraftKeepsSealed(t *testing.T) {
 	if want := "Officers came to [a village] often."; got.Testimony != want {
 		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
 	}
-	r, err := v.Reveal(list[0].ID, c)
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
 	if err != nil {
 		t.Fatal(err)
 	}
