@@ -830,3 +830,56 @@ func TestDraftKeepsSealed(t *testing.T) {
 		}
 	}
 }
+
+// TestDraftNeverHoldsName: a name typed in the identity form and then in
+// the testimony is sealed in every draft written, before and after a lock;
+// the restored draft's save keeps it out of the testimony (issue 12, path
+// 2, and the canary must-hold).
+func TestDraftNeverHoldsName(t *testing.T) {
+	dir, c := mustVault(t)
+	u := startUI(t, Options{Dir: dir, AutosaveDelay: 10 * time.Millisecond})
+	noCanary := func(when string) {
+		t.Helper()
+		image := plaintextImage(t, dir)
+		if !bytes.Contains(image, []byte("Reid Person")) {
+			t.Fatalf("%s: the image holds no draft; the check proves nothing", when)
+		}
+		if bytes.Contains(image, []byte("CanaryReidName")) {
+			t.Fatalf("%s: the vault passphrase opens the canary", when)
+		}
+	}
+	u.unlock()
+	u.newInterview("Reid Person")
+	u.key(tea.KeyEsc)
+	u.waitFor("Identity: none")
+	u.fillIdentity("CanaryReidName", "+1 555 0199")
+	u.typeText("e")
+	u.waitFor("Testimony ·")
+	u.typeText("Then CanaryReidName came, and called from 1-555-0199.")
+	u.waitFor("Draft saved")
+	noCanary("after the autosave")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	u.waitFor("tvault — locked")
+	noCanary("locked")
+	u.unlock()
+	u.key(tea.KeyEnter)
+	u.waitFor("Restored from the draft", "identity sealed in the draft (kept)")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Saved")
+	u.quit()
+	noCanary("saved")
+
+	v := mustOpen(t, dir)
+	list, _ := v.List(context.Background())
+	got, _ := v.Get(list[0].ID)
+	if want := "Then [a name] came, and called from [a contact]."; got.Testimony != want {
+		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
+	}
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Identity == nil || r.Identity.Name != "CanaryReidName" || len(r.Spans) != 2 || r.Spans[0].Secret != "CanaryReidName" {
+		t.Fatalf("revealed %+v %+v", r.Identity, r.Spans)
+	}
+}
