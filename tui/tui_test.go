@@ -883,3 +883,31 @@ func TestDraftNeverHoldsName(t *testing.T) {
 		t.Fatalf("revealed %+v %+v", r.Identity, r.Spans)
 	}
 }
+
+// TestDiscardDraft: d on a draft in the list discards it, once confirmed.
+func TestDiscardDraft(t *testing.T) {
+	dir, _ := mustVault(t)
+	v := mustOpen(t, dir)
+	in := vault.Input{}
+	in.Pseudonym, in.Testimony = "Gone Person", "half typed"
+	if err := v.SaveDraft(vault.NewDraftKey(), "", in); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("Gone Person", "new/draft")
+	u.typeText("d")
+	u.waitFor("Discard the draft of Gone Person?")
+	u.typeText("n")
+	u.waitFor("Gone Person", "new/draft")
+	u.typeText("d")
+	u.waitFor("Discard the draft of Gone Person?")
+	u.typeText("y")
+	u.waitFor("No interviews yet")
+	u.quit()
+	v = mustOpen(t, dir)
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts after discarding", len(ds))
+	}
+}
