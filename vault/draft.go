@@ -83,7 +83,11 @@ func (v *Vault) SaveDraft(key, interview string, in Input) error {
 	payload := &sealedPayload{}
 	// What would identify the interviewee is sealed, never in the clear:
 	// in the testimony as a span, elsewhere replaced by [description].
-	hits := CheckNames(rec, in.Identity, nil)
+	terms, err := v.Terms()
+	if err != nil {
+		return err
+	}
+	hits := CheckNames(rec, in.Identity, terms)
 	rec.Testimony = ProtectNames(rec.Testimony, hits)
 	payload.Fields = redactFields(&rec, hits)
 	rec.Testimony, payload.Spans = redactDraft(rec.Testimony, &seal.spans)

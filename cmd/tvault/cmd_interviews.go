@@ -157,7 +157,11 @@ func runAdd(e *env, path string, names addNames) error {
 	}
 	defer v.Close()
 	if !names.allow {
-		if err := checkNames(e, inputs, names.protect); err != nil {
+		terms, err := v.Terms()
+		if err != nil {
+			return err
+		}
+		if err := checkNames(e, inputs, terms, names.protect); err != nil {
 			return err
 		}
 	}
@@ -260,11 +264,11 @@ func writeJSON(w io.Writer, v any) error {
 // hits in the testimony become sensitive spans; any other hit refuses the
 // whole add. Messages name the interview, the field and the kind of hit,
 // never the text.
-func checkNames(e *env, inputs []vault.Input, protect bool) error {
+func checkNames(e *env, inputs []vault.Input, terms []string, protect bool) error {
 	var refused []string
 	for n := range inputs {
 		in := &inputs[n]
-		hits := vault.CheckNames(in.Interview, in.Identity, nil)
+		hits := vault.CheckNames(in.Interview, in.Identity, terms)
 		if len(hits) == 0 {
 			continue
 		}
