@@ -92,22 +92,3 @@ func TestEditorSpans(t *testing.T) {
 		t.Fatalf("spans %q, want %q", got, want)
 	}
 }
-
-func TestReidCheck(t *testing.T) {
-	id := identityFields{name: "Zhou Canary", aliases: "小周, Z", contact: "+1 555 0100", relatives: "sister: 何晓梅"}
-	text := "ZHOU CANARY said 小周 met {{Zhou Canary|a name}} and 何晓梅."
-	hits := reidCheck(text, id)
-	var terms []string
-	for _, h := range hits {
-		terms = append(terms, h.term+"="+h.what)
-	}
-	if got, want := strings.Join(terms, ","), "Zhou Canary=a name,小周=a name,何晓梅=a relative's name"; got != want {
-		t.Fatalf("hits %q, want %q", got, want)
-	}
-	if got, want := protect(text, hits), "{{ZHOU CANARY|a name}} said {{小周|a name}} met {{Zhou Canary|a name}} and {{何晓梅|a relative's name}}."; got != want {
-		t.Fatalf("protect:\n got %q\nwant %q", got, want)
-	}
-	if reidCheck("nothing here", id) != nil {
-		t.Fatal("hits in a clean testimony")
-	}
-}

@@ -45,7 +45,7 @@ type interviewScreen struct {
 	idForm   *huh.Form
 	editor   *editor
 
-	reidHits []reidHit // what the re-identification dialog warns of
+	reidHits []vault.Hit // what the re-identification dialog warns of
 
 	// sealed: the saved interview has an identity or span secrets sealed
 	// to the custodian. justSealed: this session's save sealed them.
@@ -56,6 +56,9 @@ type interviewScreen struct {
 	// justSealedSpans: this session's save sealed span secrets.
 	justSealedSpans bool
 	draftSealed     bool // the restored draft had secrets, now sealed
+	// draftSeal is the sealed part of the restored draft: every draft and
+	// the save keep it as it is, so nothing typed before a lock is lost.
+	draftSeal *vault.DraftSeal
 
 	dirty   bool // changes not yet in a draft or a save
 	changed bool // changes not yet saved as a revision
@@ -131,6 +134,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 		i.draftKey = msg.draft.Key
 		i.setInterview(msg.draft.Record, msg.draft.Record.Testimony)
 		i.draftSealed = msg.draft.Sealed
+		i.draftSeal = msg.draft.Seal
 		i.changed = true
 		i.status = "Restored from the draft of " + msg.draft.UpdatedAt.Local().Format("2006-01-02 15:04")
 	}

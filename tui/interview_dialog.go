@@ -3,6 +3,7 @@ package tui
 import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/tvault/tvault/tui/dialog"
+	"github.com/tvault/tvault/vault"
 )
 
 // The questions the interview screen asks over its pane (package dialog),
@@ -46,18 +47,15 @@ func (i *interviewScreen) spanAnswer(a dialog.Answer, cmd tea.Cmd) tea.Cmd {
 	return cmd
 }
 
-// openReidDialog warns that the testimony holds what the identity form
-// holds, before a save.
-func (i *interviewScreen) openReidDialog(hits []reidHit) {
+// openReidDialog warns that what would be saved holds what the identity
+// form holds, before a save.
+func (i *interviewScreen) openReidDialog(hits []vault.Hit) {
 	i.reidHits = hits
-	dh := make([]dialog.Hit, len(hits))
-	for n, h := range hits {
-		dh[n] = dialog.Hit{Term: h.term, What: h.what}
-	}
-	i.dlg = dialog.NewReid(i.styles, i.keys, dh)
+	i.dlg = dialog.NewReid(i.styles, i.keys, dialogHits(hits))
 }
 
-// reidAnswer protects the hits and saves, saves as is, or goes back.
+// reidAnswer protects the testimony's hits and checks again (a hit in
+// another field asks once more), saves as is, or goes back.
 func (i *interviewScreen) reidAnswer(a dialog.Answer) tea.Cmd {
 	if a == dialog.Pending {
 		return nil
@@ -67,8 +65,8 @@ func (i *interviewScreen) reidAnswer(a dialog.Answer) tea.Cmd {
 	i.dlg = nil
 	switch a {
 	case dialog.Protect:
-		i.editor.SetValue(protect(i.editor.Value(), hits))
-		return tea.Batch(i.touch(), i.startSave(true))
+		i.editor.SetValue(vault.ProtectNames(i.editor.Value(), hits))
+		return tea.Batch(i.touch(), i.startSave(false))
 	case dialog.Accept:
 		return i.startSave(true)
 	}

@@ -118,6 +118,7 @@ func (i *interviewScreen) input(withIdentity bool) (vault.Input, error) {
 	if withIdentity && !i.ident.empty() {
 		in.Identity = i.identity()
 	}
+	in.Sealed = i.draftSeal
 	return in, nil
 }
 

@@ -96,16 +96,16 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 		}
 		return nil
 	}
-	if !force {
-		if hits := reidCheck(i.editor.Value(), i.ident); len(hits) > 0 {
-			i.openReidDialog(hits)
-			return nil
-		}
-	}
 	in, err := i.input(true)
 	if err != nil {
 		i.err = err.Error()
 		return nil
+	}
+	if !force {
+		if hits := reidCheck(in); len(hits) > 0 {
+			i.openReidDialog(hits)
+			return nil
+		}
 	}
 	withIdentity := in.Identity != nil
 	d, spin := dialog.NewSaving(i.styles, i.keys)
@@ -149,8 +149,10 @@ func (i *interviewScreen) saved(msg savedMsg) tea.Cmd {
 		// Keep the work in a draft meanwhile.
 		return i.saveDraft()
 	}
-	hadIdentity := !i.ident.empty()
-	hadSpans := strings.Contains(i.editor.Value(), "{{") && !onlyMarkers(i.editor.Value())
+	hadIdentity := !i.ident.empty() || i.draftSeal.Identity()
+	hadSpans := i.draftSeal.Spans() > 0 ||
+		strings.Contains(i.editor.Value(), "{{") && !onlyMarkers(i.editor.Value())
+	i.draftSeal, i.draftSealed = nil, false
 	i.id = msg.id
 	i.draftKey = ""
 	i.dirty, i.changed = false, false

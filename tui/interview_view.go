@@ -110,8 +110,12 @@ func (i *interviewScreen) overview() string {
 	switch {
 	case i.justSealed:
 		b.WriteString(i.styles.OK.Render("Identity: sealed to the custodian. It cannot be read on this laptop.") + "\n")
+	case !i.ident.empty() && i.draftSeal.Identity():
+		b.WriteString(i.styles.Warn.Render("Identity: typed; sealed on save, it replaces the identity sealed in the draft.") + "\n")
 	case !i.ident.empty():
 		b.WriteString(i.styles.Warn.Render("Identity: typed; it will be sealed to the custodian on save.") + "\n")
+	case i.draftSeal.Identity():
+		b.WriteString(i.styles.OK.Render("Identity: identity sealed in the draft (kept); the save keeps it as it is.") + "\n")
 	case i.sealed:
 		b.WriteString("Identity: sealed to the custodian; it cannot be read on this laptop.\n")
 	default:
@@ -120,7 +124,10 @@ func (i *interviewScreen) overview() string {
 	if i.justSealedSpans {
 		b.WriteString(i.styles.OK.Render("Span secrets: sealed to the custodian; the testimony keeps the descriptions.") + "\n")
 	}
-	if i.draftSealed {
+	switch {
+	case i.draftSeal.Spans() > 0:
+		b.WriteString(i.styles.OK.Render(fmt.Sprintf("Span secrets: %d sealed in the draft (kept); the testimony shows their descriptions.", i.draftSeal.Spans())) + "\n")
+	case i.draftSealed && i.draftSeal == nil:
 		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")
 	}
 	b.WriteString(i.styles.Header.Render("Testimony") + "\n")

@@ -40,6 +40,9 @@ type listScreen struct {
 	hits    map[string]bool
 	hitsFor string
 	seq     int
+
+	// discard is the draft row to discard once y confirms, or nil.
+	discard *row
 }
 
 // rowsMsg carries the interviews and drafts, loaded off the UI loop.
@@ -117,6 +120,7 @@ func (l *listScreen) clear() {
 	l.filter.Reset()
 	l.filtering = false
 	l.cursor, l.offset = 0, 0
+	l.discard = nil
 }
 
 func (l *listScreen) query() string { return strings.TrimSpace(l.filter.Value()) }
@@ -225,6 +229,15 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 			l.applyFilter()
 		}
 	case tea.KeyMsg:
+		if l.discard != nil {
+			return l.discardKey(msg)
+		}
+		if !l.filtering && key.Matches(msg, l.keys.Discard) {
+			if r, ok := l.selected(); ok && r.draftKey != "" {
+				l.discard = &r
+			}
+			return nil
+		}
 		if !l.filtering {
 			if cmd, ok := l.navKey(msg); ok {
 				return cmd
@@ -286,13 +299,46 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 // ShortHelp is the list's keys, or the filter's while typing one.
 func (l *listScreen) ShortHelp() []key.Binding {
 	k := l.keys
+	if l.discard != nil {
+		return []key.Binding{k.Yes, k.No}
+	}
 	if l.filtering {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	}
 	return []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Team, k.Reveal, k.Lock, k.Help, k.Quit}
 }
 
+// discardKey answers the question whether to discard a draft: y deletes it
+// and reloads the list, n or esc keeps it.
+func (l *listScreen) discardKey(msg tea.KeyMsg) tea.Cmd {
+	r := *l.discard
+	switch {
+	case key.Matches(msg, l.keys.Yes):
+		l.discard = nil
+		s := l.st
+		return func() tea.Msg {
+			if err := s.do(func(v Store) error { return v.DeleteDraft(r.draftKey) }); err != nil {
+				return ErrorMsg{err}
+			}
+			return loadRows(s)()
+		}
+	case key.Matches(msg, l.keys.No):
+		l.discard = nil
+	}
+	return nil
+}
+
 func (l *listScreen) View() string {
+	if l.discard != nil {
+		what := "the new interview"
+		if l.discard.id != "" {
+			what = "the interview (the saved interview stays)"
+		}
+		return l.styles.Box.Render(l.styles.Warn.Render("Discard the draft of "+l.discard.pseudonym+"?") + "\n\n" +
+			"Its unsaved changes to " + what + " are deleted, with the identity\n" +
+			"and span secrets sealed in it. This cannot be undone.\n\n" +
+			"  y  discard    n  keep")
+	}
 	var b strings.Builder
 	title := "tvault — " + interviews(len(l.all))
 	if q := l.query(); q != "" {

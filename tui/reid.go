@@ -1,116 +1,50 @@
 package tui
 
 import (
-	"regexp"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/tvault/tvault/tui/dialog"
+	"github.com/tvault/tvault/vault"
 )
 
-// Re-identification check: before a save, the testimony is searched for
-// anything typed into the identity form. A real name left in the testimony
-// would survive sealing the identity, and undo it.
+// Re-identification check: before a save, every readable field is searched
+// for what was typed into the identity form (vault.CheckNames). A real name
+// left in the testimony, the location or a relative's relation would
+// survive sealing the identity, and undo it.
 
-// reidHit is a term of the identity found in the testimony.
-type reidHit struct {
-	term string
-	// what it is, also the public description of the span it becomes.
-	what string
+// reidCheck returns the hits of vault's check in what in would save.
+func reidCheck(in vault.Input) []vault.Hit {
+	return vault.CheckNames(in.Interview, in.Identity, nil)
 }
 
-// reidCheck returns the identity's terms that appear in the testimony
-// outside sensitive spans, ignoring case.
-func reidCheck(testimony string, id identityFields) []reidHit {
-	if id.empty() {
-		return nil
-	}
-	var terms []reidHit
-	add := func(term, what string) {
-		term = strings.TrimSpace(term)
-		// Terms of one character would match everywhere; terms with span
-		// syntax could not become a span.
-		if utf8.RuneCountInString(term) < 2 || strings.ContainsAny(term, "{}|") {
-			return
-		}
-		for _, t := range terms {
-			if strings.EqualFold(t.term, term) {
-				return
-			}
-		}
-		terms = append(terms, reidHit{term, what})
-	}
-	add(id.name, "a name")
-	for _, a := range strings.Split(id.aliases, ",") {
-		add(a, "a name")
-	}
-	add(id.contact, "a contact")
-	for _, line := range strings.Split(id.relatives, "\n") {
-		_, name, ok := strings.Cut(line, ":")
-		if !ok {
-			name = line
-		}
-		add(name, "a relative's name")
-	}
-	public := outsideSpans(testimony)
-	var hits []reidHit
-	for _, t := range terms {
-		if termRe(t.term).MatchString(public) {
-			hits = append(hits, t)
-		}
-	}
-	return hits
-}
-
-func termRe(term string) *regexp.Regexp {
-	return regexp.MustCompile("(?i)" + regexp.QuoteMeta(term))
-}
-
-// outsideSpans returns testimony with every {{…}} blanked.
-func outsideSpans(text string) string {
-	var b strings.Builder
-	for {
-		open := strings.Index(text, "{{")
-		if open < 0 {
-			b.WriteString(text)
-			return b.String()
-		}
-		b.WriteString(text[:open])
-		b.WriteString(" ")
-		closing := strings.Index(text[open:], "}}")
-		if closing < 0 {
-			return b.String()
-		}
-		text = text[open+closing+2:]
-	}
-}
-
-// protect turns every occurrence of the hits outside spans into a
-// sensitive span.
-func protect(text string, hits []reidHit) string {
+// dialogHits lists hits for the dialog: one line per term and field.
+func dialogHits(hits []vault.Hit) []dialog.Hit {
+	var out []dialog.Hit
+	seen := map[dialog.Hit]bool{}
 	for _, h := range hits {
-		re := termRe(h.term)
-		var b strings.Builder
-		rest := text
-		for {
-			open := strings.Index(rest, "{{")
-			seg := rest
-			if open >= 0 {
-				seg = rest[:open]
-			}
-			b.WriteString(re.ReplaceAllStringFunc(seg, func(m string) string {
-				return "{{" + m + "|" + h.what + "}}"
-			}))
-			if open < 0 {
-				break
-			}
-			closing := strings.Index(rest[open:], "}}")
-			if closing < 0 {
-				b.WriteString(rest[open:])
-				break
-			}
-			b.WriteString(rest[open : open+closing+2])
-			rest = rest[open+closing+2:]
+		d := dialog.Hit{Term: h.Term, What: h.Kind.Description(), Field: fieldLabel(h.Field)}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
 		}
-		text = b.String()
 	}
-	return text
+	return out
+}
+
+// fieldLabel names a field of vault.CheckNames as the forms title it; ""
+// for the testimony.
+func fieldLabel(field string) string {
+	switch {
+	case field == "testimony":
+		return ""
+	case field == "location":
+		return "Where"
+	case field == "pseudonym":
+		return "Pseudonym"
+	case strings.HasPrefix(field, "tags"):
+		return "Tags"
+	case strings.HasPrefix(field, "relatives"):
+		return "Relatives"
+	}
+	return field
 }

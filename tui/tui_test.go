@@ -489,7 +489,7 @@ func TestAutosave(t *testing.T) {
 	if len(ds) != 1 || ds[0].Record.Pseudonym != "Draft Person" || ds[0].Interview != "" {
 		t.Fatalf("drafts=%+v", ds)
 	}
-	if got, want := ds[0].Record.Testimony, "Half of the testimony [a village]"; got != want {
+	if got, want := ds[0].Record.Testimony, "Half of the testimony {{#1|a village}}"; got != want {
 		t.Fatalf("draft testimony=%q, want %q", got, want)
 	}
 	v.Close()
@@ -502,7 +502,7 @@ func TestAutosave(t *testing.T) {
 	u.unlock()
 	u.waitFor("Draft Person", "new/draft")
 	u.key(tea.KeyEnter)
-	u.waitFor("Restored from the draft", "Half of the testimony [a village]")
+	u.waitFor("Restored from the draft", "Half of the testimony {{#1|a village}}", "1 sealed in the draft (kept)")
 	u.quit()
 }
 
@@ -740,5 +740,174 @@ func TestAutosaveOnLeavingField(t *testing.T) {
 	ds, err := v.Drafts()
 	if err != nil || len(ds) != 1 || ds[0].Record.Pseudonym != "Field Person" {
 		t.Fatalf("drafts=%+v, %v", ds, err)
+	}
+}
+
+// TestReidentificationEveryField: a name in Where, not only in the
+// testimony, stops the save (issue path 4).
+func TestReidentificationEveryField(t *testing.T) {
+	dir, _ := mustVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.newInterview("Pseudo")
+	u.next("Date of the interview")
+	u.next("Where")
+	u.typeText("near Zhou Canary's flat")
+	u.waitFor("Zhou Canary's flat")
+	u.toEditor()
+	u.typeText("Nothing identifying here.")
+	u.key(tea.KeyEsc)
+	u.fillIdentity("Zhou Canary", "+1 555 0100")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("could identify the interviewee", "Zhou Canary (a name) in Where", "Fix the other fields")
+	u.key(tea.KeyEsc)
+	u.waitFor("Identity: typed")
+	u.quit()
+	v := mustOpen(t, dir)
+	if n, _ := v.Count(); n != 0 {
+		t.Fatalf("%d interviews saved past the warning", n)
+	}
+}
+
+// TestDraftKeepsSealed: the identity and a span secret typed before a lock
+// survive lock → unlock → restore → save (issue 12, path 1), and the
+// passphrase never opens them.
+func TestDraftKeepsSealed(t *testing.T) {
+	dir, c := mustVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.newInterview("Kept Person")
+	u.toEditor()
+	u.typeText("Officers came to ")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlK})
+	u.waitFor("Secret (sealed to the custodian)")
+	u.typeText("CanaryVillage")
+	u.waitFor("CanaryVillage")
+	u.next("Public description")
+	u.typeText("a village")
+	u.key(tea.KeyEnter)
+	u.waitFor("{{CanaryVillage|a village}}")
+	u.typeText(" often.")
+	u.key(tea.KeyEsc)
+	u.fillIdentity("CanaryKeptName", "CanaryKeptContact")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	u.waitFor("tvault — locked")
+	u.unlock()
+	u.waitFor("Kept Person", "new/draft")
+	u.key(tea.KeyEnter)
+	u.waitFor("Restored from the draft", "identity sealed in the draft (kept)", "Officers came to")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Saved")
+	u.quit()
+
+	v := mustOpen(t, dir)
+	list, _ := v.List(context.Background())
+	if len(list) != 1 {
+		t.Fatalf("%d interviews", len(list))
+	}
+	got, _ := v.Get(list[0].ID)
+	if want := "Officers came to [a village] often."; got.Testimony != want {
+		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
+	}
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Identity == nil || r.Identity.Name != "CanaryKeptName" || r.Identity.Contact != "CanaryKeptContact" {
+		t.Fatalf("revealed identity %+v", r.Identity)
+	}
+	if len(r.Spans) != 1 || r.Spans[0].Secret != "CanaryVillage" || r.Spans[0].Description != "a village" {
+		t.Fatalf("revealed spans %+v", r.Spans)
+	}
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts left after saving", len(ds))
+	}
+	v.Close()
+	image := plaintextImage(t, dir)
+	for _, s := range []string{"CanaryVillage", "CanaryKeptName", "CanaryKeptContact"} {
+		if bytes.Contains(image, []byte(s)) {
+			t.Errorf("the vault passphrase opens %q", s)
+		}
+	}
+}
+
+// TestDraftNeverHoldsName: a name typed in the identity form and then in
+// the testimony is sealed in every draft written, before and after a lock;
+// the restored draft's save keeps it out of the testimony (issue 12, path
+// 2, and the canary must-hold).
+func TestDraftNeverHoldsName(t *testing.T) {
+	dir, c := mustVault(t)
+	u := startUI(t, Options{Dir: dir, AutosaveDelay: 10 * time.Millisecond})
+	noCanary := func(when string) {
+		t.Helper()
+		image := plaintextImage(t, dir)
+		if !bytes.Contains(image, []byte("Reid Person")) {
+			t.Fatalf("%s: the image holds no draft; the check proves nothing", when)
+		}
+		if bytes.Contains(image, []byte("CanaryReidName")) {
+			t.Fatalf("%s: the vault passphrase opens the canary", when)
+		}
+	}
+	u.unlock()
+	u.newInterview("Reid Person")
+	u.key(tea.KeyEsc)
+	u.waitFor("Identity: none")
+	u.fillIdentity("CanaryReidName", "+1 555 0199")
+	u.typeText("e")
+	u.waitFor("Testimony ·")
+	u.typeText("Then CanaryReidName came, and called from 1-555-0199.")
+	u.waitFor("Draft saved")
+	noCanary("after the autosave")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	u.waitFor("tvault — locked")
+	noCanary("locked")
+	u.unlock()
+	u.key(tea.KeyEnter)
+	u.waitFor("Restored from the draft", "identity sealed in the draft (kept)")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Saved")
+	u.quit()
+	noCanary("saved")
+
+	v := mustOpen(t, dir)
+	list, _ := v.List(context.Background())
+	got, _ := v.Get(list[0].ID)
+	if want := "Then [a name] came, and called from [a contact]."; got.Testimony != want {
+		t.Fatalf("testimony=%q, want %q", got.Testimony, want)
+	}
+	r, err := v.Reveal(context.Background(), list[0].ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Identity == nil || r.Identity.Name != "CanaryReidName" || len(r.Spans) != 2 || r.Spans[0].Secret != "CanaryReidName" {
+		t.Fatalf("revealed %+v %+v", r.Identity, r.Spans)
+	}
+}
+
+// TestDiscardDraft: d on a draft in the list discards it, once confirmed.
+func TestDiscardDraft(t *testing.T) {
+	dir, _ := mustVault(t)
+	v := mustOpen(t, dir)
+	in := vault.Input{}
+	in.Pseudonym, in.Testimony = "Gone Person", "half typed"
+	if err := v.SaveDraft(vault.NewDraftKey(), "", in); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("Gone Person", "new/draft")
+	u.typeText("d")
+	u.waitFor("Discard the draft of Gone Person?")
+	u.typeText("n")
+	u.waitFor("Gone Person", "new/draft")
+	u.typeText("d")
+	u.waitFor("Discard the draft of Gone Person?")
+	u.typeText("y")
+	u.waitFor("No interviews yet")
+	u.quit()
+	v = mustOpen(t, dir)
+	if ds, _ := v.Drafts(); len(ds) != 0 {
+		t.Fatalf("%d drafts after discarding", len(ds))
 	}
 }

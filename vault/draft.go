@@ -32,11 +32,16 @@ type Draft struct {
 	// interview.
 	Interview string
 	// Record is the pseudonymised interview. Its testimony keeps the
-	// {{#N|…}} markers of saved spans; unsaved spans read [description].
+	// {{#N|…}} markers of saved spans, and of the draft's own spans, whose
+	// secrets are in Seal.
 	Record Interview
 	// Sealed reports whether the draft held an identity or span secrets,
 	// now sealed to the custodian: they cannot be read back here.
-	Sealed    bool
+	Sealed bool
+	// Seal is the sealed part, to pass on in [Input].Sealed so that a later
+	// draft or the save keeps it; nil if nothing was sealed (or the draft is
+	// older than seals that can be kept).
+	Seal      *DraftSeal
 	UpdatedAt time.Time
 }
 
@@ -46,37 +51,75 @@ func NewDraftKey() string { return "draft-" + randomID() }
 // SaveDraft stores in as the draft named key, replacing any earlier one.
 // interview is the ID of the interview being edited, or "". The identity and
 // the secrets of unsaved spans are sealed to the custodian before anything is
-// stored; in is not changed.
+// stored, and so is every hit of [CheckNames] in the readable fields: a name
+// typed into the testimony becomes a span, one typed into another field
+// reads [a name]. in.Sealed, the seal of the draft in continues, is kept as
+// it is. in is not changed.
 func (v *Vault) SaveDraft(key, interview string, in Input) error {
 	if key == "" {
 		return errors.New("a draft needs a key")
 	}
 	rec := in.Interview
 	rec.ID = ""
-	public, secrets := redactDraft(rec.Testimony)
-	rec.Testimony = public
-	body, err := json.Marshal(rec)
+	rec.Tags = append([]string{}, rec.Tags...)
+	rec.Relatives = append([]Relative{}, rec.Relatives...)
+	for n := range rec.Relatives {
+		rec.Relatives[n].Harms = append([]string{}, rec.Relatives[n].Harms...)
+	}
+	seal := &DraftSeal{}
+	if in.Sealed != nil {
+		*seal = *in.Sealed
+		seal.parts = append([][]byte{}, in.Sealed.parts...)
+	} else if interview != "" {
+		heads, err := v.headRevisions(v.ctx, interview)
+		if err != nil {
+			return err
+		}
+		for _, h := range heads {
+			seal.base = max(seal.base, h.SpanCount)
+		}
+		seal.spans = seal.base
+	}
+	payload := &sealedPayload{}
+	// What would identify the interviewee is sealed, never in the clear:
+	// in the testimony as a span, elsewhere replaced by [description].
+	terms, err := v.Terms()
 	if err != nil {
 		return err
 	}
-	var sealed []byte
-	if !in.Identity.empty() || len(secrets) > 0 {
-		payload := DraftSecrets{Identity: in.Identity, Spans: secrets}
+	hits := CheckNames(rec, in.Identity, terms)
+	rec.Testimony = ProtectNames(rec.Testimony, hits)
+	payload.Fields = redactFields(&rec, hits)
+	rec.Testimony, payload.Spans = redactDraft(rec.Testimony, &seal.spans)
+	if !in.Identity.empty() {
+		payload.Identity = in.Identity
+	}
+	if payload.Identity != nil || len(payload.Spans) > 0 || len(payload.Fields) > 0 {
 		plain, err := json.Marshal(payload)
 		if err != nil {
 			return err
 		}
-		sealed, err = crypto.Seal(v.custodian, plain)
+		sealed, err := crypto.Seal(v.custodian, plain)
 		// The plaintext copy of the identity is no longer needed.
 		crypto.Wipe(plain)
 		if err != nil {
 			return fmt.Errorf("failed to seal the draft to the custodian: %w", err)
 		}
+		seal.parts = append(seal.parts, sealed)
+		seal.identity = seal.identity || payload.Identity != nil
+	}
+	body, err := json.Marshal(draftBody{Interview: rec, Seal: seal.stored()})
+	if err != nil {
+		return err
+	}
+	var last []byte
+	if len(seal.parts) > 0 {
+		last = seal.parts[len(seal.parts)-1]
 	}
 	now := v.Now().UTC().Format(time.RFC3339Nano)
 	// A draft is one journal frame: an autosave costs the same in a vault of
 	// ten interviews as in one of ten thousand.
-	return v.commit(&change{Drafts: []draftRecord{{Key: key, Interview: interview, Body: body, Sealed: sealed, UpdatedAt: now}}})
+	return v.commit(&change{Drafts: []draftRecord{{Key: key, Interview: interview, Body: body, Sealed: last, UpdatedAt: now}}})
 }
 
 // draftRecord is a draft as a change carries it: stored, or (Delete)
@@ -124,9 +167,11 @@ func (v *Vault) Drafts() ([]Draft, error) {
 		if err := rows.Scan(&d.Key, &d.Interview, &body, &d.Sealed, &updated); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(body), &d.Record); err != nil {
+		var b draftBody
+		if err := json.Unmarshal([]byte(body), &b); err != nil {
 			return nil, fmt.Errorf("%w: draft %s", ErrDamaged, short(d.Key))
 		}
+		d.Record, d.Seal = b.Interview, b.Seal.open()
 		d.UpdatedAt, _ = time.Parse(time.RFC3339Nano, updated)
 		out = append(out, d)
 	}
@@ -144,13 +189,15 @@ func (v *Vault) DeleteDraft(key string) error {
 }
 
 // redactDraft returns the public form of testimony being typed: each new
-// span {{secret|description}} becomes [description] and its text goes to
-// secrets; saved markers {{#N|…}} stay. Text after a {{ that is not closed
-// may be a secret half typed: it is withheld too, whole.
-func redactDraft(text string) (public string, secrets []string) {
+// span {{secret|description}} becomes a marker {{#N|description}}, numbered
+// from *spans+1, and its secret goes to secrets; saved markers {{#N|…}} stay.
+// Text after a {{ that is not closed may be a secret half typed: it is
+// withheld too, whole, as an "unfinished sensitive span".
+func redactDraft(text string, spans *int) (public string, secrets map[int]string) {
 	if !strings.Contains(text, "{{") {
 		return text, nil
 	}
+	secrets = map[int]string{}
 	var b strings.Builder
 	for {
 		open := strings.Index(text, "{{")
@@ -161,8 +208,9 @@ func redactDraft(text string) (public string, secrets []string) {
 		b.WriteString(text[:open])
 		closing := strings.Index(text[open+2:], "}}")
 		if closing < 0 {
-			secrets = append(secrets, text[open:])
-			b.WriteString("[unfinished sensitive span]")
+			*spans++
+			secrets[*spans] = text[open+2:]
+			fmt.Fprintf(&b, "{{#%d|unfinished sensitive span}}", *spans)
 			break
 		}
 		closing += open + 2
@@ -170,13 +218,14 @@ func redactDraft(text string) (public string, secrets []string) {
 		if _, ok := parseMarker(strings.SplitN(inner, "|", 2)[0]); ok {
 			b.WriteString(text[open : closing+2])
 		} else {
-			_, desc, _ := strings.Cut(inner, "|")
+			secret, desc, _ := strings.Cut(inner, "|")
 			desc = strings.TrimSpace(desc)
-			if desc == "" {
+			if desc == "" || strings.Contains(desc, "{{") {
 				desc = "sensitive"
 			}
-			secrets = append(secrets, text[open:closing+2])
-			b.WriteString("[" + desc + "]")
+			*spans++
+			secrets[*spans] = secret
+			fmt.Fprintf(&b, "{{#%d|%s}}", *spans, desc)
 		}
 		text = text[closing+2:]
 	}
@@ -186,33 +235,67 @@ func redactDraft(text string) (public string, secrets []string) {
 // DraftSecrets is what a draft sealed to the custodian.
 type DraftSecrets struct {
 	Identity *Identity `json:"identity,omitempty"`
-	// Spans are the unsaved spans as typed, {{secret|description}}.
+	// Spans are the draft's spans as typed, {{secret|description}}.
 	Spans []string `json:"spans,omitempty"`
+	// Fields are the fields other than the testimony that held a hit of
+	// [CheckNames], as typed: "location", "relatives[0].relation"…
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // RevealDraft opens the sealed part of a draft with the custodian identity,
 // for recovering what was typed before a crash. It returns nil if the draft
 // sealed nothing. The result is secret: show it, never store or log it.
 func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
-	var sealed []byte
-	err := v.conn.QueryRowContext(v.ctx, `SELECT sealed FROM drafts WHERE key = ?`, key).Scan(&sealed)
+	var body string
+	var last []byte
+	err := v.conn.QueryRowContext(v.ctx, `SELECT body, sealed FROM drafts WHERE key = ?`, key).Scan(&body, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no draft %q", ErrNotFound, key)
 	}
-	if err != nil || sealed == nil {
+	if err != nil || last == nil {
 		return nil, err
 	}
-	plain, err := crypto.Unseal(custodian, sealed)
-	if errors.Is(err, crypto.ErrWrongKey) {
-		return nil, ErrWrongCustodianKey
+	var b draftBody
+	if err := json.Unmarshal([]byte(body), &b); err != nil {
+		return nil, fmt.Errorf("%w: draft %s", ErrDamaged, short(key))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("sealed draft: %w", err)
+	parts := [][]byte{last}
+	if b.Seal != nil {
+		parts = b.Seal.Parts
 	}
-	defer crypto.Wipe(plain)
-	var d DraftSecrets
-	if err := json.Unmarshal(plain, &d); err != nil {
-		return nil, fmt.Errorf("%w: sealed draft", ErrDamaged)
+	out := &DraftSecrets{}
+	secrets := map[int]string{}
+	for _, part := range parts {
+		plain, err := crypto.Unseal(custodian, part)
+		if errors.Is(err, crypto.ErrWrongKey) {
+			return nil, ErrWrongCustodianKey
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sealed draft: %w", err)
+		}
+		var p sealedPayload
+		err = json.Unmarshal(plain, &p)
+		crypto.Wipe(plain)
+		if err != nil {
+			return nil, fmt.Errorf("%w: sealed draft", ErrDamaged)
+		}
+		if p.Identity != nil {
+			out.Identity = p.Identity
+		}
+		for n, s := range p.Spans {
+			secrets[n] = s
+		}
+		for f, s := range p.Fields {
+			if out.Fields == nil {
+				out.Fields = map[string]string{}
+			}
+			out.Fields[f] = s
+		}
 	}
-	return &d, nil
+	for _, s := range markedSpans(b.Testimony) {
+		if secret, ok := secrets[s.N]; ok {
+			out.Spans = append(out.Spans, "{{"+secret+"|"+s.Description+"}}")
+		}
+	}
+	return out, nil
 }

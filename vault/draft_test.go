@@ -27,7 +27,7 @@ func TestDraft(t *testing.T) {
 	if len(ds) != 1 || ds[0].Key != "k1" || !ds[0].Sealed {
 		t.Fatalf("drafts=%+v", ds)
 	}
-	if got, want := ds[0].Record.Testimony, "Public words [a place] and [unfinished sensitive span]"; got != want {
+	if got, want := ds[0].Record.Testimony, "Public words {{#1|a place}} and {{#2|unfinished sensitive span}}"; got != want {
 		t.Fatalf("draft testimony=%q, want %q", got, want)
 	}
 	// What was withheld is sealed to the custodian, not lost.
@@ -36,7 +36,7 @@ func TestDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	if sec.Identity == nil || sec.Identity.Name != "CanaryDraftName" || len(sec.Spans) != 2 ||
-		sec.Spans[0] != "{{CanaryDraftSecret|a place}}" || sec.Spans[1] != "{{CanaryHalfTyped" {
+		sec.Spans[0] != "{{CanaryDraftSecret|a place}}" || sec.Spans[1] != "{{CanaryHalfTyped|unfinished sensitive span}}" {
 		t.Fatalf("revealed draft %+v", sec)
 	}
 	other, _ := crypto.NewIdentity()
@@ -144,4 +144,80 @@ func TestLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	v3.Close()
+}
+
+// TestDraftSealKept: a draft restored and saved keeps the identity and span
+// secrets sealed before, as they are; a later draft of it keeps them too,
+// beside what is typed after the restore.
+func TestDraftSealKept(t *testing.T) {
+	v, c := MustCreate(t)
+	in := input("Pseudo", "Words {{CanaryKeptSpan|a place}}.")
+	in.Identity = &vault.Identity{Name: "CanaryKeptName"}
+	if err := v.SaveDraft("k1", "", in); err != nil {
+		t.Fatal(err)
+	}
+	v = MustReopen(t, v)
+	ds, _ := v.Drafts()
+	if len(ds) != 1 || ds[0].Seal == nil || !ds[0].Seal.Identity() || ds[0].Seal.Spans() != 1 {
+		t.Fatalf("drafts=%+v", ds)
+	}
+	// Restored: the form is empty, the seal passed on; a new span typed.
+	again := vault.Input{Interview: ds[0].Record, Sealed: ds[0].Seal}
+	again.Testimony += " Then {{CanaryLaterSpan|a town}}."
+	if err := v.SaveDraft("k1", "", again); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ = v.Drafts()
+	if got, want := ds[0].Record.Testimony, "Words {{#1|a place}}. Then {{#2|a town}}."; got != want {
+		t.Fatalf("draft testimony %q, want %q", got, want)
+	}
+	save := vault.Input{Interview: ds[0].Record, Sealed: ds[0].Seal}
+	ids, err := v.Add(context.Background(), []vault.Input{save})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := v.Reveal(context.Background(), ids[0], c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Identity == nil || r.Identity.Name != "CanaryKeptName" || len(r.Spans) != 2 ||
+		r.Spans[0].Secret != "CanaryKeptSpan" || r.Spans[1].Secret != "CanaryLaterSpan" {
+		t.Fatalf("revealed %+v %+v", r.Identity, r.Spans)
+	}
+	// An identity typed after the restore replaces the kept one.
+	edit := vault.Input{Interview: ds[0].Record, Sealed: ds[0].Seal, Identity: &vault.Identity{Name: "CanaryNewName"}}
+	edit.Pseudonym = "Other"
+	ids, err = v.Add(context.Background(), []vault.Input{edit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := v.Reveal(context.Background(), ids[0], c); err != nil || r.Identity.Name != "CanaryNewName" {
+		t.Fatalf("revealed %+v, %v", r, err)
+	}
+}
+
+// TestDraftSealsHits: a name of the identity typed in the testimony or in
+// another field is sealed like a span when the draft is written.
+func TestDraftSealsHits(t *testing.T) {
+	v, c := MustCreate(t)
+	in := input("Pseudo", "Then Zhou Canary left.")
+	in.Location = "near Zhou Canary's flat"
+	in.Identity = &vault.Identity{Name: "Zhou Canary"}
+	if err := v.SaveDraft("k1", "", in); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := v.Drafts()
+	if got, want := ds[0].Record.Testimony, "Then {{#1|a name}} left."; got != want {
+		t.Fatalf("draft testimony %q, want %q", got, want)
+	}
+	if got, want := ds[0].Record.Location, "near [a name]'s flat"; got != want {
+		t.Fatalf("draft location %q, want %q", got, want)
+	}
+	sec, err := v.RevealDraft("k1", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sec.Spans) != 1 || sec.Spans[0] != "{{Zhou Canary|a name}}" || sec.Fields["location"] != "near Zhou Canary's flat" {
+		t.Fatalf("revealed draft %+v", sec)
+	}
 }

@@ -34,6 +34,9 @@ func (id *Identity) empty() bool {
 type sealedPayload struct {
 	Identity *Identity      `json:"identity,omitempty"`
 	Spans    map[int]string `json:"spans,omitempty"`
+	// Fields are a draft's fields that held a hit of CheckNames, as typed
+	// (drafts only: a save refuses or protects them instead).
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // Revealed is what the custodian sees of an interview.

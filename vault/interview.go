@@ -50,6 +50,10 @@ type Relative struct {
 type Input struct {
 	Interview
 	Identity *Identity `json:"identity,omitempty"`
+	// Sealed is the seal of the draft this input continues ([Draft].Seal),
+	// kept as it is: its identity (unless Identity replaces it) and its span
+	// secrets, whose markers the testimony holds. Never read from JSON.
+	Sealed *DraftSeal `json:"-"`
 }
 
 // Modes are the ways an interview can be held.

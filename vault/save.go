@@ -79,6 +79,9 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 
 	ch := &change{}
 	for _, p := range plans {
+		for _, k := range p.kept {
+			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
+		}
 		if p.sealed != nil {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
 		}
@@ -105,6 +108,7 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 type plan struct {
 	rev             *Revision
 	inheritedSealed []string
+	kept            []sealedRecord // a draft's seal, sealed already
 	payload         *sealedPayload // to seal, or nil
 	sealed          []byte         // ciphertext of payload
 	sealedID        string
@@ -147,6 +151,9 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
 	} else {
 		p.rev.Interview = randomID()
+	}
+	if err := p.keepSeal(in.Sealed); err != nil {
+		return nil, err
 	}
 
 	spans, err := parseSpans(in.Testimony)

@@ -25,13 +25,25 @@ none. Prints the ID of each, one per line, in input order.
 An object whose "id" names an existing interview adds a new revision of it.
 Real identities ("identity") and the secrets of sensitive spans
 ({{secret|description}} in "testimony") are sealed to the custodian as they
-are saved: this vault cannot read them back.`,
+are saved: this vault cannot read them back.
+
+The identity is sealed, the rest is not: an interview whose testimony,
+pseudonym, location, tags or relatives hold its identity's name, an alias,
+its contact or a relative's name is refused (exit 7), saying where, never
+what. --protect turns each such text in the testimony into a sensitive span
+({{Zhou Wei|a name}}); other fields must be fixed by hand. --allow-names
+saves as is, once you have checked.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
+			protect := fs.Bool("protect", false, "turn names found in the testimony into sensitive spans")
+			allow := fs.Bool("allow-names", false, "save names found outside the identity as they are (checked by you)")
 			return func(e *env, args []string) error {
 				if len(args) != 1 {
 					return usageError("add takes one FILE (or - for standard input)")
 				}
-				return runAdd(e, args[0])
+				if *protect && *allow {
+					return usageError("add takes --protect or --allow-names, not both")
+				}
+				return runAdd(e, args[0], addNames{protect: *protect, allow: *allow})
 			}
 		},
 	})
@@ -120,7 +132,10 @@ to the custodian.`,
 	})
 }
 
-func runAdd(e *env, path string) error {
+// addNames is what add does with hits of the re-identification check.
+type addNames struct{ protect, allow bool }
+
+func runAdd(e *env, path string, names addNames) error {
 	var r io.Reader
 	if path == "-" {
 		r = e.stdin
@@ -141,6 +156,15 @@ func runAdd(e *env, path string) error {
 		return err
 	}
 	defer v.Close()
+	if !names.allow {
+		terms, err := v.Terms()
+		if err != nil {
+			return err
+		}
+		if err := checkNames(e, inputs, terms, names.protect); err != nil {
+			return err
+		}
+	}
 	if len(inputs) > 100 {
 		fmt.Fprintf(e.stderr, "Sealing and saving %d interviews…\n", len(inputs))
 	}
@@ -234,4 +258,90 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// checkNames runs the re-identification check over inputs. With protect,
+// hits in the testimony become sensitive spans; any other hit refuses the
+// whole add. Messages name the interview, the field and the kind of hit,
+// never the text.
+func checkNames(e *env, inputs []vault.Input, terms []string, protect bool) error {
+	var refused []string
+	for n := range inputs {
+		in := &inputs[n]
+		hits := vault.CheckNames(in.Interview, in.Identity, terms)
+		if len(hits) == 0 {
+			continue
+		}
+		protected := 0
+		for _, h := range hits {
+			if protect && h.Field == "testimony" {
+				protected++
+				continue
+			}
+			msg := fmt.Sprintf("interview %d: %s holds %s", n+1, fieldName(h.Field), kindName(h.Kind))
+			if protect {
+				msg += ": fix the field (--protect protects the testimony only)"
+			}
+			if !contains(refused, msg) {
+				refused = append(refused, msg)
+			}
+		}
+		if protected > 0 {
+			in.Testimony = vault.ProtectNames(in.Testimony, hits)
+			fmt.Fprintf(e.stderr, "tvault: sealed %d hits in the testimony of interview %d as sensitive spans\n", protected, n+1)
+		}
+	}
+	if len(refused) == 0 {
+		return nil
+	}
+	// Every refusal but the last on its own line; the last is the error.
+	for _, msg := range refused[:len(refused)-1] {
+		fmt.Fprintf(e.stderr, "tvault: %s\n", msg)
+	}
+	hint := "nothing was added; remove the names, or add --protect to turn those in the testimony into sensitive spans, or --allow-names if you checked"
+	if protect {
+		hint = "nothing was added; remove the names from those fields, or add --allow-names instead of --protect if you checked"
+	}
+	return &exitError{code: exitInvalid, err: errors.New(refused[len(refused)-1]), hint: hint}
+}
+
+// fieldName names a field of vault.CheckNames for a message: "the
+// location", "the relation of relative 2".
+func fieldName(field string) string {
+	var i, j int
+	switch {
+	case field == "testimony" || field == "location" || field == "pseudonym":
+		return "the " + field
+	case strings.HasPrefix(field, "tags["):
+		fmt.Sscanf(field, "tags[%d]", &i)
+		return fmt.Sprintf("tag %d", i+1)
+	case strings.HasSuffix(field, ".relation"):
+		fmt.Sscanf(field, "relatives[%d]", &i)
+		return fmt.Sprintf("the relation of relative %d", i+1)
+	case strings.Contains(field, ".harms["):
+		fmt.Sscanf(field, "relatives[%d].harms[%d]", &i, &j)
+		return fmt.Sprintf("harm %d of relative %d", j+1, i+1)
+	}
+	return field
+}
+
+// kindName is a kind of hit with its article: "the identity name", "a
+// relative's name".
+func kindName(k vault.HitKind) string {
+	switch k {
+	case vault.HitName, vault.HitContact:
+		return "the " + k.String()
+	case vault.HitAlias:
+		return "an alias"
+	}
+	return "a " + k.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

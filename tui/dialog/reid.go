@@ -10,25 +10,36 @@ import (
 	"github.com/tvault/tvault/tui/styles"
 )
 
-// Hit is a term of the identity found in the testimony.
+// Hit is a term of the identity found in the testimony or another field.
 type Hit struct {
-	Term string // as typed in the identity form
-	What string // what it is: "a name", "a contact"…
+	Term  string // as typed in the identity form
+	What  string // what it is: "a name", "a contact"…
+	Field string // where, if not in the testimony: "Where", "Relatives"…
 }
 
-// Reid warns, before a save, that the testimony holds what was typed in the
-// identity form: the identity is sealed on save, the testimony is not.
+// Reid warns, before a save, that the testimony (or another field) holds
+// what was typed in the identity form: the identity is sealed on save, the
+// rest is not.
 type Reid struct {
 	common
 	hits []Hit
+	// inTestimony: some hits are in the testimony, which p protects.
+	inTestimony bool
 }
 
 // NewReid returns the warning for hits.
 func NewReid(s *styles.Styles, k *keys.KeyMap, hits []Hit) *Reid {
-	return &Reid{common: common{styles: s, keys: k}, hits: hits}
+	d := &Reid{common: common{styles: s, keys: k}, hits: hits}
+	for _, h := range hits {
+		if h.Field == "" {
+			d.inTestimony = true
+		}
+	}
+	return d
 }
 
-// Update answers a key: p Protect, y Accept, esc or n Cancel.
+// Update answers a key: p Protect (if a hit is in the testimony), y Accept,
+// esc or n Cancel.
 func (d *Reid) Update(msg tea.Msg) Answer {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
@@ -36,7 +47,9 @@ func (d *Reid) Update(msg tea.Msg) Answer {
 	}
 	switch k.String() {
 	case "p":
-		return Protect
+		if d.inTestimony {
+			return Protect
+		}
 	case "y":
 		return Accept
 	case "esc", "n":
@@ -50,12 +63,24 @@ func (d *Reid) View(string) string {
 	var b strings.Builder
 	b.WriteString(d.styles.Warn.Render("The testimony could identify the interviewee") + "\n\n")
 	b.WriteString("It contains what you typed in the identity form:\n")
+	fields := false
 	for _, h := range d.hits {
 		// On screen only: the person typed it. Never in an error or a log.
+		if h.Field != "" {
+			fields = true
+			fmt.Fprintf(&b, "  • %s (%s) in %s\n", h.Term, h.What, h.Field)
+			continue
+		}
 		fmt.Fprintf(&b, "  • %s (%s)\n", h.Term, h.What)
 	}
-	b.WriteString("\nThe identity is sealed on save, but the testimony is not.\n\n")
-	b.WriteString("  p  turn each into a sensitive span, then save\n")
+	b.WriteString("\nThe identity is sealed on save, but the testimony is not.\n")
+	if fields {
+		b.WriteString("Fix the other fields in the details form (m): they cannot hold spans.\n")
+	}
+	b.WriteString("\n")
+	if d.inTestimony {
+		b.WriteString("  p  turn each into a sensitive span, then save\n")
+	}
 	b.WriteString("  y  save as it is\n")
 	b.WriteString("  esc  go back\n")
 	return d.styles.Box.Render(b.String())
@@ -63,5 +88,8 @@ func (d *Reid) View(string) string {
 
 // ShortHelp is p, y and esc.
 func (d *Reid) ShortHelp() []key.Binding {
+	if !d.inTestimony {
+		return []key.Binding{d.keys.Yes, d.keys.Back}
+	}
 	return []key.Binding{d.keys.Protect, d.keys.Yes, d.keys.Back}
 }

@@ -9,7 +9,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	New, Open, Edit, Identity, Metadata, Save, Back, Search, Lock, Help, Quit key.Binding
 	Span, Stats, Up, Down, PageUp, PageDown, Home, End, ForceQuit             key.Binding
-	Yes, No, Protect                                                          key.Binding
+	Yes, No, Protect, Discard                                                 key.Binding
 	// Reveal asks for the custodian key (list, interview); Team opens the
 	// team screen (list); Compare shows a conflict's versions side by side
 	// (interview).
@@ -47,6 +47,7 @@ func Default() *KeyMap {
 		Yes:       b("y", "yes", "y"),
 		No:        b("n", "no", "n", "esc"),
 		Protect:   b("p", "make spans", "p"),
+		Discard:   b("d", "discard draft", "d"),
 		Reveal:    b("R", "reveal", "R"),
 		Team:      b("t", "team", "t"),
 		Compare:   b("v", "compare versions", "v"),
