@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"unsafe"
 
 	"modernc.org/libc"
@@ -90,9 +89,10 @@ func withImage(conn *sql.Conn, fn func(image []byte) error) error {
 		}
 		tls := libc.NewTLS()
 		defer tls.Close()
-		size := new(int64)
-		p := sqlite3.Xsqlite3_serialize(tls, db, 0, uintptr(unsafe.Pointer(size)), sqlite3.SQLITE_SERIALIZE_NOCOPY)
-		runtime.KeepAlive(size)
+		pSize := tls.Alloc(8) // C-side memory, as the transpiled code expects
+		defer tls.Free(8)
+		size := (*int64)(pointer(pSize))
+		p := sqlite3.Xsqlite3_serialize(tls, db, 0, pSize, sqlite3.SQLITE_SERIALIZE_NOCOPY)
 		if p == 0 || *size <= 0 {
 			return errors.New("the database cannot be read in place")
 		}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
-	"unsafe"
 
 	"modernc.org/libc"
 	"modernc.org/sqlite"
@@ -57,13 +55,14 @@ func setSizeLimit(conn *sql.Conn, limit int64) (int64, error) {
 		tls := libc.NewTLS()
 		defer tls.Close()
 		// The limit travels as a pointer to an sqlite3_int64 that SQLite
-		// overwrites with the limit in force. A heap object (new) does not
-		// move, and KeepAlive holds it until the call returns.
-		arg := new(int64)
+		// overwrites with the limit in force: in memory of the C side's
+		// (tls.Alloc), as the transpiled code expects, not Go's.
+		p := tls.Alloc(8)
+		defer tls.Free(8)
+		arg := (*int64)(pointer(p))
 		*arg = limit
 		// A NULL schema name means "main".
-		rc := sqlite3.Xsqlite3_file_control(tls, db, 0, sqlite3.SQLITE_FCNTL_SIZE_LIMIT, uintptr(unsafe.Pointer(arg)))
-		runtime.KeepAlive(arg)
+		rc := sqlite3.Xsqlite3_file_control(tls, db, 0, sqlite3.SQLITE_FCNTL_SIZE_LIMIT, p)
 		if rc != sqlite3.SQLITE_OK {
 			return fmt.Errorf("sqlite refused a size limit (code %d)", rc)
 		}
