@@ -31,6 +31,10 @@ type change struct {
 	// Drafts are the terminal UI's autosaves (draft.go).
 	Drafts []draftRecord `json:"drafts,omitempty"`
 
+	// indexTexts, when set, are the search index texts of the change's
+	// testimonies, worked out beside the save (derive.go).
+	indexTexts *indexTexts
+
 	// replay is set when the change comes from this vault's own journal:
 	// it was accepted once, so apply does not refuse it again for a rule
 	// added since (a parent of another interview); check reports it.
@@ -285,24 +289,28 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 		entries = append(entries, ftsEntry{rowid: rowid, existed: existed, marked: head.Record.Testimony})
 	}
-	for _, e := range entries {
+	texts := make([]indexText, len(entries))
+	for i, e := range entries {
+		texts[i] = ch.indexTexts.get(e.marked)
+	}
+	for i, e := range entries {
 		if e.existed {
 			if _, err := st.ftsDel.ExecContext(ctx, e.rowid); err != nil {
 				return err
 			}
 		}
-		if _, err := st.ftsIns.ExecContext(ctx, e.rowid, RenderPublic(e.marked)); err != nil {
+		if _, err := st.ftsIns.ExecContext(ctx, e.rowid, texts[i].public); err != nil {
 			return err
 		}
 	}
 	// The CJK pair index in a run of its own too, for the same reason.
-	for _, e := range entries {
+	for i, e := range entries {
 		if e.existed {
 			if _, err := st.cjkDel.ExecContext(ctx, e.rowid); err != nil {
 				return err
 			}
 		}
-		if _, err := st.cjkIns.ExecContext(ctx, e.rowid, cjkPairs(RenderPublic(e.marked))); err != nil {
+		if _, err := st.cjkIns.ExecContext(ctx, e.rowid, texts[i].pairs); err != nil {
 			return err
 		}
 	}

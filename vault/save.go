@@ -47,6 +47,13 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 		plans[i] = p
 		latest[p.rev.Interview] = p.rev
 	}
+	// What the search indexes will take of each testimony, worked out on
+	// the other core meanwhile (derive.go).
+	marked := make([]string, len(plans))
+	for i, p := range plans {
+		marked[i] = p.rev.Record.Testimony
+	}
+	texts := deriveIndexTexts(marked)
 
 	// Sealing is a post-quantum KEM per item, the costliest step: spread it
 	// over the cores.
@@ -77,7 +84,7 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 		ids[i] = p.rev.Interview
 	}
 
-	ch := &change{}
+	ch := &change{indexTexts: texts}
 	for _, p := range plans {
 		for _, k := range p.kept {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
