@@ -15,11 +15,8 @@ import (
 // (a bulk add) is then checkpointed at once; the frame made it safe first,
 // so a failed checkpoint loses nothing.
 func (v *Vault) commit(ch *change) error {
-	if v.broken != nil {
-		return v.broken
-	}
-	if v.readOnly {
-		return ErrReadOnly
+	if err := v.writable(); err != nil {
+		return err
 	}
 	ctx := v.ctx
 	tx, err := v.conn.BeginTx(ctx, nil)
@@ -85,7 +82,7 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 	if rerr := v.reload(); rerr != nil {
 		v.broken = fmt.Errorf("a save failed (%v) and the vault could not be reloaded (%v); close and reopen it", err, rerr)
 	}
-	return fmt.Errorf("failed to save; nothing of this change was saved: %w", err)
+	return fmt.Errorf("failed to save; nothing of this change was saved: %w", v.memoryFull(err))
 }
 
 // reload replaces the in-memory database with what the disk holds.
@@ -111,6 +108,19 @@ func (v *Vault) reload() error {
 	}
 	if err := v.limitMemory(); err != nil {
 		return err
+	}
+	return nil
+}
+
+// writable returns why the vault cannot be written to (opened read-only, or
+// broken by a failed save), or nil. Every write checks it before it touches
+// anything, the files beside the database (key slots) included.
+func (v *Vault) writable() error {
+	if v.broken != nil {
+		return v.broken
+	}
+	if v.readOnly {
+		return ErrReadOnly
 	}
 	return nil
 }

@@ -64,9 +64,10 @@ type sentMark struct {
 // appears meanwhile: if path exists the error wraps fs.ErrExist.
 func (v *Vault) ExportFile(ctx context.Context, path string, opts ExportOptions) (*ExportReport, error) {
 	var rep *ExportReport
+	var record func() error
 	err := fsx.CreateExclusive(path, func(f *os.File) error {
 		var err error
-		rep, err = v.Export(ctx, f, opts)
+		rep, record, err = v.export(ctx, f, opts)
 		return err
 	})
 	if errors.Is(err, fsx.ErrRenamedNotSynced) {
@@ -77,28 +78,48 @@ func (v *Vault) ExportFile(ctx context.Context, path string, opts ExportOptions)
 	if err != nil {
 		return nil, err
 	}
+	// Recorded only once the bundle is in place: an export that wrote no
+	// bundle must not mark anything as sent.
+	if err := record(); err != nil {
+		return rep, fmt.Errorf("the bundle was written, but the export could not be recorded: %w", err)
+	}
 	return rep, nil
 }
 
 // Export writes a signed bundle to w. If ctx is cancelled before the bundle
 // is gathered, nothing is written and the vault is unchanged.
 func (v *Vault) Export(ctx context.Context, w io.Writer, opts ExportOptions) (*ExportReport, error) {
-	if err := v.ready(); err != nil {
+	report, record, err := v.export(ctx, w, opts)
+	if err != nil {
 		return nil, err
 	}
-	if v.broken != nil {
-		return nil, v.broken
+	if err := record(); err != nil {
+		return report, fmt.Errorf("the bundle was written, but the export could not be recorded: %w", err)
+	}
+	return report, nil
+}
+
+// export writes a signed bundle to w and returns the function that records
+// the export (the audit event, what each member was sent), for the caller to
+// call once the bundle is where it goes. Every export is recorded, so a vault
+// that cannot record one (read-only, broken) refuses before writing.
+func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*ExportReport, func() error, error) {
+	if err := v.ready(); err != nil {
+		return nil, nil, err
+	}
+	if err := v.writable(); err != nil {
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	recipients, err := v.exportRecipients(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	since, err := v.sentSince(ctx, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// How far this vault reaches now, read before gathering, so that the
 	// marks never claim more than the bundle holds.
@@ -108,26 +129,23 @@ func (v *Vault) Export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 
 	body, err := v.bundleHeader(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	report := &ExportReport{}
 	if err := v.gatherInterviews(ctx, body, report, opts, since); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if body.Tombstones, err = v.gatherTombstones(ctx, since); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	report.Revisions, report.Tombstones = len(body.Revisions), len(body.Tombstones)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := bundlefmt.Encrypt(w, body, v.member.SigningKey, recipients...); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := v.recordExport(opts, report, current); err != nil {
-		return report, fmt.Errorf("the bundle was written, but the export could not be recorded: %w", err)
-	}
-	return report, nil
+	return report, func() error { return v.recordExport(opts, report, current) }, nil
 }
 
 // exportRecipients returns whom a bundle is encrypted to: the roster

@@ -23,12 +23,38 @@ type DirLock struct {
 // Lock takes the lock of the vault folder dir, creating the lock file if
 // needed. It returns an error wrapping [ErrInUse] if another process has it.
 func Lock(dir string) (*DirLock, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|os.O_CREATE, fsx.FileMode)
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|os.O_CREATE|syscallNoFollow, fsx.FileMode)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
 		}
 		return nil, err
+	}
+	if err := fsx.LockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, fsx.ErrLocked) {
+			return nil, ErrInUse
+		}
+		return nil, err
+	}
+	return &DirLock{dir: dir, f: f}, nil
+}
+
+// lockReadOnly takes the lock of dir for a read-only open, creating nothing:
+// a vault on read-only media, or copied without its lock file, must open
+// for `tvault check`. A missing lock file means no tvault has the vault open
+// for writing; the folder itself is then held open, unlocked, instead.
+func lockReadOnly(dir string) (*DirLock, error) {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|syscallNoFollow, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		d, err := os.Open(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &DirLock{dir: dir, f: d}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
 	}
 	if err := fsx.LockFile(f); err != nil {
 		f.Close()

@@ -53,20 +53,21 @@ func (m *sqliteImage) free() {
 	m.p, m.b = 0, nil
 }
 
-// deserializeImage makes m the main database of conn. SQLite owns m from then
-// on, whether or not it succeeds: it frees the buffer when the connection
-// closes, or at once on failure.
+// deserializeImage makes m the main database of conn. Once handed over,
+// SQLite owns m, whether or not it succeeds: it frees the buffer when the
+// connection closes, or at once on failure (unwiped: SQLite refuses a
+// database image only when it is out of memory or misused). If it is never
+// handed over, m is wiped and freed here.
 func deserializeImage(conn *sql.Conn, m *sqliteImage) error {
-	p, n := m.p, int64(len(m.b))
-	m.p, m.b = 0, nil
-	return conn.Raw(func(dc any) error {
+	handed := false
+	err := conn.Raw(func(dc any) error {
 		db, err := sqliteHandle(dc)
 		if err != nil {
-			tls := libc.NewTLS()
-			sqlite3.Xsqlite3_free(tls, p)
-			tls.Close()
 			return err
 		}
+		p, n := m.p, int64(len(m.b))
+		handed = true
+		m.p, m.b = 0, nil
 		tls := libc.NewTLS()
 		defer tls.Close()
 		rc := sqlite3.Xsqlite3_deserialize(tls, db, 0, p, n, n,
@@ -76,6 +77,11 @@ func deserializeImage(conn *sql.Conn, m *sqliteImage) error {
 		}
 		return nil
 	})
+	if !handed {
+		// SQLite never took it: wipe and free it here.
+		m.free()
+	}
+	return err
 }
 
 // withImage calls fn with SQLite's own buffer of conn's main database, read

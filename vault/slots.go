@@ -169,6 +169,9 @@ func (v *Vault) Slots() ([]Slot, error) {
 // AddPassphrase adds a key slot that opens with passphrase and returns its
 // name.
 func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, error) {
+	if err := v.writable(); err != nil {
+		return "", err
+	}
 	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now())
 	if err != nil {
 		return "", err
@@ -177,15 +180,23 @@ func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, e
 		return "", err
 	}
 	name, err := v.writeSlot(SlotPassphrase, slot)
-	if err == nil {
-		err = v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "passphrase"})
+	if err != nil {
+		return "", err
 	}
-	return name, err
+	if err := v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "passphrase"}); err != nil {
+		// A slot the audit log never saw must not stay.
+		v.removeSlotFile(name)
+		return "", err
+	}
+	return name, nil
 }
 
 // AddRecipient adds a key slot encrypted to r, which may be any age
 // recipient, and returns its name. A plugin recipient runs its plugin here.
 func (v *Vault) AddRecipient(ctx context.Context, r age.Recipient) (string, error) {
+	if err := v.writable(); err != nil {
+		return "", err
+	}
 	slot, err := crypto.SealRecipientSlot(v.identity, r, v.Now())
 	if err != nil {
 		return "", fmt.Errorf("failed to encrypt to the recipient: %w", err)
@@ -194,16 +205,24 @@ func (v *Vault) AddRecipient(ctx context.Context, r age.Recipient) (string, erro
 		return "", err
 	}
 	name, err := v.writeSlot(SlotRecipient, slot)
-	if err == nil {
-		err = v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "recipient"})
+	if err != nil {
+		return "", err
 	}
-	return name, err
+	if err := v.record(Event{Kind: EventKeyAdded, Subject: name, Details: "recipient"}); err != nil {
+		// A slot the audit log never saw must not stay.
+		v.removeSlotFile(name)
+		return "", err
+	}
+	return name, nil
 }
 
 // ChangePassphrase replaces the passphrase slot that unlocked the vault
 // with a new slot under passphrase, and returns the new slot's name. The new
 // slot is written and synced before the old one is removed.
 func (v *Vault) ChangePassphrase(ctx context.Context, passphrase []byte) (string, error) {
+	if err := v.writable(); err != nil {
+		return "", err
+	}
 	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
 		return "", ErrNotOpenedWithPassphrase
 	}
@@ -224,6 +243,9 @@ func (v *Vault) ChangePassphrase(ctx context.Context, passphrase []byte) (string
 
 // RemoveSlot removes the key slot name. It refuses to remove the last slot.
 func (v *Vault) RemoveSlot(ctx context.Context, name string) error {
+	if err := v.writable(); err != nil {
+		return err
+	}
 	name = strings.TrimSuffix(name, ".age")
 	paths, err := slotPaths(v.dir)
 	if err != nil {

@@ -176,7 +176,11 @@ func Open(ctx context.Context, dir string, opts OpenOptions, ids ...age.Identity
 	if !Exists(dir) {
 		return nil, fmt.Errorf("%w: %q", ErrNoVault, dir)
 	}
-	l, err := Lock(dir)
+	lock := Lock
+	if opts.ReadOnly {
+		lock = lockReadOnly
+	}
+	l, err := lock(dir)
 	if err != nil {
 		return nil, err
 	}
