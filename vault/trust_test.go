@@ -174,10 +174,12 @@ func TestStoreAuthenticity(t *testing.T) {
 	rand.Read(randomKey)
 
 	for name, forge := range map[string]func(){
-		"frame to D, untagged":        func() { appendForgedFrame(t, dir, D.Recipient(), nil, stranger.Recipient().String()) },
-		"frame to D, wrong tag":       func() { appendForgedFrame(t, dir, D.Recipient(), randomKey, stranger.Recipient().String()) },
-		"frame to V, wrong tag":       func() { appendForgedFrame(t, dir, V.Recipient(), randomKey, stranger.Recipient().String()) },
-		"snapshot to D, not the same": func() { os.WriteFile(filepath.Join(dir, "vault.age"), mustEncrypt(t, []byte("SQLite format 3\x00"), D.Recipient()), 0o600) },
+		"frame to D, untagged":  func() { appendForgedFrame(t, dir, D.Recipient(), nil, stranger.Recipient().String()) },
+		"frame to D, wrong tag": func() { appendForgedFrame(t, dir, D.Recipient(), randomKey, stranger.Recipient().String()) },
+		"frame to V, wrong tag": func() { appendForgedFrame(t, dir, V.Recipient(), randomKey, stranger.Recipient().String()) },
+		"snapshot to D, not the same": func() {
+			os.WriteFile(filepath.Join(dir, "vault.age"), mustEncrypt(t, []byte("SQLite format 3\x00"), D.Recipient()), 0o600)
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			forge()
