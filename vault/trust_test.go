@@ -90,7 +90,7 @@ func TestCustodianSwapAfterRekey(t *testing.T) {
 		for _, form := range []string{"untagged", "tagged with the old key"} {
 			t.Run(how+"/"+form, func(t *testing.T) {
 				v, _ := MustCreate(t)
-				if _, err := v.Add([]vault.Input{input("Before", "testimony before the border")}); err != nil {
+				if _, err := v.Add(context.Background(), []vault.Input{input("Before", "testimony before the border")}); err != nil {
 					t.Fatal(err)
 				}
 				dir := v.Dir()
@@ -99,17 +99,17 @@ func TestCustodianSwapAfterRekey(t *testing.T) {
 				current := passphrase
 				var err error
 				if how == "passwd" {
-					_, err = v.ChangePassphrase(newPass)
+					_, err = v.ChangePassphrase(context.Background(), newPass)
 					current = newPass
 				} else {
-					_, err = v.Rekey(passphrase)
+					_, err = v.Rekey(context.Background(), passphrase)
 				}
 				if err != nil {
 					t.Fatal(err)
 				}
 				// A save after the rekey, so that there is a journal of the
 				// new generation to append to.
-				if _, err := v.Add([]vault.Input{input("After", "testimony after the border")}); err != nil {
+				if _, err := v.Add(context.Background(), []vault.Input{input("After", "testimony after the border")}); err != nil {
 					t.Fatal(err)
 				}
 				v.Close()
@@ -146,7 +146,7 @@ func TestCustodianSwapAfterRekey(t *testing.T) {
 				if got := v2.Custodian().String(); got == adversary.Recipient().String() {
 					t.Fatal("the adversary is the custodian")
 				}
-				if list, _ := v2.List(); len(list) != 2 {
+				if list, _ := v2.List(context.Background()); len(list) != 2 {
 					t.Fatalf("%d interviews, want 2", len(list))
 				}
 			})
@@ -159,7 +159,7 @@ func TestCustodianSwapAfterRekey(t *testing.T) {
 // snapshot: age would open them, the tags refuse them.
 func TestStoreAuthenticity(t *testing.T) {
 	v, _ := MustCreate(t)
-	if _, err := v.Add([]vault.Input{input("One", "testimony one")}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{input("One", "testimony one")}); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -216,7 +216,7 @@ func TestDataKeyRetired(t *testing.T) {
 	V := coerce(t, dir, passphrase)
 	var size int64
 	for i := range 4 {
-		if _, err := v.Add([]vault.Input{input("P", "testimony of generation")}); err != nil {
+		if _, err := v.Add(context.Background(), []vault.Input{input("P", "testimony of generation")}); err != nil {
 			t.Fatal(err)
 		}
 		oldSnap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
@@ -224,7 +224,7 @@ func TestDataKeyRetired(t *testing.T) {
 		if len(oldD) != 1 {
 			t.Fatalf("%d data keys open, want 1", len(oldD))
 		}
-		if err := v.Checkpoint(); err != nil {
+		if err := v.Checkpoint(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		for _, name := range []string{"data-A.age", "data-B.age"} {
@@ -260,7 +260,7 @@ func TestDataKeyRetired(t *testing.T) {
 // and its next checkpoint writes the new one.
 func TestOldFormatMigrates(t *testing.T) {
 	v, _ := MustCreate(t)
-	if _, err := v.Add([]vault.Input{input("Old", "old format testimony")}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{input("Old", "old format testimony")}); err != nil {
 		t.Fatal(err)
 	}
 	dir := v.Dir()
@@ -299,13 +299,13 @@ func TestOldFormatMigrates(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the old format does not open: %v", err)
 	}
-	if _, err := v.Add([]vault.Input{input("Still old", "saved in the old format")}); err != nil {
+	if _, err := v.Add(context.Background(), []vault.Input{input("Still old", "saved in the old format")}); err != nil {
 		t.Fatal(err)
 	}
 	if len(vault.DataKeysForTesting(dir, V)) != 0 {
 		t.Fatal("a save wrote a data key; only a checkpoint should")
 	}
-	if err := v.Checkpoint(); err != nil {
+	if err := v.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	v.Close()
@@ -317,7 +317,7 @@ func TestOldFormatMigrates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer v.Close()
-	if list, _ := v.List(); len(list) != 2 {
+	if list, _ := v.List(context.Background()); len(list) != 2 {
 		t.Fatalf("%d interviews after migration, want 2", len(list))
 	}
 }
