@@ -110,7 +110,12 @@ func TestAuth(t *testing.T) {
 		"tagged with another key": {frame(other), key},
 		"untagged (TVJ1)":         {frame(nil), key},
 		"TVJ2 read as old format": {good, nil},
-		"tag of another gen":      {func() []byte { l := journal.New(dir, 4); l.MAC = key; b, _ := journal.Encode(l, id.Recipient(), &change{}); return b }(), key},
+		"tag of another gen": {func() []byte {
+			l := journal.New(dir, 4)
+			l.MAC = key
+			b, _ := journal.Encode(l, id.Recipient(), &change{})
+			return b
+		}(), key},
 	} {
 		if err := parse(c.data, c.mac); !errors.Is(err, crypto.ErrDamaged) {
 			t.Errorf("%s: err=%v, want ErrDamaged", name, err)
