@@ -338,9 +338,24 @@ func plaintextImage(t *testing.T, dir string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := crypto.OpenSlot(data, []byte(testPassphrase))
+	v, err := crypto.OpenSlot(data, []byte(testPassphrase))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The snapshot and journal are encrypted to the generation's data key,
+	// which V opens from one of keys/data-A.age and keys/data-B.age (the
+	// other is random bytes): docs/RECOVERY.md.
+	var id age.Identity = v
+	for _, name := range []string{"data-A.age", "data-B.age"} {
+		kf, err := os.ReadFile(filepath.Join(dir, "keys", name))
+		if err != nil {
+			continue
+		}
+		if plain, err := crypto.Open(v, kf); err == nil {
+			if d, err := crypto.ParseIdentity(plain); err == nil {
+				id = d
+			}
+		}
 	}
 	snap, err := os.ReadFile(filepath.Join(dir, "vault.age"))
 	if err != nil {
@@ -350,8 +365,9 @@ func plaintextImage(t *testing.T, dir string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// And every journal frame: a 16-byte header whose bytes 4 to 12 are the
-	// big-endian length of the age file that follows.
+	// And every journal frame: a 48-byte header (TVJ2; 16 bytes for TVJ1)
+	// whose bytes 4 to 12 are the big-endian length of the age file that
+	// follows.
 	logs, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -362,16 +378,20 @@ func plaintextImage(t *testing.T, dir string) []byte {
 			t.Fatal(err)
 		}
 		for len(data) >= 16 {
+			h := uint64(16)
+			if string(data[:4]) == "TVJ2" {
+				h = 48
+			}
 			n := binary.BigEndian.Uint64(data[4:12])
-			if n > uint64(len(data)-16) {
+			if n > uint64(len(data))-h {
 				t.Fatalf("%s: a frame longer than the file", l)
 			}
-			plain, err := crypto.OpenOwn(id, data[16:16+n])
+			plain, err := crypto.OpenOwn(id, data[h:h+n])
 			if err != nil {
 				t.Fatal(err)
 			}
 			image = append(image, plain...)
-			data = data[16+n:]
+			data = data[h+n:]
 		}
 	}
 	return image

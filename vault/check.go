@@ -124,8 +124,14 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews WHERE heads > 1`).Scan(&conflicts)
 	add("heads", wrongHeads == 0, "%d inconsistencies; %d interviews in conflict (two or more heads)", wrongHeads, conflicts)
 
+	if v.data != nil {
+		add("data key", true, "keys/%s.age holds generation %d's data key and authenticates vault.age", v.data.file, v.data.gen)
+	} else {
+		add("data key", true, "warning: no data key (a vault of the old format; the next checkpoint adds one)")
+	}
+
 	// Key slots: each must at least be an age file.
-	slots, _ := filepath.Glob(filepath.Join(v.dir, keysDir, "*.age"))
+	slots, _ := slotPaths(v.dir)
 	badSlots := 0
 	for _, s := range slots {
 		data, err := os.ReadFile(s)

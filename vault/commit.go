@@ -35,7 +35,7 @@ func (v *Vault) commit(ch *change) error {
 	if v.checkpointDue(ch.approxSize()) {
 		return v.commitByCheckpoint(tx)
 	}
-	buf, err := journal.Encode(v.journal, v.identity.Recipient(), ch)
+	buf, err := journal.Encode(v.journal, v.storeIdentity().Recipient(), ch)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,10 @@ import (
 // lines only after each save returned. The parent kills it with SIGKILL at a
 // random moment.
 func crashChild(dir string) {
+	if os.Getenv("TVAULT_CRASH_MODE") == "rekey" {
+		rekeyCrashChild(dir)
+		return
+	}
 	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
 		fmt.Printf("open failed: %v\n", err)

@@ -32,9 +32,10 @@
 // While a vault is open its SQLite database lives in memory, on one held
 // connection; SQLite never writes a file. On disk, in the vault folder:
 //
-//	vault.age        the database image (snapshot), age-encrypted to the vault identity
-//	journal/GEN.log  saves since that snapshot: frames, each age-encrypted to it
+//	vault.age        the database image (snapshot), age-encrypted to its generation's data key
+//	journal/GEN.log  saves since that snapshot: frames, each age-encrypted to it and tagged
 //	keys/*.age       key slots: the vault identity under a passphrase or a recipient
+//	keys/data-?.age  the data key, encrypted to the vault identity (datakey.go)
 //	lock             held by the operating system while a process has the vault open
 //
 // Every write is a change (revisions, sealed items, tombstones, roster,

@@ -56,7 +56,7 @@ func TestDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
-	image, err := crypto.OpenOwn(id, snap)
+	image, err := crypto.OpenOwn(vault.DataKeysForTesting(dir, id)[0], snap)
 	if err != nil {
 		t.Fatal(err)
 	}

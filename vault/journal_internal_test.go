@@ -46,7 +46,7 @@ func TestReadJournalEveryCut(t *testing.T) {
 	v, data, ends := journalOfThree(t)
 	for cut := ends[1]; cut <= ends[2]; cut++ {
 		os.WriteFile(journal.Path(v.dir, v.journal.Gen), data[:cut], 0o600)
-		frames, j, torn, err := journal.Read[change](v.dir, v.journal.Gen, v.identity)
+		frames, j, torn, err := journal.ReadAuth[change](v.dir, v.journal.Gen, v.data.id, v.mac)
 		if err != nil {
 			t.Fatalf("cut at %d: %v", cut, err)
 		}
@@ -69,7 +69,7 @@ func TestReadJournalEveryByte(t *testing.T) {
 		bad := bytes.Clone(data)
 		bad[pos] ^= 0x01
 		os.WriteFile(journal.Path(v.dir, v.journal.Gen), bad, 0o600)
-		_, _, torn, err := journal.Read[change](v.dir, v.journal.Gen, v.identity)
+		_, _, torn, err := journal.ReadAuth[change](v.dir, v.journal.Gen, v.data.id, v.mac)
 		if !errors.Is(err, ErrDamaged) {
 			t.Fatalf("byte %d of %d flipped: err=%v torn=%d, want ErrDamaged", pos, len(data), err, torn)
 		}

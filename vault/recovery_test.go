@@ -51,15 +51,31 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 	v.Close()
 	work := t.TempDir()
 
-	// age -d of a passphrase slot yields an identity file that age -d -i
-	// accepts. (batchpass passes the passphrase without a terminal; a person
-	// types it.)
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "RECOVERY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []string{recoveryDataKeyScript, recoveryJournalScript, recoveryJournalQuery} {
+		if !strings.Contains(string(doc), step) {
+			t.Fatalf("docs/RECOVERY.md does not give this step as the test runs it:\n%s", step)
+		}
+	}
+
+	// Step 1: age -d of a passphrase slot yields an identity file that age
+	// -d -i accepts. (batchpass passes the passphrase without a terminal; a
+	// person types it.)
 	cmd := exec.Command(age, "-d", "-j", "batchpass", "-o", filepath.Join(work, "key.txt"), filepath.Join(dir, "keys", "passphrase-1.age"))
 	cmd.Env = append(os.Environ(), "AGE_PASSPHRASE="+string(passphrase))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("age -d slot: %v\n%s", err, out)
 	}
-	cmd = exec.Command(age, "-d", "-i", filepath.Join(work, "key.txt"), "-o", filepath.Join(work, "vault.db"), filepath.Join(dir, "vault.age"))
+	// Step 2: the data key, from whichever data key file V opens.
+	cmd = exec.Command("sh", "-c", strings.ReplaceAll(recoveryDataKeyScript, "~/vault", dir))
+	cmd.Dir = work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the data key recipe: %v\n%s", err, out)
+	}
+	cmd = exec.Command(age, "-d", "-i", filepath.Join(work, "data.txt"), "-o", filepath.Join(work, "vault.db"), filepath.Join(dir, "vault.age"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("age -d snapshot: %v\n%s", err, out)
 	}
@@ -74,15 +90,6 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 	// Steps 5 and 6: the journal, with the shell, age and sqlite3, as the
 	// document says.
 	needTool(t, "od")
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "RECOVERY.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, step := range []string{recoveryJournalScript, recoveryJournalQuery} {
-		if !strings.Contains(string(doc), step) {
-			t.Fatalf("docs/RECOVERY.md does not give this step as the test runs it:\n%s", step)
-		}
-	}
 	script := strings.ReplaceAll(recoveryJournalScript, "~/vault", dir)
 	cmd = exec.Command("sh", "-c", script)
 	cmd.Dir = work
@@ -101,13 +108,16 @@ func TestRecoveryWithAgeAndSQLite(t *testing.T) {
 	}
 }
 
+// recoveryDataKeyScript is step 2 of docs/RECOVERY.md, as written there.
+const recoveryDataKeyScript = `for k in ~/vault/keys/data-*.age; do age -d -i key.txt "$k" >> data.txt 2>/dev/null || true; done`
+
 // recoveryJournalScript is step 5 of docs/RECOVERY.md, as written there.
 const recoveryJournalScript = `for log in ~/vault/journal/*.log; do
   size=$(wc -c < "$log"); off=0; n=0
   while [ "$off" -lt "$size" ]; do
     len=$(od -An -tu8 --endian=big -j $((off + 4)) -N 8 "$log" | tr -d ' ')
-    tail -c +$((off + 17)) "$log" | head -c "$len" | age -d -i key.txt > "$(basename "$log" .log)-$n.json"
-    off=$((off + 16 + len)); n=$((n + 1))
+    tail -c +$((off + 49)) "$log" | head -c "$len" | age -d -i data.txt > "$(basename "$log" .log)-$n.json"
+    off=$((off + 48 + len)); n=$((n + 1))
   done
 done`
 

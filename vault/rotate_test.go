@@ -58,7 +58,7 @@ func TestRotateCustodian(t *testing.T) {
 	slot, _ := os.ReadFile(filepath.Join(dir, "keys", "passphrase-1.age"))
 	vid, _ := crypto.OpenSlot(slot, passphrase)
 	snap, _ := os.ReadFile(filepath.Join(dir, "vault.age"))
-	image, err := crypto.OpenOwn(vid, snap)
+	image, err := crypto.OpenOwn(vault.DataKeysForTesting(dir, vid)[0], snap)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,11 @@ func ShredSlots(dir string) ([]string, error) {
 		if err := ShredFile(p); err != nil {
 			return done, fmt.Errorf("failed to shred key slot %q: %w", slotName(p), err)
 		}
-		done = append(done, slotName(p))
+		// The data key files go too (they are encrypted to V, which is
+		// gone anyway), but they are not slots to report.
+		if !isDataKeyName(filepath.Base(p)) {
+			done = append(done, slotName(p))
+		}
 	}
 	// Temporary slot files of an interrupted slot change hold V too.
 	tmps, _ := filepath.Glob(filepath.Join(dir, keysDir, ".*.tmp-*"))

@@ -22,6 +22,8 @@ import (
 // second member's key, a hardware key through an age plugin). Adding,
 // removing or changing a slot never touches the data, which stays encrypted
 // to V. Slots are named by kind and number: passphrase-1, recipient-2.
+// Changing a passphrase replaces V (rekey.go). The data key files
+// keys/data-A.age and keys/data-B.age (datakey.go) are not slots.
 //
 // Every change writes the new slot first (fsync'd, with its folder) and
 // removes an old one only after that, so a crash never leaves a vault with
@@ -81,8 +83,11 @@ func (p *passphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 
 // unlock tries the key slots in keys/, in name order, with ids: passphrase
 // slots with the passphrase identities, recipient slots with the others.
-// It returns the vault identity and the name of the slot that opened.
-func unlock(dir string, ids []age.Identity) (*age.HybridIdentity, string, error) {
+// A vault identity a slot yields is taken only if accept returns nil for it
+// (it opens the store); errStaleKey from accept means the slot is left over
+// from before a rekey and counts as not opened. It returns the vault
+// identity and the name of the slot that opened.
+func unlock(dir string, ids []age.Identity, accept func(*age.HybridIdentity) error) (*age.HybridIdentity, string, error) {
 	var passphrases [][]byte
 	var keys []age.Identity
 	for _, id := range ids {
@@ -99,11 +104,18 @@ func unlock(dir string, ids []age.Identity) (*age.HybridIdentity, string, error)
 	if err != nil {
 		return nil, "", err
 	}
-	var damaged error
+	var damaged, storeErr error
 	try := func(path string, open func() (*age.HybridIdentity, error)) *age.HybridIdentity {
 		id, err := open()
 		if err == nil {
-			return id
+			err = accept(id)
+			if err == nil {
+				return id
+			}
+			if !errors.Is(err, errStaleKey) {
+				storeErr = err
+			}
+			return nil
 		}
 		if errors.Is(err, ErrDamaged) {
 			damaged = fmt.Errorf("key slot %q: %w", slotName(path), err)
@@ -134,6 +146,8 @@ func unlock(dir string, ids []age.Identity) (*age.HybridIdentity, string, error)
 		}
 	}
 	switch {
+	case storeErr != nil:
+		return nil, "", storeErr
 	case damaged != nil:
 		return nil, "", damaged
 	case len(passphrases) > 0 && len(keys) > 0:
@@ -216,31 +230,6 @@ func (v *Vault) AddRecipient(ctx context.Context, r age.Recipient) (string, erro
 	return name, nil
 }
 
-// ChangePassphrase replaces the passphrase slot that unlocked the vault
-// with a new slot under passphrase, and returns the new slot's name. The new
-// slot is written and synced before the old one is removed.
-func (v *Vault) ChangePassphrase(ctx context.Context, passphrase []byte) (string, error) {
-	if err := v.writable(); err != nil {
-		return "", err
-	}
-	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
-		return "", ErrNotOpenedWithPassphrase
-	}
-	old := v.slot
-	name, err := v.AddPassphrase(ctx, passphrase)
-	if err != nil {
-		return "", err
-	}
-	v.slot = name
-	if err := v.record(Event{Kind: EventPasswd, Subject: name, Details: "replaces " + old}); err != nil {
-		return name, err
-	}
-	if err := v.removeSlotFile(old); err != nil {
-		return name, fmt.Errorf("the new passphrase works, but the old slot %q could not be removed, so the old passphrase still works too: %w", old, err)
-	}
-	return name, nil
-}
-
 // RemoveSlot removes the key slot name. It refuses to remove the last slot.
 func (v *Vault) RemoveSlot(ctx context.Context, name string) error {
 	if err := v.writable(); err != nil {
@@ -272,12 +261,10 @@ func (v *Vault) RemoveSlot(ctx context.Context, name string) error {
 	return v.record(Event{Kind: EventKeyRemoved, Subject: name})
 }
 
+// removeSlotFile overwrites the slot file in place before removing it, so
+// that its blocks do not open V with the old passphrase or key.
 func (v *Vault) removeSlotFile(name string) error {
-	dir := filepath.Join(v.dir, keysDir)
-	if err := os.Remove(filepath.Join(dir, name+".age")); err != nil {
-		return err
-	}
-	return fsx.SyncDir(dir)
+	return ShredFile(filepath.Join(v.dir, keysDir, name+".age"))
 }
 
 // writeSlot writes a new slot file of kind under the next free number and
@@ -303,9 +290,15 @@ func (v *Vault) writeSlot(kind SlotKind, data []byte) (string, error) {
 }
 
 func slotPaths(dir string) ([]string, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
+	all, err := filepath.Glob(filepath.Join(dir, keysDir, "*.age"))
 	if err != nil {
 		return nil, err
+	}
+	var paths []string
+	for _, p := range all {
+		if !isDataKeyName(filepath.Base(p)) {
+			paths = append(paths, p)
+		}
 	}
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrDamaged, errNoSlots)

@@ -41,11 +41,11 @@ func TestChangePassphrase(t *testing.T) {
 		v, _ := MustCreate(t)
 		id := mustAddOne(t, v)
 		dir := v.Dir()
-		name, err := v.ChangePassphrase(context.Background(), newPass)
+		r, err := v.ChangePassphrase(context.Background(), newPass)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := name, "passphrase-2"; got != want {
+		if got, want := r.Slot, "passphrase-2"; got != want {
 			t.Fatalf("name=%q, want %q", got, want)
 		}
 		if got, want := v.CurrentSlot(), "passphrase-2"; got != want {
@@ -235,7 +235,8 @@ func TestChangePassphraseOrder(t *testing.T) {
 	}
 }
 
-// passwd replaces the slot the passphrase opened, not another one.
+// passwd replaces the slot the passphrase opened with one for the new
+// passphrase and, since it replaces the vault key, destroys the others.
 func TestChangePassphraseSecondSlot(t *testing.T) {
 	v, _ := MustCreate(t)
 	second := []byte("the second passphrase")
@@ -252,22 +253,25 @@ func TestChangePassphraseSecondSlot(t *testing.T) {
 		t.Fatalf("CurrentSlot()=%q, want %q", got, want)
 	}
 	newPass := []byte("a brand new passphrase")
-	if name, err := v.ChangePassphrase(context.Background(), newPass); err != nil || name != "passphrase-3" {
-		t.Fatalf("ChangePassphrase: %q, %v", name, err)
+	r, err := v.ChangePassphrase(context.Background(), newPass)
+	if err != nil || r.Slot != "passphrase-3" || len(r.Dropped) != 1 || r.Dropped[0] != "passphrase-1" {
+		t.Fatalf("ChangePassphrase: %+v, %v", r, err)
 	}
 	v.Close()
-	if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(second)); !errors.Is(err, vault.ErrWrongPassphrase) {
-		t.Fatalf("replaced passphrase: err=%v, want ErrWrongPassphrase", err)
-	}
-	for _, p := range [][]byte{passphrase, newPass} {
-		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(p))
-		if err != nil {
-			t.Fatal(err)
+	for _, p := range [][]byte{second, passphrase} {
+		if _, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(p)); !errors.Is(err, vault.ErrWrongPassphrase) {
+			t.Fatalf("replaced or dropped passphrase: err=%v, want ErrWrongPassphrase", err)
 		}
-		v.Close()
 	}
-	if _, err := os.Stat(filepath.Join(dir, "keys", "passphrase-2.age")); !os.IsNotExist(err) {
-		t.Fatalf("passphrase-2.age: err=%v, want it gone", err)
+	v, err = vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(newPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	for _, name := range []string{"passphrase-1.age", "passphrase-2.age"} {
+		if _, err := os.Stat(filepath.Join(dir, "keys", name)); !os.IsNotExist(err) {
+			t.Fatalf("%s: err=%v, want it gone", name, err)
+		}
 	}
 }
 

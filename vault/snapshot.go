@@ -4,16 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 
+	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/internal/journal"
 )
 
-// loadSnapshot decrypts vault.age into the in-memory database.
+// loadSnapshot decrypts vault.age into the in-memory database, with the
+// generation's data key (whose tag of vault.age findDataKey checked) or, in
+// a vault of the old format, with V.
 func (v *Vault) loadSnapshot() error {
 	f, err := os.Open(filepath.Join(v.dir, snapshotName))
 	if err != nil {
@@ -28,7 +32,7 @@ func (v *Vault) loadSnapshot() error {
 	// Decrypted straight into memory SQLite will own: one copy of the
 	// database, not two (memimage.go).
 	var image *sqliteImage
-	_, err = crypto.OpenFileOwnInto(v.identity, f, st.Size(), func(n int64) ([]byte, error) {
+	_, err = crypto.OpenFileOwnInto(v.storeIdentity(), f, st.Size(), func(n int64) ([]byte, error) {
 		var err error
 		image, err = allocImage(n)
 		if err != nil {
@@ -41,7 +45,37 @@ func (v *Vault) loadSnapshot() error {
 		image.free()
 		return fmt.Errorf("%s: %w", snapshotName, err)
 	}
-	return v.openDB(image)
+	if err := v.openDB(image); err != nil {
+		return err
+	}
+	if v.data != nil {
+		gen, err := v.metaUint("journal_gen")
+		if err != nil {
+			return err
+		}
+		if gen != v.data.gen {
+			return fmt.Errorf("%w: %s is not of its data key's generation", ErrDamaged, snapshotName)
+		}
+	}
+	return nil
+}
+
+// storeIdentity returns the key that decrypts the open generation: its data
+// key, or V in a vault of the old format.
+func (v *Vault) storeIdentity() *age.HybridIdentity {
+	if v.data != nil {
+		return v.data.id
+	}
+	return v.identity
+}
+
+// journalMAC returns the key that authenticates the open generation's
+// journal frames, nil in a vault of the old format.
+func (v *Vault) journalMAC() []byte {
+	if v.data != nil {
+		return v.mac
+	}
+	return nil
 }
 
 // replayJournal applies the frames saved since the snapshot.
@@ -59,7 +93,7 @@ func (v *Vault) replayJournal() error {
 			return fmt.Errorf("%w: the journal is newer than the snapshot (was vault.age replaced by an older copy?)", ErrDamaged)
 		}
 	}
-	frames, j, torn, err := journal.Read[change](v.dir, gen, v.identity)
+	frames, j, torn, err := journal.ReadAuth[change](v.dir, gen, v.storeIdentity(), v.journalMAC())
 	if err != nil {
 		return err
 	}
@@ -106,6 +140,8 @@ func (v *Vault) removeLeftovers() {
 	if removed {
 		fsx.SyncDir(filepath.Join(v.dir, journal.Dir))
 	}
+	retireOtherDataKey(v.dir, v.data)
+	v.shredRetiredSlots()
 	if st, err := os.Stat(journal.Path(v.dir, v.journal.Gen)); err == nil && st.Size() > v.journal.Size {
 		if err := os.Truncate(journal.Path(v.dir, v.journal.Gen), v.journal.Size); err == nil {
 			if f, err := os.OpenFile(journal.Path(v.dir, v.journal.Gen), os.O_RDWR, 0); err == nil {
@@ -116,16 +152,28 @@ func (v *Vault) removeLeftovers() {
 	}
 }
 
-// writeSnapshot serializes the database, encrypts it to the vault identity
-// and replaces vault.age atomically.
-func (v *Vault) writeSnapshot() error {
+// writeSnapshot serializes the database, encrypts it to the data key d and
+// replaces vault.age atomically. Before the rename, it writes d (with the
+// new snapshot's tag under mac) into its data key file, encrypted to vid:
+// a crash before the rename leaves the old snapshot with the old data key,
+// which is in the other file.
+func (v *Vault) writeSnapshot(d *dataKey, vid *age.HybridIdentity, mac []byte) error {
 	// SQLite's own buffer is encrypted in place, not a copy of it
 	// (memimage.go): nothing writes to the database meanwhile, as this
 	// goroutine holds its only connection.
 	err := fsx.WriteFileAtomic(filepath.Join(v.dir, snapshotName), func(f *os.File) error {
-		return withImage(v.conn, func(image []byte) error {
-			return crypto.EncryptTo(f, image, v.identity.Recipient())
+		err := withImage(v.conn, func(image []byte) error {
+			m := snapshotMAC(mac, d.gen)
+			if err := crypto.EncryptTo(io.MultiWriter(f, m), image, d.id.Recipient()); err != nil {
+				return err
+			}
+			d.tag = m.Sum(nil)
+			return nil
 		})
+		if err != nil {
+			return err
+		}
+		return writeDataKey(v.dir, vid, d)
 	})
 	if err != nil {
 		return err
@@ -148,14 +196,23 @@ func (v *Vault) checkpointDue(extra int64) bool {
 	return v.journal.Size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
 }
 
-// Checkpoint writes the whole database as a new snapshot and retires the
-// journal. A crash at any point opens to the same data: before the rename
-// the old snapshot and journal are whole; after it, the new snapshot covers
-// the old journal, which Open removes.
+// Checkpoint writes the whole database as a new snapshot, under a new data
+// key, and retires the old generation. A crash at any point opens to the
+// same data: before the rename the old snapshot, data key and journal are
+// whole; after it, the new snapshot covers the old journal, which Open
+// removes (and retires the old data key if the crash came first).
 //
 // A cancelled ctx stops it before it writes anything; once it writes, it
 // finishes.
 func (v *Vault) Checkpoint(ctx context.Context) error {
+	return v.checkpoint(ctx, v.identity, v.mac)
+}
+
+// checkpoint writes the new generation under the vault identity vid (V, or
+// a new V′ for a rekey) and the store key mac derived from it. The old data
+// key file is overwritten in place once the new snapshot is in place, which
+// erases the old generation wherever its blocks are (datakey.go).
+func (v *Vault) checkpoint(ctx context.Context, vid *age.HybridIdentity, mac []byte) error {
 	if v.broken != nil {
 		return v.broken
 	}
@@ -170,10 +227,15 @@ func (v *Vault) Checkpoint(ctx context.Context) error {
 	v.conn.ExecContext(ctx, `INSERT INTO testimony_fts (testimony_fts, rank) VALUES ('merge', 64)`)
 	v.conn.ExecContext(ctx, `INSERT INTO cjk_fts (cjk_fts, rank) VALUES ('merge', 64)`)
 	old := v.journal.Gen
+	did, err := crypto.NewIdentity()
+	if err != nil {
+		return err
+	}
+	d := &dataKey{file: otherDataKey(v.data), gen: old + 1, id: did}
 	if err := v.setMeta(ctx, "journal_gen", []byte(strconv.FormatUint(old+1, 10))); err != nil {
 		return err
 	}
-	if err := v.writeSnapshot(); errors.Is(err, fsx.ErrRenamedNotSynced) {
+	if err := v.writeSnapshot(d, vid, mac); errors.Is(err, fsx.ErrRenamedNotSynced) {
 		// The new snapshot is in place: go on as if all went well, or saves
 		// would land in a journal the next open treats as retired.
 		v.warnings = append(v.warnings, "a checkpoint could not sync the vault folder; the disk may be failing")
@@ -183,10 +245,18 @@ func (v *Vault) Checkpoint(ctx context.Context) error {
 		}
 		return err
 	}
+	retired := v.data
+	v.identity, v.mac, v.data = vid, mac, d
+	if retired != nil {
+		if err := retireDataKey(v.dir, retired.file); err != nil {
+			v.warnings = append(v.warnings, "the previous data key could not be overwritten; the next open tries again")
+		}
+	}
 	v.journal.Close()
 	if err := os.Remove(journal.Path(v.dir, old)); err == nil {
 		fsx.SyncDir(filepath.Join(v.dir, journal.Dir))
 	}
 	v.journal = journal.New(v.dir, old+1)
+	v.journal.MAC = mac
 	return nil
 }

@@ -33,6 +33,8 @@ type Vault struct {
 	conn     *sql.Conn
 	identity *age.HybridIdentity // V: decrypts the snapshot
 	slot     string              // the key slot that unlocked V (slots.go)
+	mac      []byte              // the store authentication key, from V (datakey.go)
+	data     *dataKey            // the open generation's data key; nil in the old format
 
 	custodian *age.HybridRecipient
 	member    member
@@ -111,6 +113,9 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 	if v.identity, err = crypto.NewIdentity(); err != nil {
 		return nil, err
 	}
+	if v.mac, err = storeMAC(v.identity); err != nil {
+		return nil, err
+	}
 	if err := v.openDB(nil); err != nil {
 		return nil, err
 	}
@@ -141,10 +146,17 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 		return nil, err
 	}
 	v.slot = "passphrase-1"
-	if err := v.writeSnapshot(); err != nil {
+	did, err := crypto.NewIdentity()
+	if err != nil {
 		return nil, err
 	}
+	d := &dataKey{file: dataKeyA, gen: 0, id: did}
+	if err := v.writeSnapshot(d, v.identity, v.mac); err != nil {
+		return nil, err
+	}
+	v.data = d
 	v.journal = journal.New(dir, 0)
+	v.journal.MAC = v.mac
 	ok = true
 	return v, nil
 }
@@ -209,7 +221,23 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	id, slot, err := unlock(dir, ids)
+	var data *dataKey
+	var mac []byte
+	// A key slot is taken only if its V opens the store: after a crash
+	// during a rekey, a slot may hold an older or newer V than the store.
+	accept := func(id *age.HybridIdentity) error {
+		m, err := storeMAC(id)
+		if err != nil {
+			return err
+		}
+		data, mac = nil, m
+		if !hasDataKeys(dir) {
+			return nil // the old format: the snapshot is to V
+		}
+		data, err = findDataKey(dir, id, m)
+		return err
+	}
+	id, slot, err := unlock(dir, ids, accept)
 	if errors.Is(err, ErrWrongPassphrase) && !opts.ReadOnly {
 		recordFailedUnlock(dir)
 	}
@@ -220,7 +248,7 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{dir: dir, lock: lock, Now: time.Now, readOnly: opts.ReadOnly, identity: id, slot: slot}
+	v := &Vault{dir: dir, lock: lock, Now: time.Now, readOnly: opts.ReadOnly, identity: id, slot: slot, data: data, mac: mac}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
@@ -315,7 +343,9 @@ func (v *Vault) Close() error {
 		}
 		v.db = nil
 	}
-	v.identity = nil
+	v.identity, v.data = nil, nil
+	crypto.Wipe(v.mac)
+	v.mac = nil
 	v.lock.Release()
 	v.lock = nil
 	return err

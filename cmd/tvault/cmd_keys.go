@@ -23,10 +23,13 @@ func init() {
 		summary: "change the vault passphrase",
 		help: `
 Asks for the current vault passphrase (or reads --passphrase-file), then the
-new one twice (or reads --new-passphrase-file). The key slot the current
-passphrase opened is replaced: the new slot is written and synced first,
-then the old one removed, so a crash never leaves the vault without a slot.
-The data is not re-encrypted. Other slots ('tvault keys list') still work.`,
+new one twice (or reads --new-passphrase-file), and rekeys the vault (see
+'tvault rekey --help'): a new vault key, the vault rewritten under it, one
+key slot for the new passphrase, and every old slot overwritten and removed.
+The old passphrase, and the vault key it gave, open nothing afterwards and
+can write nothing the vault accepts. Other slots ('tvault keys list') held
+the old vault key and are destroyed too: add them again with 'keys add'.
+A crash at any moment leaves the old vault or the new one, whole.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			newFile := fs.String("new-passphrase-file", "", "read the new passphrase from the first line of `PATH`")
 			return func(e *env, args []string) error {
@@ -126,12 +129,20 @@ func runPasswd(e *env, newFile string) error {
 		return err
 	}
 	defer crypto.Wipe(p)
-	name, err := v.ChangePassphrase(e.ctx, p)
-	if err != nil {
+	r, err := v.ChangePassphrase(e.ctx, p)
+	if r == nil && err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "Changed the vault passphrase: key slot %s replaces %s. The old passphrase no longer opens the vault.\n", name, old)
-	return nil
+	fmt.Fprintf(e.stderr, "Changed the vault passphrase and the vault key: key slot %s replaces %s. The old passphrase no longer opens the vault.\n", r.Slot, old)
+	printDropped(e, r)
+	return err
+}
+
+// printDropped tells which other slots a rekey destroyed.
+func printDropped(e *env, r *vault.Rekeyed) {
+	if len(r.Dropped) > 0 {
+		fmt.Fprintf(e.stderr, "Key slots %s held the old vault key and were destroyed; add them again with 'tvault keys add'.\n", strings.Join(r.Dropped, ", "))
+	}
 }
 
 func runKeysList(e *env, asJSON bool) error {

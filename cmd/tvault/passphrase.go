@@ -61,6 +61,12 @@ func openVault(e *env) (*vault.Vault, error) {
 	}
 	v, err := vault.Open(e.ctx, dir, vault.OpenOptions{}, ids...)
 	wipe()
+	return openedVault(e, v, err)
+}
+
+// openedVault turns what vault.Open returned into the command's result:
+// exit codes and hints for the errors, warnings printed.
+func openedVault(e *env, v *vault.Vault, err error) (*vault.Vault, error) {
 	switch {
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return nil, &exitError{code: exitWrongPassphrase, err: errors.New("wrong vault passphrase"),

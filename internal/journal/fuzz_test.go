@@ -1,6 +1,9 @@
 package journal
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -90,6 +93,59 @@ func FuzzRead(f *testing.F) {
 			if fr.Change == nil || fr.Gen != gen {
 				t.Fatalf("frame %d accepted with gen %d or no change", fr.Seq, fr.Gen)
 			}
+		}
+	})
+}
+
+// FuzzReadAuth is FuzzRead of an authenticated journal (TVJ2 frames): the
+// seeds are two good frames, and the old-format seeds, which must be damage.
+func FuzzReadAuth(f *testing.F) {
+	id := seedIdentity(f)
+	key := []byte("a fixed key for the fuzz seeds..")
+	const gen = 5
+	l := New(f.TempDir(), gen)
+	l.MAC = key
+	var good []byte
+	for _, note := range []string{`{"a":1}`, `"two"`} {
+		change := json.RawMessage(note)
+		buf, err := Encode(l, id.Recipient(), &change)
+		if err != nil {
+			f.Fatal(err)
+		}
+		good = append(good, buf...)
+		l.Seq++
+		sum := sha256.Sum256(buf)
+		l.Head = hex.EncodeToString(sum[:])
+	}
+	f.Add(uint64(gen), good)
+	for _, data := range seedGlob(f, filepath.Join("testdata", "*.log")) {
+		f.Add(uint64(gen), data)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, gen uint64, data []byte) {
+		if err := os.MkdirAll(filepath.Join(dir, Dir), fsx.DirMode); err != nil {
+			t.Fatal(err)
+		}
+		path := Path(dir, gen)
+		if err := os.WriteFile(path, data, fsx.FileMode); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(path)
+		frames, j, torn, err := ReadAuth[json.RawMessage](dir, gen, id, key)
+		if err != nil {
+			if !errors.Is(err, crypto.ErrDamaged) {
+				t.Fatalf("err=%v, want ErrDamaged", err)
+			}
+			return
+		}
+		if j.Size+torn != int64(len(data)) || uint64(len(frames)) != j.Seq {
+			t.Fatalf("frames of %d bytes and a torn tail of %d in a file of %d; %d frames, seq %d", j.Size, torn, len(data), len(frames), j.Seq)
+		}
+		for off := 0; off < int(j.Size); {
+			if string(data[off:off+4]) != magicAuth {
+				t.Fatalf("a frame at %d is not TVJ2", off)
+			}
+			off += AuthHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
 		}
 	})
 }

@@ -12,6 +12,18 @@
 // from 1 in each generation; prev is the hex SHA-256 of the whole previous
 // frame (header and ciphertext), "" for the first.
 //
+// A vault of the current format authenticates each frame (format "TVJ2"):
+//
+//	"TVJ2" | length (8 bytes) | HMAC-SHA-256 tag (32 bytes) | CRC-32C of the 44 bytes before
+//	age ciphertext of length bytes, to the generation's data key
+//
+// The tag is HMAC-SHA-256 under Log.MAC of "tvault journal frame v1\n", the
+// generation (8 bytes, big endian) and the age file, and is checked before
+// the age file is decrypted: a frame written by someone who knows only the
+// recipient it is encrypted to is damage. A journal read with a MAC key
+// accepts only TVJ2 frames; one read without accepts only TVJ1 (the format
+// before authentication, which a vault reads until its next checkpoint).
+//
 // The length lets a reader tell a torn write from damage: a last frame with
 // fewer bytes than its header promises (or a partial header) was cut short
 // by a crash before its save was acknowledged, and is dropped. Anything else
@@ -24,6 +36,7 @@ package journal
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -45,10 +58,15 @@ import (
 const (
 	// Dir is the journal's folder inside a vault folder.
 	Dir = "journal"
-	// HeaderLen is the length of a frame header.
+	// HeaderLen is the length of a frame header of the old format (TVJ1).
 	HeaderLen = 16
+	// AuthHeaderLen is the length of an authenticated frame's header (TVJ2).
+	AuthHeaderLen = 48
 
-	magic = "TVJ1"
+	magic     = "TVJ1"
+	magicAuth = "TVJ2"
+	tagLen    = sha256.Size
+	macDomain = "tvault journal frame v1\n"
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -72,6 +90,11 @@ type Log struct {
 	Size int64  // bytes of whole frames
 	Seq  uint64 // of the last frame
 	Head string // hash of the last frame
+
+	// MAC is the key that authenticates frames (HMAC-SHA-256), or nil for
+	// a journal of the old, unauthenticated format. Set it before the
+	// first Encode.
+	MAC []byte
 
 	dir string   // the vault folder
 	f   *os.File // opened at the first append
@@ -104,7 +127,30 @@ func Header(n int) []byte {
 	return h
 }
 
-// Encode returns the bytes of the next frame, holding change, encrypted to r.
+// headerAuth returns the header of an authenticated frame of ct.
+func headerAuth(mac []byte, gen uint64, ct []byte) []byte {
+	h := make([]byte, AuthHeaderLen)
+	copy(h, magicAuth)
+	binary.BigEndian.PutUint64(h[4:12], uint64(len(ct)))
+	copy(h[12:44], Tag(mac, gen, ct))
+	binary.BigEndian.PutUint32(h[44:48], crc32.Checksum(h[:44], castagnoli))
+	return h
+}
+
+// Tag returns the HMAC-SHA-256 tag of the age file ct as a frame of
+// generation gen, under key.
+func Tag(key []byte, gen uint64, ct []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(macDomain))
+	var g [8]byte
+	binary.BigEndian.PutUint64(g[:], gen)
+	m.Write(g[:])
+	m.Write(ct)
+	return m.Sum(nil)
+}
+
+// Encode returns the bytes of the next frame, holding change, encrypted to r
+// (and authenticated with l.MAC, if set).
 func Encode[C any](l *Log, r age.Recipient, change *C) ([]byte, error) {
 	var plain bytes.Buffer
 	enc := json.NewEncoder(&plain)
@@ -117,6 +163,9 @@ func Encode[C any](l *Log, r age.Recipient, change *C) ([]byte, error) {
 	ct, err := crypto.Encrypt(plain.Bytes(), r)
 	if err != nil {
 		return nil, err
+	}
+	if l.MAC != nil {
+		return append(headerAuth(l.MAC, l.Gen, ct), ct...), nil
 	}
 	return append(Header(len(ct)), ct...), nil
 }
@@ -201,42 +250,58 @@ func (l *Log) Close() error {
 // journal after the whole frames, ready to append. A missing file is an
 // empty journal.
 func Read[C any](dir string, gen uint64, id age.Identity) (frames []*Frame[C], l *Log, torn int64, err error) {
+	return ReadAuth[C](dir, gen, id, nil)
+}
+
+// ReadAuth is [Read] of a journal whose frames are authenticated with mac
+// (nil: the old format).
+func ReadAuth[C any](dir string, gen uint64, id age.Identity, mac []byte) (frames []*Frame[C], l *Log, torn int64, err error) {
+	l = New(dir, gen)
+	l.MAC = mac
 	data, err := os.ReadFile(Path(dir, gen))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, New(dir, gen), 0, nil
+		return nil, l, 0, nil
 	}
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("failed to read the journal: %w", err)
 	}
-	return Parse[C](data, New(dir, gen), id)
+	return Parse[C](data, l, id)
 }
 
 // Parse parses the frames of a journal file's content into l, which names
 // the generation they must belong to. data is whatever the disk held: it may
 // have been cut short, damaged or forged, and every length and count in it
 // is checked before it is used (FuzzRead). Damage returns an error wrapping
-// crypto.ErrDamaged.
+// crypto.ErrDamaged. If l.MAC is set, every frame must be authenticated with
+// it (TVJ2), and its tag is checked before anything else of it is read.
 func Parse[C any](data []byte, l *Log, id age.Identity) (frames []*Frame[C], _ *Log, torn int64, err error) {
+	mg, hlen := magic, HeaderLen
+	if l.MAC != nil {
+		mg, hlen = magicAuth, AuthHeaderLen
+	}
 	off := 0
 	for off < len(data) {
 		n := len(frames) + 1
 		rest := data[off:]
-		if len(rest) < HeaderLen {
-			if !bytes.HasPrefix([]byte(magic), rest[:min(len(rest), 4)]) {
+		if len(rest) < hlen {
+			if !bytes.HasPrefix([]byte(mg), rest[:min(len(rest), 4)]) {
 				return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
 			}
 			return frames, l, int64(len(rest)), nil
 		}
-		h := rest[:HeaderLen]
-		if string(h[:4]) != magic || crc32.Checksum(h[:12], castagnoli) != binary.BigEndian.Uint32(h[12:16]) {
+		h := rest[:hlen]
+		if string(h[:4]) != mg || crc32.Checksum(h[:hlen-4], castagnoli) != binary.BigEndian.Uint32(h[hlen-4:hlen]) {
 			return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
 		}
 		length := binary.BigEndian.Uint64(h[4:12])
-		if length > uint64(len(rest)-HeaderLen) {
+		if length > uint64(len(rest)-hlen) {
 			return frames, l, int64(len(rest)), nil
 		}
-		whole := rest[:HeaderLen+int(length)]
-		plain, err := crypto.OpenOwn(id, whole[HeaderLen:])
+		whole := rest[:hlen+int(length)]
+		if l.MAC != nil && !hmac.Equal(h[12:12+tagLen], Tag(l.MAC, l.Gen, whole[hlen:])) {
+			return nil, nil, 0, fmt.Errorf("%w: journal frame %d is not authenticated by the vault key (written by someone who does not hold it)", crypto.ErrDamaged, n)
+		}
+		plain, err := crypto.OpenOwn(id, whole[hlen:])
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("journal frame %d: %w", n, err)
 		}

@@ -1,6 +1,7 @@
 package journal_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"testing"
@@ -70,5 +71,63 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if _, _, _, err := journal.Parse[change](data, journal.New(dir, 8), id); !errors.Is(err, crypto.ErrDamaged) {
 		t.Fatalf("wrong generation: err=%v, want ErrDamaged", err)
+	}
+}
+
+// TestAuth: a journal with a MAC key writes TVJ2 frames and accepts nothing
+// else; a frame tagged with another key, or not tagged, is damage.
+func TestAuth(t *testing.T) {
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := bytes.Repeat([]byte{7}, 32)
+	other := bytes.Repeat([]byte{8}, 32)
+	dir := t.TempDir()
+	frame := func(mac []byte) []byte {
+		l := journal.New(dir, 3)
+		l.MAC = mac
+		buf, err := journal.Encode(l, id.Recipient(), &change{Note: "n"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf
+	}
+	parse := func(data, mac []byte) error {
+		l := journal.New(dir, 3)
+		l.MAC = mac
+		_, _, _, err := journal.Parse[change](data, l, id)
+		return err
+	}
+	good := frame(key)
+	if string(good[:4]) != "TVJ2" || len(good) < journal.AuthHeaderLen {
+		t.Fatalf("frame starts %q", good[:4])
+	}
+	if err := parse(good, key); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct{ data, mac []byte }{
+		"tagged with another key": {frame(other), key},
+		"untagged (TVJ1)":         {frame(nil), key},
+		"TVJ2 read as old format": {good, nil},
+		"tag of another gen": {func() []byte {
+			l := journal.New(dir, 4)
+			l.MAC = key
+			b, _ := journal.Encode(l, id.Recipient(), &change{})
+			return b
+		}(), key},
+	} {
+		if err := parse(c.data, c.mac); !errors.Is(err, crypto.ErrDamaged) {
+			t.Errorf("%s: err=%v, want ErrDamaged", name, err)
+		}
+	}
+	// Every torn cut of a tagged frame is torn, not damage.
+	for cut := 1; cut < len(good); cut++ {
+		l := journal.New(dir, 3)
+		l.MAC = key
+		frames, _, torn, err := journal.Parse[change](good[:cut], l, id)
+		if err != nil || len(frames) != 0 || torn != int64(cut) {
+			t.Fatalf("cut at %d: %d frames, torn %d, %v", cut, len(frames), torn, err)
+		}
 	}
 }
