@@ -148,25 +148,44 @@ func bundleChange(body *bundlefmt.Body) *change {
 	return ch
 }
 
+// errOffRoster is authorName's answer for a key that is neither this
+// member's nor on the roster.
+var errOffRoster = errors.New("not on the roster")
+
+// authorName returns the name under which this vault knows the member whose
+// signing key is key: its own member's, or the roster's. A key that is
+// neither is errOffRoster. One rule for everything a bundle brings that a
+// member signed (revisions, purge orders) whoever forwards it: a member on
+// the roster may forward, not vouch for, what others signed.
+func (v *Vault) authorName(ctx context.Context, key []byte) (string, error) {
+	if bytes.Equal(key, v.member.SigningKey.Public().(ed25519.PublicKey)) {
+		return v.member.Name, nil
+	}
+	name, _, err := v.memberByKey(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", errOffRoster
+	}
+	return name, nil
+}
+
 // verifyTombstones checks every purge order's signature, and that this
 // member or one on the roster ordered it, whoever forwards it: a purge
 // destroys. It returns the interviews purged.
 func (v *Vault) verifyTombstones(ctx context.Context, ch *change) (map[string]bool, error) {
 	tombstoned := map[string]bool{}
-	own := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
 	for i := range ch.Tombstones {
 		t, err := ch.Tombstones[i].verify()
 		if err != nil {
 			return nil, err
 		}
-		if !bytes.Equal(t.AuthorKey, own) {
-			name, _, err := v.memberByKey(ctx, t.AuthorKey)
-			if err != nil {
-				return nil, err
-			}
-			if name == "" {
+		if _, err := v.authorName(ctx, t.AuthorKey); err != nil {
+			if errors.Is(err, errOffRoster) {
 				return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
 			}
+			return nil, err
 		}
 		tombstoned[t.Interview] = true
 	}
@@ -185,6 +204,12 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		inBundle[s.ID] = true
 	}
+	have, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`)
+	if err != nil {
+		return err
+	}
+	defer have.Close()
+	authors := map[string]bool{}
 	isParent := map[string]bool{}
 	for i := range ch.Revisions {
 		if err := ctx.Err(); err != nil {
@@ -200,6 +225,30 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		for _, p := range rev.Parents {
 			isParent[p] = true
+		}
+		if tombstoned[rev.Interview] {
+			continue // purged on arrival: nothing of it is stored
+		}
+		var known bool
+		if err := have.QueryRowContext(ctx, rev.ID).Scan(&known); err != nil {
+			return err
+		}
+		if known {
+			// Checked when it came in. A revision by a member since taken
+			// off the roster stays part of its interview's history, which
+			// every later bundle of that interview carries.
+			continue
+		}
+		if err := rev.validate(); err != nil {
+			return fmt.Errorf("revision %s of interview %s in the bundle: %w", short(rev.ID), rev.Interview, err)
+		}
+		if !authors[string(rev.AuthorKey)] {
+			if _, err := v.authorName(ctx, rev.AuthorKey); errors.Is(err, errOffRoster) {
+				return fmt.Errorf("%w: revision %s of interview %s is signed by someone not on your roster", ErrUnknownSigner, short(rev.ID), rev.Interview)
+			} else if err != nil {
+				return err
+			}
+			authors[string(rev.AuthorKey)] = true
 		}
 	}
 	hasSealed, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM sealed WHERE id = ?)`)
