@@ -95,7 +95,7 @@ func (c *conflictScreen) ShortHelp() []key.Binding {
 func (c *conflictScreen) intro() string {
 	name := ""
 	if len(c.heads) > 0 {
-		name = c.heads[0].Pseudonym
+		name = vault.Escape(c.heads[0].Pseudonym)
 	}
 	w := max(c.width, 20)
 	title := c.styles.Title.Render(fmt.Sprintf("Conflict · %s · %d versions", name, len(c.heads)))
@@ -179,7 +179,7 @@ func (c *conflictScreen) columns() [][]markedLine {
 			prefix = mark + " "
 		}
 		var out []markedLine
-		wrapped := lipgloss.NewStyle().Width(max(w-2, 4)).Render(s)
+		wrapped := lipgloss.NewStyle().Width(max(w-2, 4)).Render(vault.Escape(s))
 		for k, l := range strings.Split(wrapped, "\n") {
 			p := prefix
 			if k > 0 {
@@ -200,7 +200,7 @@ func (c *conflictScreen) columns() [][]markedLine {
 				when = t.UTC().Format("2006-01-02 15:04 UTC")
 			}
 		}
-		col = append(col, markedLine{text: fmt.Sprintf("Version %d · by %s", n+1, author), head: true})
+		col = append(col, markedLine{text: fmt.Sprintf("Version %d · by %s", n+1, vault.Escape(author)), head: true})
 		col = append(col, markedLine{text: when})
 		col = append(col, markedLine{})
 		for k, f := range all[n] {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/tvault/tvault/vault"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -324,6 +325,9 @@ func (e *editor) renderLine(b *strings.Builder, l vline, hasCursor bool, si *int
 		if s == "" {
 			return
 		}
+		// Control characters in the text (from a bundle, or an older
+		// vault) are shown escaped, never sent to the terminal.
+		s = vault.Escape(s)
 		switch k {
 		case spanned:
 			b.WriteString(e.styles.Span.Render(s))

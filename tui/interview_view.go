@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/tvault/tvault/vault"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -30,7 +31,7 @@ func (i *interviewScreen) header() string {
 	if strings.TrimSpace(name) == "" {
 		name = "(new interview)"
 	}
-	left := i.styles.Title.Render("Interview · " + name)
+	left := i.styles.Title.Render("Interview · " + vault.Escape(name))
 	var right string
 	switch {
 	case i.dirty:
@@ -88,7 +89,7 @@ func (i *interviewScreen) overview() string {
 		if v == "" {
 			v = "—"
 		}
-		fmt.Fprintf(&b, "%-12s %s\n", label+":", v)
+		fmt.Fprintf(&b, "%-12s %s\n", label+":", vault.Escape(v))
 	}
 	line("Date", m.date)
 	line("Where", m.location)

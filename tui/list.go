@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"github.com/tvault/tvault/vault"
 	"strings"
 	"time"
 
@@ -87,15 +88,17 @@ func loadRows(s *store) tea.Cmd {
 			drafted := map[string]string{}
 			for _, d := range drafts {
 				if d.Interview == "" {
-					rows = append(rows, row{draftKey: d.Key, pseudonym: d.Record.Pseudonym,
-						date: d.Record.InterviewedOn, tags: strings.Join(d.Record.Tags, " ")})
+					rows = append(rows, row{draftKey: d.Key, pseudonym: vault.Escape(d.Record.Pseudonym),
+						date: vault.Escape(d.Record.InterviewedOn), tags: vault.Escape(strings.Join(d.Record.Tags, " "))})
 				} else {
 					drafted[d.Interview] = d.Key
 				}
 			}
 			for _, s := range sums {
-				rows = append(rows, row{id: s.ID, draftKey: drafted[s.ID], pseudonym: s.Pseudonym,
-					date: s.InterviewedOn, tags: strings.Join(s.Tags, " "), heads: s.Heads})
+				// Escaped: what the vault holds may come from a bundle or an
+				// older vault, and reaches the terminal here.
+				rows = append(rows, row{id: s.ID, draftKey: drafted[s.ID], pseudonym: vault.Escape(s.Pseudonym),
+					date: vault.Escape(s.InterviewedOn), tags: vault.Escape(strings.Join(s.Tags, " ")), heads: s.Heads})
 			}
 			return nil
 		})

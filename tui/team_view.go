@@ -66,7 +66,7 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	t.resultOK = true
 	r := msg.rep
 	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
-	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", r.Signer, "Fingerprint:", r.Fingerprint)
+	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", vault.Escape(r.Signer), "Fingerprint:", r.Fingerprint)
 	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)
 	fmt.Fprintf(&b, "%-16s %d\n%-16s %d\n%-16s %d\n", "New interviews:", r.Interviews, "Purged:", r.Purged, "Conflicts:", r.Conflicts)
 	if r.Conflicts > 0 {
@@ -126,7 +126,7 @@ func (t *teamScreen) View() string {
 		b.WriteString("  y  it matches: add    n  cancel\n")
 	case teamRemoveConfirm:
 		m, _ := t.selected()
-		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Remove %s from the roster?", m.Name)) + "\n\n")
+		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Remove %s from the roster?", vault.Escape(m.Name))) + "\n\n")
 		b.WriteString("Their bundles are refused from then on, and you can no longer export to them.\n\n")
 		b.WriteString("  y  remove    n  cancel\n")
 	case teamCardPath:
@@ -193,7 +193,7 @@ func (t *teamScreen) rosterView() string {
 		if len(added) > 10 {
 			added = added[:10]
 		}
-		line := mark + box + cell(m.Name, nameW) + " " + cell(m.Fingerprint, fpW) + " " + cell(added, addedW)
+		line := mark + box + cell(vault.Escape(m.Name), nameW) + " " + cell(m.Fingerprint, fpW) + " " + cell(added, addedW)
 		if i == t.cursor {
 			line = t.styles.Selected.Render(line)
 		}

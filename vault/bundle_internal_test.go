@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,8 +26,9 @@ var updateVectors = flag.Bool("update-vectors", false, "rewrite testdata/bundles
 const vectorDir = "../testdata/bundles"
 
 // TestBundleVectors decrypts the bundle vectors in testdata/bundles with the
-// member key stored beside them and checks them as Import does. With
-// -update-vectors it makes new ones first.
+// member key stored beside them and checks them as Import does: small is
+// the current version, small-v1 the previous one (signed by another alice,
+// alice-v1.card). With -update-vectors it makes a new small first.
 func TestBundleVectors(t *testing.T) {
 	if *updateVectors {
 		writeVectors(t)
@@ -38,7 +41,74 @@ func TestBundleVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ct, err := os.ReadFile(filepath.Join(vectorDir, "small.tvb"))
+	for name, version := range map[string]int{"small": bundlefmt.Version, "small-v1": 1} {
+		t.Run(name, func(t *testing.T) {
+			ct, err := os.ReadFile(filepath.Join(vectorDir, name+".tvb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := crypto.Open(id, ct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := os.ReadFile(filepath.Join(vectorDir, name+".plain"))
+			if !bytes.Equal(plain, want) {
+				t.Fatalf("%s.tvb does not decrypt to %s.plain", name, name)
+			}
+			body, line, sig, err := bundlefmt.Decode(plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body.Version != version {
+				t.Fatalf("version=%d, want %d", body.Version, version)
+			}
+			if !bundlefmt.Verify(body, line, sig) {
+				t.Fatal("the vector's signature does not verify")
+			}
+			if version > 1 && !slices.Equal(body.Recipients, []string{id.Recipient().String()}) {
+				t.Fatal("the vector's recipients are not the member key's")
+			}
+			if got, want := body.Exporter.Name, "alice"; got != want {
+				t.Fatalf("exporter=%q, want %q", got, want)
+			}
+			if got, want := len(body.Revisions), 3; got != want {
+				t.Fatalf("revisions=%d, want %d", got, want)
+			}
+			if got, want := len(body.Tombstones), 1; got != want {
+				t.Fatalf("tombstones=%d, want %d", got, want)
+			}
+			ch := bundleChange(body)
+			for i := range ch.Revisions {
+				r, err := ch.Revisions[i].revision()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := r.verify(ch.Revisions[i].Sig); err != nil {
+					t.Fatal(err)
+				}
+				if err := r.validate(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := ch.Tombstones[0].verify(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestImportPreviousVersion imports the version 1 vector from a member on
+// the roster: it merges, with a warning that it is not recipient-bound.
+func TestImportPreviousVersion(t *testing.T) {
+	keyFile, err := os.ReadFile(filepath.Join(vectorDir, "member-key.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := crypto.ParseIdentity(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := os.ReadFile(filepath.Join(vectorDir, "small-v1.tvb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,43 +116,38 @@ func TestBundleVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := os.ReadFile(filepath.Join(vectorDir, "small.plain"))
-	if !bytes.Equal(plain, want) {
-		t.Fatal("small.tvb does not decrypt to small.plain")
-	}
-	body, line, sig, err := bundlefmt.Decode(plain)
+	card, err := os.ReadFile(filepath.Join(vectorDir, "alice-v1.card"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bundlefmt.Verify(body, line, sig) {
-		t.Fatal("the vector's signature does not verify")
-	}
-	if got, want := body.Exporter.Name, "alice"; got != want {
-		t.Fatalf("exporter=%q, want %q", got, want)
-	}
-	if got, want := len(body.Revisions), 3; got != want {
-		t.Fatalf("revisions=%d, want %d", got, want)
-	}
-	if got, want := len(body.Tombstones), 1; got != want {
-		t.Fatalf("tombstones=%d, want %d", got, want)
-	}
-	ch := bundleChange(body)
-	for i := range ch.Revisions {
-		r, err := ch.Revisions[i].revision()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := r.verify(ch.Revisions[i].Sig); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := ch.Tombstones[0].verify(); err != nil {
+	v := newFuzzVault(t, card).open(t)
+	defer v.Close()
+	// The vector is encrypted to the member key, not to this vault: a v1
+	// bundle can be re-encrypted, which is what the warning is about.
+	again, err := crypto.Encrypt(plain, v.member.Identity.Recipient())
+	if err != nil {
 		t.Fatal(err)
+	}
+	rep, err := v.Import(context.Background(), bytes.NewReader(again))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.NewRevisions != 3 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "previous format (v1)") {
+		t.Fatalf("report %+v, want 3 new revisions and the v1 warning", rep)
 	}
 }
 
 func writeVectors(t *testing.T) {
-	member, _ := crypto.NewIdentity()
+	// The member key stays: the previous version's vector is encrypted to
+	// it too.
+	keyFile, err := os.ReadFile(filepath.Join(vectorDir, "member-key.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := crypto.ParseIdentity(keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c, _ := crypto.NewIdentity()
 	v, err := Create(filepath.Join(t.TempDir(), "alice"), CreateOptions{Name: "alice", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery")})
 	if err != nil {
@@ -119,8 +184,6 @@ func writeVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.MkdirAll(vectorDir, 0o755)
-	os.WriteFile(filepath.Join(vectorDir, "member-key.txt"), crypto.MarshalIdentity(member, v.Now()), 0o644)
 	os.WriteFile(filepath.Join(vectorDir, "small.tvb"), buf.Bytes(), 0o644)
 	os.WriteFile(filepath.Join(vectorDir, "small.plain"), plain, 0o644)
 	card, _, _ := v.Card()
@@ -156,6 +219,7 @@ func FuzzImport(f *testing.F) {
 	}
 	fresh := newFuzzVault(f, card)
 	v := fresh.open(f)
+	asVectorMember(f, v)
 	f.Cleanup(func() { v.Close() })
 	f.Fuzz(func(t *testing.T, data []byte) {
 		before := vaultDigest(t, v)
@@ -197,8 +261,23 @@ func FuzzImport(f *testing.F) {
 		if before != vaultDigest(t, v) {
 			v.Close()
 			v = fresh.open(t)
+			asVectorMember(t, v)
 		}
 	})
+}
+
+// asVectorMember makes v receive bundles with the vectors' member key, in
+// memory only, so that the vectors (which name it as their recipient)
+// import into it.
+func asVectorMember(tb testing.TB, v *Vault) {
+	tb.Helper()
+	keyFile, err := os.ReadFile(filepath.Join(vectorDir, "member-key.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if v.member.Identity, err = crypto.ParseIdentity(keyFile); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // fuzzVault is a closed vault's files, to open afresh as often as needed.

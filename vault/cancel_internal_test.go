@@ -24,6 +24,7 @@ func TestCancelled(t *testing.T) {
 	}
 	v := newFuzzVault(t, card).open(t)
 	defer v.Close()
+	asVectorMember(t, v)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 

@@ -20,11 +20,19 @@ func (v *Vault) Heads(idOrPrefix string) ([]View, error) {
 		return nil, err
 	}
 	out := make([]View, 0, len(revs))
+	names := map[string]string{}
 	for _, r := range revs {
+		author, ok := names[string(r.AuthorKey)]
+		if !ok {
+			if author, err = v.signerName(v.ctx, r.AuthorKey); err != nil {
+				return nil, err
+			}
+			names[string(r.AuthorKey)] = author
+		}
 		view := View{Interview: r.Record, Heads: len(revs), Marked: r.Record.Testimony, Sealed: len(r.Sealed) > 0}
 		view.ID = id
 		view.Testimony = RenderPublic(r.Record.Testimony)
-		view.Revisions = []RevisionInfo{{ID: r.ID, Parents: r.Parents, Author: r.Author, CreatedAt: r.CreatedAt}}
+		view.Revisions = []RevisionInfo{{ID: r.ID, Parents: r.Parents, Author: author, CreatedAt: r.CreatedAt}}
 		out = append(out, view)
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
@@ -29,6 +30,9 @@ var (
 	ErrNotForMe = errors.New("this bundle is not encrypted to you")
 	// ErrUnknownSigner means a bundle's signer is not on the roster.
 	ErrUnknownSigner = fmt.Errorf("%w: the bundle is signed by someone not on your team roster", ErrDamaged)
+	// ErrNotAddressed means a bundle's signer did not encrypt it to this
+	// member: someone it was sent to re-encrypted it.
+	ErrNotAddressed = fmt.Errorf("%w: the bundle's signer did not send it to you; someone it was sent to passed it on", ErrDamaged)
 	// ErrRetiredCustodian means a bundle's current revisions use items
 	// sealed to a custodian this vault rotated away from.
 	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")
@@ -106,25 +110,41 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 }
 
 // checkSigner checks that a bundle is signed by this member or one on the
-// roster, and that the signature verifies. The report it returns names the
-// signer.
+// roster, that the exporter it names is that member (its recipient is the
+// roster's), that the signature verifies, and that the signer addressed it
+// to this member. The report it returns names the signer as the roster
+// does, and its fingerprint as the roster has it.
 func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig []byte) (*ImportReport, error) {
 	key := ed25519.PublicKey(body.Exporter.SigningKey)
-	report := &ImportReport{Fingerprint: crypto.Fingerprint(body.Exporter.Recipient, key)}
+	own := v.member.Identity.Recipient().String()
+	report := &ImportReport{}
+	var recipient string
 	if bytes.Equal(key, v.member.SigningKey.Public().(ed25519.PublicKey)) {
-		report.Signer = v.member.Name
+		report.Signer, recipient = v.member.Name, own
 	} else {
-		name, _, err := v.memberByKey(ctx, key)
+		name, r, err := v.memberByKey(ctx, key)
 		if err != nil {
 			return nil, err
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, report.Fingerprint)
+			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, crypto.Fingerprint(body.Exporter.Recipient, key))
 		}
-		report.Signer = name
+		report.Signer, recipient = name, r
+	}
+	report.Fingerprint = crypto.Fingerprint(recipient, key)
+	if body.Exporter.Recipient != recipient {
+		// The signing key is a member's, but the rest of the exporter is
+		// not: what the body says of its exporter is not to be trusted, nor
+		// keyed on (the audit head check is per member).
+		return nil, fmt.Errorf("%w: the bundle's exporter has a signing key on your roster (fingerprint %s) but another recipient", ErrUnknownSigner, report.Fingerprint)
 	}
 	if !bundlefmt.Verify(body, line, sig) {
 		return nil, fmt.Errorf("%w: the bundle's signature does not verify", ErrDamaged)
+	}
+	if body.Version == 1 {
+		report.Warnings = append(report.Warnings, "the bundle is in the previous format (v1), whose signature does not cover whom it was sent to: anyone it was sent to could have passed it on to you")
+	} else if !slices.Contains(body.Recipients, own) {
+		return nil, ErrNotAddressed
 	}
 	return report, nil
 }
@@ -148,25 +168,44 @@ func bundleChange(body *bundlefmt.Body) *change {
 	return ch
 }
 
+// errOffRoster is authorName's answer for a key that is neither this
+// member's nor on the roster.
+var errOffRoster = errors.New("not on the roster")
+
+// authorName returns the name under which this vault knows the member whose
+// signing key is key: its own member's, or the roster's. A key that is
+// neither is errOffRoster. One rule for everything a bundle brings that a
+// member signed (revisions, purge orders) whoever forwards it: a member on
+// the roster may forward, not vouch for, what others signed.
+func (v *Vault) authorName(ctx context.Context, key []byte) (string, error) {
+	if bytes.Equal(key, v.member.SigningKey.Public().(ed25519.PublicKey)) {
+		return v.member.Name, nil
+	}
+	name, _, err := v.memberByKey(ctx, key)
+	if err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", errOffRoster
+	}
+	return name, nil
+}
+
 // verifyTombstones checks every purge order's signature, and that this
 // member or one on the roster ordered it, whoever forwards it: a purge
 // destroys. It returns the interviews purged.
 func (v *Vault) verifyTombstones(ctx context.Context, ch *change) (map[string]bool, error) {
 	tombstoned := map[string]bool{}
-	own := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
 	for i := range ch.Tombstones {
 		t, err := ch.Tombstones[i].verify()
 		if err != nil {
 			return nil, err
 		}
-		if !bytes.Equal(t.AuthorKey, own) {
-			name, _, err := v.memberByKey(ctx, t.AuthorKey)
-			if err != nil {
-				return nil, err
-			}
-			if name == "" {
+		if _, err := v.authorName(ctx, t.AuthorKey); err != nil {
+			if errors.Is(err, errOffRoster) {
 				return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
 			}
+			return nil, err
 		}
 		tombstoned[t.Interview] = true
 	}
@@ -185,6 +224,12 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		inBundle[s.ID] = true
 	}
+	have, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`)
+	if err != nil {
+		return err
+	}
+	defer have.Close()
+	authors := map[string]bool{}
 	isParent := map[string]bool{}
 	for i := range ch.Revisions {
 		if err := ctx.Err(); err != nil {
@@ -200,6 +245,30 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		for _, p := range rev.Parents {
 			isParent[p] = true
+		}
+		if tombstoned[rev.Interview] {
+			continue // purged on arrival: nothing of it is stored
+		}
+		var known bool
+		if err := have.QueryRowContext(ctx, rev.ID).Scan(&known); err != nil {
+			return err
+		}
+		if known {
+			// Checked when it came in. A revision by a member since taken
+			// off the roster stays part of its interview's history, which
+			// every later bundle of that interview carries.
+			continue
+		}
+		if err := rev.validate(); err != nil {
+			return fmt.Errorf("revision %s of interview %s in the bundle: %w", short(rev.ID), rev.Interview, err)
+		}
+		if !authors[string(rev.AuthorKey)] {
+			if _, err := v.authorName(ctx, rev.AuthorKey); errors.Is(err, errOffRoster) {
+				return fmt.Errorf("%w: revision %s of interview %s is signed by someone not on your roster", ErrUnknownSigner, short(rev.ID), rev.Interview)
+			} else if err != nil {
+				return err
+			}
+			authors[string(rev.AuthorKey)] = true
 		}
 	}
 	hasSealed, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM sealed WHERE id = ?)`)
@@ -284,14 +353,29 @@ func (v *Vault) countNew(ctx context.Context, ch *change, tombstoned map[string]
 // checkAuditHead compares the exporter's audit head with the one seen in
 // the last bundle from the same member: a shorter log is a warning. If there
 // is none, ch remembers the new head.
+//
+// The head is remembered under the roster's fingerprint of the signer
+// (checkSigner made sure the bundle's exporter is that member), so a
+// member cannot start afresh by naming another recipient; and a bundle
+// without a head, from a member whose earlier bundle had one, is warned
+// about like a shorter log.
 func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *change, report *ImportReport) error {
-	if h == nil || report.Signer == v.member.Name {
+	if report.Signer == v.member.Name {
 		return nil
 	}
 	var b []byte
+	shorter := false
 	if err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = 'peer-audit' AND key = ?`, report.Fingerprint).Scan(&b); err == nil {
 		var seen bundlefmt.AuditHead
-		if json.Unmarshal(b, &seen) == nil && h.Seq < seen.Seq {
+		switch {
+		case json.Unmarshal(b, &seen) != nil:
+		case h == nil:
+			shorter = true
+			report.Warnings = append(report.Warnings, fmt.Sprintf(
+				"%s's bundle has no audit log head, but one imported before ended at event %d: a log that was removed, or a bundle altered by a modified tvault",
+				report.Signer, seen.Seq))
+		case h.Seq < seen.Seq:
+			shorter = true
 			report.Warnings = append(report.Warnings, fmt.Sprintf(
 				"%s's audit log ends at event %d in this bundle, but at %d in one imported before: an old bundle, or a log that was rolled back or cut",
 				report.Signer, h.Seq, seen.Seq))
@@ -299,7 +383,7 @@ func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *
 	} else if err := ctx.Err(); err != nil {
 		return err
 	}
-	if len(report.Warnings) == 0 {
+	if h != nil && !shorter {
 		mark, _ := json.Marshal(h)
 		ch.KV = append(ch.KV, kvRecord{NS: "peer-audit", Key: report.Fingerprint, Value: mark})
 	}

@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tvault/tvault/crypto"
 )
@@ -69,6 +68,11 @@ const MaxTestimony = 16 << 20
 
 // normalize trims fields and checks an interview. Errors name the field,
 // never its value: values may be testimony.
+//
+// Every interview that enters the vault passes here: typed in the terminal
+// UI, added from JSON (both through [Vault.Add]), or imported in a bundle
+// ([Revision.validate] checks that normalizing changes nothing, since an
+// imported revision is signed and cannot be changed).
 func (in *Interview) normalize() error {
 	in.Pseudonym = strings.TrimSpace(in.Pseudonym)
 	in.InterviewedOn = strings.TrimSpace(in.InterviewedOn)
@@ -93,9 +97,15 @@ func (in *Interview) normalize() error {
 	if len(in.Testimony) > MaxTestimony {
 		return fmt.Errorf("%w: testimony is larger than %d MiB", ErrInvalid, MaxTestimony>>20)
 	}
-	for _, s := range []string{in.Pseudonym, in.Location, in.Language, in.Interviewer, in.Testimony} {
-		if !utf8.ValidString(s) {
-			return fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	// Windows line ends become newlines; a lone carriage return is refused
+	// below, like every other control character.
+	in.Testimony = strings.ReplaceAll(in.Testimony, "\r\n", "\n")
+	for _, f := range []struct{ name, text string }{
+		{"pseudonym", in.Pseudonym}, {"location", in.Location}, {"language", in.Language},
+		{"interviewer", in.Interviewer}, {"testimony", in.Testimony},
+	} {
+		if err := checkText(f.name, f.text); err != nil {
+			return err
 		}
 	}
 	if in.Tags == nil {
@@ -123,11 +133,17 @@ func (in *Interview) normalize() error {
 		if r.Relation == "" {
 			return fmt.Errorf("%w: relative %d has no relation", ErrInvalid, i+1)
 		}
+		if err := checkText(fmt.Sprintf("relative %d's relation", i+1), r.Relation); err != nil {
+			return err
+		}
 		if r.Harms == nil {
 			r.Harms = []string{}
 		}
 		for j := range r.Harms {
 			r.Harms[j] = strings.ToLower(strings.TrimSpace(r.Harms[j]))
+			if err := checkText(fmt.Sprintf("relative %d's harm %d", i+1, j+1), r.Harms[j]); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

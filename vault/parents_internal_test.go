@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tvault/tvault/crypto"
 )
@@ -71,7 +72,11 @@ func poison(t *testing.T, v *Vault, b, parent string) string {
 	}
 	r := *heads[0]
 	r.Parents = []string{heads[0].ID, parent}
-	r.CreatedAt = heads[0].CreatedAt + "x" // newer
+	created, err := time.Parse(time.RFC3339Nano, heads[0].CreatedAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.CreatedAt = created.Add(time.Second).Format(time.RFC3339Nano) // newer, and a time: import checks
 	if r.ID, err = r.computeID(); err != nil {
 		t.Fatal(err)
 	}

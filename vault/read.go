@@ -192,6 +192,7 @@ func (v *Vault) Get(idOrPrefix string) (*View, error) {
 	}
 	defer rows.Close()
 	view.Revisions = []RevisionInfo{}
+	names := map[string]string{}
 	for rows.Next() {
 		var rid string
 		var body []byte
@@ -202,7 +203,14 @@ func (v *Vault) Get(idOrPrefix string) (*View, error) {
 		if err != nil {
 			return nil, err
 		}
-		view.Revisions = append(view.Revisions, RevisionInfo{ID: rid, Parents: r.Parents, Author: r.Author, CreatedAt: r.CreatedAt})
+		name, ok := names[string(r.AuthorKey)]
+		if !ok {
+			if name, err = v.signerName(ctx, r.AuthorKey); err != nil {
+				return nil, err
+			}
+			names[string(r.AuthorKey)] = name
+		}
+		view.Revisions = append(view.Revisions, RevisionInfo{ID: rid, Parents: r.Parents, Author: name, CreatedAt: r.CreatedAt})
 	}
 	return view, rows.Err()
 }
@@ -222,4 +230,16 @@ func unmarshalTags(tags string, s *Summary) error {
 		return fmt.Errorf("%w: tags of interview %s", ErrDamaged, s.ID)
 	}
 	return nil
+}
+
+// signerName is how history names the signer of a revision: as this vault
+// knows its key (its own member, or the roster), never by the name the
+// revision claims, which its signer chose. A key no longer on the roster
+// is shown by its first bytes.
+func (v *Vault) signerName(ctx context.Context, key []byte) (string, error) {
+	name, err := v.authorName(ctx, key)
+	if errors.Is(err, errOffRoster) {
+		return fmt.Sprintf("unknown signer (key %x)", key[:min(len(key), 8)]), nil
+	}
+	return name, err
 }

@@ -91,8 +91,12 @@ func TestForwardedPurgeFromStrangerRefused(t *testing.T) {
 	defer carol.Close()
 	cc, _, _ := carol.Card()
 	cb, _, _ := b.Card()
+	ca, _, _ := a.Card()
 	b.AddMember(cc)
 	carol.AddMember(cb)
+	// Carol knows alice, whose revisions bob forwards (a revision's author
+	// must be on the importer's roster); alice does not know carol.
+	carol.AddMember(ca)
 
 	ids, _ := a.Add(context.Background(), []vault.Input{shareable("P", "x")})
 	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))

@@ -118,6 +118,7 @@ func run(e *env, args []string) int {
 	if e.ctx == nil {
 		e.ctx = context.Background()
 	}
+	e.stdout, e.stderr = escaping(e.stdout), escaping(e.stderr)
 	err := dispatch(e, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK

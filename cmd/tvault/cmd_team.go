@@ -284,11 +284,11 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 		return err
 	}
 	defer v.Close()
-	if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+	if f, ok := terminalOf(e.stderr); ok {
 		opts.Progress = func(done, total int) {
-			fmt.Fprintf(e.stderr, "\rGathering interviews: %s %d/%d", bar(done, total, 30), done, total)
+			fmt.Fprintf(f, "\rGathering interviews: %s %d/%d", bar(done, total, 30), done, total)
 			if done == total {
-				fmt.Fprintln(e.stderr)
+				fmt.Fprintln(f)
 			}
 		}
 	}

@@ -22,6 +22,12 @@ import (
 //   - No error, warning or hint ever contains testimony, a name, a contact or
 //     a passphrase. Errors from vault and crypto are written to follow this
 //     rule; do not wrap them with user input.
+//   - Nothing reaches the terminal raw: run passes stdout and stderr through
+//     [escaper], so a control character in what the vault holds (a
+//     pseudonym, testimony, a member's name, an audit event) prints as
+//     \u001b, never as the escape itself. The only control characters
+//     tvault writes are its own: the progress line's \r, written to the
+//     terminal directly (terminalOf).
 
 // exitError is an error with the exit code it maps to and an optional hint.
 type exitError struct {
@@ -110,4 +116,35 @@ func warningf(w io.Writer, format string, args ...any) {
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// escaper writes through [vault.Escape]: control characters other than
+// newline and tab, and bytes that are not UTF-8, come out as visible
+// escapes. Each Write is escaped on its own; fmt and tabwriter write whole
+// values, so a character is not split between two.
+type escaper struct{ w io.Writer }
+
+func (e escaper) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(e.w, vault.Escape(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// escaping returns w behind an escaper, once.
+func escaping(w io.Writer) io.Writer {
+	if _, ok := w.(escaper); ok || w == nil {
+		return w
+	}
+	return escaper{w}
+}
+
+// terminalOf returns the terminal w writes to, if any, for output that
+// tvault generates itself (the progress line).
+func terminalOf(w io.Writer) (*os.File, bool) {
+	if e, ok := w.(escaper); ok {
+		w = e.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok && isTerminal(f)
 }

@@ -4,13 +4,21 @@
 // A bundle is one age file, encrypted to the members it is for. Its
 // plaintext is exactly three lines:
 //
-//	tvault bundle v1
-//	{JSON body: exporter, created_at, tombstones, sealed, revisions, audit_head}
+//	tvault bundle v2
+//	{JSON body: exporter, recipients, created_at, tombstones, sealed, revisions, audit_head}
 //	base64 Ed25519 signature, by the exporter, of
-//	"tvault bundle v1\n" + hex SHA-256 of the body line
+//	"tvault bundle v2\n" + hex SHA-256 of the body line
 //
 // Signing the digest rather than the body keeps a large bundle from being
 // hashed twice more with SHA-512 inside Ed25519.
+//
+// The body names the age recipients the exporter encrypted the bundle to
+// ([Encrypt] fills them in), so the signature covers them: a member it was
+// sent to cannot re-encrypt it to someone else without the importer seeing
+// that it was not addressed to them. Version 1 bundles (first line
+// "tvault bundle v1", no recipients) are still read; [Body.Version] says
+// which was read, and the caller decides what a bundle that is not
+// recipient-bound may do.
 //
 // This package reads and writes that form and checks the bundle signature
 // against the key the body names. Whether that key may sign, and whether the
@@ -34,13 +42,23 @@ import (
 )
 
 const (
-	// Magic is a bundle's first line.
-	Magic = "tvault bundle v1"
+	// Magic is the first line of the bundles [Encode] and [Encrypt] write.
+	Magic = "tvault bundle v2"
+	// MagicV1 is the first line of a version 1 bundle, which [Decode]
+	// still reads.
+	MagicV1 = "tvault bundle v1"
+	// Version is the version [Encode] and [Encrypt] write.
+	Version = 2
 	// MaxSize is the most plaintext [Decrypt] reads.
 	MaxSize = 4 << 30
 
 	domain = Magic + "\n"
 )
+
+// NoTextForm is how the recipients list names a recipient that has no text
+// form (an SSH key): no importer can be one, since tvault members receive
+// bundles with their post-quantum key.
+const NoTextForm = "other"
 
 // Errors from [Decode]: the plaintext is not a well-formed bundle.
 var (
@@ -89,7 +107,14 @@ type AuditHead struct {
 
 // Body is a bundle's second line.
 type Body struct {
-	Exporter   Member      `json:"exporter"`
+	// Version is the bundle's version, from its first line: [Version], or
+	// 1 for a bundle whose signature does not cover its recipients.
+	Version  int    `json:"-"`
+	Exporter Member `json:"exporter"`
+	// Recipients are the age recipients the bundle is encrypted to, as
+	// text (age1pq1…, age1…; [NoTextForm] for one without). Version 2 and
+	// later: a version 1 body has none.
+	Recipients []string    `json:"recipients,omitempty"`
 	CreatedAt  string      `json:"created_at"`
 	Tombstones []Tombstone `json:"tombstones"`
 	Sealed     []Sealed    `json:"sealed"`
@@ -100,14 +125,28 @@ type Body struct {
 	AuditHead *AuditHead `json:"audit_head,omitempty"`
 }
 
-// Signed is what a bundle's signature covers, given the body line: the
-// domain and the SHA-256 of the line.
-func Signed(line []byte) []byte {
+// Signed is what the signature of a bundle of the given version covers,
+// given the body line: the bundle's first line, a newline, and the hex
+// SHA-256 of the body line.
+func Signed(version int, line []byte) []byte {
+	magic := Magic
+	if version == 1 {
+		magic = MagicV1
+	}
 	sum := sha256.Sum256(line)
-	return []byte(domain + hex.EncodeToString(sum[:]))
+	return []byte(magic + "\n" + hex.EncodeToString(sum[:]))
 }
 
-// Encode writes body as a bundle's plaintext, signed with key, to w.
+// RecipientText returns how a bundle's recipients list names r.
+func RecipientText(r age.Recipient) string {
+	if s, ok := r.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return NoTextForm
+}
+
+// Encode writes body as a bundle's plaintext, signed with key, to w, as it
+// is: body.Recipients should name whom the caller encrypts it to.
 func Encode(w io.Writer, body *Body, key ed25519.PrivateKey) error {
 	line, tail, err := marshal(body, key)
 	if err != nil {
@@ -119,7 +158,13 @@ func Encode(w io.Writer, body *Body, key ed25519.PrivateKey) error {
 
 // Encrypt writes body as a bundle, signed with key and encrypted to
 // recipients, to w. Nothing is written if the body cannot be encoded.
+//
+// It sets body.Recipients to recipients, so that the signature covers them.
 func Encrypt(w io.Writer, body *Body, key ed25519.PrivateKey, recipients ...age.Recipient) error {
+	body.Recipients = make([]string, len(recipients))
+	for i, r := range recipients {
+		body.Recipients[i] = RecipientText(r)
+	}
 	line, tail, err := marshal(body, key)
 	if err != nil {
 		return err
@@ -137,6 +182,9 @@ func Encrypt(w io.Writer, body *Body, key ed25519.PrivateKey, recipients ...age.
 
 // marshal returns the body line and the signature line after it.
 func marshal(body *Body, key ed25519.PrivateKey) (line, tail []byte, err error) {
+	if len(body.Recipients) == 0 {
+		return nil, nil, errors.New("a bundle names at least one recipient")
+	}
 	var js bytes.Buffer
 	enc := json.NewEncoder(&js)
 	enc.SetEscapeHTML(false)
@@ -145,7 +193,7 @@ func marshal(body *Body, key ed25519.PrivateKey) (line, tail []byte, err error) 
 		return nil, nil, err
 	}
 	line = bytes.TrimSuffix(js.Bytes(), []byte("\n"))
-	sig := ed25519.Sign(key, Signed(line))
+	sig := ed25519.Sign(key, Signed(Version, line))
 	return line, []byte("\n" + base64.StdEncoding.EncodeToString(sig) + "\n"), nil
 }
 
@@ -179,9 +227,13 @@ func Decrypt(r io.Reader, id age.Identity) ([]byte, error) {
 // only: [Verify] checks the signature, and the records inside are the
 // caller's to verify.
 func Decode(plain []byte) (body *Body, line, sig []byte, err error) {
+	version := Version
 	rest, ok := bytes.CutPrefix(plain, []byte(domain))
 	if !ok {
-		return nil, nil, nil, ErrNotBundle
+		if rest, ok = bytes.CutPrefix(plain, []byte(MagicV1+"\n")); !ok {
+			return nil, nil, nil, ErrNotBundle
+		}
+		version = 1
 	}
 	line, rest, ok = bytes.Cut(rest, []byte("\n"))
 	if !ok {
@@ -201,6 +253,12 @@ func Decode(plain []byte) (body *Body, line, sig []byte, err error) {
 	if err := dec.Decode(body); err != nil {
 		return nil, nil, nil, ErrBody
 	}
+	// A version 1 body had no recipients field; a later one must name at
+	// least one recipient.
+	if (version == 1) != (body.Recipients == nil) || (version > 1 && len(body.Recipients) == 0) {
+		return nil, nil, nil, ErrBody
+	}
+	body.Version = version
 	if len(body.Exporter.SigningKey) != ed25519.PublicKeySize {
 		return nil, nil, nil, ErrNoSigningKey
 	}
@@ -208,7 +266,7 @@ func Decode(plain []byte) (body *Body, line, sig []byte, err error) {
 }
 
 // Verify reports whether sig is the exporter's signature of the body line,
-// by the signing key the body names.
+// by the signing key the body names, under the bundle's version.
 func Verify(body *Body, line, sig []byte) bool {
-	return ed25519.Verify(body.Exporter.SigningKey, Signed(line), sig)
+	return ed25519.Verify(body.Exporter.SigningKey, Signed(body.Version, line), sig)
 }

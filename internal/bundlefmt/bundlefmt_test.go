@@ -3,6 +3,7 @@ package bundlefmt
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -54,7 +55,7 @@ func TestVectors(t *testing.T) {
 // TestRoundTrip encodes a body and decodes it back.
 func TestRoundTrip(t *testing.T) {
 	pub, key, _ := ed25519.GenerateKey(nil)
-	in := &Body{Exporter: Member{Name: "小河", Recipient: "age1pq1example", SigningKey: pub}, CreatedAt: "2026-11-27T12:00:00Z",
+	in := &Body{Exporter: Member{Name: "小河", Recipient: "age1pq1example", SigningKey: pub}, Recipients: []string{"age1pq1other"}, CreatedAt: "2026-11-27T12:00:00Z",
 		Revisions: []Revision{{ID: "r1", Body: json.RawMessage(`{"a":"<b>"}`), Testimony: "警察", Sig: []byte{1, 2}}},
 		Sealed:    []Sealed{{ID: "s1", Interview: "i1", Data: []byte("data")}},
 		AuditHead: &AuditHead{Seq: 3, Hash: "abc"}}
@@ -112,4 +113,31 @@ func FuzzParseBundle(f *testing.F) {
 		}
 		Verify(body, line, sig)
 	})
+}
+
+// TestVersion1 reads a version 1 bundle, and refuses one whose first line
+// was changed to the other version: a version 2 body names its recipients,
+// a version 1 body cannot.
+func TestVersion1(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(nil)
+	line := []byte(`{"exporter":{"name":"a","recipient":"age1pq1example","signing_key":"` + base64.StdEncoding.EncodeToString(pub) + `"},"created_at":"","tombstones":[],"sealed":[],"revisions":[]}`)
+	sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, Signed(1, line)))
+	v1 := []byte(MagicV1 + "\n" + string(line) + "\n" + sig + "\n")
+	body, l, s, err := Decode(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body.Version != 1 || !Verify(body, l, s) {
+		t.Fatalf("version=%d verify=%v, want 1, true", body.Version, Verify(body, l, s))
+	}
+	// As version 2 it lacks recipients.
+	v2 := bytes.Replace(v1, []byte(MagicV1), []byte(Magic), 1)
+	if _, _, _, err := Decode(v2); err != ErrBody {
+		t.Fatalf("v1 body under the v2 line: err=%v, want ErrBody", err)
+	}
+	// A version 1 bundle cannot carry recipients.
+	v1r := bytes.Replace(v1, []byte(`"created_at"`), []byte(`"recipients":["age1pq1x"],"created_at"`), 1)
+	if _, _, _, err := Decode(v1r); err != ErrBody {
+		t.Fatalf("v1 with recipients: err=%v, want ErrBody", err)
+	}
 }

@@ -1,0 +1,27 @@
+package vault_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tvault/tvault/vault"
+)
+
+func TestEscape(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain 警察\n\tline":          "plain 警察\n\tline",
+		"\x1b[2J\x1b]0;title\x07":   `\u001b[2J\u001b]0;title\u0007`,
+		"a\rb\x00c\x7f":             `a\u000db\u0000c\u007f`,
+		"csi \u009b31m nel \u0085":  `csi \u009b31m nel \u0085`,
+		"bad \x9b\xff utf-8":        `bad \x9b\xff utf-8`,
+		"\\u001b stays a backslash": "\\u001b stays a backslash",
+		"":                          "",
+	} {
+		if got := vault.Escape(in); got != want {
+			t.Errorf("Escape(%q)=%q, want %q", in, got, want)
+		}
+		if strings.ContainsAny(vault.Escape(in), "\x1b\x07\r\x00\x7f\u009b\u0085") {
+			t.Errorf("Escape(%q) keeps a control character", in)
+		}
+	}
+}
