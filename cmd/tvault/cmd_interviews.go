@@ -29,10 +29,12 @@ are saved: this vault cannot read them back.
 
 The identity is sealed, the rest is not: an interview whose testimony,
 pseudonym, location, tags or relatives hold its identity's name, an alias,
-its contact or a relative's name is refused (exit 7), saying where, never
-what. --protect turns each such text in the testimony into a sensitive span
-({{Zhou Wei|a name}}); other fields must be fixed by hand. --allow-names
-saves as is, once you have checked.`,
+its contact, a relative's name or one of the vault's sensitive terms
+(tvault terms) is refused (exit 7), saying where, never what. A place name
+(a Chinese province, prefecture or county) outside the location is a
+warning only. --protect turns each such text in the testimony into a
+sensitive span ({{Zhou Wei|a name}}); other fields must be fixed by hand.
+--allow-names saves as is, once you have checked.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			protect := fs.Bool("protect", false, "turn names found in the testimony into sensitive spans")
 			allow := fs.Bool("allow-names", false, "save names found outside the identity as they are (checked by you)")
