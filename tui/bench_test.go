@@ -130,4 +130,14 @@ func BenchmarkEditorKeypress(b *testing.B) {
 			_ = m.View()
 		}
 	})
+	b.Run("check", func(b *testing.B) {
+		// The re-identification check after a pause in typing: the part in
+		// the UI loop (flagNow) and the command, which runs off it.
+		iv := m.iv()
+		for b.Loop() {
+			if cmd := iv.flagNow(iv.editSeq); cmd != nil {
+				iv.flagged(cmd().(flagsMsg))
+			}
+		}
+	})
 }

@@ -46,6 +46,8 @@ type interviewScreen struct {
 	editor   *editor
 
 	reidHits []vault.Hit // what the re-identification dialog warns of
+	terms    []string    // the vault's sensitive terms
+	flags    []vault.Hit // the check's hits after the last pause in typing
 
 	// sealed: the saved interview has an identity or span secrets sealed
 	// to the custodian. justSealed: this session's save sealed them.
@@ -80,6 +82,7 @@ type loadedMsg struct {
 	view     *vault.View
 	draft    *vault.Draft
 	codebook []string
+	terms    []string
 	err      error
 }
 
@@ -94,6 +97,9 @@ func loadInterview(st *store, id, draftKey string) tea.Cmd {
 		msg.err = st.do(func(v Store) error {
 			var err error
 			if msg.codebook, err = v.Codebook(); err != nil {
+				return err
+			}
+			if msg.terms, err = v.Terms(); err != nil {
 				return err
 			}
 			if id != "" {
@@ -125,6 +131,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 	}
 	i.loaded = true
 	i.codebook = msg.codebook
+	i.terms = msg.terms
 	if msg.view != nil {
 		i.setInterview(msg.view.Interview, msg.view.Marked)
 		i.sealed = msg.view.Sealed
@@ -139,15 +146,17 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 		i.status = "Restored from the draft of " + msg.draft.UpdatedAt.Local().Format("2006-01-02 15:04")
 	}
 	i.buildForms()
+	// A restored draft may hold hits already: flag them now.
+	flags := i.flagNow(i.editSeq)
 	if i.startInEditor {
 		i.pane = paneEditor
-		return nil
+		return flags
 	}
 	if i.id == "" && msg.view == nil && msg.draft == nil {
 		i.pane = paneForm
-		return i.form.Init()
+		return tea.Batch(flags, i.form.Init())
 	}
-	return nil
+	return flags
 }
 
 func (i *interviewScreen) SetSize(w, h int) {
@@ -170,6 +179,7 @@ func (i *interviewScreen) clear() {
 	i.ident = identityFields{}
 	i.dlg = nil
 	i.reidHits = nil
+	i.flags, i.terms = nil, nil
 	i.form, i.idForm = nil, nil
 }
 
@@ -190,6 +200,11 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case draftSavedMsg:
 		return i.draftSaved(msg)
+	case flagTickMsg:
+		return i.flagNow(msg.seq)
+	case flagsMsg:
+		i.flagged(msg)
+		return nil
 	case savedMsg:
 		return i.saved(msg)
 	case tea.KeyMsg:

@@ -42,8 +42,12 @@ func (i *interviewScreen) buildMetaForm(tags []string, modes []huh.Option[string
 	i.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewInput().Title("Pseudonym (required)").Value(&i.meta.pseudonym).Validate(func(s string) error {
-				if strings.TrimSpace(s) == "" {
-					return errors.New("a pseudonym is required")
+				// The rule is vault's; the words are the form's.
+				if err := vault.CheckPseudonym(s); err != nil {
+					if strings.TrimSpace(s) == "" {
+						return errors.New("a pseudonym is required")
+					}
+					return fmt.Errorf("a pseudonym has at most %d characters", vault.MaxPseudonym)
 				}
 				return nil
 			}),

@@ -36,7 +36,7 @@ func (i *interviewScreen) touch() tea.Cmd {
 	i.dirty, i.changed = true, true
 	i.editSeq++
 	seq := i.editSeq
-	return tea.Tick(i.autosaveDelay, func(time.Time) tea.Msg { return autosaveMsg{seq} })
+	return tea.Batch(tea.Tick(i.autosaveDelay, func(time.Time) tea.Msg { return autosaveMsg{seq} }), i.flagSoon())
 }
 
 // saveDraft writes the draft now, if anything changed since the last one.
@@ -102,7 +102,7 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 		return nil
 	}
 	if !force {
-		if hits := reidCheck(in); len(hits) > 0 {
+		if hits := reidCheck(in, i.terms); len(hits) > 0 {
 			i.openReidDialog(hits)
 			return nil
 		}

@@ -74,6 +74,9 @@ func (i *interviewScreen) View() string {
 		status = i.styles.Error.Render(i.err)
 	} else if i.pane == paneEditor {
 		status = i.styles.Dim.Render(fmt.Sprintf("Testimony · %d characters · ctrl+k: sensitive span", i.editor.Len()))
+		if f := flagSummary(i.flags); f != "" {
+			status += i.styles.Dim.Render(" · ") + i.styles.Warn.Render(f)
+		}
 	}
 	return i.header() + "\n" + body + "\n" + status
 }

@@ -55,7 +55,13 @@ func newSetupScreen(c common, dir string) *setupScreen {
 			Validate(func(p string) error { return vault.CheckNewPassphrase([]byte(p)) })
 	}
 	s.passField = newPass("Vault passphrase", &s.pass)
-	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass)
+	s.custodianPassField = newPass("Custodian passphrase", &s.custodianPass).
+		Validate(func(p string) error {
+			if err := vault.CheckNewPassphrase([]byte(p)); err != nil {
+				return err
+			}
+			return vault.CheckPassphrasesDiffer([]byte(s.pass), []byte(p))
+		})
 	s.form = huh.NewForm(
 		huh.NewGroup(
 			huh.NewNote().Title("Welcome to tvault").Description("There is no vault in "+dir+" yet; this creates one."),
@@ -152,6 +158,11 @@ func (s *setupScreen) create() tea.Cmd {
 			}
 			opts.Custodian = r
 		} else {
+			// The form checked it; checked again here, before anything is
+			// written, as every front end does.
+			if err := vault.CheckPassphrasesDiffer(pass, cpass); err != nil {
+				return createdMsg{err: err}
+			}
 			// The key file first: a vault whose custodian key was never
 			// written would seal identities nobody can open.
 			r, err := vault.NewCustodianKey(keyOut, cpass)

@@ -22,6 +22,7 @@ type Store interface {
 	SaveDraft(key, interview string, in vault.Input) error
 	DeleteDraft(key string) error
 	Codebook() ([]string, error)
+	Terms() ([]string, error)
 	Stats() (*vault.Stats, error)
 	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
 

@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"crypto/subtle"
+
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 )
@@ -40,6 +42,18 @@ func ParseCustodianRecipient(s string) (*age.HybridRecipient, error) {
 // never repeats p.
 func CheckNewPassphrase(p []byte) error {
 	return crypto.CheckNewPassphrase(p)
+}
+
+// CheckPassphrasesDiffer returns [ErrSamePassphrase] if the
+// vault passphrase and the custodian passphrase are the same: whoever
+// coerces the interviewer's passphrase must not also get the custodian's.
+// Every front end that creates a vault with a new custodian key checks it
+// before the key file is written. The error never repeats either.
+func CheckPassphrasesDiffer(vaultPassphrase, custodianPassphrase []byte) error {
+	if subtle.ConstantTimeCompare(vaultPassphrase, custodianPassphrase) == 1 {
+		return ErrSamePassphrase
+	}
+	return nil
 }
 
 // Strength is an estimate of how hard a passphrase is to guess.

@@ -51,9 +51,9 @@ func NewDraftKey() string { return "draft-" + randomID() }
 // SaveDraft stores in as the draft named key, replacing any earlier one.
 // interview is the ID of the interview being edited, or "". The identity and
 // the secrets of unsaved spans are sealed to the custodian before anything is
-// stored, and so is every hit of [CheckNames] in the readable fields: a name
-// typed into the testimony becomes a span, one typed into another field
-// reads [a name]. in.Sealed, the seal of the draft in continues, is kept as
+// stored, and so is every hit of [CheckNames] in the readable fields but
+// place names, which are warnings: a name typed into the testimony becomes a
+// span, one typed into another field reads [a name]. in.Sealed, the seal of the draft in continues, is kept as
 // it is. in is not changed.
 func (v *Vault) SaveDraft(key, interview string, in Input) error {
 	if key == "" {
@@ -87,7 +87,16 @@ func (v *Vault) SaveDraft(key, interview string, in Input) error {
 	if err != nil {
 		return err
 	}
-	hits := CheckNames(rec, in.Identity, terms)
+	// Place names are warnings (see [Hit.Warning]): the draft keeps them
+	// as typed, for the interviewer to judge at the save. Sealing each one
+	// would turn every 北京 of a testimony into a span the interviewer can
+	// no longer read back.
+	var hits []Hit
+	for _, h := range CheckNames(rec, in.Identity, terms) {
+		if !h.Warning() {
+			hits = append(hits, h)
+		}
+	}
 	rec.Testimony = ProtectNames(rec.Testimony, hits)
 	payload.Fields = redactFields(&rec, hits)
 	rec.Testimony, payload.Spans = redactDraft(rec.Testimony, &seal.spans)

@@ -32,6 +32,9 @@ var (
 	ErrNotOpenedWithPassphrase = errors.New("the vault was not opened with a passphrase, so there is no passphrase to change")
 	// ErrInvalid means an interview failed validation.
 	ErrInvalid = errors.New("invalid interview")
+	// ErrSamePassphrase means a new vault passphrase is the same as the
+	// custodian passphrase ([CheckPassphrasesDiffer]).
+	ErrSamePassphrase = errors.New("the vault passphrase must differ from the custodian passphrase")
 	// ErrMemoryFull means a save would grow the in-memory database past
 	// what this machine can hold; nothing of it was saved. It is about
 	// memory, not the disk.

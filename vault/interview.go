@@ -66,6 +66,27 @@ var (
 // MaxTestimony is the largest testimony accepted, in bytes.
 const MaxTestimony = 16 << 20
 
+// MaxPseudonym is the longest pseudonym accepted, in characters. A
+// pseudonym is a name to call the interviewee by, shown in every list; a
+// long one is a slip (a sentence, a pasted paragraph of testimony) that
+// lists, exports and bundles would carry.
+const MaxPseudonym = 80
+
+// CheckPseudonym returns an error wrapping [ErrInvalid] if p, trimmed, is
+// not a pseudonym: empty, or longer than [MaxPseudonym] characters. The
+// error never repeats p. Add and import apply it; front ends may check a
+// form field with it.
+func CheckPseudonym(p string) error {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return fmt.Errorf("%w: pseudonym is required", ErrInvalid)
+	}
+	if n := utf8.RuneCountInString(p); n > MaxPseudonym {
+		return fmt.Errorf("%w: the pseudonym has %d characters; at most %d", ErrInvalid, n, MaxPseudonym)
+	}
+	return nil
+}
+
 // normalize trims fields and checks an interview. Errors name the field,
 // never its value: values may be testimony.
 //
@@ -80,8 +101,8 @@ func (in *Interview) normalize() error {
 	in.Mode = strings.ToLower(strings.TrimSpace(in.Mode))
 	in.Language = strings.TrimSpace(in.Language)
 	in.Interviewer = strings.TrimSpace(in.Interviewer)
-	if in.Pseudonym == "" {
-		return fmt.Errorf("%w: pseudonym is required", ErrInvalid)
+	if err := CheckPseudonym(in.Pseudonym); err != nil {
+		return err
 	}
 	if in.InterviewedOn != "" {
 		if !dateRe.MatchString(in.InterviewedOn) {

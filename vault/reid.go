@@ -91,30 +91,45 @@ type Hit struct {
 // spaces: 小周 hits inside a sentence); a contact with five digits or more
 // matches whatever punctuation or spaces the digits are written with. The
 // testimony is searched outside sensitive spans. Terms shorter than two
-// characters are ignored. Hits are in field order, then by position.
+// characters are ignored.
+//
+// CheckNames also reports place names ([HitPlace], see [Hit.Warning]) in
+// the testimony, the pseudonym and the relatives, not in Where or the tags;
+// a place name inside another hit is not reported. Hits are in field order,
+// then by position.
 func CheckNames(in Interview, id *Identity, terms []string) []Hit {
 	ms := newMatchers(id, terms)
-	if len(ms) == 0 {
-		return nil
-	}
 	var hits []Hit
-	field := func(name, text string) {
-		hits = append(hits, ms.find(name, text, 0)...)
+	field := func(name, text string, off int, places bool) {
+		if text == "" {
+			return
+		}
+		var found []Hit
+		if len(ms) > 0 {
+			found = ms.find(name, text, off)
+		}
+		if places {
+			found = withPlaces(found, name, text, off)
+		}
+		hits = append(hits, found...)
 	}
-	field("pseudonym", in.Pseudonym)
-	field("location", in.Location)
+	field("pseudonym", in.Pseudonym, 0, true)
+	field("location", in.Location, 0, false)
 	for n, t := range in.Tags {
-		field(fmt.Sprintf("tags[%d]", n), t)
+		field(fmt.Sprintf("tags[%d]", n), t, 0, false)
 	}
 	for n, r := range in.Relatives {
-		field(fmt.Sprintf("relatives[%d].relation", n), r.Relation)
+		field(fmt.Sprintf("relatives[%d].relation", n), r.Relation, 0, true)
 		for m, h := range r.Harms {
-			field(fmt.Sprintf("relatives[%d].harms[%d]", n, m), h)
+			field(fmt.Sprintf("relatives[%d].harms[%d]", n, m), h, 0, true)
 		}
 	}
 	forEachOutsideSpans(in.Testimony, func(off int, seg string) {
-		hits = append(hits, ms.find("testimony", seg, off)...)
+		field("testimony", seg, off, true)
 	})
+	if len(hits) == 0 {
+		return nil
+	}
 	return hits
 }
 
@@ -180,6 +195,14 @@ type matcher struct {
 	wordStart, wordEnd bool
 	// continues reports whether a rune beside a match continues it.
 	continues func(rune) bool
+	// lit, if not "", is ASCII text, lower case, that every match holds:
+	// a text without it is not searched (a case-insensitive expression
+	// scans every byte; the check runs on every keypress of the editor).
+	lit string
+	// plus: a match preceded by + begins with it.
+	plus bool
+	// anchored is re, matching at the start of a text only.
+	anchored *regexp.Regexp
 }
 
 type matchers []matcher
@@ -212,7 +235,10 @@ func newMatchers(id *Identity, terms []string) matchers {
 				}
 			}
 			// Digits only: the match may not continue a longer number.
-			m.re = regexp.MustCompile(`\+?` + strings.Join(digits, contactSeparators))
+			// Without a leading \+? the expression has a literal first
+			// digit, which the regexp package looks for fast.
+			m.re = regexp.MustCompile(strings.Join(digits, contactSeparators))
+			m.plus = true
 			m.wordStart, m.wordEnd = true, true
 			m.continues = unicode.IsDigit
 		} else {
@@ -223,10 +249,14 @@ func newMatchers(id *Identity, terms []string) matchers {
 				parts[n] = regexp.QuoteMeta(parts[n])
 			}
 			m.re = regexp.MustCompile(`(?i)` + strings.Join(parts, `[\s\-·]+`))
+			m.anchored = regexp.MustCompile(`^(?i:` + strings.Join(parts, `[\s\-·]+`) + `)`)
 			first, _ := utf8.DecodeRuneInString(term)
 			last, _ := utf8.DecodeLastRuneInString(term)
 			m.wordStart, m.wordEnd = spacedWordRune(first), spacedWordRune(last)
 			m.continues = spacedWordRune
+			if lit := strings.ToLower(strings.Fields(term)[0]); isASCII(lit) {
+				m.lit = lit
+			}
 		}
 		ms = append(ms, m)
 	}
@@ -251,8 +281,25 @@ func (ms matchers) find(field, text string, off int) []Hit {
 		return nil
 	}
 	var hits []Hit
+	var lower string // text, ASCII letters in lower case
+	// (?i) matches K and ſ for k and s too: a text with them is searched
+	// in full.
+	// (strings.Contains looks for bytes fast; ContainsAny decodes runes.)
+	folds := strings.Contains(text, "\u212a") || strings.Contains(text, "\u017f")
 	for _, m := range ms {
-		for _, loc := range m.re.FindAllStringIndex(text, -1) {
+		var locs [][]int
+		if m.lit != "" && !folds {
+			if lower == "" {
+				lower = asciiLower(text)
+			}
+			locs = m.findAt(text, lower)
+		} else {
+			locs = m.re.FindAllStringIndex(text, -1)
+		}
+		for _, loc := range locs {
+			if m.plus && loc[0] > 0 && text[loc[0]-1] == '+' {
+				loc[0]--
+			}
 			if m.wordStart && loc[0] > 0 {
 				r, _ := utf8.DecodeLastRuneInString(text[:loc[0]])
 				if m.continues(r) {
@@ -270,6 +317,51 @@ func (ms matchers) find(field, text string, off int) []Hit {
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Start < hits[j].Start })
 	return hits
+}
+
+// findAt returns what m.re.FindAllStringIndex(text, -1) would, searching
+// only where lower, text in ASCII lower case, holds m.lit: a match begins
+// with it.
+func (m *matcher) findAt(text, lower string) [][]int {
+	var locs [][]int
+	for from := 0; from < len(text); {
+		k := strings.Index(lower[from:], m.lit)
+		if k < 0 {
+			break
+		}
+		start := from + k
+		// Room for the term with generous runs of spaces between words.
+		end := min(len(text), start+4*len(m.term)+256)
+		loc := m.anchored.FindStringIndex(text[start:end])
+		if loc == nil {
+			from = start + 1
+			continue
+		}
+		locs = append(locs, []int{start, start + loc[1]})
+		from = start + max(loc[1], 1)
+	}
+	return locs
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLower returns s with its ASCII letters in lower case, each byte where
+// it was.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func countDigits(s string) int {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -76,7 +75,7 @@ func runInit(e *env, o initOptions) error {
 
 	var custodian *age.HybridRecipient
 	var custodianKey []byte
-	var custodianSum [32]byte // to refuse the same passphrase for both
+	var custodianPass []byte // to refuse the same passphrase for both
 	if o.recipient != "" {
 		if custodian, err = crypto.ParseRecipient(o.recipient); err != nil {
 			return usageError("--custodian-recipient: %v", err)
@@ -95,8 +94,8 @@ func runInit(e *env, o initOptions) error {
 			return err
 		}
 		custodianKey, err = crypto.SealCustodianKey(c, cp, time.Now())
-		custodianSum = sha256.Sum256(cp)
-		crypto.Wipe(cp)
+		custodianPass = cp
+		defer crypto.Wipe(cp)
 		if err != nil {
 			return err
 		}
@@ -108,11 +107,10 @@ func runInit(e *env, o initOptions) error {
 		return err
 	}
 	defer crypto.Wipe(p)
-	if custodianKey != nil && sha256.Sum256(p) == custodianSum {
-		// Whoever coerces the vault passphrase must not also get the
-		// custodian's.
-		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase"),
-			hint: "nothing was created"}
+	if custodianKey != nil {
+		if err := vault.CheckPassphrasesDiffer(p, custodianPass); err != nil {
+			return &exitError{code: exitInvalid, err: err, hint: "nothing was created"}
+		}
 	}
 	if custodianKey != nil {
 		// The key file first: a vault whose custodian key was never written

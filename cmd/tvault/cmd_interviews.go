@@ -29,10 +29,12 @@ are saved: this vault cannot read them back.
 
 The identity is sealed, the rest is not: an interview whose testimony,
 pseudonym, location, tags or relatives hold its identity's name, an alias,
-its contact or a relative's name is refused (exit 7), saying where, never
-what. --protect turns each such text in the testimony into a sensitive span
-({{Zhou Wei|a name}}); other fields must be fixed by hand. --allow-names
-saves as is, once you have checked.`,
+its contact, a relative's name or one of the vault's sensitive terms
+(tvault terms) is refused (exit 7), saying where, never what. A place name
+(a Chinese province, prefecture or county) outside the location is a
+warning only. --protect turns each such text in the testimony into a
+sensitive span ({{Zhou Wei|a name}}); other fields must be fixed by hand.
+--allow-names saves as is, once you have checked.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			protect := fs.Bool("protect", false, "turn names found in the testimony into sensitive spans")
 			allow := fs.Bool("allow-names", false, "save names found outside the identity as they are (checked by you)")
@@ -262,8 +264,11 @@ func writeJSON(w io.Writer, v any) error {
 
 // checkNames runs the re-identification check over inputs. With protect,
 // hits in the testimony become sensitive spans; any other hit refuses the
-// whole add. Messages name the interview, the field and the kind of hit,
-// never the text.
+// whole add, but for place names, which are warnings: a testimony names
+// places for good reasons (the city of a meeting, the province of a camp),
+// and refusing them would make --allow-names the habit, which also lets
+// real names through. Messages name the interview, the field and the kind
+// of hit, never the text.
 func checkNames(e *env, inputs []vault.Input, terms []string, protect bool) error {
 	var refused []string
 	for n := range inputs {
@@ -273,9 +278,18 @@ func checkNames(e *env, inputs []vault.Input, terms []string, protect bool) erro
 			continue
 		}
 		protected := 0
+		places := map[string]int{}
+		var fields []string
 		for _, h := range hits {
 			if protect && h.Field == "testimony" {
 				protected++
+				continue
+			}
+			if h.Warning() {
+				if places[h.Field] == 0 {
+					fields = append(fields, h.Field)
+				}
+				places[h.Field]++
 				continue
 			}
 			msg := fmt.Sprintf("interview %d: %s holds %s", n+1, fieldName(h.Field), kindName(h.Kind))
@@ -289,6 +303,13 @@ func checkNames(e *env, inputs []vault.Input, terms []string, protect bool) erro
 		if protected > 0 {
 			in.Testimony = vault.ProtectNames(in.Testimony, hits)
 			fmt.Fprintf(e.stderr, "tvault: sealed %d hits in the testimony of interview %d as sensitive spans\n", protected, n+1)
+		}
+		for _, f := range fields {
+			hint := "check them, or add --protect to turn those in the testimony into sensitive spans"
+			if f != "testimony" {
+				hint = "check them"
+			}
+			warningf(e.stderr, "interview %d: %s holds %s: %s", n+1, fieldName(f), plural(places[f], "place name"), hint)
 		}
 	}
 	if len(refused) == 0 {
@@ -344,4 +365,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// plural is n and noun, with an s if n is not 1: "1 place name", "3 place
+// names".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

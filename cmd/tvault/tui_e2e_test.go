@@ -168,6 +168,9 @@ func TestTerminalUI(t *testing.T) {
 	waitFor("Secret (sealed to the custodian)")
 	typ("Jiangxi")
 	typ(enter)
+	// huh moves focus asynchronously: on a loaded machine, keys typed
+	// before it has moved land in the wrong place.
+	waitFor("┃ Public description")
 	typ("the home province")
 	typ(enter)
 	waitFor("{{Jiangxi|the home province}}")

@@ -62,7 +62,7 @@ func (d *Reid) Update(msg tea.Msg) Answer {
 func (d *Reid) View(string) string {
 	var b strings.Builder
 	b.WriteString(d.styles.Warn.Render("The testimony could identify the interviewee") + "\n\n")
-	b.WriteString("It contains what you typed in the identity form:\n")
+	b.WriteString("It holds what could identify the interviewee:\n")
 	fields := false
 	for _, h := range d.hits {
 		// On screen only: the person typed it. Never in an error or a log.
