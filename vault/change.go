@@ -26,8 +26,11 @@ type change struct {
 	// Custodian, when set, is the new custodian recipient, and RetireSealed
 	// the items sealed to the old one: deleted, and refused if they come
 	// back in a bundle.
-	Custodian    string   `json:"custodian,omitempty"`
-	RetireSealed []string `json:"retire_sealed,omitempty"`
+	// CustodianProof is the new pin, signed by the old custodian's proof
+	// key (pin.go): without it a change of custodian is damage.
+	Custodian      string          `json:"custodian,omitempty"`
+	CustodianProof *custodianProof `json:"custodian_proof,omitempty"`
+	RetireSealed   []string        `json:"retire_sealed,omitempty"`
 	// Drafts are the terminal UI's autosaves (draft.go).
 	Drafts []draftRecord `json:"drafts,omitempty"`
 
@@ -154,8 +157,8 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	if err := applyDrafts(ctx, tx, ch.Drafts); err != nil {
 		return err
 	}
-	if ch.Custodian != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'custodian_recipient'`, []byte(ch.Custodian)); err != nil {
+	if ch.Custodian != "" || ch.CustodianProof != nil {
+		if err := applyCustodian(ctx, tx, ch); err != nil {
 			return err
 		}
 	}

@@ -36,6 +36,9 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 		add("journal", true, "warning: %s", w)
 	}
 
+	ok, details := v.checkPins(ctx)
+	add("custodian", ok, "%s", details)
+
 	var integrity string
 	if err := v.conn.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&integrity); err != nil {
 		return nil, err

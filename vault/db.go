@@ -105,7 +105,11 @@ func (v *Vault) initMeta(custodian *age.HybridRecipient, m member) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)`, k, val)
 		return err
 	}
-	if err := set("custodian_recipient", []byte(custodian.String())); err != nil {
+	pin, err := newPin(custodian)
+	if err != nil {
+		return err
+	}
+	if err := writePin(ctx, tx, pin); err != nil {
 		return err
 	}
 	if err := set("member_name", []byte(m.Name)); err != nil {

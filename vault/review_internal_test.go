@@ -20,7 +20,11 @@ func TestCustodianChangeInJournalAfterReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := v.commit(&change{Custodian: c2.Recipient().String()}); err != nil {
+	proof, err := v.proveCustodianChange(context.Background(), c1, c2.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.commit(&change{Custodian: c2.Recipient().String(), CustodianProof: proof}); err != nil {
 		t.Fatal(err)
 	}
 	// As a crash would leave it: snapshot (with c1) and journal (to c2).

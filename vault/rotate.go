@@ -37,6 +37,12 @@ func (v *Vault) RotateCustodian(ctx context.Context, old *age.HybridIdentity, ne
 	if v.broken != nil {
 		return nil, v.broken
 	}
+	// The proof first: a key that does not open the pinned proof key is not
+	// the custodian's, whether or not anything is sealed yet.
+	proof, err := v.proveCustodianChange(ctx, old, next)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(ctx, `SELECT id FROM interviews ORDER BY rowid`)
 	if err != nil {
 		return nil, err
@@ -53,7 +59,7 @@ func (v *Vault) RotateCustodian(ctx context.Context, old *age.HybridIdentity, ne
 	rows.Close()
 
 	now := v.Now().UTC().Format(time.RFC3339Nano)
-	ch := &change{Custodian: next.String()}
+	ch := &change{Custodian: next.String(), CustodianProof: proof}
 	report := &RotateReport{}
 	for i, id := range ids {
 		if err := ctx.Err(); err != nil {

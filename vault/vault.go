@@ -278,6 +278,9 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 	}
 	if !v.readOnly {
 		v.removeLeftovers()
+		if err := v.pinLegacyCustodian(); err != nil {
+			v.warnings = append(v.warnings, fmt.Sprintf("the custodian could not be pinned: %v", err))
+		}
 		v.recordUnlock()
 	}
 	ok = true

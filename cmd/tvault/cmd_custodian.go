@@ -17,11 +17,25 @@ import (
 func init() {
 	register(&command{
 		name:    "custodian",
-		args:    "split -k K -n N -o DIR --custodian-key FILE | recover -o FILE SHARE... | rotate --custodian-key FILE (--new-custodian-key-out FILE | --new-custodian-recipient R)",
-		summary: "share cards of the custodian key; rotate to a new custodian",
-		help: "\n" + custodianSplitHelp + "\n\n" + custodianRecoverHelp + "\n\n" +
-			"No vault is needed for either: run them on the custodian's machine.\n\n" + custodianRotateHelp,
+		args:    "recipient [--json] | split -k K -n N -o DIR --custodian-key FILE | recover -o FILE SHARE... | rotate --custodian-key FILE (--new-custodian-key-out FILE | --new-custodian-recipient R)",
+		summary: "the pinned custodian; share cards of its key; rotate to a new custodian",
+		help: "\n" + custodianRecipientHelp + "\n\n" + custodianSplitHelp + "\n\n" + custodianRecoverHelp + "\n\n" +
+			"No vault is needed for split or recover: run them on the custodian's machine.\n\n" + custodianRotateHelp,
 		subs: []*command{{
+			name:    "recipient",
+			args:    "[--json]",
+			summary: "the custodian's recipient and fingerprint, for teammates' init",
+			help:    custodianRecipientHelp,
+			setup: func(fs *flag.FlagSet) func(*env, []string) error {
+				asJSON := fs.Bool("json", false, "print them as JSON")
+				return func(e *env, args []string) error {
+					if err := noArgs("custodian recipient", args); err != nil {
+						return err
+					}
+					return runCustodianRecipient(e, *asJSON)
+				}
+			},
+		}, {
 			name:    "split",
 			args:    "-k K -n N -o DIR --custodian-key FILE",
 			summary: "write share cards of the custodian key: any K of N rebuild it",
@@ -71,6 +85,11 @@ func init() {
 	})
 }
 
+const custodianRecipientHelp = `recipient prints the recipient this vault seals identities to, and its
+fingerprint. A teammate's 'tvault init --custodian-recipient R' seals to the
+same custodian; compare the fingerprint out loud. The vault pinned it at
+init: only 'custodian rotate', with the current custodian key, changes it.`
+
 const custodianSplitHelp = `split writes N share cards into DIR (share-1-of-N.txt …), printable text
 files. Any K of them rebuild the custodian key; fewer reveal nothing about
 it. It asks for the custodian passphrase of the key FILE (or reads
@@ -91,6 +110,25 @@ one, a new key written to --new-custodian-key-out (its passphrase from
 --new-custodian-recipient. Everything sealed to the old key is deleted from
 this vault. Teammates' vaults must rotate too. Asks for confirmation on a
 terminal; --yes for scripts.`
+
+func runCustodianRecipient(e *env, asJSON bool) error {
+	v, err := openVault(e)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	r, fp := v.Custodian().String(), v.CustodianFingerprint()
+	if asJSON {
+		return writeJSON(e.stdout, struct {
+			Recipient   string `json:"recipient"`
+			Fingerprint string `json:"fingerprint"`
+		}{r, fp})
+	}
+	fmt.Fprintln(e.stdout, r)
+	fmt.Fprintf(e.stdout, "fingerprint: %s\n", fp)
+	fmt.Fprintln(e.stderr, "Teammates: tvault init --custodian-recipient <the recipient above>, then compare the fingerprint out loud.")
+	return nil
+}
 
 func runCustodianSplit(e *env, k, n int, dir, keyFile string) error {
 	switch {

@@ -26,11 +26,15 @@ func init() {
 Creates a vault in --vault DIR (or $TVAULT_DIR, or the user data folder).
 
 The custodian is who can read the real identities sealed in this vault. Give
-either the custodian's recipient (age1pq1…, from 'tvault custodian' on the
-custodian's machine or a custodian key made earlier), or --custodian-key-out
+either the custodian's recipient (age1pq1…: 'tvault custodian recipient' in a
+teammate's vault prints it and its fingerprint), or --custodian-key-out
 FILE to make a new custodian key, encrypted under a custodian passphrase.
 Keep that file off this laptop: whoever holds it and its passphrase can
-read every identity.`,
+read every identity.
+
+The vault pins its custodian: compare the custodian fingerprint it prints
+with your teammates' out loud. Only 'tvault custodian rotate', with the
+current custodian key, can change it.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			name := fs.String("name", "", "your `NAME` as the author of revisions (default: your user name)")
 			recipient := fs.String("custodian-recipient", "", "seal identities to this custodian `RECIPIENT` (age1pq1…)")
@@ -128,7 +132,9 @@ func runInit(e *env, o initOptions) error {
 	}
 	defer v.Close()
 	fmt.Fprintf(e.stderr, "Created a vault in %s.\n", dir)
-	fmt.Fprintf(e.stderr, "Identities are sealed to the custodian. Teammates' vaults seal to the same one with\n  tvault init --custodian-recipient %s\n", custodian)
+	fmt.Fprintf(e.stderr, "Identities are sealed to the custodian, fingerprint %s.\n", v.CustodianFingerprint())
+	fmt.Fprintf(e.stderr, "Teammates' vaults seal to the same one with\n  tvault init --custodian-recipient %s\n", custodian)
+	fmt.Fprintln(e.stderr, "('tvault custodian recipient' prints it again.)")
 	if custodianKey != nil {
 		fmt.Fprintf(e.stderr, "\nThe custodian key is in %s.\n", o.keyOut)
 		fmt.Fprintln(e.stderr, "Move it off this laptop (to the custodian's machine, or a USB stick kept apart):")
