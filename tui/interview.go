@@ -45,6 +45,8 @@ type interviewScreen struct {
 	idForm   *huh.Form
 	editor   *editor
 
+	custodian string // the fingerprint of the custodian identities are sealed to
+
 	reidHits []vault.Hit // what the re-identification dialog warns of
 	terms    []string    // the vault's sensitive terms
 	flags    []vault.Hit // the check's hits after the last pause in typing
@@ -79,11 +81,12 @@ type interviewScreen struct {
 
 // loadedMsg carries an interview (or its draft) and the codebook.
 type loadedMsg struct {
-	view     *vault.View
-	draft    *vault.Draft
-	codebook []string
-	terms    []string
-	err      error
+	view      *vault.View
+	draft     *vault.Draft
+	codebook  []string
+	terms     []string
+	err       error
+	custodian string // the custodian's fingerprint
 }
 
 func newInterviewScreen(c common, st *store, clock Clock, delay time.Duration) *interviewScreen {
@@ -102,6 +105,7 @@ func loadInterview(st *store, id, draftKey string) tea.Cmd {
 			if msg.terms, err = v.Terms(); err != nil {
 				return err
 			}
+			msg.custodian = v.CustodianFingerprint()
 			if id != "" {
 				if msg.view, err = v.Get(id); err != nil {
 					return err
@@ -132,6 +136,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 	i.loaded = true
 	i.codebook = msg.codebook
 	i.terms = msg.terms
+	i.custodian = msg.custodian
 	if msg.view != nil {
 		i.setInterview(msg.view.Interview, msg.view.Marked)
 		i.sealed = msg.view.Sealed

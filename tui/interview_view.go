@@ -61,7 +61,11 @@ func (i *interviewScreen) View() string {
 		if i.sealed {
 			note = "An identity is sealed already; what you type here replaces it on save."
 		}
-		body = i.styles.Warn.Render(note) + "\n" + i.idForm.View()
+		body = i.styles.Warn.Render(note) + "\n"
+		if i.custodian != "" {
+			body += i.styles.Dim.Render("Custodian fingerprint: "+i.custodian) + "\n"
+		}
+		body += i.idForm.View()
 	default:
 		body = i.overview()
 	}

@@ -52,6 +52,10 @@ func (m *Model) lock(note string) tea.Cmd {
 			delete(m.screens, s)
 		}
 	}
+	m.st.do(func(v Store) error {
+		m.unlock.custodian = v.CustodianFingerprint()
+		return nil
+	})
 	h, err := m.st.close()
 	m.st = nil
 	m.list.st = nil

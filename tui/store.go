@@ -38,6 +38,7 @@ type Store interface {
 
 	// The vault itself.
 	Warnings() []string
+	CustodianFingerprint() string
 	Dir() string
 	Close() error
 }

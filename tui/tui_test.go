@@ -42,6 +42,12 @@ func mustVault(tb testing.TB, inputs ...vault.Input) (string, *age.HybridIdentit
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return mustVaultFor(tb, c, inputs...)
+}
+
+// mustVaultFor is mustVault with custodian c.
+func mustVaultFor(tb testing.TB, c *age.HybridIdentity, inputs ...vault.Input) (string, *age.HybridIdentity) {
+	tb.Helper()
 	dir := filepath.Join(tb.TempDir(), "vault")
 	v, err := vault.Create(dir, vault.CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: []byte(testPassphrase)})
 	if err != nil {

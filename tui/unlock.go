@@ -22,6 +22,10 @@ type unlockScreen struct {
 	busy  busy.Spinner // the vault is opening
 	err   string
 	note  string // why it is showing, e.g. "Locked after 5 minutes idle."
+	// custodian is the fingerprint of the vault's pinned custodian, once
+	// the vault has been open in this session: the folder alone does not
+	// say it.
+	custodian string
 }
 
 // unlockedMsg is the result of opening the vault off the UI loop.
@@ -106,7 +110,11 @@ func (u *unlockScreen) View() string {
 	if u.note != "" {
 		b.WriteString(u.note + "\n\n")
 	}
-	fmt.Fprintf(&b, "Vault: %s\n\n", u.dir)
+	fmt.Fprintf(&b, "Vault: %s\n", u.dir)
+	if u.custodian != "" {
+		b.WriteString(u.styles.Dim.Render("Custodian fingerprint: "+u.custodian) + "\n")
+	}
+	b.WriteString("\n")
 	b.WriteString(u.input.View() + "\n\n")
 	switch {
 	case u.busy.Active():
