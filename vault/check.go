@@ -133,6 +133,20 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 		add("data key", true, "warning: no data key (a vault of the old format; the next checkpoint adds one)")
 	}
 
+	// Tombstones: each matched by a purge here.
+	planted, err := v.plantedTombstones(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var tombs int
+	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM tombstones`).Scan(&tombs)
+	if len(planted) == 0 {
+		add("tombstones", true, "%d tombstones, none without a matching purge", tombs)
+	}
+	for _, p := range planted {
+		add("tombstones", false, "%s: planted, not purged here; export refuses to send it", p)
+	}
+
 	// Key slots: each must at least be an age file.
 	slots, _ := slotPaths(v.dir)
 	badSlots := 0

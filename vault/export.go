@@ -63,6 +63,13 @@ type sentMark struct {
 // export leaves no half bundle, and never replaces a file, even one that
 // appears meanwhile: if path exists the error wraps fs.ErrExist.
 func (v *Vault) ExportFile(ctx context.Context, path string, opts ExportOptions) (*ExportReport, error) {
+	// Refused before any file exists (Export checks again).
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
+	if err := v.checkNoPlantedTombstones(ctx); err != nil {
+		return nil, err
+	}
 	var rep *ExportReport
 	var record func() error
 	err := fsx.CreateExclusive(path, func(f *os.File) error {
@@ -111,6 +118,10 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	// Planted tombstones would purge teammates' interviews: refused.
+	if err := v.checkNoPlantedTombstones(ctx); err != nil {
 		return nil, nil, err
 	}
 	recipients, err := v.exportRecipients(ctx, opts)

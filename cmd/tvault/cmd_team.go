@@ -301,6 +301,9 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 			return &exitError{code: exitNotFound, err: err}
 		case errors.Is(err, fs.ErrExist):
 			return usageError("export: %q already exists; tvault never overwrites a bundle", out)
+		case errors.Is(err, vault.ErrPlantedTombstones):
+			return withHint(fmt.Errorf("export refused: %w", err),
+				"nothing was written: these tombstones would purge the interviews in every teammate's vault. Someone who held the passphrase may have planted them; 'tvault check' lists them, and 'tvault rekey' keeps them from writing more")
 		}
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/term"
+	"github.com/tvault/tvault/vault"
 )
 
 func TestMain(m *testing.M) {
@@ -57,6 +60,7 @@ func TestScripts(t *testing.T) {
 			"holdlock":  cmdHoldLock,
 			"agekeygen": cmdAgeKeygen,
 			"nonet":     cmdNoNet,
+			"plant":     cmdPlantTombstone,
 		},
 	})
 }
@@ -196,4 +200,28 @@ func runTestPlugin() {
 		return age.ParseX25519Identity(string(data))
 	})
 	os.Exit(p.Main())
+}
+
+// plant DIR PASSFILE IDS N keep|drop: as someone who held the passphrase
+// once, write a tombstone of the interview on line N of the file IDS,
+// signed with the member key, without a
+// purge: keep leaves its revisions in place (an edit of the decrypted
+// snapshot), drop saves the tombstone as a change without its audit event.
+func cmdPlantTombstone(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 5 || (args[4] != "keep" && args[4] != "drop") {
+		ts.Fatalf("usage: plant DIR PASSFILE IDS N keep|drop")
+	}
+	n, err := strconv.Atoi(args[3])
+	ts.Check(err)
+	lines := strings.Fields(ts.ReadFile(args[2]))
+	if n < 1 || n > len(lines) {
+		ts.Fatalf("%s has no line %d", args[2], n)
+	}
+	pass, err := term.ReadPassphraseFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	ctx := context.Background()
+	v, err := vault.Open(ctx, ts.MkAbs(args[0]), vault.OpenOptions{}, vault.PassphraseIdentity(pass))
+	ts.Check(err)
+	defer v.Close()
+	ts.Check(v.PlantTombstoneForTesting(ctx, lines[n-1], args[4] == "keep"))
 }
