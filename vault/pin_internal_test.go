@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tvault/tvault/crypto"
@@ -40,10 +41,13 @@ func TestCustodianSwapFrameIsDamage(t *testing.T) {
 			if _, err := v.Add(context.Background(), []Input{in}); err != nil {
 				t.Fatal(err)
 			}
-			// The attacker's frame, built as the vault builds its own.
+			// The attacker's frame, built as the vault builds its own: no
+			// rekey since the passphrase was coerced, so V gives them the
+			// store key and the journal's MAC key too. Only the pinned
+			// custodian stands in the way.
 			attacker, _ := crypto.NewIdentity()
 			ch := tc.forge(t, v, attacker.Recipient().String())
-			buf, err := journal.Encode(v.journal, v.identity.Recipient(), ch)
+			buf, err := journal.Encode(v.journal, v.storeIdentity().Recipient(), ch)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,8 +66,8 @@ func TestCustodianSwapFrameIsDamage(t *testing.T) {
 					}
 					t.Fatalf("read-only %v: the vault opened with a forged custodian change in its journal", ro)
 				}
-				if !errors.Is(err, ErrDamaged) {
-					t.Fatalf("read-only %v: %v, want ErrDamaged", ro, err)
+				if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "change of custodian") {
+					t.Fatalf("read-only %v: %v, want ErrDamaged for the change of custodian", ro, err)
 				}
 			}
 		})
