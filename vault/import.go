@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
@@ -224,6 +227,9 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		inBundle[s.ID] = true
 	}
+	if err := verifyAll(ctx, ch.Revisions); err != nil {
+		return err
+	}
 	have, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`)
 	if err != nil {
 		return err
@@ -236,11 +242,8 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 			return err
 		}
 		rec := &ch.Revisions[i]
-		rev, err := rec.revision()
+		rev, err := rec.revision() // decoded and verified by verifyAll
 		if err != nil {
-			return err
-		}
-		if err := rev.verify(rec.Sig); err != nil {
 			return err
 		}
 		for _, p := range rev.Parents {
@@ -408,4 +411,42 @@ func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportRepor
 	}
 	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews WHERE heads > 1`).Scan(&report.Conflicts)
 	return report, nil
+}
+
+// verifyAll decodes every revision and checks its hash and signature, on
+// every core: the costliest part of an import (JSON, SHA-256, Ed25519), and
+// each revision's check stands alone. The error is the first revision's in
+// bundle order, whichever core found it, so that a bad bundle is always
+// refused with the same message.
+func verifyAll(ctx context.Context, recs []revisionRecord) error {
+	errs := make([]error, len(recs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(recs) || ctx.Err() != nil {
+					return
+				}
+				rev, err := recs[i].revision()
+				if err == nil {
+					err = rev.verify(recs[i].Sig)
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
