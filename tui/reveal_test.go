@@ -108,7 +108,7 @@ func TestReveal(t *testing.T) {
 		u.key(tea.KeyEsc)
 		u.waitFor("/ to search")
 		u.typeText("q")
-		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 		noCanary(t, fm)
 		fm.Close()
 		if n := reveals(t, dir); n != 1 {
@@ -126,7 +126,7 @@ func TestReveal(t *testing.T) {
 		u.key(tea.KeyEsc)
 		u.waitFor("/ to search")
 		u.typeText("q")
-		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 		noCanary(t, fm)
 		fm.Close()
 		if n := reveals(t, dir); n != 0 {
@@ -171,7 +171,7 @@ func TestReveal(t *testing.T) {
 		u.key(tea.KeyEsc)
 		u.waitFor("/ to search")
 		u.typeText("q")
-		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 		if fm.reveal() != nil {
 			t.Fatal("the reveal screen is kept after esc")
 		}
@@ -189,7 +189,7 @@ func TestReveal(t *testing.T) {
 		u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
 		u.waitFor("tvault — locked")
 		u.key(tea.KeyEsc)
-		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+		fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 		if fm.reveal() != nil {
 			t.Fatal("the reveal screen survived the lock")
 		}

@@ -126,7 +126,10 @@ func startUI(t *testing.T, opts Options) *ui {
 // one of texts.
 func (u *ui) waitFor(texts ...string) {
 	u.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: a loaded 2-core machine (CI with other work) can take
+	// seconds for what takes milliseconds when it is idle; a passing test
+	// returns as soon as the screen shows the text.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		io.Copy(&u.out, u.tm.Output())
 		seen := u.out.Bytes()[u.mark:]
@@ -190,7 +193,7 @@ func (u *ui) finalScreen() string {
 	if err := u.tm.Quit(); err != nil {
 		u.t.Fatal(err)
 	}
-	fm := u.tm.FinalModel(u.t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := u.tm.FinalModel(u.t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 	defer fm.Close()
 	return fm.View()
 }
@@ -201,7 +204,7 @@ func (u *ui) quit() {
 	if err := u.tm.Quit(); err != nil {
 		u.t.Fatal(err)
 	}
-	u.tm.WaitFinished(u.t, teatest.WithFinalTimeout(10*time.Second))
+	u.tm.WaitFinished(u.t, teatest.WithFinalTimeout(30*time.Second))
 	u.m.Close()
 }
 
@@ -501,7 +504,7 @@ func TestAutosave(t *testing.T) {
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	u.waitFor("Quit with unsaved changes?")
 	u.typeText("y")
-	u.tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	u.tm.WaitFinished(t, teatest.WithFinalTimeout(30*time.Second))
 	u.m.Close()
 
 	v := mustOpen(t, dir)
@@ -543,7 +546,7 @@ func TestLock(t *testing.T) {
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
 	u.waitFor("tvault — locked", "Locked.")
 	u.key(tea.KeyEsc)
-	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 	if fm.st != nil || fm.iv() != nil || len(fm.list.all) != 0 {
 		t.Fatalf("decrypted data kept after lock: store=%v interview=%v rows=%d", fm.st != nil, fm.iv() != nil, len(fm.list.all))
 	}
@@ -578,7 +581,7 @@ func TestAutoLock(t *testing.T) {
 	clock.Advance(5*time.Minute + time.Second)
 	u.waitFor("Locked after 5m0s without a key.")
 	u.key(tea.KeyEsc)
-	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
+	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
 	if fm.st != nil {
 		t.Fatal("the vault is open after auto-lock")
 	}
@@ -863,7 +866,9 @@ func TestDraftKeepsSealed(t *testing.T) {
 // 2, and the canary must-hold).
 func TestDraftNeverHoldsName(t *testing.T) {
 	dir, c := mustVault(t)
-	u := startUI(t, Options{Dir: dir, AutosaveDelay: 10 * time.Millisecond})
+	// Long enough that typing the sentence is one pause, not fifty drafts
+	// each fsync'd (which on a loaded machine outlasted the wait).
+	u := startUI(t, Options{Dir: dir, AutosaveDelay: 300 * time.Millisecond})
 	noCanary := func(when string) {
 		t.Helper()
 		image := plaintextImage(t, dir)

@@ -60,7 +60,7 @@ func startSession(t *testing.T, bin string, args ...string) *session {
 // waitFor waits until the screen, since the last key typed, shows text.
 func (s *session) waitFor(text string) {
 	s.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(40 * time.Second)
 	for time.Now().Before(deadline) {
 		s.mu.Lock()
 		ok := bytes.Contains(s.out.Bytes()[s.mark:], []byte(text))
@@ -105,7 +105,7 @@ func (s *session) exited() {
 		if err != nil {
 			s.t.Fatalf("tvault exited with %v", err)
 		}
-	case <-time.After(15 * time.Second):
+	case <-time.After(40 * time.Second):
 		s.t.Fatal("tvault did not quit")
 	}
 	s.mu.Lock()
