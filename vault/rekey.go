@@ -173,7 +173,7 @@ func (v *Vault) applyInMemory(ctx context.Context, ch *change) error {
 // it from destroying: they hold an old vault identity.
 func (v *Vault) shredRetiredSlots() {
 	var b []byte
-	err := v.conn.QueryRowContext(context.Background(), `SELECT value FROM meta WHERE key = 'retired_slots'`).Scan(&b)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT value FROM meta WHERE key = 'retired_slots'`).Scan(&b)
 	if errors.Is(err, sql.ErrNoRows) || err != nil {
 		return
 	}

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -21,7 +20,7 @@ const termsNS = "terms"
 
 // Terms returns the vault's sensitive terms, sorted.
 func (v *Vault) Terms() ([]string, error) {
-	rows, err := v.conn.QueryContext(context.Background(), `SELECT key FROM kv WHERE ns = ? ORDER BY key`, termsNS)
+	rows, err := v.conn.QueryContext(v.ctx, `SELECT key FROM kv WHERE ns = ? ORDER BY key`, termsNS)
 	if err != nil {
 		return nil, err
 	}
@@ -61,7 +60,7 @@ func (v *Vault) AddTerms(terms ...string) error {
 func (v *Vault) RemoveTerm(term string) error {
 	term = strings.TrimSpace(term)
 	var n int
-	err := v.conn.QueryRowContext(context.Background(), `SELECT count(*) FROM kv WHERE ns = ? AND key = ?`, termsNS, term).Scan(&n)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM kv WHERE ns = ? AND key = ?`, termsNS, term).Scan(&n)
 	if err != nil {
 		return err
 	}
