@@ -22,23 +22,28 @@ import (
 
 // sqliteImage is a database image in memory that SQLite allocated.
 type sqliteImage struct {
-	p uintptr
-	b []byte // a view of the n bytes at p
+	p    uintptr
+	b    []byte // a view of the n bytes of the image at p
+	size int64  // bytes allocated at p: the image and room to grow
 }
 
-// allocImage returns n bytes of memory from SQLite's allocator, for an image
-// that deserializeImage will hand to SQLite.
+// allocImage returns memory from SQLite's allocator for an image of n bytes
+// that deserializeImage will hand to SQLite, with room to grow: the store
+// grows by reallocating to twice its size, which for a large vault meant a
+// second copy of the whole database at its first save (1.45× the snapshot
+// at 200,000 interviews). Room that is never written is never resident.
 func allocImage(n int64) (*sqliteImage, error) {
 	if n <= 0 {
 		return nil, errors.New("an empty database image")
 	}
+	size := max(n, min(n+max(n/4, 16<<20), memdbMax))
 	tls := libc.NewTLS()
 	defer tls.Close()
-	p := sqlite3.Xsqlite3_malloc64(tls, uint64(n))
+	p := sqlite3.Xsqlite3_malloc64(tls, uint64(size))
 	if p == 0 {
-		return nil, fmt.Errorf("%w: cannot allocate %s for the database", ErrMemoryFull, megabytes(n))
+		return nil, fmt.Errorf("%w: cannot allocate %s for the database", ErrMemoryFull, megabytes(size))
 	}
-	return &sqliteImage{p: p, b: unsafe.Slice((*byte)(pointer(p)), n)}, nil
+	return &sqliteImage{p: p, b: unsafe.Slice((*byte)(pointer(p)), n), size: size}, nil
 }
 
 // free wipes and frees an image that SQLite has not taken.
@@ -65,12 +70,12 @@ func deserializeImage(conn *sql.Conn, m *sqliteImage) error {
 		if err != nil {
 			return err
 		}
-		p, n := m.p, int64(len(m.b))
+		p, n, size := m.p, int64(len(m.b)), m.size
 		handed = true
 		m.p, m.b = 0, nil
 		tls := libc.NewTLS()
 		defer tls.Close()
-		rc := sqlite3.Xsqlite3_deserialize(tls, db, 0, p, n, n,
+		rc := sqlite3.Xsqlite3_deserialize(tls, db, 0, p, n, size,
 			sqlite3.SQLITE_DESERIALIZE_FREEONCLOSE|sqlite3.SQLITE_DESERIALIZE_RESIZEABLE)
 		if rc != sqlite3.SQLITE_OK {
 			return fmt.Errorf("sqlite refused the database image (code %d)", rc)
