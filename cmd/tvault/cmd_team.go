@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
@@ -251,12 +250,12 @@ func runTeamList(e *env, asJSON bool) error {
 		fmt.Fprintln(e.stderr, "No teammates yet: 'tvault team add CARD' adds one.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tFINGERPRINT\tADDED")
+	var tw table
+	tw.row("NAME", "FINGERPRINT", "ADDED")
 	for _, m := range members {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Fingerprint, m.AddedAt)
+		tw.row(m.Name, m.Fingerprint, m.AddedAt)
 	}
-	return tw.Flush()
+	return tw.write(e.stdout)
 }
 
 func runTeamRemove(e *env, name string) error {
