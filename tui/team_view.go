@@ -65,6 +65,10 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	}
 	t.resultOK = true
 	r := msg.rep
+	if r.NewRevisions == 0 && r.Purged == 0 {
+		t.result = vault.NothingNewFrom(vault.Escape(r.Signer), r.Fingerprint) + "\n"
+		return
+	}
 	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
 	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", vault.Escape(r.Signer), "Fingerprint:", r.Fingerprint)
 	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)

@@ -62,6 +62,18 @@ func FileKind(head []byte) string {
 	return ""
 }
 
+// AlreadyMember is what the CLI and the terminal UI say when a card is on
+// the roster already ([ErrAlreadyMember]).
+func AlreadyMember(name string) string {
+	return name + " is already on the roster with this card: nothing was changed."
+}
+
+// NothingNewFrom is what the CLI and the terminal UI say when a bundle
+// brings nothing this vault does not have.
+func NothingNewFrom(signer, fingerprint string) string {
+	return fmt.Sprintf("Nothing new from %s (fingerprint %s): this vault already had all of it.", signer, fingerprint)
+}
+
 // OnRoster reports whether card c is on the roster already, with the same
 // keys.
 func (v *Vault) OnRoster(c *crypto.Card) bool {

@@ -229,7 +229,7 @@ func runTeamAdd(e *env, path string, yes bool) error {
 		return err
 	}
 	if v.OnRoster(card) {
-		fmt.Fprintf(e.stderr, "%s is already on the roster with this card: nothing was changed.\n", card.Name)
+		fmt.Fprintln(e.stderr, vault.AlreadyMember(card.Name))
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "Member:      %s\nFingerprint: %s\n", card.Name, card.Fingerprint())
@@ -374,7 +374,7 @@ func runImport(e *env, path string, asJSON bool) error {
 		return writeJSON(e.stdout, rep)
 	}
 	if rep.NewRevisions == 0 && rep.Purged == 0 {
-		fmt.Fprintf(e.stderr, "Nothing new from %s (fingerprint %s): this vault already had all of it.\n", rep.Signer, rep.Fingerprint)
+		fmt.Fprintln(e.stderr, vault.NothingNewFrom(rep.Signer, rep.Fingerprint))
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged.\n",
