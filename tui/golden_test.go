@@ -77,6 +77,14 @@ func (s *driver) golden(name string) {
 	if n := strings.Count(got, "\n") + 1; n > s.m.height {
 		s.t.Errorf("%s: %d lines on a screen of %d", name, n, s.m.height)
 	}
+	// A fingerprint is read aloud group by group: it may wrap between
+	// groups, never be cut.
+	flat := strings.Join(strings.Fields(got), "")
+	for _, fp := range goldenFingerprints {
+		if first := fp[:4]; strings.Contains(got, first) && !strings.Contains(flat, strings.ReplaceAll(fp, " ", "")) {
+			s.t.Errorf("%s: fingerprint %s is cut", name, fp)
+		}
+	}
 	for n, line := range strings.Split(got, "\n") {
 		if lw := lipgloss.Width(line); lw > s.m.width {
 			s.t.Errorf("%s: line %d is %d cells wide on a screen of %d", name, n+1, lw, s.m.width)
@@ -85,6 +93,14 @@ func (s *driver) golden(name string) {
 }
 
 var goldenDir string
+
+// goldenFingerprints are the fingerprints the golden screens show.
+var goldenFingerprints = []string{
+	"ABB0 4710 9039 DD4D B41A 7572 95F4 65BA", // the golden vault's custodian
+	"0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9",
+	"1111 2222 3333 4444 5555 6666 7777 8888",
+	"9999 AAAA BBBB CCCC DDDD EEEE FFFF 0000",
+}
 
 func sizeName(w, h int) string { return fmt.Sprintf("%dx%d", w, h) }
 
@@ -247,7 +263,9 @@ func TestResize(t *testing.T) {
 func goldenTeam(s *driver) {
 	m := s.m
 	s.key(runes("t"))
-	s.send(rosterMsg{myName: "R1", myPrint: "0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9",
+	// A long name (a member name is up to 64 characters) pushes the
+	// fingerprint past 80 columns: it wraps.
+	s.send(rosterMsg{myName: "R1, interviewer for the Vancouver office", myPrint: "0A1B 2C3D 4E5F 6071 8293 A4B5 C6D7 E8F9",
 		members: []vault.Member{
 			{Name: "bob", Fingerprint: "1111 2222 3333 4444 5555 6666 7777 8888", AddedAt: "2026-02-27T10:00:00Z"},
 			{Name: "陈静", Fingerprint: "9999 AAAA BBBB CCCC DDDD EEEE FFFF 0000", AddedAt: "2026-02-28T11:00:00Z"},

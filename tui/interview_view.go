@@ -63,7 +63,7 @@ func (i *interviewScreen) View() string {
 		}
 		body = i.styles.Warn.Render(note) + "\n"
 		if i.custodian != "" {
-			body += i.styles.Dim.Render("Custodian fingerprint: "+i.custodian) + "\n"
+			body += i.styles.Dim.Render(withFingerprint("Custodian fingerprint:", i.custodian, i.width)) + "\n"
 		}
 		body += i.idForm.View()
 	default:

@@ -70,6 +70,9 @@ type Options struct {
 	// RevealTimeout is how long a custodian reveal stays on screen;
 	// default DefaultRevealTimeout.
 	RevealTimeout time.Duration
+	// Passphrase, if set, unlocks the vault at start with no typing
+	// (tvault --passphrase-file). The UI wipes it once used.
+	Passphrase []byte
 }
 
 // DefaultIdleLock is the idle time after which the UI locks itself.
@@ -163,6 +166,14 @@ func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.tick()}
 	if s := m.setup(); s != nil {
 		cmds = append(cmds, s.form.Init())
+	}
+	if p := m.opts.Passphrase; p != nil {
+		m.opts.Passphrase = nil
+		if m.state == stateLocked {
+			cmds = append(cmds, m.unlock.busy.Start(), m.openVault(p))
+		} else {
+			clear(p)
+		}
 	}
 	return tea.Batch(cmds...)
 }

@@ -41,7 +41,7 @@ type setupScreen struct {
 type createdMsg struct {
 	v         Store
 	keyOut    string
-	recipient string
+	custodian string // the custodian's fingerprint
 	err       error
 }
 
@@ -178,7 +178,7 @@ func (s *setupScreen) create() tea.Cmd {
 			}
 			return createdMsg{err: err}
 		}
-		msg := createdMsg{v: v, recipient: opts.Custodian.String()}
+		msg := createdMsg{v: v, custodian: vault.CustodianFingerprint(opts.Custodian)}
 		if wroteKey {
 			msg.keyOut = keyOut
 		}
@@ -234,13 +234,9 @@ func (s *setupScreen) View() string {
 			fmt.Fprintf(&b, "The custodian key is in %s.\n", s.done.keyOut)
 			b.WriteString(s.styles.Warn.Render("Move it off this laptop now: whoever has it and its passphrase can read every real identity.") + "\n\n")
 		}
-		// A post-quantum recipient is about 2,000 characters: its start
-		// is enough to tell which custodian this is.
-		r := s.done.recipient
-		if len(r) > 24 {
-			r = r[:24] + "…"
-		}
-		b.WriteString("Identities are sealed to the custodian " + r + "\n\n")
+		// A post-quantum recipient is about 2,000 characters: its
+		// fingerprint, whole, is what tells which custodian this is.
+		b.WriteString(withFingerprint("Identities are sealed to the custodian whose fingerprint is", s.done.custodian, s.width) + "\n\n")
 		b.WriteString("Press enter to start.")
 	case s.busy.Active():
 		b.WriteString(s.busy.View("Creating the vault (this takes a few seconds)…"))

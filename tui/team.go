@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -181,8 +182,26 @@ func (t *teamScreen) submitPath() tea.Cmd {
 			if err != nil {
 				return cardParsedMsg{seq: seq, err: err}
 			}
+			if kind := vault.FileKind(data); kind != "" && kind != vault.FileCard {
+				return cardParsedMsg{seq: seq, err: &fileKindError{path: path, kind: kind, want: vault.FileCard}}
+			}
 			var c *vault.Card
-			err = st.do(func(v Store) error { c, err = v.ParseCard(data); return err })
+			err = st.do(func(v Store) error {
+				if c, err = v.ParseCard(data); err != nil {
+					return err
+				}
+				// The same name with the same keys: already on the roster.
+				members, err := v.Team()
+				if err != nil {
+					return err
+				}
+				for _, m := range members {
+					if m.Name == c.Name && m.Fingerprint == c.Fingerprint() {
+						return fmt.Errorf("%q is %w", c.Name, vault.ErrAlreadyMember)
+					}
+				}
+				return nil
+			})
 			return cardParsedMsg{seq: seq, data: data, card: c, err: err}
 		}
 	case teamCardPath:
@@ -213,6 +232,14 @@ func (t *teamScreen) submitPath() tea.Cmd {
 				return importDoneMsg{seq: seq, path: path, err: err}
 			}
 			defer f.Close()
+			head := make([]byte, 512)
+			n, _ := io.ReadFull(f, head)
+			if kind := vault.FileKind(head[:n]); kind != "" && kind != vault.FileBundle {
+				return importDoneMsg{seq: seq, path: path, err: &fileKindError{path: path, kind: kind, want: vault.FileBundle}}
+			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return importDoneMsg{seq: seq, path: path, err: err}
+			}
 			var rep *vault.ImportReport
 			err = st.do(func(v Store) error { rep, err = v.Import(ctx, f); return err })
 			return importDoneMsg{seq: seq, path: path, rep: rep, err: err}
@@ -237,8 +264,25 @@ func (t *teamScreen) stopCancel() {
 	t.cancel, t.cancelling = nil, false
 }
 
+// fileKindError is a file given for what it is not: a bundle as a card,
+// a card as a bundle.
+type fileKindError struct {
+	path, kind, want string
+}
+
+func (e *fileKindError) Error() string {
+	return fmt.Sprintf("%q is %s, not %s", e.path, e.kind, e.want)
+}
+
 func cardError(err error) string {
+	var kindErr *fileKindError
 	switch {
+	case errors.As(err, &kindErr):
+		if kindErr.kind == vault.FileBundle {
+			return "Not added: " + err.Error() + ". Import a bundle with i; nothing was changed."
+		}
+		return "Not added: " + err.Error() + "; nothing was changed."
+
 	case errors.Is(err, vault.ErrBadCard):
 		return "Refused: " + err.Error() + ". Ask for the card again; nothing was changed."
 	case errors.Is(err, vault.ErrOwnCard):

@@ -342,3 +342,60 @@ func TestConflictSideBySide(t *testing.T) {
 		}
 	})
 }
+
+// TestTeamFileKinds: a bundle given as a card, or a card as a bundle, is
+// named for what it is; a member already on the roster is said to be; a
+// bundle with nothing new says so as the CLI does.
+func TestTeamFileKinds(t *testing.T) {
+	a, b := teamOfTwo(t)
+	bobCard, _ := cardFile(t, b)
+	fromBob := filepath.Join(t.TempDir(), "from-bob.tvb")
+	withVault(t, b, func(v *vault.Vault) {
+		if _, err := v.Add(context.Background(), []vault.Input{shareableInput("Bob's Interview", "from bob", true)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.ExportFile(context.Background(), fromBob, vault.ExportOptions{To: []string{"R1"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	u := startUI(t, Options{Dir: a})
+	u.unlock()
+	u.typeText("t")
+	u.waitFor("Team · 1 member", "bob")
+
+	u.typeText("a")
+	u.waitFor("Card file:")
+	u.typeText(bobCard)
+	u.key(tea.KeyEnter)
+	u.waitFor("bob is already on the roster with this card: nothing was changed.")
+	u.key(tea.KeyEsc)
+
+	u.typeText("a")
+	u.waitFor("Card file:")
+	u.typeText(fromBob)
+	u.key(tea.KeyEnter)
+	u.waitFor("is a bundle, not a member card")
+	u.key(tea.KeyEsc)
+
+	u.typeText("i")
+	u.waitFor("Bundle file:")
+	u.typeText(bobCard)
+	u.key(tea.KeyEnter)
+	u.waitFor("is a member card, not a bundle", "The vault is unchanged.")
+	u.key(tea.KeyEnter)
+
+	u.typeText("i")
+	u.waitFor("Bundle file:")
+	u.typeText(fromBob)
+	u.key(tea.KeyEnter)
+	u.waitFor("Signer:          bob")
+	u.key(tea.KeyEnter)
+	u.typeText("i")
+	u.waitFor("Bundle file:")
+	u.typeText(fromBob)
+	u.key(tea.KeyEnter)
+	u.waitFor("Nothing new from bob")
+	u.key(tea.KeyEnter)
+	u.quit()
+}

@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/vault"
 )
 
 // The team screen's messages and keys.
@@ -36,6 +38,10 @@ func (t *teamScreen) Update(msg tea.Msg) tea.Cmd {
 		return t.busy.Update(msg)
 	case cardParsedMsg:
 		if msg.seq != t.seq || t.step != teamAddPath {
+			return nil
+		}
+		if errors.Is(msg.err, vault.ErrAlreadyMember) && msg.card != nil {
+			t.err = vault.AlreadyMember(vault.Escape(msg.card.Name))
 			return nil
 		}
 		if msg.err != nil {

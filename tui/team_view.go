@@ -65,6 +65,10 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	}
 	t.resultOK = true
 	r := msg.rep
+	if r.NewRevisions == 0 && r.Purged == 0 {
+		t.result = vault.NothingNewFrom(vault.Escape(r.Signer), r.Fingerprint) + "\n"
+		return
+	}
 	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
 	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", vault.Escape(r.Signer), "Fingerprint:", r.Fingerprint)
 	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)
@@ -106,7 +110,7 @@ func (t *teamScreen) View() string {
 	var b strings.Builder
 	b.WriteString(t.styles.Title.Render("Team · "+members(len(t.members))) + "\n")
 	if t.myName != "" {
-		b.WriteString(fmt.Sprintf("You are %s · your fingerprint %s\n", t.myName, t.myPrint))
+		b.WriteString(withFingerprint(fmt.Sprintf("You are %s · your fingerprint", t.myName), t.myPrint, t.width) + "\n")
 	}
 	b.WriteString("\n")
 	switch t.step {
@@ -120,8 +124,8 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.input.View() + "\n")
 	case teamAddConfirm:
 		c := t.cardInfo
-		b.WriteString(t.styles.Box.Render(fmt.Sprintf("Member:      %s\nFingerprint: %s", c.Name, c.Fingerprint())) + "\n\n")
-		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Ask %s to read out their fingerprint. Does it match, group by group?", c.Name)) + "\n")
+		b.WriteString(t.styles.Box.Render(wrapWords(fmt.Sprintf("Member:      %s\nFingerprint: %s", c.Name, c.Fingerprint()), t.width-4)) + "\n\n")
+		b.WriteString(t.styles.Warn.Render(wrapWords(fmt.Sprintf("Ask %s to read out their fingerprint. Does it match, group by group?", c.Name), t.width)) + "\n")
 		b.WriteString("A card that does not match may be someone else's: do not add it.\n\n")
 		b.WriteString("  y  it matches: add    n  cancel\n")
 	case teamRemoveConfirm:
@@ -154,9 +158,9 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.busy.View("Checking and merging the bundle…"+t.cancellingNote()) + "\n")
 	case teamResult:
 		if t.resultOK {
-			b.WriteString(t.styles.OK.Render(t.result))
+			b.WriteString(t.styles.OK.Render(wrapWords(t.result, t.width)))
 		} else {
-			b.WriteString(t.styles.Error.Render(t.result))
+			b.WriteString(t.styles.Error.Render(wrapWords(t.result, t.width)))
 		}
 	}
 	if t.err != "" {
@@ -174,7 +178,13 @@ func (t *teamScreen) rosterView() string {
 		b.WriteString(t.styles.Dim.Render("No teammates yet. Press a to add one from their card file.") + "\n")
 		return b.String()
 	}
-	const fpW, addedW = 39, 10
+	// A fingerprint is never cut: where a row has no room for it whole, it
+	// goes on two lines of four groups.
+	const addedW = 10
+	fpW := 39
+	if t.width < 6+6+1+fpW+1+addedW {
+		fpW = 19
+	}
 	nameW := max(min(max(t.width, 40)-fpW-addedW-10, 24), 6)
 	b.WriteString(t.styles.Header.Render("      "+cell("NAME", nameW)+" "+cell("FINGERPRINT", fpW)+" "+cell("ADDED", addedW)) + "\n")
 	h := max(t.height-8, 1)
@@ -193,7 +203,14 @@ func (t *teamScreen) rosterView() string {
 		if len(added) > 10 {
 			added = added[:10]
 		}
-		line := mark + box + cell(vault.Escape(m.Name), nameW) + " " + cell(m.Fingerprint, fpW) + " " + cell(added, addedW)
+		fp, fpRest := m.Fingerprint, ""
+		if len(fp) > fpW {
+			fp, fpRest = fp[:fpW], strings.TrimSpace(fp[fpW:])
+		}
+		line := mark + box + cell(vault.Escape(m.Name), nameW) + " " + cell(fp, fpW) + " " + cell(added, addedW)
+		if fpRest != "" {
+			line += "\n" + strings.Repeat(" ", 6+nameW+1) + cell(fpRest, fpW) + strings.Repeat(" ", 1+addedW)
+		}
 		if i == t.cursor {
 			line = t.styles.Selected.Render(line)
 		}

@@ -209,6 +209,17 @@ func (u *ui) quit() {
 }
 
 func TestUnlock(t *testing.T) {
+	// A passphrase given at start (tvault --passphrase-file, as the demo
+	// prints) opens the vault with no typing.
+	t.Run("Passphrase", func(t *testing.T) {
+		in := vault.Input{}
+		in.Pseudonym = "小河"
+		in.Testimony = "x"
+		dir, _ := mustVault(t, in)
+		u := startUI(t, Options{Dir: dir, Passphrase: []byte(testPassphrase)})
+		u.waitFor("1 interview", "小河")
+		u.quit()
+	})
 	t.Run("ErrWrongPassphrase", func(t *testing.T) {
 		dir, _ := mustVault(t)
 		u := startUI(t, Options{Dir: dir})

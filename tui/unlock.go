@@ -112,7 +112,7 @@ func (u *unlockScreen) View() string {
 	}
 	fmt.Fprintf(&b, "Vault: %s\n", u.dir)
 	if u.custodian != "" {
-		b.WriteString(u.styles.Dim.Render("Custodian fingerprint: "+u.custodian) + "\n")
+		b.WriteString(u.styles.Dim.Render(withFingerprint("Custodian fingerprint:", u.custodian, u.width-4)) + "\n")
 	}
 	b.WriteString("\n")
 	b.WriteString(u.input.View() + "\n\n")

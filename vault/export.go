@@ -25,6 +25,9 @@ var (
 	ErrMixedRecipients = errors.New("post-quantum (age1pq1…) and classic (age1…, ssh-…) recipients cannot be mixed in one bundle")
 	// ErrNoRecipients means an export names nobody to encrypt to.
 	ErrNoRecipients = errors.New("a bundle needs at least one recipient")
+	// ErrNothingNew means an export with SinceLast has nothing the members
+	// were not sent already: no bundle is written.
+	ErrNothingNew = errors.New("nothing new to send since the last export")
 )
 
 // ExportOptions select what a bundle holds and whom it is for.
@@ -93,6 +96,12 @@ func (v *Vault) ExportFile(ctx context.Context, path string, opts ExportOptions)
 	return rep, nil
 }
 
+// NothingToSend is what the CLI and the terminal UI say when an export
+// to members since the last one fails with [ErrNothingNew].
+func NothingToSend(to []string) string {
+	return fmt.Sprintf("Nothing new to send to %s since the last export: no bundle was written", strings.Join(to, ", "))
+}
+
 // Export writes a signed bundle to w. If ctx is cancelled before the bundle
 // is gathered, nothing is written and the vault is unchanged.
 func (v *Vault) Export(ctx context.Context, w io.Writer, opts ExportOptions) (*ExportReport, error) {
@@ -150,6 +159,9 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 		return nil, nil, err
 	}
 	report.Revisions, report.Tombstones = len(body.Revisions), len(body.Tombstones)
+	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 {
+		return nil, nil, ErrNothingNew
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}

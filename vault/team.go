@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/bundlefmt"
 	"github.com/tvault/tvault/internal/fsx"
 )
 
@@ -28,7 +29,58 @@ var (
 	ErrOwnCard = errors.New("this is your own card")
 	// ErrNoMember means no member has the name.
 	ErrNoMember = errors.New("no such member on the roster")
+	// ErrAlreadyMember means the card is on the roster already, with the
+	// same keys: adding it again changes nothing.
+	ErrAlreadyMember = errors.New("already on the roster with this card")
 )
+
+// What a file is, by its first bytes, for saying so when a card is given
+// where a bundle is expected, or the reverse.
+const (
+	FileCard         = "a member card"
+	FileBundle       = "a bundle"
+	FileCustodianKey = "a passphrase-protected key (such as a custodian key)"
+)
+
+// FileKind returns FileCard, FileBundle or FileCustodianKey if head, the
+// start of a file (its first 512 bytes are enough), looks like one, or ""
+// if it looks like none. It checks nothing else: a bundle is an age file
+// to recipients, a custodian key an age file to a passphrase.
+func FileKind(head []byte) string {
+	head = bytes.TrimLeft(head, " \t\r\n")
+	switch {
+	case bytes.HasPrefix(head, []byte("-----BEGIN TVAULT MEMBER CARD-----")):
+		return FileCard
+	case bytes.HasPrefix(head, []byte("age-encryption.org/v1\n")):
+		if bytes.Contains(head, []byte("\n-> scrypt ")) {
+			return FileCustodianKey
+		}
+		return FileBundle
+	case bytes.HasPrefix(head, []byte(bundlefmt.Magic)), bytes.HasPrefix(head, []byte(bundlefmt.MagicV1)):
+		return FileBundle
+	}
+	return ""
+}
+
+// AlreadyMember is what the CLI and the terminal UI say when a card is on
+// the roster already ([ErrAlreadyMember]).
+func AlreadyMember(name string) string {
+	return name + " is already on the roster with this card: nothing was changed."
+}
+
+// NothingNewFrom is what the CLI and the terminal UI say when a bundle
+// brings nothing this vault does not have.
+func NothingNewFrom(signer, fingerprint string) string {
+	return fmt.Sprintf("Nothing new from %s (fingerprint %s): this vault already had all of it.", signer, fingerprint)
+}
+
+// OnRoster reports whether card c is on the roster already, with the same
+// keys.
+func (v *Vault) OnRoster(c *crypto.Card) bool {
+	var key []byte
+	err := v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
+	return err == nil && bytes.Equal(key, c.SigningKey)
+}
 
 // Card returns this member's card, to give to teammates.
 func (v *Vault) Card() ([]byte, *crypto.Card, error) {
@@ -77,6 +129,9 @@ func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
 	c, err := v.ParseCard(data)
 	if err != nil {
 		return nil, err
+	}
+	if v.OnRoster(c) {
+		return c, fmt.Errorf("%q is %w", c.Name, ErrAlreadyMember)
 	}
 	err = v.commit(&change{Team: []teamRecord{{Name: c.Name, Card: data, AddedAt: v.Now().UTC().Format(time.RFC3339)}},
 		Audit: v.event(EventTeamAdd, c.Name, "fingerprint "+c.Fingerprint())})

@@ -27,5 +27,13 @@ func runDefault(e *env) error {
 		}
 		opts.IdleLock = d
 	}
+	if e.passphraseFile != "" {
+		// The UI unlocks with it at start, and wipes it.
+		p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", false)
+		if err != nil {
+			return err
+		}
+		opts.Passphrase = p
+	}
 	return tui.Run(opts)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"flag"
@@ -23,7 +24,11 @@ func init() {
 		help: `
 Creates DIR/vault, a vault of synthetic interviews in English and Chinese
 (invented people, places and events), and DIR/custodian.age, its custodian
-key. Asks for a vault passphrase and a custodian passphrase, as init does.`,
+key. It needs no terminal: it makes up the two passphrases and writes them
+into DIR/vault-passphrase.txt and DIR/custodian-passphrase.txt (readable by
+you only; the data is synthetic, so they guard nothing real), unless
+--passphrase-file and --custodian-passphrase-file give them. It prints the
+command that opens the demo in the terminal UI.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			n := fs.Int("interviews", 40, "how many `N` interviews to make")
 			return func(e *env, args []string) error {
@@ -55,22 +60,17 @@ func runDemo(e *env, dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(e.stderr, "The demo vault needs two passphrases: one for the vault, one for its custodian key.")
-	cp, err := readPassphrase(e, e.custodianPassFile, "custodian passphrase", true)
+	cp, p, wrote, err := demoPassphrases(e, dir)
 	if err != nil {
 		return err
 	}
+	defer crypto.Wipe(p)
 	key, err := crypto.SealCustodianKey(c, cp, time.Now())
 	cpSum := sha256.Sum256(cp)
 	crypto.Wipe(cp)
 	if err != nil {
 		return err
 	}
-	p, err := readPassphrase(e, e.passphraseFile, "vault passphrase", true)
-	if err != nil {
-		return err
-	}
-	defer crypto.Wipe(p)
 	if sha256.Sum256(p) == cpSum {
 		return &exitError{code: exitInvalid, err: errors.New("the vault passphrase must differ from the custodian passphrase")}
 	}
@@ -88,11 +88,70 @@ func runDemo(e *env, dir string, n int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "Made a demo vault of %d synthetic interviews in %s\n", len(ids), vdir)
-	fmt.Fprintf(e.stderr, "and its custodian key in %s.\n\nTry:\n", keyPath)
-	fmt.Fprintf(e.stderr, "  tvault --vault %s list\n", vdir)
-	fmt.Fprintf(e.stderr, "  tvault --vault %s show %s\n", vdir, ids[0][:8])
-	fmt.Fprintf(e.stderr, "  tvault --vault %s search 警察\n", vdir)
+	passFile := e.passphraseFile
+	if wrote {
+		passFile = filepath.Join(dir, demoPassName)
+	}
+	fmt.Fprintf(e.stderr, "Made a demo vault of %d synthetic interviews (invented people, places and events) in %s\n", len(ids), vdir)
+	fmt.Fprintf(e.stderr, "and its custodian key in %s.\n", keyPath)
+	if wrote {
+		fmt.Fprintf(e.stderr, "Its passphrases are in %s and %s:\nthe data is synthetic; never keep a real vault's passphrase in a file.\n", passFile, filepath.Join(dir, demoCustodianPassName))
+	}
+	fmt.Fprintf(e.stderr, "\nOpen it in the terminal UI:\n  tvault --vault %s --passphrase-file %s\n\nOr try:\n", vdir, passFile)
+	fmt.Fprintf(e.stderr, "  tvault --vault %s list --passphrase-file %s\n", vdir, passFile)
+	fmt.Fprintf(e.stderr, "  tvault --vault %s show %s --passphrase-file %s\n", vdir, ids[0][:8], passFile)
+	fmt.Fprintf(e.stderr, "  tvault --vault %s search 警察 --passphrase-file %s\n", vdir, passFile)
 	fmt.Fprintf(e.stderr, "  tvault --vault %s identity %s --custodian-key %s\n", vdir, ids[0][:8], keyPath)
 	return nil
+}
+
+const (
+	demoPassName          = "vault-passphrase.txt"
+	demoCustodianPassName = "custodian-passphrase.txt"
+)
+
+// demoPassphrases returns the custodian and vault passphrases of a demo:
+// read from --custodian-passphrase-file and --passphrase-file when both
+// are given, or else made up and written into dir (mode 0600), so that
+// the demo needs no terminal. wrote says which.
+func demoPassphrases(e *env, dir string) (cp, p []byte, wrote bool, err error) {
+	if e.passphraseFile != "" && e.custodianPassFile != "" {
+		if cp, err = readPassphrase(e, e.custodianPassFile, "custodian passphrase", true); err != nil {
+			return nil, nil, false, err
+		}
+		if p, err = readPassphrase(e, e.passphraseFile, "vault passphrase", true); err != nil {
+			crypto.Wipe(cp)
+			return nil, nil, false, err
+		}
+		return cp, p, false, nil
+	}
+	for _, f := range []string{demoPassName, demoCustodianPassName} {
+		if _, err := os.Lstat(filepath.Join(dir, f)); err == nil {
+			return nil, nil, false, usageError("demo: %q already exists", filepath.Join(dir, f))
+		}
+	}
+	p, cp = randomPassphrase(), randomPassphrase()
+	for f, pass := range map[string][]byte{demoPassName: p, demoCustodianPassName: cp} {
+		if err := fsx.WriteFileExclusive(filepath.Join(dir, f), append(pass[:len(pass):len(pass)], '\n')); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	return cp, p, true, nil
+}
+
+// randomPassphrase is 6 groups of 5 random letters and digits (about 150
+// bits).
+func randomPassphrase() []byte {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	buf := make([]byte, 30)
+	rand.Read(buf)
+	var out []byte
+	for i, c := range buf {
+		if i > 0 && i%5 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[int(c)%len(alphabet)])
+	}
+	crypto.Wipe(buf)
+	return out
 }

@@ -194,8 +194,8 @@ func printSummaries(e *env, list []vault.Summary, asJSON bool) error {
 		fmt.Fprintln(e.stderr, "No interviews.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDATE\tPSEUDONYM\tTAGS")
+	var tw table
+	tw.row("ID", "DATE", "PSEUDONYM", "TAGS")
 	for _, s := range list {
 		date := s.InterviewedOn
 		if date == "" {
@@ -205,9 +205,9 @@ func printSummaries(e *env, list []vault.Summary, asJSON bool) error {
 		if s.Heads > 1 {
 			pseud += fmt.Sprintf(" (conflict: %d versions)", s.Heads)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, date, pseud, strings.Join(s.Tags, ", "))
+		tw.row(s.ID, date, pseud, strings.Join(s.Tags, ", "))
 	}
-	return tw.Flush()
+	return tw.write(e.stdout)
 }
 
 func printView(w io.Writer, v *vault.View) {

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
@@ -216,10 +216,21 @@ func runTeamAdd(e *env, path string, yes bool) error {
 	defer v.Close()
 	card, err := v.ParseCard(data)
 	if err != nil {
+		if kind := vault.FileKind(data); kind != "" && kind != vault.FileCard {
+			hint := "nothing was changed"
+			if kind == vault.FileBundle {
+				hint = "import a bundle with 'tvault import FILE'; " + hint
+			}
+			return withHint(usageError("team add: %q is %s, not a member card", path, kind), hint)
+		}
 		if errors.Is(err, crypto.ErrBadCard) {
 			return &exitError{code: exitDamaged, err: err, hint: "ask for the card again; nothing was changed"}
 		}
 		return err
+	}
+	if v.OnRoster(card) {
+		fmt.Fprintln(e.stderr, vault.AlreadyMember(card.Name))
+		return nil
 	}
 	fmt.Fprintf(e.stderr, "Member:      %s\nFingerprint: %s\n", card.Name, card.Fingerprint())
 	if !yes {
@@ -251,12 +262,12 @@ func runTeamList(e *env, asJSON bool) error {
 		fmt.Fprintln(e.stderr, "No teammates yet: 'tvault team add CARD' adds one.")
 		return nil
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tFINGERPRINT\tADDED")
+	var tw table
+	tw.row("NAME", "FINGERPRINT", "ADDED")
 	for _, m := range members {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Name, m.Fingerprint, m.AddedAt)
+		tw.row(m.Name, m.Fingerprint, m.AddedAt)
 	}
-	return tw.Flush()
+	return tw.write(e.stdout)
 }
 
 func runTeamRemove(e *env, name string) error {
@@ -301,6 +312,9 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 			return &exitError{code: exitNotFound, err: err}
 		case errors.Is(err, fs.ErrExist):
 			return usageError("export: %q already exists; tvault never overwrites a bundle", out)
+		case errors.Is(err, vault.ErrNothingNew):
+			fmt.Fprintf(e.stderr, "%s.\n", vault.NothingToSend(opts.To))
+			return nil
 		case errors.Is(err, vault.ErrPlantedTombstones):
 			return withHint(fmt.Errorf("export refused: %w", err),
 				"nothing was written: these tombstones would purge the interviews in every teammate's vault. Someone who held the passphrase may have planted them; 'tvault check' lists them, and 'tvault rekey' keeps them from writing more")
@@ -335,6 +349,13 @@ func runImport(e *env, path string, asJSON bool) error {
 	defer v.Close()
 	rep, err := v.Import(e.ctx, f)
 	if err != nil {
+		if head, _ := readHead(path); vault.FileKind(head) != "" && vault.FileKind(head) != vault.FileBundle {
+			hint := "nothing was changed"
+			if vault.FileKind(head) == vault.FileCard {
+				hint = "add a teammate's card with 'tvault team add CARD'; " + hint
+			}
+			return withHint(usageError("import: %q is %s, not a bundle", path, vault.FileKind(head)), hint)
+		}
 		switch {
 		case errors.Is(err, vault.ErrNotForMe):
 			return &exitError{code: exitWrongPassphrase, err: err,
@@ -353,7 +374,7 @@ func runImport(e *env, path string, asJSON bool) error {
 		return writeJSON(e.stdout, rep)
 	}
 	if rep.NewRevisions == 0 && rep.Purged == 0 {
-		fmt.Fprintf(e.stderr, "Nothing new from %s (fingerprint %s): this vault already had all of it.\n", rep.Signer, rep.Fingerprint)
+		fmt.Fprintln(e.stderr, vault.NothingNewFrom(rep.Signer, rep.Fingerprint))
 		return nil
 	}
 	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged.\n",
@@ -386,4 +407,19 @@ func runPurge(e *env, idPrefix string, yes bool) error {
 	}
 	fmt.Fprintf(e.stderr, "Purged %s. Export to your teammates so that their vaults purge it too.\n", id)
 	return nil
+}
+
+// readHead returns the first bytes of the file at path, to tell what it is.
+func readHead(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 512)
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return buf[:n], err
 }

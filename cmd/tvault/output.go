@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
@@ -147,4 +149,39 @@ func terminalOf(w io.Writer) (*os.File, bool) {
 	}
 	f, ok := w.(*os.File)
 	return f, ok && isTerminal(f)
+}
+
+// table writes rows as columns two cells apart, aligned by screen cells:
+// a Chinese character takes two (text/tabwriter counts it as one, which
+// breaks the table). The last column is not padded.
+type table struct {
+	rows [][]string
+}
+
+func (t *table) row(cols ...string) { t.rows = append(t.rows, cols) }
+
+func (t *table) write(w io.Writer) error {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], runewidth.StringWidth(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		var line strings.Builder
+		for i, c := range r {
+			if i < len(r)-1 {
+				line.WriteString(runewidth.FillRight(c, widths[i]) + "  ")
+			} else {
+				line.WriteString(c)
+			}
+		}
+		b.WriteString(line.String() + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
