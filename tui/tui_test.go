@@ -804,8 +804,8 @@ func TestReidentificationEveryField(t *testing.T) {
 	u.waitFor("Identity: typed")
 	u.quit()
 	v := mustOpen(t, dir)
-	if n, _ := v.Count(); n != 0 {
-		t.Fatalf("%d interviews saved past the warning", n)
+	if n, err := v.Count(); err != nil || n != 0 {
+		t.Fatalf("%d interviews saved past the warning (%v)", n, err)
 	}
 }
 
