@@ -35,15 +35,6 @@ func NewCustodianKey(path string, passphrase []byte) (*age.HybridRecipient, erro
 	return c.Recipient(), nil
 }
 
-var (
-	// ErrKeyFileExists means a custodian key file would be written over an
-	// existing file: tvault never overwrites a key file.
-	ErrKeyFileExists = errors.New("that file exists; tvault never overwrites a key file")
-	// ErrKeyFileInVault means a custodian key file would be written inside
-	// the vault folder, where whoever holds the vault would hold it too.
-	ErrKeyFileInVault = errors.New("the custodian key must not live inside the vault folder")
-)
-
 // CheckCustodianKeyPath returns an error wrapping ErrKeyFileExists or
 // ErrKeyFileInVault if a new custodian key file must not be written at path,
 // for the vault in dir.

@@ -13,10 +13,6 @@ import (
 // MinPassphraseLen is the shortest passphrase [CheckNewPassphrase] accepts.
 const MinPassphraseLen = crypto.MinPassphraseLen
 
-// ErrBadCard means a member card is not valid: malformed, or its signature
-// does not verify.
-var ErrBadCard = crypto.ErrBadCard
-
 // Card is a member's card: name, recipient and signing key, signed.
 type Card = crypto.Card
 

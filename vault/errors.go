@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/tvault/tvault/crypto"
 )
@@ -39,4 +40,72 @@ var (
 	// what this machine can hold; nothing of it was saved. It is about
 	// memory, not the disk.
 	ErrMemoryFull = errors.New("not enough memory for this save")
+)
+
+var (
+	// ErrKeyFileExists means a custodian key file would be written over an
+	// existing file: tvault never overwrites a key file.
+	ErrKeyFileExists = errors.New("that file exists; tvault never overwrites a key file")
+	// ErrKeyFileInVault means a custodian key file would be written inside
+	// the vault folder, where whoever holds the vault would hold it too.
+	ErrKeyFileInVault = errors.New("the custodian key must not live inside the vault folder")
+)
+
+// ErrBadCard means a member card is not valid: malformed, or its signature
+// does not verify.
+var ErrBadCard = crypto.ErrBadCard
+
+var (
+	// ErrMixedRecipients means post-quantum and classic recipients were
+	// given for one bundle, which age cannot do.
+	ErrMixedRecipients = errors.New("post-quantum (age1pq1…) and classic (age1…, ssh-…) recipients cannot be mixed in one bundle")
+	// ErrNoRecipients means an export names nobody to encrypt to.
+	ErrNoRecipients = errors.New("a bundle needs at least one recipient")
+	// ErrNothingNew means an export with SinceLast has nothing the members
+	// were not sent already: no bundle is written.
+	ErrNothingNew = errors.New("nothing new to send since the last export")
+)
+
+var (
+	// ErrNotForMe means a bundle is not encrypted to this member.
+	ErrNotForMe = errors.New("this bundle is not encrypted to you")
+	// ErrUnknownSigner means a bundle's signer is not on the roster.
+	ErrUnknownSigner = fmt.Errorf("%w: the bundle is signed by someone not on your team roster", ErrDamaged)
+	// ErrNotAddressed means a bundle's signer did not encrypt it to this
+	// member: someone it was sent to re-encrypted it.
+	ErrNotAddressed = fmt.Errorf("%w: the bundle's signer did not send it to you; someone it was sent to passed it on", ErrDamaged)
+	// ErrRetiredCustodian means a bundle's current revisions use items
+	// sealed to a custodian this vault rotated away from.
+	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")
+)
+
+// ErrPlantedTombstones means the vault holds tombstones without a matching
+// purge here: written by someone who held the passphrase, or the member key,
+// without purging anything on this laptop. Export refuses to spread them.
+var ErrPlantedTombstones = errors.New("tombstones that this vault never purged")
+
+// ErrWrongCustodianKey means the custodian identity given does not open this
+// vault's sealed items.
+var ErrWrongCustodianKey = errors.New("this custodian key does not open the vault's sealed identities")
+
+var (
+	// ErrLastSlot means removing a slot would leave the vault with none.
+	ErrLastSlot = errors.New("this is the vault's only key slot; removing it would lock the vault forever")
+	// ErrNoSlot means no key slot has the name given.
+	ErrNoSlot = errors.New("no such key slot")
+	// ErrNoIdentitySlot means no recipient slot opens with the identities
+	// given.
+	ErrNoIdentitySlot = errors.New("no key slot opens with this identity")
+)
+
+var (
+	// ErrMemberExists means a different member already has the name.
+	ErrMemberExists = errors.New("a member with this name is already on the roster with other keys")
+	// ErrOwnCard means the card is this vault's own.
+	ErrOwnCard = errors.New("this is your own card")
+	// ErrNoMember means no member has the name.
+	ErrNoMember = errors.New("no such member on the roster")
+	// ErrAlreadyMember means the card is on the roster already, with the
+	// same keys: adding it again changes nothing.
+	ErrAlreadyMember = errors.New("already on the roster with this card")
 )

@@ -19,17 +19,6 @@ import (
 // Exporting: what goes into a bundle, for whom, and what the vault
 // remembers having sent. The bundle's form is internal/bundlefmt's.
 
-var (
-	// ErrMixedRecipients means post-quantum and classic recipients were
-	// given for one bundle, which age cannot do.
-	ErrMixedRecipients = errors.New("post-quantum (age1pq1…) and classic (age1…, ssh-…) recipients cannot be mixed in one bundle")
-	// ErrNoRecipients means an export names nobody to encrypt to.
-	ErrNoRecipients = errors.New("a bundle needs at least one recipient")
-	// ErrNothingNew means an export with SinceLast has nothing the members
-	// were not sent already: no bundle is written.
-	ErrNothingNew = errors.New("nothing new to send since the last export")
-)
-
 // ExportOptions select what a bundle holds and whom it is for.
 type ExportOptions struct {
 	// To are roster members to encrypt to.

@@ -28,19 +28,6 @@ import (
 // signature, every revision's hash and signature, every sealed item's hash
 // and every tombstone's signature, and only then merges, in one save.
 
-var (
-	// ErrNotForMe means a bundle is not encrypted to this member.
-	ErrNotForMe = errors.New("this bundle is not encrypted to you")
-	// ErrUnknownSigner means a bundle's signer is not on the roster.
-	ErrUnknownSigner = fmt.Errorf("%w: the bundle is signed by someone not on your team roster", ErrDamaged)
-	// ErrNotAddressed means a bundle's signer did not encrypt it to this
-	// member: someone it was sent to re-encrypted it.
-	ErrNotAddressed = fmt.Errorf("%w: the bundle's signer did not send it to you; someone it was sent to passed it on", ErrDamaged)
-	// ErrRetiredCustodian means a bundle's current revisions use items
-	// sealed to a custodian this vault rotated away from.
-	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")
-)
-
 // ImportReport says what a bundle brought.
 type ImportReport struct {
 	Signer       string `json:"signer"`

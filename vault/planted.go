@@ -4,15 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"strings"
 )
-
-// ErrPlantedTombstones means the vault holds tombstones without a matching
-// purge here: written by someone who held the passphrase, or the member key,
-// without purging anything on this laptop. Export refuses to spread them.
-var ErrPlantedTombstones = errors.New("tombstones that this vault never purged")
 
 // plantedTombstones returns, for each tombstone without a matching local
 // purge, what is wrong with it: its interview still has revisions here (a

@@ -12,10 +12,6 @@ import (
 	"github.com/tvault/tvault/crypto"
 )
 
-// ErrWrongCustodianKey means the custodian identity given does not open this
-// vault's sealed items.
-var ErrWrongCustodianKey = errors.New("this custodian key does not open the vault's sealed identities")
-
 // Reveal opens the sealed identity and span secrets of an interview with the
 // custodian identity. The result is secret: show it, never store or log it.
 func (v *Vault) Reveal(ctx context.Context, idOrPrefix string, custodian *age.HybridIdentity) (*Revealed, error) {

@@ -48,16 +48,6 @@ type Slot struct {
 	Current bool     `json:"current"` // this slot unlocked the open vault
 }
 
-var (
-	// ErrLastSlot means removing a slot would leave the vault with none.
-	ErrLastSlot = errors.New("this is the vault's only key slot; removing it would lock the vault forever")
-	// ErrNoSlot means no key slot has the name given.
-	ErrNoSlot = errors.New("no such key slot")
-	// ErrNoIdentitySlot means no recipient slot opens with the identities
-	// given.
-	ErrNoIdentitySlot = errors.New("no key slot opens with this identity")
-)
-
 // PassphraseIdentity returns an age identity that opens the vault's
 // passphrase slots with passphrase, for [Open]. It keeps passphrase, not a
 // copy: wipe it after Open returns.

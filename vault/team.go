@@ -22,18 +22,6 @@ type Member struct {
 	AddedAt     string `json:"added_at"`
 }
 
-var (
-	// ErrMemberExists means a different member already has the name.
-	ErrMemberExists = errors.New("a member with this name is already on the roster with other keys")
-	// ErrOwnCard means the card is this vault's own.
-	ErrOwnCard = errors.New("this is your own card")
-	// ErrNoMember means no member has the name.
-	ErrNoMember = errors.New("no such member on the roster")
-	// ErrAlreadyMember means the card is on the roster already, with the
-	// same keys: adding it again changes nothing.
-	ErrAlreadyMember = errors.New("already on the roster with this card")
-)
-
 // What a file is, by its first bytes, for saying so when a card is given
 // where a bundle is expected, or the reverse.
 const (
