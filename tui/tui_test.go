@@ -3,7 +3,6 @@ package tui
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/coerced"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -350,8 +350,8 @@ func TestSensitiveSpan(t *testing.T) {
 	}
 }
 
-// plaintextImage closes nothing: it decrypts the vault's snapshot with the
-// passphrase, as a coerced interviewer could.
+// plaintextImage closes nothing: it decrypts the snapshot and the journal
+// with the passphrase, as a coerced interviewer could (internal/coerced).
 func plaintextImage(t *testing.T, dir string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "keys", "passphrase-1.age"))
@@ -362,59 +362,11 @@ func plaintextImage(t *testing.T, dir string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The snapshot and journal are encrypted to the generation's data key,
-	// which V opens from one of keys/data-A.age and keys/data-B.age (the
-	// other is random bytes): docs/RECOVERY.md.
-	var id age.Identity = v
-	for _, name := range []string{"data-A.age", "data-B.age"} {
-		kf, err := os.ReadFile(filepath.Join(dir, "keys", name))
-		if err != nil {
-			continue
-		}
-		if plain, err := crypto.Open(v, kf); err == nil {
-			if d, err := crypto.ParseIdentity(plain); err == nil {
-				id = d
-			}
-		}
-	}
-	snap, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+	parts, err := coerced.Open(dir, v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	image, err := crypto.OpenOwn(id, snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// And every journal frame: a 48-byte header (TVJ2; 16 bytes for TVJ1)
-	// whose bytes 4 to 12 are the big-endian length of the age file that
-	// follows.
-	logs, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range logs {
-		data, err := os.ReadFile(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for len(data) >= 16 {
-			h := uint64(16)
-			if string(data[:4]) == "TVJ2" {
-				h = 48
-			}
-			n := binary.BigEndian.Uint64(data[4:12])
-			if n > uint64(len(data))-h {
-				t.Fatalf("%s: a frame longer than the file", l)
-			}
-			plain, err := crypto.OpenOwn(id, data[h:h+n])
-			if err != nil {
-				t.Fatal(err)
-			}
-			image = append(image, plain...)
-			data = data[h+n:]
-		}
-	}
-	return image
+	return bytes.Join(parts, nil)
 }
 
 // fillIdentity opens the identity form from the interview and types a name

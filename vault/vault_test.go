@@ -3,7 +3,6 @@ package vault_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/coerced"
 	"github.com/tvault/tvault/internal/synth"
 	"github.com/tvault/tvault/vault"
 )
@@ -490,46 +490,12 @@ func TestCoercedInterviewer(t *testing.T) {
 // file that follows (docs/FORMAT.md).
 func decryptStore(t *testing.T, dir string, v *age.HybridIdentity) [][]byte {
 	t.Helper()
-	var id age.Identity = v
-	if ds := vault.DataKeysForTesting(dir, v); len(ds) == 1 {
-		id = ds[0]
-	} else if len(ds) > 1 {
+	if ds := vault.DataKeysForTesting(dir, v); len(ds) > 1 {
 		t.Fatalf("%d data keys open with the vault key, want 1", len(ds))
 	}
-	snap, err := os.ReadFile(filepath.Join(dir, "vault.age"))
+	out, err := coerced.Open(dir, v)
 	if err != nil {
 		t.Fatal(err)
-	}
-	image, err := crypto.OpenOwn(id, snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := [][]byte{image}
-	logs, err := filepath.Glob(filepath.Join(dir, "journal", "*.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range logs {
-		data, err := os.ReadFile(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for len(data) >= 16 {
-			h := uint64(16) // TVJ1; TVJ2 carries a 32-byte tag
-			if string(data[:4]) == "TVJ2" {
-				h = 48
-			}
-			n := binary.BigEndian.Uint64(data[4:12])
-			if n > uint64(len(data))-h {
-				t.Fatalf("%s: a frame longer than the file", l)
-			}
-			plain, err := crypto.OpenOwn(id, data[h:h+n])
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, plain)
-			data = data[h+n:]
-		}
 	}
 	return out
 }
