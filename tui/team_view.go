@@ -65,11 +65,15 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	}
 	t.resultOK = true
 	r := msg.rep
-	if r.NewRevisions == 0 && r.Purged == 0 {
+	if r.NewRevisions == 0 && r.Purged == 0 && len(r.KeyChanges) == 0 {
 		t.result = vault.NothingNewFrom(vault.Escape(r.Signer), r.Fingerprint) + "\n"
 		return
 	}
 	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
+	for _, k := range r.KeyChanges {
+		k.Member = vault.Escape(k.Member)
+		b.WriteString(vault.CompareOutLoud(k) + "\n\n")
+	}
 	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", vault.Escape(r.Signer), "Fingerprint:", r.Fingerprint)
 	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)
 	fmt.Fprintf(&b, "%-16s %d\n%-16s %d\n%-16s %d\n", "New interviews:", r.Interviews, "Purged:", r.Purged, "Conflicts:", r.Conflicts)

@@ -182,7 +182,13 @@ func (v *Vault) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
 		return 0, nil, err
 	}
 	defer rows.Close()
-	own := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
+	// This member's keys: the current one and those it rotated away from
+	// (keychange.go). A retired key signs nothing after its rotation event.
+	own, replaced, err := v.ownKeys(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	retired := map[string]bool{}
 	var problems []AuditProblem
 	n := 0
 	var wantSeq int64 = 1
@@ -215,8 +221,14 @@ func (v *Vault) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
 		if e.Prev != prev {
 			bad("does not follow the event before it: an event was deleted, inserted or reordered")
 		}
-		if string(e.AuthorKey) != string(own) || !ed25519.Verify(ed25519.PublicKey(e.AuthorKey), []byte(auditDomain+hash), sig) {
+		author := hex.EncodeToString(e.AuthorKey)
+		switch {
+		case !own[author] || !ed25519.Verify(ed25519.PublicKey(e.AuthorKey), []byte(auditDomain+hash), sig):
 			bad("bad signature")
+		case retired[author]:
+			bad("signed with a member key retired before it")
+		case e.Kind == EventMemberKeyRotated && replaced[author] != "":
+			retired[replaced[author]] = true
 		}
 		prev, wantSeq = hash, seq+1
 	}

@@ -109,3 +109,14 @@ var (
 	// same keys: adding it again changes nothing.
 	ErrAlreadyMember = errors.New("already on the roster with this card")
 )
+
+var (
+	// ErrKeyConflict means a bundle hands a member key over in a way that
+	// conflicts with what this vault knows: a second, different rotation of
+	// the same old key, or a rotation of this member's own key made
+	// elsewhere. Someone holds a key they should not.
+	ErrKeyConflict = fmt.Errorf("%w: conflicting member key change", ErrDamaged)
+	// ErrRetiredKey means a bundle, or an item in it that this vault does
+	// not have, is signed with a member key that was rotated away from.
+	ErrRetiredKey = fmt.Errorf("%w: signed with a retired member key", ErrDamaged)
+)

@@ -48,6 +48,8 @@ type ExportReport struct {
 type sentMark struct {
 	Revisions  int64 `json:"revisions"`
 	Tombstones int64 `json:"tombstones"`
+	// KeyChanges is how many member key changes the vault knew of.
+	KeyChanges int64 `json:"key_changes,omitempty"`
 }
 
 // ExportFile writes a signed bundle to a new file at path. The bundle goes
@@ -135,6 +137,7 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	var current sentMark
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM revisions`).Scan(&current.Revisions)
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tombstones`).Scan(&current.Tombstones)
+	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, kvKeyChanges).Scan(&current.KeyChanges)
 
 	body, err := v.bundleHeader(ctx)
 	if err != nil {
@@ -147,8 +150,13 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	if body.Tombstones, err = v.gatherTombstones(ctx, since); err != nil {
 		return nil, nil, err
 	}
+	// Every member key change known, always: a teammate who missed one
+	// could not accept what the new key signs.
+	if body.KeyChanges, err = v.keyChanges(ctx); err != nil {
+		return nil, nil, err
+	}
 	report.Revisions, report.Tombstones = len(body.Revisions), len(body.Tombstones)
-	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 {
+	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 && current.KeyChanges <= since.KeyChanges {
 		return nil, nil, ErrNothingNew
 	}
 	if err := ctx.Err(); err != nil {
@@ -197,7 +205,7 @@ func (v *Vault) sentSince(ctx context.Context, opts ExportOptions) (sentMark, er
 	if !opts.SinceLast || len(opts.To) == 0 {
 		return since, nil
 	}
-	since = sentMark{Revisions: 1 << 62, Tombstones: 1 << 62}
+	since = sentMark{Revisions: 1 << 62, Tombstones: 1 << 62, KeyChanges: 1 << 62}
 	for _, name := range opts.To {
 		m, err := v.sentMark(ctx, name)
 		if err != nil {
@@ -205,6 +213,7 @@ func (v *Vault) sentSince(ctx context.Context, opts ExportOptions) (sentMark, er
 		}
 		since.Revisions = min(since.Revisions, m.Revisions)
 		since.Tombstones = min(since.Tombstones, m.Tombstones)
+		since.KeyChanges = min(since.KeyChanges, m.KeyChanges)
 	}
 	return since, nil
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -38,6 +37,9 @@ type ImportReport struct {
 	Tombstones   int    `json:"tombstones"`
 	Purged       int    `json:"purged"`
 	Conflicts    int    `json:"conflicts"`
+	// KeyChanges are teammates' member key rotations the bundle brought:
+	// the user is to compare each new fingerprint out loud.
+	KeyChanges []KeyChange `json:"key_changes,omitempty"`
 	// Warnings are what the import noticed but did not refuse.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -54,7 +56,8 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if v.broken != nil {
 		return nil, v.broken
 	}
-	plain, err := bundlefmt.Decrypt(r, v.member.Identity)
+	id, fromOldRecipient := v.bundleIdentity(ctx)
+	plain, err := bundlefmt.Decrypt(r, id)
 	defer crypto.Wipe(plain)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
@@ -67,13 +70,25 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
+	// Member key changes first: the signer may be a member's new key.
+	defer func() { v.keys = nil }()
+	if _, err := v.takeKeyChanges(ctx, body); err != nil {
+		return nil, err
+	}
 	report, err := v.checkSigner(ctx, body, line, sig)
 	if err != nil {
 		return nil, err
 	}
+	v.keys.signer = body.Exporter.SigningKey
+	if fromOldRecipient() {
+		report.Warnings = append(report.Warnings, fmt.Sprintf("%s encrypted this bundle to your old member key, which you rotated away from: whoever holds that key could read it. Send %s a bundle, so that they learn your new key", report.Signer, report.Signer))
+	}
 
 	// Every record, before anything is merged.
 	ch := bundleChange(body)
+	if err := v.applyKeyChanges(ctx, ch, report); err != nil {
+		return nil, err
+	}
 	tombstoned, err := v.verifyTombstones(ctx, ch)
 	if err != nil {
 		return nil, err
@@ -88,7 +103,7 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err := v.checkAuditHead(ctx, body.AuditHead, ch, report); err != nil {
 		return nil, err
 	}
-	if report.NewRevisions == 0 && report.Purged == 0 {
+	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 {
 		// Nothing new: a bundle seen before. The vault stays exactly as it
 		// was, audit log included.
 		return report, nil
@@ -117,6 +132,9 @@ func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig
 			return nil, err
 		}
 		if name == "" {
+			if err := v.retiredSigner(ctx, key); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, crypto.Fingerprint(body.Exporter.Recipient, key))
 		}
 		report.Signer, recipient = name, r
@@ -133,7 +151,7 @@ func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig
 	}
 	if body.Version == 1 {
 		report.Warnings = append(report.Warnings, "the bundle is in the previous format (v1), whose signature does not cover whom it was sent to: anyone it was sent to could have passed it on to you")
-	} else if !slices.Contains(body.Recipients, own) {
+	} else if !v.addressedToMe(ctx, body.Recipients) {
 		return nil, ErrNotAddressed
 	}
 	return report, nil
@@ -176,7 +194,7 @@ func (v *Vault) authorName(ctx context.Context, key []byte) (string, error) {
 		return "", err
 	}
 	if name == "" {
-		return "", errOffRoster
+		return v.retiredAuthor(ctx, key) // errOffRoster if never a member's
 	}
 	return name, nil
 }
@@ -191,10 +209,14 @@ func (v *Vault) verifyTombstones(ctx context.Context, ch *change) (map[string]bo
 		if err != nil {
 			return nil, err
 		}
-		if _, err := v.authorName(ctx, t.AuthorKey); err != nil {
-			if errors.Is(err, errOffRoster) {
-				return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
-			}
+		_, err = v.authorName(ctx, t.AuthorKey)
+		if errors.Is(err, ErrRetiredKey) && v.knownTombstone(ctx, ch.Tombstones[i]) {
+			err = nil // had here before the key was retired
+		}
+		if errors.Is(err, errOffRoster) {
+			return nil, fmt.Errorf("%w: a purge in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
+		}
+		if err != nil {
 			return nil, err
 		}
 		tombstoned[t.Interview] = true
@@ -385,7 +407,7 @@ func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *
 // follows is housekeeping.
 func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportReport) (*ImportReport, error) {
 	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged (fingerprint %s)",
-		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint)
+		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint) + keyChangeDetails(report)
 	ch.Audit = v.event(EventImport, report.Signer, details)
 	if err := v.commit(ch); err != nil {
 		return nil, err

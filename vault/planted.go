@@ -1,9 +1,8 @@
 package vault
 
 import (
-	"bytes"
 	"context"
-	"crypto/ed25519"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -36,6 +35,11 @@ func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 
+	// This member's keys, the retired ones too.
+	mine, _, err := v.ownKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows, err = v.conn.QueryContext(ctx, `SELECT t.interview, t.body, t.sig,
 		EXISTS (SELECT 1 FROM revisions r WHERE r.interview = t.interview)
 		OR EXISTS (SELECT 1 FROM interviews i WHERE i.id = t.interview)
@@ -44,7 +48,6 @@ func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	mine := v.member.SigningKey.Public().(ed25519.PublicKey)
 	var out []string
 	for rows.Next() {
 		var id string
@@ -60,7 +63,7 @@ func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
 			out = append(out, fmt.Sprintf("interview %s has a tombstone but its revisions are still here", short(id)))
 		case err != nil:
 			out = append(out, fmt.Sprintf("the tombstone of interview %s does not parse", short(id)))
-		case bytes.Equal(t.AuthorKey, mine) && !purged[id]:
+		case mine[hex.EncodeToString(t.AuthorKey)] && !purged[id]:
 			out = append(out, fmt.Sprintf("interview %s has a tombstone signed with this member's key, but no purge of it is in the audit log", short(id)))
 		}
 	}

@@ -162,6 +162,9 @@ func (v *Vault) Team() ([]Member, error) {
 // memberByKey returns the roster name of a signing key, or "" if it is not
 // on the roster.
 func (v *Vault) memberByKey(ctx context.Context, key []byte) (name, recipient string, err error) {
+	if name, recipient, ok := v.keys.memberByKey(key); ok {
+		return name, recipient, nil // an import's key changes (keychange_import.go)
+	}
 	err = v.conn.QueryRowContext(ctx, `SELECT name, recipient FROM team WHERE signing_key = ?`, key).Scan(&name, &recipient)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", nil

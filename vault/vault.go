@@ -38,6 +38,7 @@ type Vault struct {
 
 	custodian *age.HybridRecipient
 	member    member
+	keys      *keyOverlay // during an import: the key changes it brings
 
 	journal      *journal.Log
 	snapshotSize int64

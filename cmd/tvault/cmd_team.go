@@ -21,44 +21,6 @@ func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func init() {
 	register(&command{
-		name:    "whoami",
-		args:    "[-o CARD]",
-		summary: "print your member card, to give to teammates",
-		help: `
-Your member card holds your name, your post-quantum recipient (teammates
-encrypt bundles to it) and your signing key (they check your bundles with
-it), signed by that key. It holds nothing secret. Give it to teammates on
-paper, by USB stick, in person; then compare its fingerprint out loud.`,
-		setup: func(fs *flag.FlagSet) func(*env, []string) error {
-			out := fs.String("o", "", "write the card to `FILE` instead of standard output")
-			return func(e *env, args []string) error {
-				if err := noArgs("whoami", args); err != nil {
-					return err
-				}
-				v, err := openVault(e)
-				if err != nil {
-					return err
-				}
-				defer v.Close()
-				var card *crypto.Card
-				if *out != "" {
-					if card, err = v.WriteCard(*out); err != nil {
-						return fmt.Errorf("failed to write the card: %w", err)
-					}
-					fmt.Fprintf(e.stderr, "Wrote the card of %s to %s.\n", card.Name, *out)
-				} else {
-					var data []byte
-					if data, card, err = v.Card(); err != nil {
-						return err
-					}
-					e.stdout.Write(data)
-				}
-				fmt.Fprintf(e.stderr, "Fingerprint: %s\n", card.Fingerprint())
-				return nil
-			}
-		},
-	})
-	register(&command{
 		name:    "team",
 		args:    "add CARD [--yes] | list [--json] | remove NAME",
 		summary: "the roster of teammates whose bundles you accept",
@@ -360,6 +322,8 @@ func runImport(e *env, path string, asJSON bool) error {
 		case errors.Is(err, vault.ErrNotForMe):
 			return &exitError{code: exitWrongPassphrase, err: err,
 				hint: "the bundle was exported to other members or recipients; nothing was changed"}
+		case errors.Is(err, vault.ErrKeyConflict), errors.Is(err, vault.ErrRetiredKey):
+			return &exitError{code: exitDamaged, err: err, hint: "nothing was changed"}
 		case errors.Is(err, vault.ErrUnknownSigner):
 			return &exitError{code: exitDamaged, err: err, hint: "nothing was changed; if you trust them, add their card with 'tvault team add CARD'"}
 		case errors.Is(err, vault.ErrDamaged):
@@ -370,10 +334,13 @@ func runImport(e *env, path string, asJSON bool) error {
 	for _, w := range rep.Warnings {
 		warningf(e.stderr, "%s", w)
 	}
+	for _, k := range rep.KeyChanges {
+		fmt.Fprintln(e.stderr, vault.CompareOutLoud(k))
+	}
 	if asJSON {
 		return writeJSON(e.stdout, rep)
 	}
-	if rep.NewRevisions == 0 && rep.Purged == 0 {
+	if rep.NewRevisions == 0 && rep.Purged == 0 && len(rep.KeyChanges) == 0 {
 		fmt.Fprintln(e.stderr, vault.NothingNewFrom(rep.Signer, rep.Fingerprint))
 		return nil
 	}

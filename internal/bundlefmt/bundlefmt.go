@@ -123,6 +123,20 @@ type Body struct {
 	// Importers remember it per member, and notice if a later bundle's log
 	// is shorter.
 	AuditHead *AuditHead `json:"audit_head,omitempty"`
+	// KeyChanges are member key rotations the exporter knows of, each
+	// signed by the retired key and by the new one: how teammates learn a
+	// member's new key. Absent in bundles from before rotations existed.
+	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+}
+
+// KeyChange is a member's key rotation, as the vault stores it: a statement
+// naming the old and the new keys and a time (its form is the vault's), the
+// signature of the old signing key over it and that of the new one, which
+// proves possession of the new key.
+type KeyChange struct {
+	Statement json.RawMessage `json:"statement"`
+	OldSig    []byte          `json:"old_sig"`
+	NewSig    []byte          `json:"new_sig"`
 }
 
 // Signed is what the signature of a bundle of the given version covers,
