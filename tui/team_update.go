@@ -80,7 +80,8 @@ func (t *teamScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		t.imported(msg)
-		return nil
+		// An import may change a member's key on the roster.
+		return loadRoster(t.st)
 	case tea.KeyMsg:
 		return t.key(msg)
 	}

@@ -71,8 +71,9 @@ func (t *teamScreen) imported(msg importDoneMsg) {
 	}
 	fmt.Fprintf(&b, "Imported %s.\n\n", msg.path)
 	for _, k := range r.KeyChanges {
-		k.Member = vault.Escape(k.Member)
-		b.WriteString(vault.CompareOutLoud(k) + "\n\n")
+		name := vault.Escape(k.Member)
+		fmt.Fprintf(&b, "%s's member key changed.\n  %-17s %s\n  %-17s %s\nCompare the new fingerprint with %s out loud, in person or by a call\nyou trust, before you rely on what they send.\n\n",
+			name, "Old fingerprint:", k.OldFingerprint, "New fingerprint:", k.NewFingerprint, name)
 	}
 	fmt.Fprintf(&b, "%-16s %s\n%-16s %s\n", "Signer:", vault.Escape(r.Signer), "Fingerprint:", r.Fingerprint)
 	fmt.Fprintf(&b, "%-16s %d (of %d in the bundle)\n", "New revisions:", r.NewRevisions, r.Revisions)
