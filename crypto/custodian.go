@@ -16,7 +16,8 @@ func SealCustodianKey(c *age.HybridIdentity, passphrase []byte, now time.Time) (
 // OpenCustodianKey decrypts a custodian key file. A wrong passphrase returns
 // [ErrWrongPassphrase].
 func OpenCustodianKey(keyFile, passphrase []byte) (*age.HybridIdentity, error) {
-	return openScryptKey(keyFile, passphrase)
+	id, _, err := openScryptKey(keyFile, passphrase)
+	return id, err
 }
 
 // Seal encrypts plaintext to the custodian recipient alone. Whoever sealed it

@@ -18,17 +18,35 @@ func NewIdentity() (*age.HybridIdentity, error) {
 }
 
 // MarshalIdentity returns id in age's identity-file format, as age-keygen
-// writes it, so that `age -d -i FILE` accepts it. The result is secret: wipe
-// it after use.
-func MarshalIdentity(id *age.HybridIdentity, now time.Time) []byte {
+// writes it, so that `age -d -i FILE` accepts it. Each note becomes a
+// comment line "# note" ([IdentityNotes] reads them back); a note must be
+// one line. The result is secret: wipe it after use.
+func MarshalIdentity(id *age.HybridIdentity, now time.Time, notes ...string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# created: %s\n", now.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "# public key: %s\n", id.Recipient())
+	for _, n := range notes {
+		fmt.Fprintf(&b, "# %s\n", strings.ReplaceAll(n, "\n", " "))
+	}
 	// age formats the key as a string (id.String()): that copy cannot be
 	// wiped. The buffer returned can, and is kept out of swap.
 	fmt.Fprintf(&b, "%s\n", id)
 	Lock(b.Bytes())
 	return b.Bytes()
+}
+
+// IdentityNotes returns the comment lines of an identity file, without
+// their "# ", other than the "created" and "public key" lines that
+// [MarshalIdentity] always writes.
+func IdentityNotes(data []byte) []string {
+	var notes []string
+	for line := range strings.Lines(string(data)) {
+		n, ok := strings.CutPrefix(strings.TrimSpace(line), "# ")
+		if ok && !strings.HasPrefix(n, "created: ") && !strings.HasPrefix(n, "public key: ") {
+			notes = append(notes, n)
+		}
+	}
+	return notes
 }
 
 // ParseIdentity parses an identity file holding exactly one hybrid identity.

@@ -19,8 +19,8 @@ import (
 // hybrid or X25519 key, an SSH key, or a plugin recipient such as a hardware
 // key's. As with [SealSlot], `age -d -i` of the slot with r's identity
 // yields a file that `age -d -i` accepts.
-func SealRecipientSlot(v *age.HybridIdentity, r age.Recipient, now time.Time) ([]byte, error) {
-	plain := MarshalIdentity(v, now)
+func SealRecipientSlot(v *age.HybridIdentity, r age.Recipient, now time.Time, notes ...string) ([]byte, error) {
+	plain := MarshalIdentity(v, now, notes...)
 	defer Wipe(plain)
 	return encrypt(plain, r)
 }
@@ -29,22 +29,33 @@ func SealRecipientSlot(v *age.HybridIdentity, r age.Recipient, now time.Time) ([
 // returns the vault identity. A slot none of ids opens returns
 // [ErrWrongKey]; one that fails authentication returns [ErrDamaged].
 func OpenRecipientSlot(slot []byte, ids ...age.Identity) (*age.HybridIdentity, error) {
+	id, _, err := OpenRecipientSlotNotes(slot, ids...)
+	return id, err
+}
+
+// OpenRecipientSlotNotes is [OpenRecipientSlot], and also returns the
+// slot's notes ([IdentityNotes]).
+func OpenRecipientSlotNotes(slot []byte, ids ...age.Identity) (*age.HybridIdentity, []string, error) {
 	r, err := age.Decrypt(bytes.NewReader(slot), ids...)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		if errors.As(err, &noMatch) {
-			return nil, ErrWrongKey
+			return nil, nil, ErrWrongKey
 		}
-		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	plain, err := io.ReadAll(r)
 	// plain is the vault's secret key: out of swap while parsed, then wiped.
 	Lock(plain)
 	defer Wipe(plain)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
-	return ParseIdentity(plain)
+	v, err := ParseIdentity(plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, IdentityNotes(plain), nil
 }
 
 // ParseAnyRecipient parses any recipient a key slot can be sealed to:

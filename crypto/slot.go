@@ -15,8 +15,10 @@ import (
 // SealSlot returns a passphrase key slot: the vault identity v, in age's
 // identity-file format, encrypted with age's scrypt recipient under
 // passphrase. `age -d` of the slot with the passphrase yields a file that
-// `age -d -i` accepts; that is the documented recovery path.
-func SealSlot(v *age.HybridIdentity, passphrase []byte, now time.Time) ([]byte, error) {
+// `age -d -i` accepts; that is the documented recovery path. notes are
+// comment lines in that file ([MarshalIdentity], [OpenSlotNotes]): the slot
+// authenticates them along with the key.
+func SealSlot(v *age.HybridIdentity, passphrase []byte, now time.Time, notes ...string) ([]byte, error) {
 	if err := CheckNewPassphrase(passphrase); err != nil {
 		return nil, err
 	}
@@ -24,7 +26,7 @@ func SealSlot(v *age.HybridIdentity, passphrase []byte, now time.Time) ([]byte, 
 	if err != nil {
 		return nil, err
 	}
-	plain := MarshalIdentity(v, now)
+	plain := MarshalIdentity(v, now, notes...)
 	defer Wipe(plain)
 	return encrypt(plain, r)
 }
@@ -32,18 +34,25 @@ func SealSlot(v *age.HybridIdentity, passphrase []byte, now time.Time) ([]byte, 
 // OpenSlot decrypts a passphrase key slot and returns the vault identity.
 // A passphrase that does not open the slot returns [ErrWrongPassphrase].
 func OpenSlot(slot, passphrase []byte) (*age.HybridIdentity, error) {
+	id, _, err := openScryptKey(slot, passphrase)
+	return id, err
+}
+
+// OpenSlotNotes is [OpenSlot], and also returns the slot's notes
+// ([IdentityNotes]).
+func OpenSlotNotes(slot, passphrase []byte) (*age.HybridIdentity, []string, error) {
 	return openScryptKey(slot, passphrase)
 }
 
-func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, error) {
+func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, []string, error) {
 	// The work factor is read from the header before any work is done: a
 	// planted slot must not make an unlock cost minutes and gigabytes.
 	if err := checkScryptWorkFactor(data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	id, err := passphraseIdentity(passphrase)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plain, err := decrypt(data, id)
 	// plain is the vault's secret key: out of swap while parsed, then wiped.
@@ -55,11 +64,15 @@ func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, error) {
 			// A scrypt stanza that does not unwrap is what a wrong
 			// passphrase looks like. A slot whose stanza was corrupted
 			// looks the same; `tvault check` tells them apart.
-			return nil, ErrWrongPassphrase
+			return nil, nil, ErrWrongPassphrase
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return ParseIdentity(plain)
+	v, err := ParseIdentity(plain)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, IdentityNotes(plain), nil
 }
 
 // checkScryptWorkFactor reads the scrypt stanza of an age file's header and

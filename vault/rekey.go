@@ -101,7 +101,8 @@ func (v *Vault) rekey(ctx context.Context, passphrase []byte, kind string) (*Rek
 	if err != nil {
 		return nil, err
 	}
-	slot, err := crypto.SealSlot(next, passphrase, v.Now())
+	// The checkpoint below writes data keys, whatever the format before.
+	slot, err := crypto.SealSlot(next, passphrase, v.Now(), slotNoteDataKeys)
 	if err != nil {
 		return nil, err
 	}

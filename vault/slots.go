@@ -74,10 +74,11 @@ func (p *passphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 // unlock tries the key slots in keys/, in name order, with ids: passphrase
 // slots with the passphrase identities, recipient slots with the others.
 // A vault identity a slot yields is taken only if accept returns nil for it
-// (it opens the store); errStaleKey from accept means the slot is left over
-// from before a rekey and counts as not opened. It returns the vault
-// identity and the name of the slot that opened.
-func unlock(dir string, ids []age.Identity, accept func(*age.HybridIdentity) error) (*age.HybridIdentity, string, error) {
+// (it opens the store); accept also gets the slot's notes and, for a
+// passphrase slot, the passphrase that opened it. errStaleKey from accept
+// means the slot is left over from before a rekey and counts as not opened.
+// It returns the vault identity and the name of the slot that opened.
+func unlock(dir string, ids []age.Identity, accept func(id *age.HybridIdentity, notes []string, passphrase []byte) error) (*age.HybridIdentity, string, error) {
 	var passphrases [][]byte
 	var keys []age.Identity
 	for _, id := range ids {
@@ -95,10 +96,10 @@ func unlock(dir string, ids []age.Identity, accept func(*age.HybridIdentity) err
 		return nil, "", err
 	}
 	var damaged, storeErr error
-	try := func(path string, open func() (*age.HybridIdentity, error)) *age.HybridIdentity {
-		id, err := open()
+	try := func(path string, pass []byte, open func() (*age.HybridIdentity, []string, error)) *age.HybridIdentity {
+		id, notes, err := open()
 		if err == nil {
-			err = accept(id)
+			err = accept(id, notes, pass)
 			if err == nil {
 				return id
 			}
@@ -124,13 +125,13 @@ func unlock(dir string, ids []age.Identity, accept func(*age.HybridIdentity) err
 		// also keeps a plugin from being started for nothing.
 		if kind == SlotPassphrase || stanzas == nil {
 			for _, p := range passphrases {
-				if id := try(path, func() (*age.HybridIdentity, error) { return crypto.OpenSlot(data, p) }); id != nil {
+				if id := try(path, p, func() (*age.HybridIdentity, []string, error) { return crypto.OpenSlotNotes(data, p) }); id != nil {
 					return id, slotName(path), nil
 				}
 			}
 		}
 		if kind == SlotRecipient && len(keys) > 0 {
-			if id := try(path, func() (*age.HybridIdentity, error) { return crypto.OpenRecipientSlot(data, keys...) }); id != nil {
+			if id := try(path, nil, func() (*age.HybridIdentity, []string, error) { return crypto.OpenRecipientSlotNotes(data, keys...) }); id != nil {
 				return id, slotName(path), nil
 			}
 		}
@@ -176,7 +177,7 @@ func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, e
 	if err := v.writable(); err != nil {
 		return "", err
 	}
-	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now())
+	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now(), v.slotNotes()...)
 	if err != nil {
 		return "", err
 	}
@@ -201,7 +202,7 @@ func (v *Vault) AddRecipient(ctx context.Context, r age.Recipient) (string, erro
 	if err := v.writable(); err != nil {
 		return "", err
 	}
-	slot, err := crypto.SealRecipientSlot(v.identity, r, v.Now())
+	slot, err := crypto.SealRecipientSlot(v.identity, r, v.Now(), v.slotNotes()...)
 	if err != nil {
 		return "", fmt.Errorf("failed to encrypt to the recipient: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,7 +137,7 @@ func Create(dir string, opts CreateOptions) (*Vault, error) {
 
 	// The key slot first, the snapshot last: a folder without vault.age is
 	// not a vault, so a crash in between leaves nothing that looks like one.
-	slot, err := crypto.SealSlot(v.identity, opts.Passphrase, v.Now())
+	slot, err := crypto.SealSlot(v.identity, opts.Passphrase, v.Now(), slotNoteDataKeys)
 	if err != nil {
 		return nil, err
 	}
@@ -223,17 +224,20 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 		return nil, err
 	}
 	var data *dataKey
-	var mac []byte
+	var mac, pass []byte
+	var marked bool
 	// A key slot is taken only if its V opens the store: after a crash
 	// during a rekey, a slot may hold an older or newer V than the store.
-	accept := func(id *age.HybridIdentity) error {
+	accept := func(id *age.HybridIdentity, notes []string, passphrase []byte) error {
 		m, err := storeMAC(id)
 		if err != nil {
 			return err
 		}
-		data, mac = nil, m
+		data, mac, pass, marked = nil, m, passphrase, slices.Contains(notes, slotNoteDataKeys)
 		if !hasDataKeys(dir) {
-			return nil // the old format: the snapshot is to V
+			// The old format, where the snapshot is to V: unless the
+			// slot says otherwise (slotmark.go).
+			return checkDowngrade(marked)
 		}
 		data, err = findDataKey(dir, id, m)
 		return err
@@ -278,6 +282,7 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 		return nil, err
 	}
 	if !v.readOnly {
+		v.markSlot(marked, pass)
 		v.removeLeftovers()
 		if err := v.pinLegacyCustodian(); err != nil {
 			v.warnings = append(v.warnings, fmt.Sprintf("the custodian could not be pinned: %v", err))

@@ -61,6 +61,7 @@ func TestScripts(t *testing.T) {
 			"agekeygen": cmdAgeKeygen,
 			"nonet":     cmdNoNet,
 			"plant":     cmdPlantTombstone,
+			"downgrade": cmdDowngrade,
 		},
 	})
 }
