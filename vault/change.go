@@ -33,6 +33,9 @@ type change struct {
 	RetireSealed   []string        `json:"retire_sealed,omitempty"`
 	// Drafts are the terminal UI's autosaves (draft.go).
 	Drafts []draftRecord `json:"drafts,omitempty"`
+	// DropTombstones are interviews whose planted tombstones are removed
+	// (planted_drop.go). Local only, never in bundles.
+	DropTombstones []string `json:"drop_tombstones,omitempty"`
 
 	// indexTexts, when set, are the search index texts of the change's
 	// testimonies, worked out beside the save (derive.go).
@@ -167,6 +170,11 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO kv (ns, key, value) VALUES ('retired-sealed', ?, x'')`, id); err != nil {
+			return err
+		}
+	}
+	for _, id := range ch.DropTombstones {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM tombstones WHERE interview = ?`, id); err != nil {
 			return err
 		}
 	}

@@ -120,3 +120,8 @@ var (
 	// not have, is signed with a member key that was rotated away from.
 	ErrRetiredKey = fmt.Errorf("%w: signed with a retired member key", ErrDamaged)
 )
+
+// ErrNotPlanted means an interview has no planted tombstone: none at all,
+// or one that a purge here or a teammate's bundle made, which is never
+// dropped.
+var ErrNotPlanted = errors.New("no planted tombstone of that interview")

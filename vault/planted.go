@@ -14,6 +14,27 @@ import (
 // other members arrive in bundles and purge on arrival; only the first rule
 // applies to them.
 func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
+	list, err := v.PlantedTombstones(ctx)
+	out := make([]string, len(list))
+	for i, p := range list {
+		out[i] = p.Problem
+	}
+	return out, err
+}
+
+// PlantedTombstone is a tombstone without a matching purge here, and what
+// is wrong with it.
+type PlantedTombstone struct {
+	Interview string `json:"interview"`
+	Problem   string `json:"problem"`
+}
+
+// PlantedTombstones returns the tombstones without a matching local purge
+// (see plantedTombstones), oldest first.
+func (v *Vault) PlantedTombstones(ctx context.Context) ([]PlantedTombstone, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	purged := map[string]bool{}
 	rows, err := v.conn.QueryContext(ctx, `SELECT json_extract(body, '$.subject') FROM audit
 		WHERE json_extract(body, '$.kind') = ?`, EventPurge)
@@ -48,7 +69,7 @@ func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []PlantedTombstone
 	for rows.Next() {
 		var id string
 		var rec tombstoneRecord
@@ -60,11 +81,11 @@ func (v *Vault) plantedTombstones(ctx context.Context) ([]string, error) {
 		rec.Body = body
 		switch t, err := rec.parse(); {
 		case kept:
-			out = append(out, fmt.Sprintf("interview %s has a tombstone but its revisions are still here", short(id)))
+			out = append(out, PlantedTombstone{id, fmt.Sprintf("interview %s has a tombstone but its revisions are still here", short(id))})
 		case err != nil:
-			out = append(out, fmt.Sprintf("the tombstone of interview %s does not parse", short(id)))
+			out = append(out, PlantedTombstone{id, fmt.Sprintf("the tombstone of interview %s does not parse", short(id))})
 		case mine[hex.EncodeToString(t.AuthorKey)] && !purged[id]:
-			out = append(out, fmt.Sprintf("interview %s has a tombstone signed with this member's key, but no purge of it is in the audit log", short(id)))
+			out = append(out, PlantedTombstone{id, fmt.Sprintf("interview %s has a tombstone signed with this member's key, but no purge of it is in the audit log", short(id))})
 		}
 	}
 	return out, rows.Err()
