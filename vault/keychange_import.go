@@ -262,6 +262,7 @@ func (v *Vault) applyKeyChanges(ctx context.Context, ch *change, report *ImportR
 			final[m.name] = m
 		}
 	}
+	moved := map[string][]byte{}
 	for _, k := range ov.changes {
 		value, err := json.Marshal(k.rec)
 		if err != nil {
@@ -272,12 +273,16 @@ func (v *Vault) applyKeyChanges(ctx context.Context, ch *change, report *ImportR
 		report.KeyChanges = append(report.KeyChanges, r)
 		// The audit head seen from this member moves to the new
 		// fingerprint, so that a shorter log is still noticed.
-		var mark []byte
-		err = v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = 'peer-audit' AND key = ?`, r.OldFingerprint).Scan(&mark)
-		if err == nil {
+		mark, ok := moved[r.OldFingerprint] // along a chain
+		if !ok {
+			err = v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = 'peer-audit' AND key = ?`, r.OldFingerprint).Scan(&mark)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		if mark != nil {
+			moved[r.NewFingerprint] = mark
 			ch.KV = append(ch.KV, kvRecord{NS: "peer-audit", Key: r.NewFingerprint, Value: mark})
-		} else if !errors.Is(err, sql.ErrNoRows) {
-			return err
 		}
 	}
 	for name, m := range final {

@@ -287,3 +287,39 @@ func aliceRecipient(t *testing.T, v *vault.Vault) age.Recipient {
 	}
 	return r
 }
+
+// Two rotations before a teammate hears of either: the bundle carries both
+// statements, and they apply as a chain.
+func TestRotateTwice(t *testing.T) {
+	ctx := context.Background()
+	vs := crew(t, "alice", "bob")
+	a, b := vs["alice"], vs["bob"]
+	if _, err := a.Add(ctx, []vault.Input{shareable("One", "first")}); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
+	first, err := a.RotateMemberKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Add(ctx, []vault.Input{shareable("Two", "signed with the second key")}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.RotateMemberKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.OldFingerprint != first.NewFingerprint {
+		t.Fatalf("the second rotation starts from %s, want %s", second.OldFingerprint, first.NewFingerprint)
+	}
+	if n, problems, err := a.VerifyAudit(ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("audit verify after two rotations: %d events, %v, %v", n, problems, err)
+	}
+	rep := mustImport(t, b, export(t, a, vault.ExportOptions{To: []string{"bob"}}))
+	if len(rep.KeyChanges) != 2 || rep.NewRevisions != 1 || rep.Fingerprint != second.NewFingerprint {
+		t.Fatalf("bob's import: %+v", rep)
+	}
+	if got := rosterPrint(t, b, "alice"); got != second.NewFingerprint {
+		t.Fatalf("bob's roster: alice %s, want %s", got, second.NewFingerprint)
+	}
+}
