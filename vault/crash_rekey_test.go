@@ -22,9 +22,9 @@ import (
 var rekeyPassphrases = [2][]byte{passphrase, []byte("the other passphrase of the crash test")}
 
 // rekeyCrashChild opens the vault with the passphrase TVAULT_CRASH_PASS (0
-// or 1) names, then saves, checkpoints, rekeys and changes the passphrase in
-// a loop, printing "ack NAME" after each save and "pass N" after each
-// passwd returned. The parent kills it with SIGKILL at a random moment.
+// or 1) names, then saves, checkpoints, rekeys, rotates the member key and
+// changes the passphrase in a loop, printing "ack NAME" after each save and
+// "pass N" after each passwd returned. The parent kills it with SIGKILL at a random moment.
 func rekeyCrashChild(dir string) {
 	ctx := context.Background()
 	cur, _ := strconv.Atoi(os.Getenv("TVAULT_CRASH_PASS"))
@@ -50,6 +50,11 @@ func rekeyCrashChild(dir string) {
 			}
 			cur = 1 - cur
 			fmt.Printf("pass %d\n", cur)
+		case n < 52:
+			if _, err := v.RotateMemberKey(ctx); err != nil {
+				fmt.Printf("rotate failed: %v\n", err)
+				os.Exit(3)
+			}
 		case n < 60:
 			if err := v.Checkpoint(ctx); err != nil {
 				fmt.Printf("checkpoint failed: %v\n", err)
@@ -143,6 +148,14 @@ func TestCrashRekey(t *testing.T) {
 			switched++
 		}
 		list, err := ro.List(ctx)
+		if err == nil {
+			// Member key rotations: the key in force signed the events
+			// after each, the retired one those before.
+			if n, problems, verr := ro.VerifyAudit(ctx); verr != nil || len(problems) > 0 {
+				ro.Close()
+				t.Fatalf("round %d: audit verify after a kill: %d events, %v, %v", round, n, problems, verr)
+			}
+		}
 		ro.Close()
 		if err != nil {
 			t.Fatal(err)
