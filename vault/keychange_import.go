@@ -30,9 +30,6 @@ type keyOverlay struct {
 	changes []*keyChange
 	// signer is the bundle's signing key, once checkSigner accepted it.
 	signer []byte
-	// oldRecipient is set when the bundle opened only with a retired
-	// identity of this member.
-	oldRecipient bool
 }
 
 type overlayMember struct {
