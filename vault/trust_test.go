@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
@@ -294,6 +295,13 @@ func TestOldFormatMigrates(t *testing.T) {
 	}
 	os.WriteFile(logs[0], out, 0o600)
 	os.Remove(filepath.Join(dir, "keys", "data-A.age"))
+	// The slot as tvault wrote it then: without the data key mark
+	// (slotmark.go), which a slot with it would find missing.
+	slot, err := crypto.SealSlot(V, passphrase, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "keys", "passphrase-1.age"), slot, 0o600)
 
 	v, err = vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
