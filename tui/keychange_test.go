@@ -43,3 +43,27 @@ func TestImportKeyChange(t *testing.T) {
 	u.waitFor(k.NewFingerprint[:9]) // the roster shows the new key
 	u.quit()
 }
+
+// K on the team screen replaces this member's key, after a confirmation; the
+// screen shows the new fingerprint.
+func TestRotateFromTeamScreen(t *testing.T) {
+	a, _ := teamOfTwo(t)
+	_, before := cardFile(t, a)
+	u := startUI(t, Options{Dir: a})
+	u.unlock()
+	u.typeText("t")
+	u.waitFor("Team · 1 member", "your fingerprint "+before)
+	u.typeText("K")
+	u.waitFor("Replace your member key?", "out loud")
+	u.typeText("n")
+	u.waitFor("your fingerprint " + before)
+	u.typeText("K")
+	u.waitFor("Replace your member key?")
+	u.typeText("y")
+	u.waitFor("Your member key changed. New fingerprint:")
+	u.quit()
+	_, after := cardFile(t, a)
+	if after == before {
+		t.Fatal("the member key did not change")
+	}
+}

@@ -33,6 +33,7 @@ type Store interface {
 	ParseCard(data []byte) (*vault.Card, error)
 	AddMember(data []byte) (*vault.Card, error)
 	RemoveMember(name string) error
+	RotateMemberKey(ctx context.Context) (*vault.KeyChange, error)
 	ExportFile(ctx context.Context, path string, opts vault.ExportOptions) (*vault.ExportReport, error)
 	Import(ctx context.Context, r io.Reader) (*vault.ImportReport, error)
 

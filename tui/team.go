@@ -22,6 +22,7 @@ const (
 	teamAddPath                       // the path of a teammate's card
 	teamAddConfirm                    // does the fingerprint match?
 	teamRemoveConfirm                 // remove the member?
+	teamRotateConfirm                 // replace this member's key?
 	teamCardPath                      // this member's card: where to write it
 	teamExportPath                    // where to write the bundle
 	teamExporting                     // the export runs

@@ -149,6 +149,8 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 			t.toRoster()
 		}
 		return nil
+	case teamRotateConfirm:
+		return t.rotateConfirm(msg)
 	case teamAddPath, teamCardPath, teamExportPath, teamImportPath:
 		if key.Matches(msg, k.Back) {
 			t.toRoster()
@@ -183,6 +185,8 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 		if _, ok := t.selected(); ok {
 			t.step = teamRemoveConfirm
 		}
+	case key.Matches(msg, k.RotateKey):
+		t.step = teamRotateConfirm
 	case key.Matches(msg, k.Card):
 		return t.ask(teamCardPath, "Write my card to: ", "a new file, e.g. on a USB stick")
 	case key.Matches(msg, k.Export):

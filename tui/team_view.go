@@ -101,7 +101,7 @@ func (t *teamScreen) ShortHelp() []key.Binding {
 	switch t.step {
 	case teamRoster:
 		return []key.Binding{k.AddMember, k.RemoveMember, k.Mark, k.Export, k.Import, k.Card, k.Back, k.Lock}
-	case teamAddConfirm, teamRemoveConfirm:
+	case teamAddConfirm, teamRemoveConfirm, teamRotateConfirm:
 		return []key.Binding{k.Yes, k.No}
 	case teamExporting, teamImporting:
 		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")), k.Lock}
@@ -121,8 +121,10 @@ func (t *teamScreen) View() string {
 	switch t.step {
 	case teamRoster:
 		b.WriteString(t.rosterView())
+		// Not in the help line, which has no room left: a rare action.
+		b.WriteString("\n" + t.styles.Dim.Render("K  a new member key for you, after a compromise") + "\n")
 		if t.note != "" {
-			b.WriteString("\n" + t.styles.OK.Render(t.note) + "\n")
+			b.WriteString("\n" + t.styles.OK.Render(wrapWords(t.note, t.width)) + "\n")
 		}
 	case teamAddPath:
 		b.WriteString("Add a teammate from their card file (they write it with c on their team\nscreen, or tvault whoami -o CARD).\n\n")
@@ -138,6 +140,8 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.styles.Warn.Render(fmt.Sprintf("Remove %s from the roster?", vault.Escape(m.Name))) + "\n\n")
 		b.WriteString("Their bundles are refused from then on, and you can no longer export to them.\n\n")
 		b.WriteString("  y  remove    n  cancel\n")
+	case teamRotateConfirm:
+		b.WriteString(t.rotateView())
 	case teamCardPath:
 		b.WriteString("Your card holds your name, your recipient and your signing key, signed.\nIt holds nothing secret. Give it to teammates; read out your fingerprint\nwhen they add it.\n\n")
 		b.WriteString(t.input.View() + "\n")

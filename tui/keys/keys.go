@@ -15,7 +15,7 @@ type KeyMap struct {
 	// (interview).
 	Reveal, Team, Compare key.Binding
 	// The team screen's own keys.
-	AddMember, RemoveMember, Card, Mark, Export, Import key.Binding
+	AddMember, RemoveMember, Card, Mark, Export, Import, RotateKey key.Binding
 }
 
 // Default returns the key map.
@@ -58,5 +58,6 @@ func Default() *KeyMap {
 		Mark:         b("space", "mark for export", " "),
 		Export:       b("x", "export", "x"),
 		Import:       b("i", "import", "i"),
+		RotateKey:    b("K", "new member key", "K"),
 	}
 }
