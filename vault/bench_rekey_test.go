@@ -39,3 +39,20 @@ func BenchmarkCheckpoint(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRotateMemberKey is `tvault whoami --rotate` of a vault of 10,000
+// interviews: a new member key, the statement, and the checkpoint that
+// crypto-erases the generation that held the old key.
+func BenchmarkRotateMemberKey(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			v := benchOpen(b, n)
+			for b.Loop() {
+				if _, err := v.RotateMemberKey(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
