@@ -69,9 +69,10 @@ type KeyChange struct {
 	ChangedAt      string `json:"changed_at"`
 }
 
-// CompareOutLoud is what the CLI and the terminal UI say of a teammate's
-// key change that an import applied.
+// CompareOutLoud is what the CLI says of a teammate's key change that an
+// import applied. The name is escaped.
 func CompareOutLoud(k KeyChange) string {
+	k.Member = Escape(k.Member)
 	return fmt.Sprintf("%s's member key changed (old fingerprint %s). Compare the new fingerprint with %s out loud, in person or by a call you trust: %s",
 		k.Member, k.OldFingerprint, k.Member, k.NewFingerprint)
 }

@@ -86,9 +86,10 @@ func (v *Vault) addressedToMe(ctx context.Context, recipients []string) bool {
 }
 
 // takeKeyChanges verifies the key changes a bundle carries and sets v.keys
-// to the overlay that applies those about members on the roster. Statements about
-// people this vault does not know are ignored; a statement that does not
-// verify, or that conflicts with one this vault holds, refuses the bundle.
+// to the overlay that applies those about members on the roster. Statements
+// about people this vault does not know are ignored; a statement that does
+// not verify, or that conflicts with one this vault holds, refuses the
+// bundle. Names in its errors come from the bundle: they are escaped.
 func (v *Vault) takeKeyChanges(ctx context.Context, body *bundlefmt.Body) (*keyOverlay, error) {
 	ov := &keyOverlay{current: map[string]overlayMember{}, retired: map[string]*keyChange{}}
 	// memberByKey sees the overlay from now on, so that a chain applies;
@@ -125,7 +126,7 @@ func (v *Vault) takeKeyChanges(ctx context.Context, body *bundlefmt.Body) (*keyO
 			if stored != nil {
 				if !bytes.Equal(stored.rec.Statement, k.rec.Statement) {
 					return nil, fmt.Errorf("%w: %s's old member key (fingerprint %s) was handed over twice, to two different keys (fingerprints %s and %s): whoever holds the old key made one of them; ask %s which new fingerprint is theirs, out loud",
-						ErrKeyConflict, k.st.Member, k.report().OldFingerprint, stored.card.Fingerprint(), k.card.Fingerprint(), k.st.Member)
+						ErrKeyConflict, Escape(k.st.Member), k.report().OldFingerprint, stored.card.Fingerprint(), k.card.Fingerprint(), Escape(k.st.Member))
 				}
 				done[i], progress = true, true
 				continue
@@ -197,7 +198,7 @@ func (v *Vault) retiredAuthor(ctx context.Context, key []byte) (string, error) {
 		return k.st.Member, nil
 	}
 	return "", fmt.Errorf("%w: it holds items signed with %s's retired member key (fingerprint %s, replaced %s) that this vault does not have: only a bundle signed by %s's current key may bring them",
-		ErrRetiredKey, k.st.Member, k.report().OldFingerprint, k.st.ChangedAt, k.st.Member)
+		ErrRetiredKey, Escape(k.st.Member), k.report().OldFingerprint, k.st.ChangedAt, Escape(k.st.Member))
 }
 
 // successor returns the statement that retired key, if any, and the key at
@@ -235,7 +236,7 @@ func (v *Vault) retiredSigner(ctx context.Context, key []byte) error {
 		return err
 	}
 	return fmt.Errorf("%w: the bundle is signed with %s's retired member key (fingerprint %s, replaced %s): an old bundle, or one made by whoever holds that key; ask %s for a new one",
-		ErrRetiredKey, k.st.Member, k.report().OldFingerprint, k.st.ChangedAt, k.st.Member)
+		ErrRetiredKey, Escape(k.st.Member), k.report().OldFingerprint, k.st.ChangedAt, Escape(k.st.Member))
 }
 
 // knownTombstone reports whether the vault holds this very tombstone.
