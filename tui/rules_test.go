@@ -25,11 +25,12 @@ func TestFirstRunSamePassphrase(t *testing.T) {
 	u.next("Real identities are sealed to a custodian")
 	u.next("Where to write the custodian key file")
 	u.waitFor("Keep the custodian key OFF this laptop")
+	keyFile := filepath.Join(root, "tvault-custodian.age")
+	u.typeText(keyFile)
 	u.next("Custodian passphrase")
 	u.typeText("vault pass phrase one")
 	u.key(tea.KeyEnter)
 	u.waitFor("must differ from the custodian passphrase")
-	keyFile := filepath.Join(root, "tvault-custodian.age")
 	if _, err := os.Stat(keyFile); !os.IsNotExist(err) {
 		t.Fatalf("a custodian key file before the passphrases differ: %v", err)
 	}

@@ -658,9 +658,10 @@ func TestFirstRunKeyFile(t *testing.T) {
 	u.next("The vault passphrase again")
 	u.typeText("vault pass phrase one")
 	u.next("Real identities are sealed to a custodian")
-	u.next("Where to write the custodian key file") // create a key file, the default
+	u.next("Where to write the custodian key file") // create a key file
 	u.waitFor("Keep the custodian key OFF this laptop")
-	u.next("Custodian passphrase") // the default path, beside the vault folder
+	u.typeText(filepath.Join(root, "tvault-custodian.age"))
+	u.next("Custodian passphrase")
 	u.typeText("custodian pass phrase")
 	u.next("The custodian passphrase again")
 	u.typeText("custodian pass phrase")

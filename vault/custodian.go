@@ -1,12 +1,9 @@
 package vault
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -33,26 +30,6 @@ func NewCustodianKey(path string, passphrase []byte) (*age.HybridRecipient, erro
 		return nil, fmt.Errorf("failed to write the custodian key file: %w", err)
 	}
 	return c.Recipient(), nil
-}
-
-// CheckCustodianKeyPath returns an error wrapping ErrKeyFileExists or
-// ErrKeyFileInVault if a new custodian key file must not be written at path,
-// for the vault in dir.
-func CheckCustodianKeyPath(path, dir string) error {
-	if strings.TrimSpace(path) == "" {
-		return errors.New("a path is required")
-	}
-	if _, err := os.Lstat(path); err == nil {
-		return ErrKeyFileExists
-	}
-	absKey, err1 := filepath.Abs(path)
-	absDir, err2 := filepath.Abs(dir)
-	if err1 == nil && err2 == nil {
-		if rel, err := filepath.Rel(absDir, absKey); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-			return ErrKeyFileInVault
-		}
-	}
-	return nil
 }
 
 // DefaultMemberName is the member name a new vault suggests: the user's

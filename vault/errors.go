@@ -49,6 +49,12 @@ var (
 	// ErrKeyFileInVault means a custodian key file would be written inside
 	// the vault folder, where whoever holds the vault would hold it too.
 	ErrKeyFileInVault = errors.New("the custodian key must not live inside the vault folder")
+	// ErrKeyFolderMissing means the folder a custodian key file would be
+	// written to does not exist (often: the USB stick is not mounted).
+	ErrKeyFolderMissing = errors.New("that folder does not exist (is the USB stick plugged in and mounted?)")
+	// ErrKeyFolderNotWritable means the folder a custodian key file would
+	// be written to cannot be written.
+	ErrKeyFolderNotWritable = errors.New("that folder cannot be written to (is the USB stick read-only?)")
 )
 
 // ErrBadCard means a member card is not valid: malformed, or its signature

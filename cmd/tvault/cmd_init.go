@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -167,16 +166,22 @@ func askCustodian(e *env, o *initOptions, dir string) error {
 		}
 		switch choice {
 		case "1":
-			def := filepath.Join(filepath.Dir(filepath.Clean(dir)), "tvault-custodian.age")
-			path, err := ask(fmt.Sprintf("Where to write the custodian key file [%s]: ", def))
-			if err != nil {
-				return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+			// No path is suggested: any default would be on this laptop.
+			// Each path is checked as it is typed, and asked again if it
+			// cannot work, before any passphrase is asked for.
+			for range 3 {
+				path, err := ask("Where to write the custodian key file (on a USB stick, e.g. /media/…/tvault-custodian.age): ")
+				if err != nil {
+					return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
+				}
+				if err := checkKeyOut(path, dir); err != nil {
+					fmt.Fprintln(tty, strings.TrimPrefix(err.Error(), "--custodian-key-out: "))
+					continue
+				}
+				o.keyOut = path
+				return nil
 			}
-			if path == "" {
-				path = def
-			}
-			o.keyOut = path
-			return nil
+			return &exitError{code: exitCancelled, err: errors.New("setup cancelled")}
 		case "2":
 			rcpt, err := ask("Custodian recipient: ")
 			if err != nil {
@@ -194,13 +199,16 @@ func askCustodian(e *env, o *initOptions, dir string) error {
 }
 
 // checkKeyOut refuses to put the custodian key where it must not be: over an
-// existing file or inside the vault folder (vault.CheckCustodianKeyPath).
+// existing file, inside the vault folder, or in a folder that does not exist
+// or cannot be written (vault.CheckCustodianKeyPath).
 func checkKeyOut(path, dir string) error {
 	switch err := vault.CheckCustodianKeyPath(path, dir); {
 	case errors.Is(err, vault.ErrKeyFileExists):
 		return usageError("--custodian-key-out: %q already exists; tvault never overwrites a key file", path)
 	case errors.Is(err, vault.ErrKeyFileInVault):
 		return usageError("--custodian-key-out: the custodian key must not live inside the vault folder")
+	case errors.Is(err, vault.ErrKeyFolderMissing), errors.Is(err, vault.ErrKeyFolderNotWritable):
+		return usageError("--custodian-key-out: %q: %v", path, err)
 	case err != nil:
 		return usageError("--custodian-key-out: %v", err)
 	}

@@ -242,7 +242,8 @@ func TestTerminalUI(t *testing.T) {
 }
 
 // TestTerminalUIFirstRun: tvault with no vault walks through creating one,
-// with a custodian key file beside the vault folder.
+// with a custodian key file beside the vault folder (typed: tvault proposes
+// none).
 func TestTerminalUIFirstRun(t *testing.T) {
 	t.Parallel()
 	bin, err := exec.LookPath("tvault")
@@ -264,7 +265,7 @@ func TestTerminalUIFirstRun(t *testing.T) {
 	s.waitFor("┃ Real identities are sealed")
 	s.typ(enter) // a new custodian key file
 	s.waitFor("Keep the custodian key OFF this laptop")
-	s.typ(enter) // where tvault proposes: beside the vault folder
+	s.typ(filepath.Join(dir, "tvault-custodian.age") + enter) // tvault proposes no path
 	s.waitFor("┃ Custodian passphrase")
 	s.typ("custodian only words" + enter)
 	s.waitFor("┃ The custodian passphrase again")
