@@ -36,7 +36,6 @@ type setupScreen struct {
 	// the passphrase from another goroutine).
 	passField, custodianPassField *huh.Input
 	keyOutField                   *huh.Input // its description warns when the path is on this laptop
-	keyOutChecked                 string     // the path keyOutField's description is about
 }
 
 type createdMsg struct {
@@ -139,6 +138,11 @@ func (s *setupScreen) keyGroup() *huh.Group {
 // keyPlacement is the key path field's description: where the key should
 // go, or the warning that path is on this laptop's own disk.
 func keyPlacement(path, dir string) string {
+	if path = cleanPath(path); path != "" {
+		if err := vault.CustodianKeyOnLaptop(path, dir); err != nil {
+			return "Warning: " + err.Error() + "."
+		}
+	}
 	return "Plug in the USB stick first: tvault suggests no path on this laptop."
 }
 
@@ -250,10 +254,9 @@ func (s *setupScreen) Update(msg tea.Msg) tea.Cmd {
 	s.form = m.(*huh.Form)
 	s.passField.Description(strength(s.pass))
 	s.custodianPassField.Description(strength(s.custodianPass))
-	if s.keyOut != s.keyOutChecked {
-		s.keyOutChecked = s.keyOut
-		s.keyOutField.Description(keyPlacement(s.keyOut, s.dir))
-	}
+	// Again after each message: the stick may be mounted after its path
+	// was typed.
+	s.keyOutField.Description(keyPlacement(s.keyOut, s.dir))
 	if s.form.State == huh.StateCompleted {
 		return s.create()
 	}

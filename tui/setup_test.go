@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -78,5 +79,18 @@ func TestFirstRunKeepsAnswers(t *testing.T) {
 	defer v.Close()
 	if v.Custodian().String() != c.Recipient().String() {
 		t.Fatal("the vault seals to another custodian than the key file's")
+	}
+}
+
+// TestFirstRunKeyOnLaptop: tvault suggests no path for the custodian key,
+// and says so when the path typed is on the laptop's own disk.
+func TestFirstRunKeyOnLaptop(t *testing.T) {
+	root := t.TempDir()
+	s := newSetupScreen(common{}, filepath.Join(root, "vault"))
+	if s.keyOut != "" {
+		t.Fatalf("suggested custodian key path %q", s.keyOut)
+	}
+	if got := keyPlacement(filepath.Join(root, "key.age"), filepath.Join(root, "vault")); !strings.Contains(got, "this laptop's own disk") {
+		t.Fatalf("a key beside the vault: %q", got)
 	}
 }

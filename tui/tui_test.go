@@ -661,6 +661,7 @@ func TestFirstRunKeyFile(t *testing.T) {
 	u.next("Where to write the custodian key file") // create a key file
 	u.waitFor("Keep the custodian key OFF this laptop")
 	u.typeText(filepath.Join(root, "tvault-custodian.age"))
+	u.waitFor("Warning: that is this laptop's own disk") // beside the vault
 	u.next("Custodian passphrase")
 	u.typeText("custodian pass phrase")
 	u.next("The custodian passphrase again")

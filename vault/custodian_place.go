@@ -52,3 +52,43 @@ func CheckCustodianKeyPath(path, dir string) error {
 	os.Remove(f.Name())
 	return nil
 }
+
+// CustodianKeyOnLaptop returns ErrKeyFileOnLaptop if a custodian key file
+// at path would be on the same file system as the vault in dir (or, if dir
+// does not exist yet, its nearest existing parent) or as the home folder,
+// and nil otherwise or when that cannot be told. It is a warning: the
+// caller says it and lets the user choose.
+func CustodianKeyOnLaptop(path, dir string) error {
+	key, ok := deviceOf(filepath.Dir(filepath.Clean(path)))
+	if !ok {
+		return nil
+	}
+	places := []string{dir}
+	if home, err := os.UserHomeDir(); err == nil {
+		places = append(places, home)
+	}
+	for _, p := range places {
+		if d, ok := deviceOf(existingParent(p)); ok && d == key {
+			return ErrKeyFileOnLaptop
+		}
+	}
+	return nil
+}
+
+// existingParent is p, or its nearest parent that exists.
+func existingParent(p string) string {
+	p, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		up := filepath.Dir(p)
+		if up == p {
+			return p
+		}
+		p = up
+	}
+}

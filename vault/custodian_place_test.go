@@ -48,3 +48,20 @@ func TestCheckCustodianKeyPath(t *testing.T) {
 		t.Fatalf("%d entries in the folder, want 2", len(ents))
 	}
 }
+
+// TestCustodianKeyOnLaptop: a key file beside the vault, on the same file
+// system, is warned about.
+func TestCustodianKeyOnLaptop(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "vault") // not created yet: its parent counts
+	if err := vault.CustodianKeyOnLaptop(filepath.Join(root, "key.age"), dir); !errors.Is(err, vault.ErrKeyFileOnLaptop) {
+		t.Fatalf("err=%v, want ErrKeyFileOnLaptop", err)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		t.Skip("no home folder")
+	}
+	if err := vault.CustodianKeyOnLaptop(filepath.Join(home, "key.age"), dir); !errors.Is(err, vault.ErrKeyFileOnLaptop) {
+		t.Fatalf("a key in the home folder: err=%v, want ErrKeyFileOnLaptop", err)
+	}
+}

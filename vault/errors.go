@@ -55,6 +55,11 @@ var (
 	// ErrKeyFolderNotWritable means the folder a custodian key file would
 	// be written to cannot be written.
 	ErrKeyFolderNotWritable = errors.New("that folder cannot be written to (is the USB stick read-only?)")
+	// ErrKeyFileOnLaptop is a warning, not a refusal: the custodian key file
+	// would be on the same file system as the vault or the home folder, so
+	// whoever takes the laptop takes the key file too
+	// ([CustodianKeyOnLaptop]).
+	ErrKeyFileOnLaptop = errors.New("that is this laptop's own disk (the vault's or the home folder's): whoever takes the laptop takes the key too; write it to a USB stick and hand it over")
 )
 
 // ErrBadCard means a member card is not valid: malformed, or its signature

@@ -87,6 +87,9 @@ func runInit(e *env, o initOptions) error {
 		if err := checkKeyOut(o.keyOut, dir); err != nil {
 			return err
 		}
+		if err := vault.CustodianKeyOnLaptop(o.keyOut, dir); err != nil {
+			warningf(e.stderr, "--custodian-key-out: %v", err)
+		}
 		c, err := crypto.NewIdentity()
 		if err != nil {
 			return err
