@@ -142,9 +142,12 @@ func (r *revealScreen) submit() tea.Cmd {
 			clear(p)
 			return revealedMsg{seq: seq, err: fmt.Errorf("cannot read the custodian key file: %w", err)}
 		}
+		// Opened outside the store's lock (scrypt is slow on purpose); a
+		// key refused is then recorded in the audit log.
 		c, err := vault.OpenCustodianKey(data, p)
 		clear(p)
 		if err != nil {
+			err = st.do(func(v Store) error { return v.RecordRevealFailure(err, id) })
 			return revealedMsg{seq: seq, err: err}
 		}
 		var out *vault.Revealed

@@ -57,19 +57,38 @@ func (u *ui) reveal(keyFile, passphrase string) {
 // reveals counts the reveal events in the audit log.
 func reveals(t *testing.T, dir string) int {
 	t.Helper()
+	return len(auditEvents(t, dir, vault.EventReveal))
+}
+
+// auditEvents returns the audit log's events of kind.
+func auditEvents(t *testing.T, dir, kind string) []vault.Event {
+	t.Helper()
 	v := mustOpen(t, dir)
 	defer v.Close()
 	events, err := v.Audit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	var out []vault.Event
 	for _, e := range events {
-		if e.Kind == vault.EventReveal {
-			n++
+		if e.Kind == kind {
+			out = append(out, e)
 		}
 	}
-	return n
+	return out
+}
+
+// oneFailedReveal fails unless the audit log holds one failed reveal, of
+// the interview, saying why, and never the passphrase typed.
+func oneFailedReveal(t *testing.T, dir, why, typed string) {
+	t.Helper()
+	ev := auditEvents(t, dir, vault.EventRevealFailed)
+	if len(ev) != 1 {
+		t.Fatalf("%d reveal-failed events in the audit log, want 1", len(ev))
+	}
+	if ev[0].Subject == "" || !strings.Contains(ev[0].Details, why) || strings.Contains(ev[0].Details, typed) {
+		t.Fatalf("reveal-failed event %+v", ev[0])
+	}
 }
 
 var canaries = []string{"CanaryName", "金丝雀", "CanaryContact", "CanarySpan"}
@@ -132,6 +151,7 @@ func TestReveal(t *testing.T) {
 		if n := reveals(t, dir); n != 0 {
 			t.Fatalf("%d reveal events after a wrong passphrase", n)
 		}
+		oneFailedReveal(t, dir, "wrong custodian passphrase", "not the custodian passphrase")
 	})
 
 	t.Run("ErrWrongCustodianKey", func(t *testing.T) {
@@ -149,6 +169,7 @@ func TestReveal(t *testing.T) {
 		if n := reveals(t, dir); n != 0 {
 			t.Fatalf("%d reveal events with the wrong key", n)
 		}
+		oneFailedReveal(t, dir, "another custodian's key", custodianPassphrase)
 	})
 
 	t.Run("MissingKeyFile", func(t *testing.T) {

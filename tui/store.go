@@ -25,6 +25,7 @@ type Store interface {
 	Terms() ([]string, error)
 	Stats() (*vault.Stats, error)
 	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
+	RecordRevealFailure(cause error, subjects ...string) error
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)

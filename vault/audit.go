@@ -26,6 +26,10 @@ const (
 	EventUnlock       = "unlock"
 	EventUnlockFailed = "unlock-failed"
 	EventReveal       = "reveal"
+	// EventRevealFailed is a reveal refused: a wrong custodian passphrase,
+	// a file that is not a custodian key, or another custodian's key. Its
+	// details say which, never with the passphrase.
+	EventRevealFailed = "reveal-failed"
 	EventExport       = "export"
 	EventImport       = "import"
 	EventPurge        = "purge"

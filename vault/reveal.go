@@ -37,6 +37,10 @@ func (v *Vault) Reveal(ctx context.Context, idOrPrefix string, custodian *age.Hy
 		}
 		plain, err := crypto.Unseal(custodian, data)
 		if errors.Is(err, crypto.ErrWrongKey) {
+			// Whoever tries keys against a vault is in its audit log too.
+			if rerr := v.record(Event{Kind: EventRevealFailed, Subject: id, Details: "another custodian's key " + shortFingerprint(custodian.Recipient().String())}); rerr != nil {
+				return nil, fmt.Errorf("%w (and the failed reveal could not be recorded in the audit log: %v)", ErrWrongCustodianKey, rerr)
+			}
 			return nil, ErrWrongCustodianKey
 		}
 		if err != nil {
@@ -69,6 +73,48 @@ func (v *Vault) Reveal(ctx context.Context, idOrPrefix string, custodian *age.Hy
 		return nil, fmt.Errorf("the reveal could not be recorded in the audit log, so it is refused: %w", err)
 	}
 	return out, nil
+}
+
+// UnlockCustodianKey opens the custodian key file keyFile with passphrase,
+// as [OpenCustodianKey] does, to reveal the interviews in subjects (IDs, or
+// none for a session of reveals). A key refused is recorded by
+// [Vault.RecordRevealFailure]. The caller wipes passphrase.
+func (v *Vault) UnlockCustodianKey(keyFile, passphrase []byte, subjects ...string) (*CustodianKey, error) {
+	c, err := OpenCustodianKey(keyFile, passphrase)
+	if err != nil {
+		return nil, v.RecordRevealFailure(err, subjects...)
+	}
+	return c, nil
+}
+
+// RecordRevealFailure records a custodian key that [OpenCustodianKey]
+// refused with cause (wrong passphrase, not a custodian key file, damaged)
+// as a "reveal-failed" audit event per interview in subjects (IDs, or none
+// for a session of reveals), for front ends that open the key off their UI
+// loop. The details say why, never with the passphrase. It returns cause,
+// wrapped with the recording's error if the event could not be saved.
+func (v *Vault) RecordRevealFailure(cause error, subjects ...string) error {
+	why := "the custodian key file could not be opened"
+	switch {
+	case errors.Is(cause, ErrWrongPassphrase):
+		why = "wrong custodian passphrase (or not a custodian key file)"
+	case errors.Is(cause, ErrDamaged):
+		why = "not a custodian key file, or a damaged one"
+	}
+	if len(subjects) == 0 {
+		subjects = []string{""}
+	}
+	var events []Event
+	for _, s := range subjects {
+		if id, err := v.Resolve(s); err == nil {
+			s = id
+		}
+		events = append(events, Event{Kind: EventRevealFailed, Subject: s, Details: why})
+	}
+	if err := v.record(events...); err != nil {
+		return fmt.Errorf("%w (and the failed reveal could not be recorded in the audit log: %v)", cause, err)
+	}
+	return cause
 }
 
 // shortFingerprint names a recipient in the audit log without its 2,000

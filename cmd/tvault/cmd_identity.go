@@ -57,9 +57,10 @@ func runIdentity(e *env, id, keyFile string, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	c, err := crypto.OpenCustodianKey(key, cp)
+	// A key refused is an audit event too.
+	c, err := v.UnlockCustodianKey(key, cp, id)
 	crypto.Wipe(cp)
-	if errors.Is(err, crypto.ErrWrongPassphrase) {
+	if errors.Is(err, vault.ErrWrongPassphrase) {
 		return &exitError{code: exitWrongPassphrase, err: errors.New("wrong custodian passphrase"),
 			hint: "nothing was revealed; check the custodian passphrase and the key file"}
 	}
