@@ -151,6 +151,7 @@ func (m *Model) Close() {
 			m.st.v.Close()
 			m.st.v = nil
 		}
+		m.st.custodian = nil
 		m.st.mu.Unlock()
 	}
 	m.hold.Release()

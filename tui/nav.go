@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -99,7 +98,7 @@ func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
 		r.under = m.iv()
 	}
 	m.show(stateReveal, r)
-	return textinput.Blink
+	return r.start()
 }
 
 // openConflict shows the versions of the interview in front side by side.

@@ -23,6 +23,13 @@ import (
 // RevealTimeout passes, esc, or the vault locks. Nothing revealed is ever
 // written anywhere: it lives in this screen only, and is dropped when the
 // panel hides.
+//
+// The custodian key, once open, is kept for the session (store.custodian):
+// the next reveal, of this interview or another, opens at once, and each is
+// still recorded in the audit log. It is dropped when the vault locks
+// (ctrl+l, or the idle lock) and when tvault quits. age keeps the key's
+// secret in its own types, which cannot be wiped: dropping the last
+// reference is what Go allows.
 
 // DefaultRevealTimeout is how long revealed identities stay on screen.
 const DefaultRevealTimeout = 60 * time.Second
@@ -114,6 +121,53 @@ func (r *revealScreen) expired() bool {
 	return r.step == revealShown && r.clock().Sub(r.shownAt) >= r.timeout
 }
 
+// sessionKey is the custodian key kept for this session, or nil.
+func (s *store) sessionKey() *vault.CustodianKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v == nil {
+		return nil
+	}
+	return s.custodian
+}
+
+// keepKey keeps c for the session's other reveals.
+func (s *store) keepKey(c *vault.CustodianKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v != nil {
+		s.custodian = c
+	}
+}
+
+// start begins the screen: at once with the session's custodian key, if
+// one is open, or with the key file's field.
+func (r *revealScreen) start() tea.Cmd {
+	c := r.st.sessionKey()
+	if c == nil {
+		return textinput.Blink
+	}
+	r.step = revealOpening
+	r.seq++
+	return tea.Batch(r.busy.Start(), revealWith(r.seq, r.st, r.id, c))
+}
+
+// revealWith reveals interview id with the open custodian key c.
+func revealWith(seq int, st *store, id string, c *vault.CustodianKey) tea.Cmd {
+	return func() tea.Msg {
+		var out *vault.Revealed
+		err := st.do(func(v Store) error {
+			var err error
+			out, err = v.Reveal(context.Background(), id, c)
+			return err
+		})
+		if err == nil {
+			st.keepKey(c)
+		}
+		return revealedMsg{seq: seq, r: out, err: err}
+	}
+}
+
 // submit opens the key and reveals, in a command.
 func (r *revealScreen) submit() tea.Cmd {
 	path := cleanPath(r.path.Value())
@@ -150,15 +204,8 @@ func (r *revealScreen) submit() tea.Cmd {
 			err = st.do(func(v Store) error { return v.RecordRevealFailure(err, id) })
 			return revealedMsg{seq: seq, err: err}
 		}
-		var out *vault.Revealed
-		err = st.do(func(v Store) error {
-			var err error
-			out, err = v.Reveal(context.Background(), id, c)
-			return err
-		})
-		// The custodian identity is dropped here: it is not kept between
-		// reveals, so each one asks for the passphrase again.
-		return revealedMsg{seq: seq, r: out, err: err}
+		// Kept for the session if it opens this vault's identities.
+		return revealWith(seq, st, id, c)()
 	}
 	return tea.Batch(r.busy.Start(), open)
 }
@@ -321,7 +368,9 @@ func (r *revealScreen) panel() string {
 	}
 	left := max(r.timeout-r.clock().Sub(r.shownAt), 0).Round(time.Second)
 	box := r.styles.Box.Width(max(min(r.width-4, 90), 20)).Render(strings.TrimRight(b.String(), "\n"))
-	return box + "\n" + r.styles.Warn.Render(fmt.Sprintf("Hidden again in %s, or now with esc. The reveal is in the audit log.", left)) + "\n"
+	w := max(r.width, 20)
+	return box + "\n" + r.styles.Warn.Render(wrapWords(fmt.Sprintf("Hidden again in %s, or now with esc. The reveal is in the audit log.", left), w)) + "\n" +
+		r.styles.Dim.Render(wrapWords("The custodian key stays open for this session's reveals, until the vault locks (ctrl+l) or tvault quits.", w)) + "\n"
 }
 
 // hideTimeout hides the panel if its time is up.

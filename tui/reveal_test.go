@@ -218,3 +218,37 @@ func TestReveal(t *testing.T) {
 		fm.Close()
 	})
 }
+
+// TestRevealSession: the custodian key is opened once for the session: the
+// next reveal shows at once, and is audited too; after a lock it is asked
+// for again.
+func TestRevealSession(t *testing.T) {
+	dir, keyFile := sealedVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("Lin Qiao")
+	u.reveal(keyFile, custodianPassphrase)
+	u.waitFor("CanaryName", "stays open for this session")
+	u.key(tea.KeyEsc)
+	u.waitFor("/ to search")
+	u.typeText("R") // no key file, no passphrase
+	u.waitFor("CanaryName")
+	u.key(tea.KeyEsc)
+	u.waitFor("/ to search")
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlL})
+	u.waitFor("tvault — locked")
+	u.unlock()
+	u.typeText("R")
+	u.waitFor("Custodian key file:")
+	u.key(tea.KeyEsc)
+	u.waitFor("/ to search")
+	u.typeText("q")
+	fm := u.tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).(*Model)
+	fm.Close()
+	if fm.st == nil || fm.st.custodian != nil {
+		t.Fatal("the custodian key is kept after tvault quit")
+	}
+	if n := reveals(t, dir); n != 2 {
+		t.Fatalf("%d reveal events in the audit log, want 2", n)
+	}
+}

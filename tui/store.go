@@ -25,6 +25,7 @@ type Store interface {
 	Terms() ([]string, error)
 	Stats() (*vault.Stats, error)
 	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
+	RevealMany(ctx context.Context, idsOrPrefixes []string, custodian *vault.CustodianKey) ([]*vault.Revealed, error)
 	RecordRevealFailure(cause error, subjects ...string) error
 
 	// The team and the exchange of bundles.
@@ -53,6 +54,10 @@ var _ Store = (*vault.Vault)(nil)
 type store struct {
 	mu sync.Mutex
 	v  Store
+	// custodian is the custodian key opened for a reveal, kept for the
+	// session's other reveals (reveal.go) and dropped when the vault locks
+	// or closes.
+	custodian *vault.CustodianKey
 }
 
 var errLocked = errors.New("the vault is locked")
@@ -75,7 +80,7 @@ func (s *store) close() (*vault.DirLock, error) {
 	}
 	dir := s.v.Dir()
 	s.v.Close()
-	s.v = nil
+	s.v, s.custodian = nil, nil
 	// Between Close and holdVault another process could take the lock; it
 	// would then have the vault, and this UI would say so on unlock.
 	return holdVault(dir)
