@@ -283,6 +283,15 @@ func goldenTeam(s *driver) {
 	s.key(runes("x"))
 	s.key(runes("bundle.tvb"))
 	s.golden("export-path")
+	// The export's choices: by tag or ID, and the unshareable only after a
+	// typed confirmation.
+	s.key(tea.KeyMsg{Type: tea.KeyTab})
+	s.key(runes("exit-ban 3f2a9c0e"))
+	s.key(tea.KeyMsg{Type: tea.KeyTab})
+	s.key(tea.KeyMsg{Type: tea.KeySpace})
+	s.key(tea.KeyMsg{Type: tea.KeyTab})
+	s.key(tea.KeyMsg{Type: tea.KeySpace})
+	s.golden("export-choices")
 	m.team().step = teamExporting
 	m.team().done, m.team().total = 1, 3
 	s.golden("export")

@@ -16,6 +16,7 @@ type Store interface {
 	List(ctx context.Context) ([]vault.Summary, error)
 	Search(ctx context.Context, query string) ([]vault.Summary, error)
 	Get(idOrPrefix string) (*vault.View, error)
+	Resolve(idOrPrefix string) (string, error)
 	Heads(idOrPrefix string) ([]vault.View, error)
 	Add(ctx context.Context, inputs []vault.Input) ([]string, error)
 	Drafts() ([]vault.Draft, error)

@@ -55,7 +55,8 @@ type teamScreen struct {
 	card     []byte // the card being added
 	cardInfo *vault.Card
 	exportTo []string
-	done     int // export progress: interviews gathered
+	exp      exportChoices // the export's choices (team_export.go)
+	done     int           // export progress: interviews gathered
 	total    int
 	progress chan [2]int
 	// cancel stops the export or import that runs; esc calls it.
@@ -222,7 +223,7 @@ func (t *teamScreen) submitPath() tea.Cmd {
 		t.done, t.total = 0, 0
 		t.progress = make(chan [2]int, 1)
 		ctx := t.cancellable()
-		return tea.Batch(t.busy.Start(), waitProgress(seq, t.progress), exportBundle(ctx, st, seq, path, t.exportTo, t.progress))
+		return tea.Batch(t.busy.Start(), waitProgress(seq, t.progress), t.runExport(ctx, seq, path))
 	case teamImportPath:
 		t.step = teamImporting
 		t.input.Blur()
@@ -305,13 +306,20 @@ func waitProgress(seq int, ch chan [2]int) tea.Cmd {
 	}
 }
 
-// exportBundle writes a bundle for the members in to, to a new file at path
-// (vault.ExportFile: no half bundle, never replaces a file).
+// exportBundle writes a bundle of every shareable interview for the members
+// in to, to a new file at path.
 func exportBundle(ctx context.Context, st *store, seq int, path string, to []string, progress chan [2]int) tea.Cmd {
+	return exportBundleWith(ctx, st, seq, path, vault.ExportOptions{To: to}, nil, progress)
+}
+
+// exportBundleWith writes a bundle with opts, and the interviews of the
+// tags and IDs in only, to a new file at path (vault.ExportFile: no half
+// bundle, never replaces a file).
+func exportBundleWith(ctx context.Context, st *store, seq int, path string, opts vault.ExportOptions, only []string, progress chan [2]int) tea.Cmd {
 	return func() tea.Msg {
 		defer close(progress)
 		msg := exportDoneMsg{seq: seq, path: path}
-		opts := vault.ExportOptions{To: to, Progress: func(done, total int) {
+		opts.Progress = func(done, total int) {
 			// Never block the export: a report the UI has not taken yet is
 			// replaced by the newer one.
 			select {
@@ -322,8 +330,11 @@ func exportBundle(ctx context.Context, st *store, seq int, path string, to []str
 			case progress <- [2]int{done, total}:
 			default:
 			}
-		}}
+		}
 		msg.err = st.do(func(v Store) error {
+			if err := selectInterviews(v, &opts, only); err != nil {
+				return err
+			}
 			var err error
 			msg.rep, err = v.ExportFile(ctx, path, opts)
 			if errors.Is(err, fs.ErrExist) {

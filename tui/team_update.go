@@ -151,7 +151,13 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case teamRotateConfirm:
 		return t.rotateConfirm(msg)
-	case teamAddPath, teamCardPath, teamExportPath, teamImportPath:
+	case teamExportPath:
+		if key.Matches(msg, k.Back) {
+			t.toRoster()
+			return nil
+		}
+		return t.exportKey(msg)
+	case teamAddPath, teamCardPath, teamImportPath:
 		if key.Matches(msg, k.Back) {
 			t.toRoster()
 			return nil
@@ -204,6 +210,7 @@ func (t *teamScreen) key(msg tea.KeyMsg) tea.Cmd {
 			}
 			t.exportTo = []string{m.Name}
 		}
+		t.exp = newExportChoices(t.width)
 		return t.ask(teamExportPath, "Write the bundle to: ", "a new file, e.g. on a USB stick")
 	case key.Matches(msg, k.Import):
 		return t.ask(teamImportPath, "Bundle file: ", "the path of a bundle from a teammate")

@@ -22,6 +22,13 @@ func (t *teamScreen) exported(msg exportDoneMsg) {
 		t.result = "Export cancelled: no bundle was written.\n"
 		return
 	}
+	if oe := (*onlyError)(nil); errors.As(msg.err, &oe) {
+		// Back to the field, with every choice kept.
+		t.step = teamExportPath
+		t.err = oe.Error() + "."
+		t.focusOn(exportOnly)
+		return
+	}
 	if msg.err != nil {
 		t.resultOK = false
 		b.WriteString("The bundle was not written: " + msg.err.Error() + "\n")
@@ -147,9 +154,10 @@ func (t *teamScreen) View() string {
 		b.WriteString(t.input.View() + "\n")
 	case teamExportPath:
 		fmt.Fprintf(&b, "Export a bundle for: %s\n", strings.Join(t.exportTo, ", "))
-		b.WriteString("Every interview and purge, signed by you and encrypted to them. Identities\nand span secrets stay sealed to the custodian.\n")
-		b.WriteString(t.styles.Warn.Render("Interviews whose consent forbids sharing are left out.") + "\n\n")
-		b.WriteString(t.input.View() + "\n")
+		b.WriteString(wrapWords("The interviews chosen below (every one if none is) and every purge, signed by you and encrypted to them. Identities and span secrets stay sealed to the custodian.", max(t.width, 20)) + "\n")
+		b.WriteString(t.styles.Warn.Render(t.exportNote()) + "\n\n")
+		b.WriteString(t.exportChoicesView())
+		b.WriteString(t.styles.Dim.Render("tab moves between the fields; space ticks a box; enter exports.") + "\n")
 	case teamExporting:
 		b.WriteString(t.busy.View("Exporting for "+strings.Join(t.exportTo, ", ")+"…"+t.cancellingNote()) + "\n\n")
 		b.WriteString(progressBar(t.done, t.total, min(40, max(t.width-30, 10))))
