@@ -47,6 +47,7 @@ var (
 	_ screen    = (*revealScreen)(nil)
 	_ screen    = (*teamScreen)(nil)
 	_ screen    = (*conflictScreen)(nil)
+	_ screen    = (*purgeScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -59,6 +60,7 @@ type navigator interface {
 	openVault(passphrase []byte) tea.Cmd
 	openInterview(id, draftKey string, inEditor bool) tea.Cmd
 	openReveal(id, pseudonym string) tea.Cmd
+	openPurge(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd

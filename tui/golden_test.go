@@ -183,6 +183,12 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.golden("interview")
 
 	goldenReveal(s)
+	// Purge: nothing happens until the pseudonym (or purge) is typed.
+	s.key(runes("P"))
+	s.key(runes("Lin"))
+	s.key(tea.KeyMsg{Type: tea.KeyEnter})
+	s.golden("purge")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
 	goldenConflict(s)
 
 	s.key(runes("e"))

@@ -237,6 +237,12 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		case key.Matches(msg, k.Reveal) && i.id != "":
 			return i.nav.openReveal(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Purge) && i.id != "":
+			if i.dirty || i.changed {
+				i.err = "Save or discard your edits before purging: a draft would keep them."
+				return nil
+			}
+			return i.nav.openPurge(i.id, i.meta.pseudonym)
 		case key.Matches(msg, k.Compare) && i.heads > 1:
 			return i.nav.openConflict(i.id)
 		}

@@ -23,7 +23,7 @@ func (i *interviewScreen) ShortHelp() []key.Binding {
 	if i.heads > 1 {
 		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help}
 	}
-	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help, k.Reveal}
+	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge}
 }
 
 func (i *interviewScreen) header() string {

@@ -49,6 +49,7 @@ const (
 	stateReveal   // the custodian reveal, over the list or an interview
 	stateTeam     // the roster, cards, export and import
 	stateConflict // an interview's versions side by side
+	statePurge    // the typed confirmation of a purge, over an interview
 )
 
 // Options configure the UI.

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -99,6 +100,13 @@ func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
 	}
 	m.show(stateReveal, r)
 	return r.start()
+}
+
+// openPurge asks for the typed confirmation of a purge of the interview in
+// front.
+func (m *Model) openPurge(id, pseudonym string) tea.Cmd {
+	m.show(statePurge, newPurgeScreen(m.common, m.st, id, pseudonym))
+	return textinput.Blink
 }
 
 // openConflict shows the versions of the interview in front side by side.

@@ -39,6 +39,7 @@ type Store interface {
 	RotateMemberKey(ctx context.Context) (*vault.KeyChange, error)
 	ExportFile(ctx context.Context, path string, opts vault.ExportOptions) (*vault.ExportReport, error)
 	Import(ctx context.Context, r io.Reader) (*vault.ImportReport, error)
+	Purge(ctx context.Context, idOrPrefix string) (string, error)
 
 	// The vault itself.
 	Warnings() []string

@@ -74,6 +74,8 @@ func applyTombstone(ctx context.Context, tx *sql.Tx, r tombstoneRecord) error {
 		`DELETE FROM heads WHERE interview = ?`,
 		`DELETE FROM sealed WHERE interview = ?`,
 		`DELETE FROM interviews WHERE id = ?`,
+		// A draft of an edit of it holds its testimony too.
+		`DELETE FROM drafts WHERE interview = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, t.Interview); err != nil {
 			return err

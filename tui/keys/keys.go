@@ -14,6 +14,9 @@ type KeyMap struct {
 	// team screen (list); Compare shows a conflict's versions side by side
 	// (interview).
 	Reveal, Team, Compare key.Binding
+	// Purge asks to purge the interview (interview), with a typed
+	// confirmation.
+	Purge key.Binding
 	// The team screen's own keys.
 	AddMember, RemoveMember, Card, Mark, Export, Import, RotateKey key.Binding
 }
@@ -51,6 +54,7 @@ func Default() *KeyMap {
 		Reveal:    b("R", "reveal", "R"),
 		Team:      b("t", "team", "t"),
 		Compare:   b("v", "compare versions", "v"),
+		Purge:     b("P", "purge", "P"),
 
 		AddMember:    b("a", "add member", "a"),
 		RemoveMember: b("d", "remove member", "d"),
