@@ -322,6 +322,14 @@ func goldenReveal(s *driver) {
 			Relatives: []vault.RelativeByName{{Relation: "sister", Name: "Synthetic Sister"}}},
 		Spans: []vault.RevealedSpan{{N: 1, Description: "the home province", Secret: "Jiangxi"}}}})
 	s.golden("revealed")
+	// Every interview revealed: one person under two pseudonyms.
+	m.reveal().step = revealOpening
+	s.send(revealAllMsg{seq: m.reveal().seq, all: []*vault.Revealed{
+		{ID: "3f2a9c0e5b7d1a24", Pseudonym: "Lin Qiao", Identity: &vault.Identity{Name: "Synthetic Name", Contact: "+1 555 0100"}},
+		{ID: "9b1c77d02e4f6a13", Pseudonym: "春", Identity: &vault.Identity{Name: "NAME SYNTHETIC", Aliases: []string{"合成"}}},
+		{ID: "c0ffee0123456789", Pseudonym: "River", Identity: &vault.Identity{Name: "Another Person"}},
+	}})
+	s.golden("reveal-session")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
 }
 

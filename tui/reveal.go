@@ -41,6 +41,7 @@ const (
 	revealAsk     revealStep = iota // the key file and passphrase fields
 	revealOpening                   // the key is being opened
 	revealShown                     // the panel shows the identity
+	revealAll                       // every interview revealed (reveal_session.go)
 )
 
 // revealScreen asks for the custodian key and shows what it reveals.
@@ -62,6 +63,7 @@ type revealScreen struct {
 	err      string
 	note     string
 	revealed *vault.Revealed
+	session  *revealSession // while revealAll
 	shownAt  time.Time
 }
 
@@ -95,7 +97,7 @@ func (r *revealScreen) SetSize(w, h int) {
 
 // hide drops what was revealed. note says why.
 func (r *revealScreen) hide(note string) {
-	r.revealed = nil
+	r.revealed, r.session = nil, nil
 	r.step = revealAsk
 	r.busy.Stop()
 	r.note = note
@@ -118,7 +120,7 @@ func (r *revealScreen) focus(in *textinput.Model) {
 
 // expired reports whether the panel has been shown for the timeout.
 func (r *revealScreen) expired() bool {
-	return r.step == revealShown && r.clock().Sub(r.shownAt) >= r.timeout
+	return (r.step == revealShown || r.step == revealAll) && r.clock().Sub(r.shownAt) >= r.timeout
 }
 
 // sessionKey is the custodian key kept for this session, or nil.
@@ -259,12 +261,23 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 		r.step = revealShown
 		r.shownAt = r.clock()
 		return nil
+	case revealAllMsg:
+		r.revealedAll(msg)
+		return nil
 	case tea.KeyMsg:
 		if key.Matches(msg, r.keys.Back) && r.step != revealOpening {
 			// Hides what was shown, and goes back.
 			return r.nav.close(r.back, r.back == stateList)
 		}
-		if r.step != revealAsk {
+		switch r.step {
+		case revealShown:
+			if msg.String() == "a" {
+				return r.revealEvery()
+			}
+			return nil
+		case revealAll:
+			return r.sessionKey(msg)
+		case revealOpening:
 			return nil
 		}
 		switch msg.Type {
@@ -299,14 +312,23 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 
 // ShortHelp is enter, esc and ctrl+l; esc alone while the panel shows.
 func (r *revealScreen) ShortHelp() []key.Binding {
-	if r.step == revealShown {
-		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")), r.keys.Lock}
+	switch r.step {
+	case revealShown:
+		return []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "hide")),
+			key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "reveal all, find duplicates")), r.keys.Lock}
+	case revealAll:
+		return r.sessionHelp()
 	}
 	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "reveal")), r.keys.Back, r.keys.Lock}
 }
 
 func (r *revealScreen) View() string {
 	var b strings.Builder
+	if r.step == revealAll && r.session != nil {
+		b.WriteString(r.styles.Title.Render("Custodian session · every interview") + "\n\n")
+		b.WriteString(r.sessionView())
+		return b.String()
+	}
 	b.WriteString(r.styles.Title.Render("Custodian reveal · "+r.pseudonym) + "\n\n")
 	if r.step == revealShown && r.revealed != nil {
 		b.WriteString(r.panel())
@@ -370,7 +392,7 @@ func (r *revealScreen) panel() string {
 	box := r.styles.Box.Width(max(min(r.width-4, 90), 20)).Render(strings.TrimRight(b.String(), "\n"))
 	w := max(r.width, 20)
 	return box + "\n" + r.styles.Warn.Render(wrapWords(fmt.Sprintf("Hidden again in %s, or now with esc. The reveal is in the audit log.", left), w)) + "\n" +
-		r.styles.Dim.Render(wrapWords("The custodian key stays open for this session's reveals, until the vault locks (ctrl+l) or tvault quits.", w)) + "\n"
+		r.styles.Dim.Render(wrapWords("The custodian key stays open for this session's reveals, until the vault locks (ctrl+l) or tvault quits. a reveals every interview and lists possible duplicates.", w)) + "\n"
 }
 
 // hideTimeout hides the panel if its time is up.

@@ -252,3 +252,31 @@ func TestRevealSession(t *testing.T) {
 		t.Fatalf("%d reveal events in the audit log, want 2", n)
 	}
 }
+
+// TestRevealSessionDuplicates: with the key open, a reveals every
+// interview (each audited), lists one person interviewed twice under two
+// pseudonyms, and finds identities as text is typed; esc drops it all.
+func TestRevealSessionDuplicates(t *testing.T) {
+	person := func(pseudonym, name, contact string) vault.Input {
+		in := vault.Input{Identity: &vault.Identity{Name: name, Contact: contact}}
+		in.Pseudonym, in.Testimony = pseudonym, "testimony of "+pseudonym
+		return in
+	}
+	dir, c := mustVault(t, person("Lin Qiao", "Tang Meilin", "+1 555 0142 7781"),
+		person("Spring", "ＭＥＩＬＩＮ　ＴＡＮＧ", ""), person("River", "Zhou Wen", "zhou@example.org"))
+	keyFile := writeCustodianKey(t, c)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.reveal(keyFile, custodianPassphrase)
+	u.waitFor("a reveals every interview")
+	u.typeText("a")
+	u.waitFor("3 interviews revealed", "Possible duplicates", "the same name")
+	u.typeText("zhou")
+	u.waitFor("Find: zhou", "River (")
+	if screen := u.finalScreen(); strings.Contains(screen, "Tang Meilin") || !strings.Contains(screen, "Zhou Wen") {
+		t.Fatalf("find zhou shows:\n%s", screen)
+	}
+	if n := reveals(t, dir); n != 4 {
+		t.Fatalf("%d reveal events, want 4 (one, then all three)", n)
+	}
+}
