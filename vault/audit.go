@@ -34,6 +34,7 @@ const (
 	EventPasswd       = "passwd"
 	EventTeamAdd      = "team-add"
 	EventTeamRemove   = "team-remove"
+	EventAttach       = "attach"
 )
 
 // Event is one audit event.

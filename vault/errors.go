@@ -109,3 +109,17 @@ var (
 	// same keys: adding it again changes nothing.
 	ErrAlreadyMember = errors.New("already on the roster with this card")
 )
+
+// Attachments.
+var (
+	// ErrNoAttachment means no attachment has the ID given.
+	ErrNoAttachment = errors.New("no such attachment")
+	// ErrSealedAttachment means an attachment is sealed to the custodian
+	// and no custodian key was given.
+	ErrSealedAttachment = errors.New("the attachment is sealed to the custodian")
+	// ErrCannotClean means tvault has no metadata cleaner for a file type.
+	ErrCannotClean = errors.New("cannot clean this kind of file")
+	// ErrProofMismatch means a file is not the one an attachment proof
+	// names.
+	ErrProofMismatch = errors.New("the file does not match the proof")
+)

@@ -58,5 +58,10 @@ func mergeHeads(heads []*Revision) *Revision {
 		}
 		c.SpanCount = max(c.SpanCount, h.SpanCount)
 	}
+	all := make([][]Attachment, len(heads))
+	for i, h := range heads {
+		all[i] = h.Record.Attachments
+	}
+	c.Record.Attachments = unionAttachments(all...)
 	return &c
 }

@@ -74,6 +74,9 @@ func applyTombstone(ctx context.Context, tx *sql.Tx, r tombstoneRecord) error {
 		`DELETE FROM heads WHERE interview = ?`,
 		`DELETE FROM sealed WHERE interview = ?`,
 		`DELETE FROM interviews WHERE id = ?`,
+		// Its attachments' keys: the blobs become unreadable with this
+		// generation, and sweepBlobs removes the files (blob.go).
+		`DELETE FROM kv WHERE ns = '` + blobNS + `' AND substr(key, 1, length(?1) + 1) = ?1 || '/'`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, t.Interview); err != nil {
 			return err
@@ -113,6 +116,10 @@ func (v *Vault) Purge(ctx context.Context, idOrPrefix string) (string, error) {
 	}
 	if err := v.Checkpoint(ctx); err != nil {
 		return id, fmt.Errorf("purged, but the checkpoint that removes it from disk failed (it will run at the next close): %w", err)
+	}
+	// Its attachments' keys went with the old generation; now their files.
+	if err := v.sweepBlobs(ctx); err != nil {
+		return id, fmt.Errorf("purged, but its attachments' files could not all be removed (the next open retries): %w", err)
 	}
 	return id, nil
 }
