@@ -148,7 +148,7 @@ signer's member card. It holds no testimony and no file name.`,
 }
 
 func runAttach(e *env, id, file, note, name string, seal, asJSON bool) error {
-	var src io.Reader = e.stdin
+	src := io.Reader(e.stdin)
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tvault/tvault/crypto"
-	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/internal/media/mediatest"
+	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
 
