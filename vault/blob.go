@@ -90,7 +90,12 @@ func (v *Vault) writeBlob(ctx context.Context, r io.Reader, recipient age.Recipi
 			os.Remove(tmp)
 		}
 	}()
-	cipherSum := sha256.New()
+	cipherSum := newAsyncHash(sha256.New())
+	defer func() {
+		if cipherSum != nil {
+			cipherSum.wait()
+		}
+	}()
 	bw := bufio.NewWriterSize(io.MultiWriter(f, cipherSum), 256<<10)
 	aw, err := age.Encrypt(bw, recipient)
 	if err != nil {
@@ -105,8 +110,13 @@ func (v *Vault) writeBlob(ctx context.Context, r io.Reader, recipient age.Recipi
 	head = head[:n]
 	b.mediaType = media.Sniff(head)
 	inspector := media.NewInspector(b.mediaType)
-	plainSum := sha256.New()
-	dst := io.MultiWriter(aw, plainSum, inspector)
+	plainSum := newAsyncHash(sha256.New(), inspector)
+	defer func() {
+		if plainSum != nil {
+			plainSum.wait()
+		}
+	}()
+	dst := io.MultiWriter(aw, plainSum)
 	if _, err := dst.Write(head); err != nil {
 		return nil, err
 	}
@@ -133,8 +143,9 @@ func (v *Vault) writeBlob(ctx context.Context, r io.Reader, recipient age.Recipi
 		return nil, err
 	}
 	b.size = src.n
-	b.sha256 = hex.EncodeToString(plainSum.Sum(nil))
-	b.rec.CipherSHA256 = hex.EncodeToString(cipherSum.Sum(nil))
+	b.sha256 = hex.EncodeToString(plainSum.sum())
+	b.rec.CipherSHA256 = hex.EncodeToString(cipherSum.sum())
+	plainSum, cipherSum = nil, nil
 	b.findings = inspector.Findings()
 	return b, nil
 }
