@@ -98,9 +98,10 @@ custodian passphrase); that opening is audited like a reveal.`,
 			help: `
 Writes the attachment to FILE, which must not exist, after checking every
 byte against the hash recorded on arrival. FILE holds it in the clear: keep
-it off shared disks. --clean writes a copy without metadata instead (JPEG and
-PNG: EXIF, GPS, XMP, IPTC, comments, text chunks; the image data is copied,
-not recompressed). The original in the vault is kept untouched as evidence.`,
+it off shared disks. --clean writes a copy without metadata instead: JPEG and
+PNG without EXIF, GPS, XMP, IPTC, comments and text chunks; MP3, FLAC and WAV
+without tags and pictures. Image and audio data are copied, never
+re-encoded. PDFs cannot be cleaned yet. The original in the vault is kept untouched as evidence.`,
 			setup: func(fs *flag.FlagSet) func(*env, []string) error {
 				out := fs.String("o", "", "the `FILE` to write (must not exist)")
 				clean := fs.Bool("clean", false, "write a copy without metadata")

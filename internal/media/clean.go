@@ -18,7 +18,13 @@ var (
 )
 
 // CanClean reports whether [Clean] handles files of the media type.
-func CanClean(mediaType string) bool { return mediaType == JPEG || mediaType == PNG }
+func CanClean(mediaType string) bool {
+	switch mediaType {
+	case JPEG, PNG, MP3, FLAC, WAV:
+		return true
+	}
+	return false
+}
 
 // Clean writes to w a copy of the file r without its metadata:
 //   - JPEG: without APP1–APP13 and APP15 segments (EXIF, XMP, IPTC,
@@ -29,6 +35,12 @@ func CanClean(mediaType string) bool { return mediaType == JPEG || mediaType == 
 //   - PNG: only the chunks needed to draw the image (IHDR, PLTE, IDAT, IEND,
 //     unknown critical chunks, and tRNS, gAMA, cHRM, sRGB, sBIT, bKGD,
 //     pHYs); text, time, EXIF and ICC chunks go.
+//   - MP3: only the MPEG audio frames; ID3, APE and Lyrics tags go.
+//   - FLAC: stream information, seek table and cue sheet; Vorbis comments,
+//     pictures and application blocks go.
+//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go.
+//
+// Audio is copied as it is, never re-encoded.
 //
 // Other types give [ErrCannotClean]. On error, what was written to w is
 // incomplete and must be discarded.
@@ -41,6 +53,12 @@ func Clean(w io.Writer, r io.Reader, mediaType string) error {
 		err = cleanJPEG(bw, br)
 	case PNG:
 		err = cleanPNG(bw, br)
+	case MP3:
+		err = cleanMP3(bw, br)
+	case FLAC:
+		err = cleanFLAC(bw, br)
+	case WAV:
+		err = cleanWAV(bw, br)
 	default:
 		return fmt.Errorf("%w (%s)", ErrCannotClean, mediaType)
 	}

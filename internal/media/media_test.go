@@ -40,7 +40,9 @@ func TestInspect(t *testing.T) {
 		{"jpeg", mediatest.JPEGWithEXIF(), JPEG, []string{"camera", "comment", "exif", "gps", "serial"}},
 		{"png", mediatest.PNGWithText(), PNG, []string{"camera", "exif", "gps", "serial", "text", "time"}},
 		{"pdf", []byte("%PDF-1.7\n1 0 obj << /Author (Someone) /Producer (x) >> endobj\n<x:xmpmeta>"), PDF, []string{"author", "software", "xmp"}},
-		{"mp3", append([]byte("ID3\x04\x00\x00\x00\x00\x00\x00"), make([]byte, 200)...), MP3, []string{"tags"}},
+		{"mp3", mediatest.MP3WithTags(), MP3, []string{"tags"}},
+		{"flac", mediatest.FLACWithTags(), FLAC, []string{"picture", "tags"}},
+		{"wav", mediatest.WAVWithTags(), WAV, []string{"author", "tags"}},
 		{"text", []byte("plain words, 普通话"), Text, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,6 +129,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add(mediatest.PNGWithText())
 	f.Add(mediatest.EXIF())
 	f.Add([]byte("fLaC\x04\x00\x00\x10"))
+	f.Add(mediatest.MP3WithTags())
+	f.Add(mediatest.WAVWithTags())
 	f.Add([]byte("RIFF\x00\x00\x00\x00WAVELIST\x04\x00\x00\x00INFO"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		whole := inspect(b, len(b)+1)
@@ -141,6 +145,9 @@ func FuzzInspect(f *testing.F) {
 func FuzzClean(f *testing.F) {
 	f.Add(mediatest.JPEGWithEXIF())
 	f.Add(mediatest.PNGWithText())
+	f.Add(mediatest.MP3WithTags())
+	f.Add(mediatest.FLACWithTags())
+	f.Add(mediatest.WAVWithTags())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		typ := Sniff(b)
 		if !CanClean(typ) {
@@ -159,4 +166,47 @@ func FuzzClean(f *testing.F) {
 			t.Fatal("cleaning is not idempotent")
 		}
 	})
+}
+
+func TestCleanAudio(t *testing.T) {
+	wavClean := func() []byte {
+		w := mediatest.WAVWithTags()
+		// RIFF, size, WAVE, fmt (8+16), data (8+200).
+		var out []byte
+		out = append(out, "RIFF"...)
+		size := 4 + 24 + 208
+		out = append(out, byte(size), byte(size>>8), 0, 0)
+		out = append(out, "WAVE"...)
+		out = append(out, w[12:36]...)
+		out = append(out, "data"...)
+		out = append(out, 200, 0, 0, 0)
+		return append(out, mediatest.WAVSamples()...)
+	}
+	flacClean := func() []byte {
+		out := []byte("fLaC")
+		out = append(out, 0x80, 0, 0, 34)
+		out = append(out, make([]byte, 34)...)
+		return append(out, mediatest.FLACAudio()...)
+	}
+	for _, tc := range []struct {
+		name       string
+		file, want []byte
+	}{
+		{"mp3", mediatest.MP3WithTags(), mediatest.MP3Frames(10)},
+		{"flac", mediatest.FLACWithTags(), flacClean()},
+		{"wav", mediatest.WAVWithTags(), wavClean()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := Clean(&out, bytes.NewReader(tc.file), Sniff(tc.file)); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(out.Bytes(), tc.want) {
+				t.Fatalf("cleaned %d bytes, want %d (the audio, and nothing else)", out.Len(), len(tc.want))
+			}
+			if got := inspect(out.Bytes(), 4096); len(got) != 0 {
+				t.Errorf("the cleaned file still carries %v", kinds(got))
+			}
+		})
+	}
 }

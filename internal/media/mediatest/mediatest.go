@@ -115,3 +115,84 @@ func PNGWithText() []byte {
 	out = append(out, pngChunk("tIME", []byte{7, 232, 3, 1, 10, 0, 0})...)
 	return append(out, rest[iend:]...)
 }
+
+// MP3Frames returns n MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz).
+func MP3Frames(n int) []byte {
+	var out []byte
+	for i := range n {
+		f := make([]byte, 417)
+		copy(f, []byte{0xff, 0xfb, 0x90, 0x64})
+		for j := 4; j < len(f); j++ {
+			f[j] = byte(i*7 + j)
+			if f[j] == 0xff {
+				f[j] = 0xfe
+			}
+		}
+		out = append(out, f...)
+	}
+	return out
+}
+
+// MP3WithTags returns an MP3 with an ID3v2 tag (an artist, Zhou CANARY), an
+// APE tag and an ID3v1 tag around frames.
+func MP3WithTags() []byte {
+	frame := append([]byte("TPE1"), 0, 0, 0, 13, 0, 0)
+	frame = append(frame, "\x03Zhou CANARY"...)
+	id3 := append([]byte("ID3\x03\x00\x00"), 0, 0, 0, byte(len(frame)))
+	id3 = append(id3, frame...)
+	out := append(id3, MP3Frames(10)...)
+	out = append(out, "APETAGEX"...)
+	out = append(out, make([]byte, 24)...)
+	v1 := make([]byte, 128)
+	copy(v1, "TAGA song by Zhou CANARY")
+	return append(out, v1...)
+}
+
+// FLACWithTags returns a FLAC with stream information, a Vorbis comment
+// (an artist, Zhou CANARY) and a picture, then audio bytes.
+func FLACWithTags() []byte {
+	out := []byte("fLaC")
+	out = append(out, 0x00, 0, 0, 34)
+	out = append(out, make([]byte, 34)...)
+	comment := []byte("ARTIST=Zhou CANARY")
+	out = append(out, 0x04, 0, 0, byte(len(comment)))
+	out = append(out, comment...)
+	pic := []byte("a picture of Zhou CANARY")
+	out = append(out, 0x86, 0, 0, byte(len(pic)))
+	out = append(out, pic...)
+	return append(out, FLACAudio()...)
+}
+
+// FLACAudio is what FLACWithTags has after its metadata.
+func FLACAudio() []byte { return []byte{0xff, 0xf8, 0x69, 0x08, 0x00, 0x13, 1, 2, 3, 4} }
+
+// WAVWithTags returns a WAV with a LIST INFO chunk (an artist, Zhou
+// CANARY) before its data and a bext chunk after it.
+func WAVWithTags() []byte {
+	chunk := func(id string, body []byte) []byte {
+		c := append([]byte(id), byte(len(body)), byte(len(body)>>8), byte(len(body)>>16), byte(len(body)>>24))
+		c = append(c, body...)
+		if len(body)%2 == 1 {
+			c = append(c, 0)
+		}
+		return c
+	}
+	fmtChunk := chunk("fmt ", []byte{1, 0, 1, 0, 0x80, 0xbb, 0, 0, 0, 0x77, 1, 0, 2, 0, 16, 0})
+	list := chunk("LIST", []byte("INFOIART\x0c\x00\x00\x00Zhou CANARY\x00"))
+	data := chunk("data", WAVSamples())
+	bext := chunk("bext", []byte("recorded by Zhou CANARY"))
+	body := append([]byte("WAVE"), fmtChunk...)
+	body = append(body, list...)
+	body = append(body, data...)
+	body = append(body, bext...)
+	return append([]byte("RIFF"), append([]byte{byte(len(body)), byte(len(body) >> 8), byte(len(body) >> 16), byte(len(body) >> 24)}, body...)...)
+}
+
+// WAVSamples is the audio of WAVWithTags.
+func WAVSamples() []byte {
+	s := make([]byte, 200)
+	for i := range s {
+		s[i] = byte(i * 3)
+	}
+	return s
+}
