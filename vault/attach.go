@@ -180,12 +180,8 @@ func (v *Vault) Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts
 	if len(heads) == 0 {
 		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
-	opts.Description = strings.TrimSpace(opts.Description)
-	if err := checkText("the description", opts.Description); err != nil {
+	if err := checkDescription(&opts); err != nil {
 		return nil, err
-	}
-	if len(opts.Description) > MaxDescription || strings.Contains(opts.Description, "\n") {
-		return nil, fmt.Errorf("%w: the description is one line of at most %d bytes", ErrInvalid, MaxDescription)
 	}
 	var recipient age.Recipient = v.custodian
 	var key string
@@ -207,13 +203,38 @@ func (v *Vault) Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts
 		}
 	}()
 	b.rec.Interview, b.rec.Key = id, key
+	rep, err := v.recordAttachment(ctx, id, heads, b, opts)
+	if err != nil {
+		return nil, err
+	}
+	kept = true
+	return rep, nil
+}
 
+func checkDescription(opts *AttachOptions) error {
+	opts.Description = strings.TrimSpace(opts.Description)
+	if err := checkText("the description", opts.Description); err != nil {
+		return err
+	}
+	if len(opts.Description) > MaxDescription || strings.Contains(opts.Description, "\n") {
+		return fmt.Errorf("%w: the description is one line of at most %d bytes", ErrInvalid, MaxDescription)
+	}
+	return nil
+}
+
+// recordAttachment saves the revision that records a blob just written,
+// with its file name sealed to the custodian, the blob's local record and
+// the audit event, in one change.
+func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revision, b *blobWrite, opts AttachOptions) (*AttachReport, error) {
 	now := v.Now().UTC().Format(time.RFC3339Nano)
 	att := Attachment{
-		ID: randomHex(16), SHA256: b.sha256, Size: b.size, MediaType: b.mediaType,
+		ID: b.rec.Attachment, SHA256: b.sha256, Size: b.size, MediaType: b.mediaType,
 		Description: opts.Description, AttachedAt: now, AttachedBy: v.member.Name,
 		AttachedByKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
-		Sealed:        opts.Seal,
+		Sealed:        b.rec.Key == "",
+	}
+	if att.ID == "" {
+		att.ID = randomHex(16)
 	}
 	for _, f := range b.findings {
 		att.Metadata = append(att.Metadata, f.Kind)
@@ -259,6 +280,7 @@ func (v *Vault) Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts
 	}
 	ch.Revisions = []revisionRecord{{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev}}
 	b.rec.Attachment = att.ID
+	b.rec.Recording = false
 	value, err := json.Marshal(b.rec)
 	if err != nil {
 		return nil, err
@@ -275,10 +297,10 @@ func (v *Vault) Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts
 	if err := v.commit(ch); err != nil {
 		return nil, err
 	}
-	kept = true
 	return &AttachReport{Interview: id, Attachment: att, Findings: b.findings}, nil
 }
 
+// randomHex returns n random bytes in hex.
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)

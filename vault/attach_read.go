@@ -183,6 +183,9 @@ func (v *Vault) checkBlobs(ctx context.Context) (n int, problems []string, err e
 	}
 	for _, k := range keys {
 		interview, att, _ := bytes.Cut([]byte(k), []byte("/"))
+		if rec, err := v.blobRecord(ctx, string(interview), string(att)); err == nil && rec.Recording {
+			continue // unfinished: the next read-write open finishes it
+		}
 		list, err := v.Attachments(ctx, string(interview))
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("attachment %s: its interview cannot be read (%v)", short(string(att)), err))

@@ -240,3 +240,108 @@ func TestAttachCoerced(t *testing.T) {
 		}
 	}
 }
+
+// recordCrashChild records into the first interview, flushing after every
+// write as the CLI does every two seconds, and prints "ack SIZE" once SIZE
+// bytes are on disk.
+func recordCrashChild(dir string) {
+	ctx := context.Background()
+	v, err := vault.Open(ctx, dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+	if err != nil {
+		fmt.Printf("open failed: %v\n", err)
+		os.Exit(3)
+	}
+	list, err := v.List(ctx)
+	if err != nil || len(list) == 0 {
+		os.Exit(3)
+	}
+	rec, err := v.StartRecording(ctx, list[0].ID, vault.AttachOptions{Description: "audio"})
+	if err != nil {
+		fmt.Printf("start failed: %v\n", err)
+		os.Exit(3)
+	}
+	fmt.Println("ready")
+	s := newStream(1 << 40)
+	buf := make([]byte, 50<<10)
+	for {
+		s.Read(buf)
+		rec.Write(buf)
+		if err := rec.Flush(); err != nil {
+			fmt.Printf("flush failed: %v\n", err)
+			os.Exit(3)
+		}
+		fmt.Printf("ack %d\n", rec.Size())
+	}
+}
+
+// TestCrashRecord kills a recording process with SIGKILL: the next open
+// saves the recording up to its last whole frame, at least every byte that
+// was acknowledged, and the saved recording reads back whole.
+func TestCrashRecord(t *testing.T) {
+	v, _ := MustCreate(t)
+	dir := v.Dir()
+	if _, err := v.Add(context.Background(), []vault.Input{input("P", "testimony")}); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
+	for round := range 6 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "TVAULT_CRASH_CHILD="+dir, "TVAULT_CRASH_MODE=record")
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var acked int64
+		done := make(chan struct{})
+		ready := make(chan struct{})
+		go func() {
+			defer close(done)
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				if sc.Text() == "ready" {
+					close(ready)
+					continue
+				}
+				var n int64
+				if _, err := fmt.Sscanf(sc.Text(), "ack %d", &n); err == nil {
+					acked = n
+				}
+			}
+		}()
+		select {
+		case <-ready:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("round %d: the child did not start recording", round)
+		}
+		time.Sleep(time.Duration(50+r.IntN(300)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		<-done
+		cmd.Wait()
+
+		v, err := vault.Open(ctx, dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+		if err != nil {
+			t.Fatalf("round %d: the vault does not open after a kill: %v", round, err)
+		}
+		if w := strings.Join(v.Warnings(), "; "); !strings.Contains(w, "recording of interview") {
+			t.Fatalf("round %d: no word of the interrupted recording (warnings: %q)", round, w)
+		}
+		list, _ := v.List(ctx)
+		atts, err := v.Attachments(ctx, list[0].ID)
+		if err != nil || len(atts) != round+1 {
+			t.Fatalf("round %d: %d attachments (%v), want %d", round, len(atts), err, round+1)
+		}
+		last := atts[len(atts)-1]
+		if last.Size < acked {
+			t.Fatalf("round %d: the recording kept %d bytes; %d were acknowledged", round, last.Size, acked)
+		}
+		if _, err := v.ReadAttachment(ctx, last.ID, io.Discard, vault.ReadOptions{}); err != nil {
+			t.Fatalf("round %d: the saved recording does not read back: %v", round, err)
+		}
+		v.Close()
+	}
+}

@@ -42,6 +42,13 @@ type blobRecord struct {
 	// CipherSHA256 is the hex SHA-256 of the age file: check verifies it
 	// even for a sealed blob it cannot open.
 	CipherSHA256 string `json:"cipher_sha256"`
+	// Frames: the file is a recording, a run of frames (record.go), not
+	// one age file.
+	Frames bool `json:"frames,omitempty"`
+	// Recording: the recording has not finished; the next open finishes it
+	// from the frames on disk.
+	Recording   bool   `json:"recording,omitempty"`
+	Description string `json:"description,omitempty"`
 }
 
 func (v *Vault) blobRecord(ctx context.Context, interview, attachment string) (*blobRecord, error) {
@@ -200,6 +207,10 @@ func (v *Vault) openBlob(ctx context.Context, a *AttachmentInfo, custodian age.I
 	}
 	if err != nil {
 		return nil, err
+	}
+	if rec.Frames {
+		fr := &frameReader{r: bufio.NewReaderSize(f, 256<<10), id: id}
+		return &verifyingReader{ctx: ctx, r: fr, f: f, want: a.SHA256, size: a.Size, sum: sha256.New(), id: a.ID}, nil
 	}
 	ar, err := age.Decrypt(bufio.NewReaderSize(f, 256<<10), id)
 	if err != nil {

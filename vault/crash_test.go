@@ -26,6 +26,9 @@ func crashChild(dir string) {
 	case "attach":
 		attachCrashChild(dir)
 		return
+	case "record":
+		recordCrashChild(dir)
+		return
 	}
 	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {
