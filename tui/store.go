@@ -25,6 +25,7 @@ type Store interface {
 	Terms() ([]string, error)
 	Stats() (*vault.Stats, error)
 	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
+	Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts vault.AttachOptions) (*vault.AttachReport, error)
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)

@@ -14,6 +14,8 @@ type KeyMap struct {
 	// team screen (list); Compare shows a conflict's versions side by side
 	// (interview).
 	Reveal, Team, Compare key.Binding
+	// Attach attaches a file to the interview (interview).
+	Attach key.Binding
 	// The team screen's own keys.
 	AddMember, RemoveMember, Card, Mark, Export, Import key.Binding
 }
@@ -51,6 +53,7 @@ func Default() *KeyMap {
 		Reveal:    b("R", "reveal", "R"),
 		Team:      b("t", "team", "t"),
 		Compare:   b("v", "compare versions", "v"),
+		Attach:    b("a", "attach a file", "a"),
 
 		AddMember:    b("a", "add member", "a"),
 		RemoveMember: b("d", "remove member", "d"),
