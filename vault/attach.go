@@ -42,8 +42,10 @@ type Attachment struct {
 	AttachedByKey []byte `json:"attached_by_key"`
 	Sig           []byte `json:"sig"`
 	// Sealed: the file is encrypted to the custodian alone; this laptop
-	// cannot open it.
-	Sealed bool `json:"sealed,omitempty"`
+	// cannot open it. CipherSHA256 is then the SHA-256 of that age file,
+	// which is what a teammate's vault can check of it.
+	Sealed       bool   `json:"sealed,omitempty"`
+	CipherSHA256 string `json:"cipher_sha256,omitempty"`
 	// Metadata are the kinds of metadata the original carries (gps, camera,
 	// serial, …): the original is kept as evidence, untouched.
 	Metadata []string `json:"metadata,omitempty"`
@@ -95,7 +97,8 @@ func validateAttachments(list []Attachment) error {
 		switch {
 		case !hexID.MatchString(a.ID) || seen[a.ID]:
 			return fmt.Errorf("%w: attachment %d has a malformed or repeated ID", ErrInvalid, i+1)
-		case !hexSHA256.MatchString(a.SHA256), a.Size < 0:
+		case !hexSHA256.MatchString(a.SHA256), a.Size < 0, a.Sealed != (a.CipherSHA256 != ""),
+			a.CipherSHA256 != "" && !hexSHA256.MatchString(a.CipherSHA256):
 			return fmt.Errorf("%w: attachment %d has a malformed hash or size", ErrInvalid, i+1)
 		case !mediaRe.MatchString(a.MediaType):
 			return fmt.Errorf("%w: attachment %d has a malformed media type", ErrInvalid, i+1)
@@ -232,6 +235,9 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 		Description: opts.Description, AttachedAt: now, AttachedBy: v.member.Name,
 		AttachedByKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
 		Sealed:        b.rec.Key == "",
+	}
+	if att.Sealed {
+		att.CipherSHA256 = b.rec.CipherSHA256
 	}
 	if att.ID == "" {
 		att.ID = randomHex(16)
