@@ -35,6 +35,8 @@ const (
 	EventTeamAdd      = "team-add"
 	EventTeamRemove   = "team-remove"
 	EventAttach       = "attach"
+	EventQuote        = "quote"
+	EventPublish      = "publish"
 )
 
 // Event is one audit event.

@@ -123,3 +123,12 @@ var (
 	// names.
 	ErrProofMismatch = errors.New("the file does not match the proof")
 )
+
+// Quotes and publication.
+var (
+	// ErrNoPassage means a quote's passage is not in the testimony, or is
+	// there more than once.
+	ErrNoPassage = fmt.Errorf("%w: quote", ErrInvalid)
+	// ErrNoQuote means no quote of the interview has the ID given.
+	ErrNoQuote = errors.New("no such quote")
+)

@@ -63,5 +63,10 @@ func mergeHeads(heads []*Revision) *Revision {
 		all[i] = h.Record.Attachments
 	}
 	c.Record.Attachments = unionAttachments(all...)
+	quotes := make([][]Quote, len(heads))
+	for i, h := range heads {
+		quotes[i] = h.Record.Quotes
+	}
+	c.Record.Quotes = unionQuotes(quotes...)
 	return &c
 }

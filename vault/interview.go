@@ -32,6 +32,9 @@ type Interview struct {
 	// Attachments are recorded by [Vault.Attach] only: an edit keeps its
 	// interview's attachments whatever it says of them.
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// Quotes are passages marked for publication ([Vault.AddQuote]); an
+	// edit keeps them too.
+	Quotes []Quote `json:"quotes,omitempty"`
 }
 
 // Consent records what the interviewee agreed to.
@@ -134,6 +137,9 @@ func (in *Interview) normalize() error {
 		}
 	}
 	if err := validateAttachments(in.Attachments); err != nil {
+		return err
+	}
+	if err := validateQuotes(in.Quotes); err != nil {
 		return err
 	}
 	if in.Tags == nil {

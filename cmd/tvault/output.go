@@ -64,7 +64,7 @@ func codeOf(err error) int {
 	case errors.Is(err, vault.ErrInUse):
 		return exitInUse
 	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrNoVault), errors.Is(err, vault.ErrAmbiguous),
-		errors.Is(err, vault.ErrNoAttachment):
+		errors.Is(err, vault.ErrNoAttachment), errors.Is(err, vault.ErrNoQuote):
 		return exitNotFound
 	case errors.Is(err, vault.ErrCannotClean):
 		return exitInvalid
