@@ -47,6 +47,8 @@ type interviewScreen struct {
 
 	custodian string // the fingerprint of the custodian identities are sealed to
 
+	attachments []vault.Attachment // of the saved interview
+
 	reidHits []vault.Hit // what the re-identification dialog warns of
 	terms    []string    // the vault's sensitive terms
 	flags    []vault.Hit // the check's hits after the last pause in typing
@@ -141,6 +143,7 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 		i.setInterview(msg.view.Interview, msg.view.Marked)
 		i.sealed = msg.view.Sealed
 		i.heads = msg.view.Heads
+		i.attachments = msg.view.Attachments
 	}
 	if msg.draft != nil {
 		i.draftKey = msg.draft.Key
@@ -183,6 +186,7 @@ func (i *interviewScreen) clear() {
 	i.meta = meta{}
 	i.ident = identityFields{}
 	i.dlg = nil
+	i.attachments = nil
 	i.reidHits = nil
 	i.flags, i.terms = nil, nil
 	i.form, i.idForm = nil, nil
@@ -212,12 +216,18 @@ func (i *interviewScreen) Update(msg tea.Msg) tea.Cmd {
 		return nil
 	case savedMsg:
 		return i.saved(msg)
+	case attachedMsg:
+		i.attached(msg)
+		return nil
 	case tea.KeyMsg:
 		return i.key(msg)
 	}
 	// Anything else (huh's own messages) goes to the form in front.
-	if d, ok := i.dlg.(*dialog.Span); ok {
+	switch d := i.dlg.(type) {
+	case *dialog.Span:
 		return i.spanAnswer(d.Update(msg))
+	case *dialog.Attach:
+		return i.attachAnswer(d.Update(msg))
 	}
 	cmd := i.toForm(msg)
 	return tea.Batch(cmd, i.formDone())
@@ -269,6 +279,8 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			i.pane = paneIdentity
 			i.buildIdentityForm()
 			return i.idForm.Init()
+		case key.Matches(msg, i.keys.Attach):
+			return i.openAttachDialog()
 		}
 		return nil
 	case paneEditor:

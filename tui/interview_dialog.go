@@ -16,6 +16,8 @@ func (i *interviewScreen) dialogKey(msg tea.KeyMsg) tea.Cmd {
 		return i.reidAnswer(d.Update(msg))
 	case *dialog.Span:
 		return i.spanAnswer(d.Update(msg))
+	case *dialog.Attach:
+		return i.attachAnswer(d.Update(msg))
 	}
 	return nil // saving: keys wait for the save
 }

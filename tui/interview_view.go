@@ -23,7 +23,7 @@ func (i *interviewScreen) ShortHelp() []key.Binding {
 	if i.heads > 1 {
 		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help}
 	}
-	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge}
+	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Attach, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge}
 }
 
 func (i *interviewScreen) header() string {
@@ -138,6 +138,7 @@ func (i *interviewScreen) overview() string {
 	case i.draftSealed && i.draftSeal == nil:
 		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")
 	}
+	b.WriteString(i.attachmentLines())
 	b.WriteString(i.styles.Header.Render("Testimony") + "\n")
 	used := strings.Count(b.String(), "\n")
 	b.WriteString(i.testimonyPreview(max(i.bodyHeight()-used, 1)))

@@ -28,6 +28,7 @@ type Store interface {
 	Reveal(ctx context.Context, idOrPrefix string, custodian *vault.CustodianKey) (*vault.Revealed, error)
 	RevealMany(ctx context.Context, idsOrPrefixes []string, custodian *vault.CustodianKey) ([]*vault.Revealed, error)
 	RecordRevealFailure(cause error, subjects ...string) error
+	Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts vault.AttachOptions) (*vault.AttachReport, error)
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)

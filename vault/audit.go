@@ -38,6 +38,9 @@ const (
 	EventPasswd       = "passwd"
 	EventTeamAdd      = "team-add"
 	EventTeamRemove   = "team-remove"
+	EventAttach       = "attach"
+	EventQuote        = "quote"
+	EventPublish      = "publish"
 )
 
 // Event is one audit event.

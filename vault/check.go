@@ -129,6 +129,17 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews WHERE heads > 1`).Scan(&conflicts)
 	add("heads", wrongHeads == 0, "%d inconsistencies; %d interviews in conflict (two or more heads)", wrongHeads, conflicts)
 
+	blobs, problems, err := v.checkBlobs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) == 0 {
+		add("attachments", true, "%d attachment files, each the file recorded on arrival (sealed ones checked as written: opening them needs the custodian key)", blobs)
+	}
+	for _, p := range problems {
+		add("attachments", false, "%s", p)
+	}
+
 	if v.data != nil {
 		add("data key", true, "keys/%s.age holds generation %d's data key and authenticates vault.age", v.data.file, v.data.gen)
 	} else {

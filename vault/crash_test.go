@@ -19,8 +19,15 @@ import (
 // lines only after each save returned. The parent kills it with SIGKILL at a
 // random moment.
 func crashChild(dir string) {
-	if os.Getenv("TVAULT_CRASH_MODE") == "rekey" {
+	switch os.Getenv("TVAULT_CRASH_MODE") {
+	case "rekey":
 		rekeyCrashChild(dir)
+		return
+	case "attach":
+		attachCrashChild(dir)
+		return
+	case "record":
+		recordCrashChild(dir)
 		return
 	}
 	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))

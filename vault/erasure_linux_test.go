@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,6 +125,39 @@ func rawKeys(t *testing.T, raw []byte, passphrases ...[]byte) []age.Identity {
 	return out
 }
 
+// withBlobKeys adds to keys every attachment key an adversary finds in what
+// keys decrypt: the age identities the database holds for its blobs, as
+// they are in a snapshot and in base64 in a journal frame.
+func withBlobKeys(raw []byte, keys []age.Identity) []age.Identity {
+	keyRe := regexp.MustCompile(`AGE-SECRET-KEY-PQ-1[0-9A-Z]+`)
+	b64 := regexp.MustCompile(`[A-Za-z0-9+/]{64,}={0,2}`)
+	seen := map[string]bool{}
+	out := keys
+	scan := func(b []byte) {
+		for _, k := range keyRe.FindAll(b, -1) {
+			if seen[string(k)] {
+				continue
+			}
+			seen[string(k)] = true
+			if id, err := age.ParseHybridIdentity(string(k)); err == nil {
+				out = append(out, id)
+			}
+		}
+	}
+	for _, off := range ageOffsets(raw) {
+		for _, k := range keys {
+			plain := decryptAt(raw, off, k, 64<<20)
+			scan(plain)
+			for _, run := range b64.FindAll(plain, -1) {
+				if d, err := base64.StdEncoding.DecodeString(string(run)); err == nil {
+					scan(d)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // ageOffsets returns every offset in raw where an age file begins.
 func ageOffsets(raw []byte) []int {
 	var out []int
@@ -227,7 +262,8 @@ func TestErasureOnExt4(t *testing.T) {
 	rand.Read(tag)
 	canaryPseudonym := "PurgedPseudonym" + hex.EncodeToString(tag)
 	canaryTestimony := "PurgedTestimony" + hex.EncodeToString(tag)
-	canaries := []string{canaryPseudonym, canaryTestimony}
+	canaryAttachment := "PurgedAttachment" + hex.EncodeToString(tag)
+	canaries := []string{canaryPseudonym, canaryTestimony, canaryAttachment}
 
 	c, _ := crypto.NewIdentity()
 	dir := filepath.Join(mnt, "vault")
@@ -240,6 +276,11 @@ func TestErasureOnExt4(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := v.Add(ctx, []vault.Input{input("Kept", "testimony that stays")}); err != nil {
+		t.Fatal(err)
+	}
+	// An attachment of the purged interview: its blob's key is in the
+	// database, so the purge's erasure must cover it.
+	if _, err := v.Attach(ctx, ids[0], strings.NewReader(canaryAttachment+" a scanned summons"), vault.AttachOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// The canary in a snapshot and in journal frames of several
@@ -263,7 +304,7 @@ func TestErasureOnExt4(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := recovered(t, raw, rawKeys(t, raw, passphrase), canaries); len(got) != len(canaries) {
+	if got := recovered(t, raw, withBlobKeys(raw, rawKeys(t, raw, passphrase)), canaries); len(got) != len(canaries) {
 		t.Fatalf("before the purge the scan recovers %v of %v; the scan is broken", got, canaries)
 	}
 
@@ -277,7 +318,7 @@ func TestErasureOnExt4(t *testing.T) {
 	v.Close()
 	flushImage(t, mnt)
 	raw, _ = os.ReadFile(image)
-	keys := rawKeys(t, raw, passphrase)
+	keys := withBlobKeys(raw, rawKeys(t, raw, passphrase))
 	if len(keys) == 0 {
 		t.Fatal("the passphrase opens no key on the image; the scan proves nothing")
 	}

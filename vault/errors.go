@@ -136,3 +136,26 @@ var (
 // or one that a purge here or a teammate's bundle made, which is never
 // dropped.
 var ErrNotPlanted = errors.New("no planted tombstone of that interview")
+
+// Attachments.
+var (
+	// ErrNoAttachment means no attachment has the ID given.
+	ErrNoAttachment = errors.New("no such attachment")
+	// ErrSealedAttachment means an attachment is sealed to the custodian
+	// and no custodian key was given.
+	ErrSealedAttachment = errors.New("the attachment is sealed to the custodian")
+	// ErrCannotClean means tvault has no metadata cleaner for a file type.
+	ErrCannotClean = errors.New("cannot clean this kind of file")
+	// ErrProofMismatch means a file is not the one an attachment proof
+	// names.
+	ErrProofMismatch = errors.New("the file does not match the proof")
+)
+
+// Quotes and publication.
+var (
+	// ErrNoPassage means a quote's passage is not in the testimony, or is
+	// there more than once.
+	ErrNoPassage = fmt.Errorf("%w: quote", ErrInvalid)
+	// ErrNoQuote means no quote of the interview has the ID given.
+	ErrNoQuote = errors.New("no such quote")
+)

@@ -58,5 +58,15 @@ func mergeHeads(heads []*Revision) *Revision {
 		}
 		c.SpanCount = max(c.SpanCount, h.SpanCount)
 	}
+	all := make([][]Attachment, len(heads))
+	for i, h := range heads {
+		all[i] = h.Record.Attachments
+	}
+	c.Record.Attachments = unionAttachments(all...)
+	quotes := make([][]Quote, len(heads))
+	for i, h := range heads {
+		quotes[i] = h.Record.Quotes
+	}
+	c.Record.Quotes = unionQuotes(quotes...)
 	return &c
 }

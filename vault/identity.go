@@ -37,6 +37,8 @@ type sealedPayload struct {
 	// Fields are a draft's fields that held a hit of CheckNames, as typed
 	// (drafts only: a save refuses or protects them instead).
 	Fields map[string]string `json:"fields,omitempty"`
+	// Files are attachments' original file names, by attachment ID.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // Revealed is what the custodian sees of an interview.
@@ -45,6 +47,9 @@ type Revealed struct {
 	Pseudonym string         `json:"pseudonym"`
 	Identity  *Identity      `json:"identity"`
 	Spans     []RevealedSpan `json:"spans"`
+	// Files are the original names of the interview's attachments, by
+	// attachment ID.
+	Files map[string]string `json:"files,omitempty"`
 }
 
 // RevealedSpan is a sensitive span with its secret.

@@ -417,6 +417,9 @@ func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportRepor
 		if err := v.Checkpoint(ctx); err != nil {
 			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews from disk failed (it will run at the next close): %w", err)
 		}
+		if err := v.sweepBlobs(ctx); err != nil {
+			return report, fmt.Errorf("imported, but the files of purged attachments could not all be removed (the next open retries): %w", err)
+		}
 	}
 	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews WHERE heads > 1`).Scan(&report.Conflicts)
 	return report, nil

@@ -29,6 +29,12 @@ type Interview struct {
 	Tags               []string   `json:"tags"`
 	Testimony          string     `json:"testimony"`
 	Relatives          []Relative `json:"relatives"`
+	// Attachments are recorded by [Vault.Attach] only: an edit keeps its
+	// interview's attachments whatever it says of them.
+	Attachments []Attachment `json:"attachments,omitempty"`
+	// Quotes are passages marked for publication ([Vault.AddQuote]); an
+	// edit keeps them too.
+	Quotes []Quote `json:"quotes,omitempty"`
 }
 
 // Consent records what the interviewee agreed to.
@@ -129,6 +135,12 @@ func (in *Interview) normalize() error {
 		if err := checkText(f.name, f.text); err != nil {
 			return err
 		}
+	}
+	if err := validateAttachments(in.Attachments); err != nil {
+		return err
+	}
+	if err := validateQuotes(in.Quotes); err != nil {
+		return err
 	}
 	if in.Tags == nil {
 		in.Tags = []string{}

@@ -68,6 +68,12 @@ func (v *Vault) reveal(ctx context.Context, id string, custodian *age.HybridIden
 		for n, s := range p.Spans {
 			secrets[n] = s
 		}
+		for a, name := range p.Files {
+			if out.Files == nil {
+				out.Files = map[string]string{}
+			}
+			out.Files[a] = name
+		}
 	}
 	for _, s := range markedSpans(head.Record.Testimony) {
 		out.Spans = append(out.Spans, RevealedSpan{N: s.N, Description: s.Description, Secret: secrets[s.N]})

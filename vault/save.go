@@ -194,6 +194,11 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 	b.WriteString(in.Testimony[last:])
 	p.rev.Record = in.Interview
 	p.rev.Record.ID = ""
+	p.rev.Record.Attachments, p.rev.Record.Quotes = nil, nil
+	if prev != nil {
+		p.rev.Record.Attachments = prev.Record.Attachments
+		p.rev.Record.Quotes = prev.Record.Quotes
+	}
 	p.rev.Record.Testimony = b.String()
 
 	if !in.Identity.empty() {

@@ -142,6 +142,9 @@ func (v *Vault) removeLeftovers() {
 	}
 	retireOtherDataKey(v.dir, v.data)
 	v.shredRetiredSlots()
+	// Blob files no record names: a crash during attach, or a purge whose
+	// sweep did not finish.
+	v.sweepBlobs(v.ctx)
 	if st, err := os.Stat(journal.Path(v.dir, v.journal.Gen)); err == nil && st.Size() > v.journal.Size {
 		if err := os.Truncate(journal.Path(v.dir, v.journal.Gen), v.journal.Size); err == nil {
 			if f, err := os.OpenFile(journal.Path(v.dir, v.journal.Gen), os.O_RDWR, 0); err == nil {

@@ -76,6 +76,9 @@ func applyTombstone(ctx context.Context, tx *sql.Tx, r tombstoneRecord) error {
 		`DELETE FROM interviews WHERE id = ?`,
 		// A draft of an edit of it holds its testimony too.
 		`DELETE FROM drafts WHERE interview = ?`,
+		// Its attachments' keys: the blobs become unreadable with this
+		// generation, and sweepBlobs removes the files (blob.go).
+		`DELETE FROM kv WHERE ns = '` + blobNS + `' AND substr(key, 1, length(?1) + 1) = ?1 || '/'`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, t.Interview); err != nil {
 			return err
@@ -115,6 +118,10 @@ func (v *Vault) Purge(ctx context.Context, idOrPrefix string) (string, error) {
 	}
 	if err := v.Checkpoint(ctx); err != nil {
 		return id, fmt.Errorf("purged, but the checkpoint that removes it from disk failed (it will run at the next close): %w", err)
+	}
+	// Its attachments' keys went with the old generation; now their files.
+	if err := v.sweepBlobs(ctx); err != nil {
+		return id, fmt.Errorf("purged, but its attachments' files could not all be removed (the next open retries): %w", err)
 	}
 	return id, nil
 }

@@ -284,6 +284,7 @@ func (l *DirLock) Open(ctx context.Context, opts OpenOptions, ids ...age.Identit
 	if !v.readOnly {
 		v.markSlot(marked, pass)
 		v.removeLeftovers()
+		v.warnings = append(v.warnings, v.finishRecordings(v.ctx)...)
 		if err := v.pinLegacyCustodian(); err != nil {
 			v.warnings = append(v.warnings, fmt.Sprintf("the custodian could not be pinned: %v", err))
 		}

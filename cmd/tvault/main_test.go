@@ -14,6 +14,7 @@ import (
 	"filippo.io/age/plugin"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/media/mediatest"
 	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
@@ -62,6 +63,7 @@ func TestScripts(t *testing.T) {
 			"nonet":     cmdNoNet,
 			"plant":     cmdPlantTombstone,
 			"downgrade": cmdDowngrade,
+			"mkmedia":   cmdMkMedia,
 		},
 	})
 }
@@ -115,6 +117,15 @@ func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: flipbyte FILE OFFSET")
 	}
 	path := ts.MkAbs(args[0])
+	if strings.Contains(path, "*") {
+		// A pattern that names exactly one file: a blob's random name.
+		matches, err := filepath.Glob(path)
+		ts.Check(err)
+		if len(matches) != 1 {
+			ts.Fatalf("%s matches %d files, want 1", args[0], len(matches))
+		}
+		path = matches[0]
+	}
 	data, err := os.ReadFile(path)
 	ts.Check(err)
 	off, err := strconv.Atoi(args[1])
@@ -225,4 +236,23 @@ func cmdPlantTombstone(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	defer v.Close()
 	ts.Check(v.PlantTombstoneForTesting(ctx, lines[n-1], args[4] == "keep"))
+}
+
+// mkmedia jpeg|png FILE: write a photo that carries a camera, a serial
+// number (SN-0042-CANARY), a GPS position and, in the PNG, an author (Zhou
+// CANARY).
+func cmdMkMedia(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkmedia jpeg|png FILE")
+	}
+	var data []byte
+	switch args[0] {
+	case "jpeg":
+		data = mediatest.JPEGWithEXIF()
+	case "png":
+		data = mediatest.PNGWithText()
+	default:
+		ts.Fatalf("unknown kind %q", args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), data, 0o600))
 }

@@ -63,8 +63,11 @@ func codeOf(err error) int {
 		return exitDamaged
 	case errors.Is(err, vault.ErrInUse):
 		return exitInUse
-	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrNoVault), errors.Is(err, vault.ErrAmbiguous):
+	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrNoVault), errors.Is(err, vault.ErrAmbiguous),
+		errors.Is(err, vault.ErrNoAttachment), errors.Is(err, vault.ErrNoQuote):
 		return exitNotFound
+	case errors.Is(err, vault.ErrCannotClean):
+		return exitInvalid
 	case errors.Is(err, vault.ErrInvalid):
 		return exitInvalid
 	}
@@ -131,6 +134,15 @@ func (e escaper) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// rawOf returns what w writes to, behind its escaper: for bytes that are
+// data, not text for a person (an attachment piped to another program).
+func rawOf(w io.Writer) io.Writer {
+	if e, ok := w.(escaper); ok {
+		return e.w
+	}
+	return w
 }
 
 // escaping returns w behind an escaper, once.

@@ -17,6 +17,8 @@ type KeyMap struct {
 	// Purge asks to purge the interview (interview), with a typed
 	// confirmation.
 	Purge key.Binding
+	// Attach attaches a file to the interview (interview).
+	Attach key.Binding
 	// The team screen's own keys.
 	AddMember, RemoveMember, Card, Mark, Export, Import, RotateKey key.Binding
 }
@@ -55,6 +57,7 @@ func Default() *KeyMap {
 		Team:      b("t", "team", "t"),
 		Compare:   b("v", "compare versions", "v"),
 		Purge:     b("P", "purge", "P"),
+		Attach:    b("a", "attach a file", "a"),
 
 		AddMember:    b("a", "add member", "a"),
 		RemoveMember: b("d", "remove member", "d"),

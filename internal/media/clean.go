@@ -1,0 +1,220 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Errors from [Clean].
+var (
+	// ErrCannotClean: tvault has no cleaner for this kind of file.
+	ErrCannotClean = errors.New("tvault cannot clean this kind of file")
+	// ErrMalformed: the file is not a well-formed file of its type.
+	ErrMalformed = errors.New("the file is not well formed")
+)
+
+// CanClean reports whether [Clean] handles files of the media type.
+func CanClean(mediaType string) bool {
+	switch mediaType {
+	case JPEG, PNG, MP3, FLAC, WAV:
+		return true
+	}
+	return false
+}
+
+// Clean writes to w a copy of the file r without its metadata:
+//   - JPEG: without APP1–APP13 and APP15 segments (EXIF, XMP, IPTC,
+//     ICC profile, maker data) and comments, and without anything after the
+//     end of the image; JFIF and Adobe segments, which decoding needs, are
+//     kept. The compressed image data is copied as it is: pixels are not
+//     recompressed.
+//   - PNG: only the chunks needed to draw the image (IHDR, PLTE, IDAT, IEND,
+//     unknown critical chunks, and tRNS, gAMA, cHRM, sRGB, sBIT, bKGD,
+//     pHYs); text, time, EXIF and ICC chunks go.
+//   - MP3: only the MPEG audio frames; ID3, APE and Lyrics tags go.
+//   - FLAC: stream information, seek table and cue sheet; Vorbis comments,
+//     pictures and application blocks go.
+//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go.
+//
+// Audio is copied as it is, never re-encoded.
+//
+// Other types give [ErrCannotClean]. On error, what was written to w is
+// incomplete and must be discarded.
+func Clean(w io.Writer, r io.Reader, mediaType string) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var err error
+	switch mediaType {
+	case JPEG:
+		err = cleanJPEG(bw, br)
+	case PNG:
+		err = cleanPNG(bw, br)
+	case MP3:
+		err = cleanMP3(bw, br)
+	case FLAC:
+		err = cleanFLAC(bw, br)
+	case WAV:
+		err = cleanWAV(bw, br)
+	default:
+		return fmt.Errorf("%w (%s)", ErrCannotClean, mediaType)
+	}
+	if err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("%w: it ends too soon", ErrMalformed)
+		}
+		return err
+	}
+	return bw.Flush()
+}
+
+func cleanJPEG(w *bufio.Writer, r *bufio.Reader) error {
+	var soi [2]byte
+	if _, err := io.ReadFull(r, soi[:]); err != nil {
+		return err
+	}
+	if soi != [2]byte{0xff, 0xd8} {
+		return fmt.Errorf("%w: not a JPEG", ErrMalformed)
+	}
+	w.Write(soi[:])
+	var pending byte // a marker that ended a scan, already read
+	for {
+		m := pending
+		pending = 0
+		if m == 0 {
+			var err error
+			if m, err = nextMarker(r); err != nil {
+				return err
+			}
+		}
+		switch {
+		case m == 0xd9: // end of image: nothing after it is kept
+			_, err := w.Write([]byte{0xff, 0xd9})
+			return err
+		case m == 0x01 || (m >= 0xd0 && m <= 0xd7):
+			w.Write([]byte{0xff, m})
+			continue
+		}
+		var lb [2]byte
+		if _, err := io.ReadFull(r, lb[:]); err != nil {
+			return err
+		}
+		n := int(binary.BigEndian.Uint16(lb[:]))
+		if n < 2 {
+			return fmt.Errorf("%w: a segment length is too short", ErrMalformed)
+		}
+		body := make([]byte, n-2)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return err
+		}
+		if keepJPEGSegment(m, body) {
+			w.Write([]byte{0xff, m})
+			w.Write(lb[:])
+			w.Write(body)
+		}
+		if m == 0xda {
+			var err error
+			if pending, err = copyScan(w, r); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// nextMarker reads a marker: 0xFF, any fill bytes, and the marker code.
+func nextMarker(r *bufio.Reader) (byte, error) {
+	b, err := r.ReadByte()
+	if err != nil {
+		return 0, err
+	}
+	if b != 0xff {
+		return 0, fmt.Errorf("%w: a marker was expected", ErrMalformed)
+	}
+	for {
+		m, err := r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if m != 0xff {
+			return m, nil
+		}
+	}
+}
+
+func keepJPEGSegment(m byte, body []byte) bool {
+	switch {
+	case m == 0xe0:
+		return bytes.HasPrefix(body, []byte("JFIF\x00")) || bytes.HasPrefix(body, []byte("JFXX\x00"))
+	case m == 0xee:
+		return bytes.HasPrefix(body, []byte("Adobe"))
+	case m >= 0xe1 && m <= 0xef, m == 0xfe:
+		return false
+	}
+	return true
+}
+
+// copyScan copies entropy-coded data up to the next marker that is not a
+// stuffed zero or a restart marker, and returns that marker's code.
+func copyScan(w *bufio.Writer, r *bufio.Reader) (byte, error) {
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if b != 0xff {
+			w.WriteByte(b)
+			continue
+		}
+		next, err := r.ReadByte()
+		for err == nil && next == 0xff { // fill bytes before a marker
+			next, err = r.ReadByte()
+		}
+		switch {
+		case err != nil:
+			return 0, err
+		case next == 0x00 || (next >= 0xd0 && next <= 0xd7):
+			w.Write([]byte{0xff, next})
+		default:
+			return next, nil
+		}
+	}
+}
+
+var pngKeep = map[string]bool{"tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "sBIT": true, "bKGD": true, "pHYs": true}
+
+func cleanPNG(w *bufio.Writer, r *bufio.Reader) error {
+	sig := make([]byte, 8)
+	if _, err := io.ReadFull(r, sig); err != nil {
+		return err
+	}
+	if string(sig) != "\x89PNG\r\n\x1a\n" {
+		return fmt.Errorf("%w: not a PNG", ErrMalformed)
+	}
+	w.Write(sig)
+	var hdr [8]byte
+	for {
+		if _, err := io.ReadFull(r, hdr[:]); err != nil {
+			return err
+		}
+		n := int64(binary.BigEndian.Uint32(hdr[:4]))
+		if n > 1<<31-1 {
+			return fmt.Errorf("%w: a chunk is too long", ErrMalformed)
+		}
+		typ := string(hdr[4:])
+		critical := hdr[4]&0x20 == 0
+		if critical || pngKeep[typ] {
+			w.Write(hdr[:])
+			if _, err := io.CopyN(w, r, n+4); err != nil {
+				return err
+			}
+		} else if _, err := r.Discard(int(n + 4)); err != nil {
+			return err
+		}
+		if typ == "IEND" {
+			return nil
+		}
+	}
+}
