@@ -3,13 +3,10 @@ package vault
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
 	"filippo.io/age"
-	"github.com/tvault/tvault/crypto"
 )
 
 // Reveal opens the sealed identity and span secrets of an interview with the
@@ -28,37 +25,11 @@ func (v *Vault) Reveal(ctx context.Context, idOrPrefix string, custodian *age.Hy
 	}
 	head := heads[0]
 	out := &Revealed{ID: id, Pseudonym: head.Record.Pseudonym, Spans: []RevealedSpan{}}
-	secrets := map[int]string{}
-	for _, sid := range head.Sealed {
-		var data []byte
-		err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
-		}
-		plain, err := crypto.Unseal(custodian, data)
-		if errors.Is(err, crypto.ErrWrongKey) {
-			return nil, ErrWrongCustodianKey
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
-		}
-		var p sealedPayload
-		// encoding/json decodes the identity into strings: those copies
-		// cannot be wiped, and live until the garbage collector reuses their
-		// memory. The plaintext buffer is wiped at once.
-		err = json.Unmarshal(plain, &p)
-		crypto.Wipe(plain)
-		if err != nil {
-			return nil, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
-		}
-		// Later items override earlier ones: an edit may retype the identity.
-		if p.Identity != nil {
-			out.Identity = p.Identity
-		}
-		for n, s := range p.Spans {
-			secrets[n] = s
-		}
+	identity, secrets, err := newUnsealer(ctx, v, custodian).open(head)
+	if err != nil {
+		return nil, err
 	}
+	out.Identity = identity
 	for _, s := range markedSpans(head.Record.Testimony) {
 		out.Spans = append(out.Spans, RevealedSpan{N: s.N, Description: s.Description, Secret: secrets[s.N]})
 	}
