@@ -104,7 +104,7 @@ func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
 
 // openConflict shows the versions of the interview in front side by side.
 func (m *Model) openConflict(id string) tea.Cmd {
-	m.show(stateConflict, &conflictScreen{common: m.common, id: id, under: m.iv()})
+	m.show(stateConflict, &conflictScreen{common: m.common, st: m.st, id: id, under: m.iv()})
 	return loadHeads(m.st, id)
 }
 

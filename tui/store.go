@@ -17,6 +17,8 @@ type Store interface {
 	Search(ctx context.Context, query string) ([]vault.Summary, error)
 	Get(idOrPrefix string) (*vault.View, error)
 	Heads(idOrPrefix string) ([]vault.View, error)
+	Merge(idOrPrefix string) (*vault.Merge, error)
+	SaveMerge(ctx context.Context, m *vault.Merge) error
 	Add(ctx context.Context, inputs []vault.Input) ([]string, error)
 	Drafts() ([]vault.Draft, error)
 	SaveDraft(key, interview string, in vault.Input) error

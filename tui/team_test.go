@@ -320,7 +320,12 @@ func TestConflictSideBySide(t *testing.T) {
 	u.key(tea.KeyEnter)
 	u.waitFor("Conflict: 2 versions")
 	u.typeText("v")
+	u.waitFor("Merge · Lin Qiao")
+	// v again: the versions themselves, side by side.
+	u.typeText("v")
 	u.waitFor("Version 1 · by", "Version 2 · by", "+ Edited by R1.", "+ 警察又来了。", "≠ Tags")
+	u.key(tea.KeyEsc)
+	u.waitFor("Merge · Lin Qiao")
 	u.key(tea.KeyEsc)
 	u.waitFor("Interview · Lin Qiao")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
