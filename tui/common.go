@@ -47,6 +47,7 @@ var (
 	_ screen    = (*revealScreen)(nil)
 	_ screen    = (*teamScreen)(nil)
 	_ screen    = (*conflictScreen)(nil)
+	_ screen    = (*historyScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -60,6 +61,7 @@ type navigator interface {
 	openInterview(id, draftKey string, inEditor bool) tea.Cmd
 	openReveal(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
+	openHistory(id, pseudonym string) tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd
 	// close clears and drops the screen in front, and shows back's; the

@@ -239,6 +239,8 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return i.nav.openReveal(i.id, i.meta.pseudonym)
 		case key.Matches(msg, k.Compare) && i.heads > 1:
 			return i.nav.openConflict(i.id)
+		case key.Matches(msg, keyHistory) && i.id != "":
+			return i.nav.openHistory(i.id, i.meta.pseudonym)
 		}
 	}
 	if !i.loaded {

@@ -119,6 +119,7 @@ func TestConflictMergeGolden(t *testing.T) {
 	}
 	open := func(t *testing.T, dir string) *driver {
 		clock := newFakeClock()
+		clock.Advance(10 * time.Hour) // after the versions were saved
 		m, err := New(Options{Dir: dir, Now: clock.Now})
 		if err != nil {
 			t.Fatal(err)
@@ -147,6 +148,19 @@ func TestConflictMergeGolden(t *testing.T) {
 		}
 		if s.m.state != stateInterview || !strings.Contains(s.m.View(), "Saved") {
 			t.Fatalf("after ctrl+s:\n%s", s.m.View())
+		}
+		// The history: three revisions and the merge, each against its
+		// parent, spans as [description].
+		s.send(s.key(runes("h"))())
+		s.golden("history")
+		if v := s.m.View(); strings.Contains(v, "Jiangxi") || !strings.Contains(v, "merge of 2 versions") {
+			t.Fatalf("history:\n%s", v)
+		}
+		s.key(runes("g"))
+		s.golden("history-top")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		if s.m.state != stateInterview {
+			t.Fatal("esc did not return to the interview")
 		}
 	})
 	t.Run("OneSidedEdit", func(t *testing.T) {

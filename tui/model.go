@@ -49,6 +49,7 @@ const (
 	stateReveal   // the custodian reveal, over the list or an interview
 	stateTeam     // the roster, cards, export and import
 	stateConflict // an interview's versions side by side
+	stateHistory  // an interview's revisions and their diffs
 )
 
 // Options configure the UI.

@@ -108,6 +108,12 @@ func (m *Model) openConflict(id string) tea.Cmd {
 	return loadHeads(m.st, id)
 }
 
+// openHistory shows the revisions of the interview in front.
+func (m *Model) openHistory(id, pseudonym string) tea.Cmd {
+	m.show(stateHistory, &historyScreen{common: m.common, id: id, pseudonym: pseudonym, under: m.iv()})
+	return loadHistory(m.st, id)
+}
+
 func (m *Model) openTeam() tea.Cmd {
 	m.show(stateTeam, newTeamScreen(m.common, m.st))
 	return loadRoster(m.st)

@@ -19,6 +19,7 @@ type Store interface {
 	Heads(idOrPrefix string) ([]vault.View, error)
 	Merge(idOrPrefix string) (*vault.Merge, error)
 	SaveMerge(ctx context.Context, m *vault.Merge) error
+	History(ctx context.Context, idOrPrefix string, around int) ([]vault.HistoryEntry, error)
 	Add(ctx context.Context, inputs []vault.Input) ([]string, error)
 	Drafts() ([]vault.Draft, error)
 	SaveDraft(key, interview string, in vault.Input) error
