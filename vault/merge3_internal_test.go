@@ -77,6 +77,26 @@ func TestMergeSets(t *testing.T) {
 	}
 }
 
+func TestCheckSpanSources(t *testing.T) {
+	id := strings.Repeat("a", 64)
+	for _, tc := range []struct {
+		name    string
+		sources []SpanSource
+		ok      bool
+	}{
+		{"OK", []SpanSource{{id, [][2]int{{1, 1}, {2, 1}}}}, true},
+		{"PastSpanCount", []SpanSource{{id, [][2]int{{3, 1}}}}, false},
+		{"Zero", []SpanSource{{id, [][2]int{{0, 1}}}}, false},
+		{"Twice", []SpanSource{{id, [][2]int{{1, 1}}}, {id, [][2]int{{1, 2}}}}, false},
+		{"NoRevision", []SpanSource{{"", [][2]int{{1, 1}}}}, false},
+	} {
+		r := &Revision{SpanCount: 2, SpanSources: tc.sources}
+		if err := r.checkSpanSources(); (err == nil) != tc.ok {
+			t.Errorf("%s: err=%v", tc.name, err)
+		}
+	}
+}
+
 func TestDiff(t *testing.T) {
 	got := Diff("a\nb\nc\nd\ne\nf\ng", "a\nb\nC\nd\ne\nf\ng\nh", 1)
 	var b strings.Builder

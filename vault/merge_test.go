@@ -2,10 +2,12 @@ package vault_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
+	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -93,6 +95,18 @@ func TestMergeKeepsBothSides(t *testing.T) {
 	if len(rev.Spans) != 3 || got["the home province"] != "Jiangxi" || got["a name"] != "Uncle Wei" || got["a city"] != "Shenzhen" {
 		t.Fatalf("revealed %+v", rev.Spans)
 	}
+	// The history: three revisions and the merge, diffs readable, no secret.
+	h, err := a.History(context.Background(), id, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 4 || !h[3].Merge || h[0].Merge {
+		t.Fatalf("history of %d revisions, merges %v %v", len(h), h[0].Merge, h[len(h)-1].Merge)
+	}
+	js, _ := json.Marshal(h)
+	if strings.Contains(string(js), "Uncle Wei") || strings.Contains(string(js), "Shenzhen") || !strings.Contains(string(js), "[a city]") {
+		t.Fatalf("history shows a secret, or no span: %s", js)
+	}
 	// A later edit keeps the numbers, and bob gets the merge.
 	view.Testimony = view.Marked + "\nLater."
 	if _, err := a.Add(context.Background(), []vault.Input{{Interview: view.Interview}}); err != nil {
@@ -110,6 +124,23 @@ func TestMergeKeepsBothSides(t *testing.T) {
 		if len(rev.Spans) != 3 || got["a name"] != "Uncle Wei" || got["a city"] != "Shenzhen" {
 			t.Fatalf("after a later edit: revealed %+v", rev.Spans)
 		}
+	}
+	// A custodian rotation reseals the secrets under the numbers the merge
+	// gave them.
+	next, _ := crypto.NewIdentity()
+	if _, err := a.RotateCustodian(context.Background(), c, next.Recipient(), nil); err != nil {
+		t.Fatal(err)
+	}
+	rev, err = a.Reveal(context.Background(), id, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]string{}
+	for _, s := range rev.Spans {
+		got[s.Description] = s.Secret
+	}
+	if len(rev.Spans) != 3 || got["the home province"] != "Jiangxi" || got["a name"] != "Uncle Wei" || got["a city"] != "Shenzhen" {
+		t.Fatalf("after rotation: revealed %+v", rev.Spans)
 	}
 }
 
