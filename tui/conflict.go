@@ -50,8 +50,10 @@ func loadHeads(st *store, id string) tea.Cmd {
 			if heads, err = v.Heads(id); err != nil || len(heads) < 2 {
 				return err
 			}
-			merge, err = v.Merge(id)
-			return err
+			// Without a merge (an error reading the history) the versions
+			// still show side by side.
+			merge, _ = v.Merge(id)
+			return nil
 		})
 		return headsMsg{id: id, heads: heads, merge: merge, err: err}
 	}

@@ -250,6 +250,11 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 		return i.dialogKey(msg)
 	}
 	if key.Matches(msg, i.keys.Save) {
+		if i.heads > 1 && !i.changed && i.id != "" {
+			// Nothing typed: saving would keep the newest version alone.
+			// The merge keeps what each version added.
+			return i.nav.openConflict(i.id)
+		}
 		return i.startSave(false)
 	}
 	switch i.pane {

@@ -328,6 +328,9 @@ func TestConflictSideBySide(t *testing.T) {
 	u.waitFor("Merge · Lin Qiao")
 	u.key(tea.KeyEsc)
 	u.waitFor("Interview · Lin Qiao")
+	// ctrl+s with nothing typed opens the merge, and saves it there.
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Merge · Lin Qiao", "No conflicts")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
 	u.waitFor("Saved")
 	u.quit()
@@ -344,6 +347,9 @@ func TestConflictSideBySide(t *testing.T) {
 		heads, err := v.Heads(id)
 		if err != nil || len(heads) != 1 {
 			t.Fatalf("Heads: %d %v", len(heads), err)
+		}
+		if !strings.Contains(got.Testimony, "Edited by R1.") || !strings.Contains(got.Testimony, "警察又来了。") {
+			t.Fatalf("the merge lost a paragraph:\n%s", got.Testimony)
 		}
 	})
 }
