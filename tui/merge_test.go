@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -79,7 +80,13 @@ func conflictTeam(t *testing.T, edit func(who string, in *vault.Input)) (a, id s
 // the interview kept the newest version alone: bob's paragraph was lost.
 func TestConflictMergeKeepsBoth(t *testing.T) {
 	a, id := conflictTeam(t, nil)
-	u := startUI(t, Options{Dir: a})
+	// At 80×24, the smallest screen every view must work on.
+	m, err := New(Options{Dir: a, Now: newFakeClock().Now, AutosaveDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	u := &ui{t: t, m: m, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))}
 	u.unlock()
 	u.waitFor("!conflict")
 	u.key(tea.KeyEnter)
@@ -88,7 +95,14 @@ func TestConflictMergeKeepsBoth(t *testing.T) {
 	u.waitFor("Merge · Lin Qiao", "No conflicts: ctrl+s saves the merge.")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
 	u.waitFor("Saved")
-	u.quit()
+	// The interview after the merge, both paragraphs in it.
+	screen := u.finalScreen()
+	goldenFile(t, "merge-saved-80x24", screen)
+	for _, want := range []string{"Edited by R1: the officers wore plain", "警察又来了，问我妹妹的事。"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the saved interview does not show %q", want)
+		}
+	}
 
 	withVault(t, a, func(v *vault.Vault) {
 		got, err := v.Get(id)
@@ -108,6 +122,25 @@ func TestConflictMergeKeepsBoth(t *testing.T) {
 			t.Errorf("tags %v: bob's tag lost", got.Tags)
 		}
 	})
+}
+
+// goldenFile compares got with testdata/NAME.golden (-update rewrites it).
+func goldenFile(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if updateGolden() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (rerun with -update if the change is meant):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
 }
 
 // TestConflictMergeGolden draws the merge at 80×24: without conflicts, and

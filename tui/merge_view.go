@@ -117,6 +117,10 @@ func (c *conflictScreen) mergeSaved(msg mergeSavedMsg) tea.Cmd {
 	}
 	cmd := c.nav.close(stateInterview, false)
 	if c.under != nil {
+		// The merge changed the fields too (tags, a field one side
+		// changed): the interview screen shows the merged interview.
+		c.under.setInterview(msg.view.Interview, msg.view.Marked)
+		c.under.buildForms()
 		return tea.Batch(cmd, c.under.Update(savedMsg{id: msg.id, view: msg.view}))
 	}
 	return cmd
