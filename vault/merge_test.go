@@ -211,3 +211,62 @@ func TestSaveOverHeadsSpans(t *testing.T) {
 		t.Fatalf("revealed %+v, want alice's secret under alice's description", rev.Spans)
 	}
 }
+
+// TestMergeAfterMerge: alice merges her version with bob's (bob's new span
+// renumbered), while bob adds another span on his version; merging that
+// with alice's merge must still give every marker its own secret, though
+// the two sides number bob's first span differently.
+func TestMergeAfterMerge(t *testing.T) {
+	a, b, c := team(t)
+	ctx := context.Background()
+	id := diverge(t, a, b, shareable("P", "base {{s0|d0}}"), func(in *vault.Input) {
+		in.Testimony += "\nalice {{sa|da}}"
+	}, func(in *vault.Input) {
+		in.Testimony += "\nbob {{sb|db}}"
+	})
+	m, err := a.Merge(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SaveMerge(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	// Bob, without alice's merge, adds a span to his own version.
+	view, _ := b.Get(id)
+	in := vault.Input{Interview: view.Interview}
+	in.Testimony = view.Marked + "\nbob again {{sz|dz}}"
+	if _, err := b.Add(ctx, []vault.Input{in}); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, a, export(t, b, vault.ExportOptions{To: []string{"alice"}}))
+	if m, err = a.Merge(id); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Conflicts) != 0 {
+		t.Fatalf("conflicts %+v", m.Conflicts)
+	}
+	if err := a.SaveMerge(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Get(id)
+	if got.Heads != 1 || strings.Count(got.Testimony, "[db]") != 1 {
+		t.Fatalf("heads %d, testimony:\n%s", got.Heads, got.Testimony)
+	}
+	rev, err := a.Reveal(ctx, id, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{}
+	for _, s := range rev.Spans {
+		secrets[s.Description] = s.Secret
+	}
+	want := map[string]string{"d0": "s0", "da": "sa", "db": "sb", "dz": "sz"}
+	if len(rev.Spans) != 4 {
+		t.Fatalf("revealed %+v", rev.Spans)
+	}
+	for d, s := range want {
+		if secrets[d] != s {
+			t.Fatalf("revealed %+v: [%s] is %q, want %q", rev.Spans, d, secrets[d], s)
+		}
+	}
+}
