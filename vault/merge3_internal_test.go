@@ -117,3 +117,22 @@ func TestDiff(t *testing.T) {
 		t.Fatalf("coarse diff %v", hs)
 	}
 }
+
+// BenchmarkMerge3 merges a 5,000-paragraph testimony (about 1 MB) with an
+// edit and an addition on each side.
+func BenchmarkMerge3(b *testing.B) {
+	base := make([]string, 5000)
+	for i := range base {
+		base[i] = strings.Repeat("警察来了，问我什么时候回国。", 10) + string(rune('a'+i%26))
+	}
+	left, right := slices.Clone(base), slices.Clone(base)
+	left[100] += " edited"
+	left = slices.Insert(left, 2500, "left added")
+	right[4000] += " edited"
+	right = append(right, "right added")
+	for b.Loop() {
+		if c := merge3(base, left, right); len(c) != 1 {
+			b.Fatalf("%d chunks", len(c))
+		}
+	}
+}
