@@ -49,9 +49,9 @@ type Merge struct {
 	Heads     int        `json:"heads"`
 	Conflicts []Conflict `json:"conflicts"`
 
-	rec       Interview // fields merged; conflicting ones hold the left's
-	fields    []*string // per conflict: the field it settles, or nil for testimony
-	fieldVals [][2]string
+	rec Interview // fields merged; conflicting ones hold the left's
+	// rightVal is, per conflict of a field, the right's value.
+	rightVal  []string
 	chunks    []chunk
 	parents   [2]string
 	spanCount int
@@ -64,7 +64,7 @@ func (m *Merge) Choose(i int, c Choice) error {
 	if i < 0 || i >= len(m.Conflicts) {
 		return fmt.Errorf("no conflict %d", i+1)
 	}
-	if c == TakeBoth && m.fields[i] != nil {
+	if c == TakeBoth && m.Conflicts[i].Field != "testimony" {
 		return fmt.Errorf("%w: a field takes one version, not both", ErrInvalid)
 	}
 	m.Conflicts[i].Choice = c
@@ -96,9 +96,9 @@ type MergedLine struct {
 // conflict takes the left's version.
 func (m *Merge) Result() Interview {
 	rec := cloneInterview(m.rec)
-	for i, f := range m.fields {
-		if f != nil && m.Conflicts[i].Choice == TakeRight {
-			*fieldOf(&rec, m.Conflicts[i].Field) = m.fieldVals[i][1]
+	for i, c := range m.Conflicts {
+		if c.Field != "testimony" && c.Choice == TakeRight {
+			*fieldOf(&rec, c.Field) = m.rightVal[i]
 		}
 	}
 	var lines []string
@@ -144,7 +144,7 @@ func (m *Merge) lines() []mergedLine {
 			}
 			continue
 		}
-		for k < len(m.fields) && m.fields[k] != nil {
+		for k < len(m.Conflicts) && m.Conflicts[k].Field != "testimony" {
 			k++
 		}
 		var take []mergedLine
@@ -296,8 +296,7 @@ func (v *Vault) Merge(idOrPrefix string) (*Merge, error) {
 		if conflict {
 			m.Conflicts = append(m.Conflicts, Conflict{Field: f, Base: []string{*fieldOf(&br, f)},
 				Left: []string{*fieldOf(&lr, f)}, Right: []string{*fieldOf(&rr, f)}})
-			m.fields = append(m.fields, fieldOf(&m.rec, f))
-			m.fieldVals = append(m.fieldVals, [2]string{*fieldOf(&lr, f), *fieldOf(&rr, f)})
+			m.rightVal = append(m.rightVal, *fieldOf(&rr, f))
 		}
 	}
 	rec.AnonymityRequested, _ = fieldMerge(br.AnonymityRequested, lr.AnonymityRequested, rr.AnonymityRequested)
@@ -316,8 +315,7 @@ func (v *Vault) Merge(idOrPrefix string) (*Merge, error) {
 		}
 		m.Conflicts = append(m.Conflicts, Conflict{Field: "testimony", Paragraph: para,
 			Base: renderAll(c.base), Left: renderAll(c.left), Right: renderAll(c.right)})
-		m.fields = append(m.fields, nil)
-		m.fieldVals = append(m.fieldVals, [2]string{})
+		m.rightVal = append(m.rightVal, "")
 		para += len(c.left)
 	}
 	return m, nil
