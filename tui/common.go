@@ -48,6 +48,7 @@ var (
 	_ screen    = (*teamScreen)(nil)
 	_ screen    = (*conflictScreen)(nil)
 	_ screen    = (*purgeScreen)(nil)
+	_ screen    = (*historyScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -62,6 +63,7 @@ type navigator interface {
 	openReveal(id, pseudonym string) tea.Cmd
 	openPurge(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
+	openHistory(id, pseudonym string) tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd
 	// close clears and drops the screen in front, and shows back's; the

@@ -11,42 +11,58 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
-// conflictScreen shows the head versions of an interview side by side: the
-// versions saved on different laptops that no revision has merged yet.
-// Whatever differs is marked. Saving the interview resolves the conflict:
-// the save has every head as a parent.
+// conflictScreen shows an interview in conflict: the versions saved on
+// different laptops that no revision has merged yet. It opens on their
+// three-way merge (merge_view.go): what either version added is kept, and
+// only paragraphs or fields both changed differently are asked about;
+// ctrl+s saves the merge, a revision with both versions as parents. v shows
+// the versions themselves side by side, whatever differs marked.
 type conflictScreen struct {
 	common
+	st    *store
 	id    string
 	under *interviewScreen // the interview compared, which keeps its messages
 	heads []vault.View
 	top   int
 	err   string
+
+	merge    *vault.Merge // nil until read, or when the merge could not be made
+	versions bool         // the versions side by side, not the merge
+	cur      int          // the conflict in hand
+	msg      string
+	saving   bool
 }
 
-// headsMsg carries the head versions, read off the UI loop.
+// headsMsg carries the head versions and their merge, read off the UI loop.
 type headsMsg struct {
 	id    string
 	heads []vault.View
+	merge *vault.Merge
 	err   error
 }
 
 func loadHeads(st *store, id string) tea.Cmd {
 	return func() tea.Msg {
 		var heads []vault.View
+		var merge *vault.Merge
 		err := st.do(func(v Store) error {
 			var err error
-			heads, err = v.Heads(id)
-			return err
+			if heads, err = v.Heads(id); err != nil || len(heads) < 2 {
+				return err
+			}
+			// Without a merge (an error reading the history) the versions
+			// still show side by side.
+			merge, _ = v.Merge(id)
+			return nil
 		})
-		return headsMsg{id: id, heads: heads, err: err}
+		return headsMsg{id: id, heads: heads, merge: merge, err: err}
 	}
 }
 
 func (c *conflictScreen) SetSize(w, h int) { c.width, c.height = w, h; c.clamp() }
 
 // clear drops the versions, for locking.
-func (c *conflictScreen) clear() { c.heads = nil }
+func (c *conflictScreen) clear() { c.heads, c.merge = nil, nil }
 
 func (c *conflictScreen) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -58,11 +74,22 @@ func (c *conflictScreen) Update(msg tea.Msg) tea.Cmd {
 			c.err = msg.err.Error()
 			return nil
 		}
-		c.heads = msg.heads
+		c.heads, c.merge = msg.heads, msg.merge
+	case mergeSavedMsg:
+		return c.mergeSaved(msg)
 	case tea.KeyMsg:
+		if c.merge != nil && !c.versions && len(c.heads) > 1 {
+			if cmd, ok := c.mergeKey(msg); ok {
+				return cmd
+			}
+		}
 		switch {
+		case key.Matches(msg, c.keys.Back) && c.versions && c.merge != nil:
+			c.versions = false
 		case key.Matches(msg, c.keys.Back):
 			return c.nav.close(stateInterview, false)
+		case key.Matches(msg, c.keys.Help):
+			c.nav.toggleHelp()
 		case key.Matches(msg, c.keys.Up):
 			c.top--
 		case key.Matches(msg, c.keys.Down):
@@ -85,10 +112,13 @@ func (c *conflictScreen) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// ShortHelp is the keys that scroll, esc and ctrl+l.
+// ShortHelp is the merge's keys, the keys that scroll, esc and ctrl+l.
 func (c *conflictScreen) ShortHelp() []key.Binding {
 	k := c.keys
-	return []key.Binding{k.Up, k.Down, k.PageDown, k.Back, k.Lock}
+	if c.merge != nil && !c.versions {
+		return []key.Binding{k.Save, keyTakeLeft, keyTakeRight, keyTakeBoth, keyNext, keyPrev, keyVersions, k.Up, k.Down, k.PageDown, k.Back, k.Lock, k.Help}
+	}
+	return []key.Binding{k.Up, k.Down, k.PageDown, k.Back, k.Lock, k.Help}
 }
 
 // intro is the text above the columns.
@@ -102,12 +132,24 @@ func (c *conflictScreen) intro() string {
 	text := "Saved on different laptops and not merged yet; ≠ and + mark what differs. " +
 		"The interview screen holds version 1: edit it to keep what matters from each, then ctrl+s. " +
 		"That save merges every version and resolves the conflict."
+	if c.merge != nil {
+		text = "Saved on different laptops and not merged yet; ≠ and + mark what differs. " +
+			"esc returns to their merge, which keeps what either added; ctrl+s there saves it."
+	}
 	return title + "\n" + lipgloss.NewStyle().Width(w).Render(text)
 }
 
 // page is the number of column lines on screen.
 func (c *conflictScreen) page() int {
+	if c.merging() {
+		return max(c.height-lipgloss.Height(c.mergeIntro())-1, 1)
+	}
 	return max(c.height-lipgloss.Height(c.intro())-1, 1)
+}
+
+// merging reports whether the screen shows the merge.
+func (c *conflictScreen) merging() bool {
+	return c.merge != nil && !c.versions && len(c.heads) > 1
 }
 
 func (c *conflictScreen) clamp() {
@@ -116,6 +158,10 @@ func (c *conflictScreen) clamp() {
 }
 
 func (c *conflictScreen) lines() int {
+	if c.merging() {
+		body, _ := c.mergeBody()
+		return len(body)
+	}
 	n := 0
 	for _, col := range c.columns() {
 		n = max(n, len(col))
@@ -241,6 +287,9 @@ func (c *conflictScreen) View() string {
 	if len(c.heads) < 2 {
 		return c.styles.Title.Render("No conflict") + "\n\nThis interview has one version: nothing to compare.\n"
 	}
+	if c.merging() {
+		return c.mergeView()
+	}
 	w := c.colWidth()
 	cols := c.columns()
 	var b strings.Builder
@@ -262,6 +311,25 @@ func (c *conflictScreen) View() string {
 				text = c.styles.Warn.Render(text)
 			}
 			b.WriteString(text)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func (c *conflictScreen) mergeView() string {
+	body, _ := c.mergeBody()
+	var b strings.Builder
+	b.WriteString(c.mergeIntro() + "\n")
+	for row := c.top; row < c.top+c.page() && row < len(body); row++ {
+		l := body[row]
+		switch {
+		case l.head:
+			b.WriteString(c.styles.Header.Render(strings.TrimRight(cell(l.text, max(c.width, 20)), " ")))
+		case l.diff:
+			b.WriteString(c.styles.Warn.Render(l.text))
+		default:
+			b.WriteString(l.text)
 		}
 		b.WriteString("\n")
 	}

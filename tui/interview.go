@@ -255,6 +255,8 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return i.nav.openPurge(i.id, i.meta.pseudonym)
 		case key.Matches(msg, k.Compare) && i.heads > 1:
 			return i.nav.openConflict(i.id)
+		case key.Matches(msg, keyHistory) && i.id != "":
+			return i.nav.openHistory(i.id, i.meta.pseudonym)
 		}
 	}
 	if !i.loaded {
@@ -264,6 +266,11 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 		return i.dialogKey(msg)
 	}
 	if key.Matches(msg, i.keys.Save) {
+		if i.heads > 1 && !i.changed && i.id != "" {
+			// Nothing typed: saving would keep the newest version alone.
+			// The merge keeps what each version added.
+			return i.nav.openConflict(i.id)
+		}
 		return i.startSave(false)
 	}
 	switch i.pane {

@@ -21,9 +21,9 @@ func (i *interviewScreen) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
 	}
 	if i.heads > 1 {
-		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help}
+		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help, keyHistory}
 	}
-	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Attach, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge}
+	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Attach, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge, keyHistory}
 }
 
 func (i *interviewScreen) header() string {
@@ -89,8 +89,8 @@ func (i *interviewScreen) overview() string {
 	var b strings.Builder
 	m := i.meta
 	if i.heads > 1 {
-		b.WriteString(i.styles.Warn.Render(fmt.Sprintf("Conflict: %d versions, saved on different laptops. v compares them;", i.heads)) + "\n")
-		b.WriteString(i.styles.Warn.Render("this screen holds the newest. ctrl+s saves it as the merge of all.") + "\n")
+		b.WriteString(i.styles.Warn.Render(fmt.Sprintf("Conflict: %d versions, saved on different laptops. v opens their", i.heads)) + "\n")
+		b.WriteString(i.styles.Warn.Render("merge, which keeps what each added; ctrl+s there saves it.") + "\n")
 	}
 	line := func(label, v string) {
 		if v == "" {

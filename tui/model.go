@@ -50,6 +50,7 @@ const (
 	stateTeam     // the roster, cards, export and import
 	stateConflict // an interview's versions side by side
 	statePurge    // the typed confirmation of a purge, over an interview
+	stateHistory  // an interview's revisions and their diffs
 )
 
 // Options configure the UI.

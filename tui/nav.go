@@ -111,8 +111,14 @@ func (m *Model) openPurge(id, pseudonym string) tea.Cmd {
 
 // openConflict shows the versions of the interview in front side by side.
 func (m *Model) openConflict(id string) tea.Cmd {
-	m.show(stateConflict, &conflictScreen{common: m.common, id: id, under: m.iv()})
+	m.show(stateConflict, &conflictScreen{common: m.common, st: m.st, id: id, under: m.iv()})
 	return loadHeads(m.st, id)
+}
+
+// openHistory shows the revisions of the interview in front.
+func (m *Model) openHistory(id, pseudonym string) tea.Cmd {
+	m.show(stateHistory, &historyScreen{common: m.common, id: id, pseudonym: pseudonym, under: m.iv()})
+	return loadHistory(m.st, id)
 }
 
 func (m *Model) openTeam() tea.Cmd {

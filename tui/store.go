@@ -18,6 +18,9 @@ type Store interface {
 	Get(idOrPrefix string) (*vault.View, error)
 	Resolve(idOrPrefix string) (string, error)
 	Heads(idOrPrefix string) ([]vault.View, error)
+	Merge(idOrPrefix string) (*vault.Merge, error)
+	SaveMerge(ctx context.Context, m *vault.Merge) error
+	History(ctx context.Context, idOrPrefix string, around int) ([]vault.HistoryEntry, error)
 	Add(ctx context.Context, inputs []vault.Input) ([]string, error)
 	Drafts() ([]vault.Draft, error)
 	SaveDraft(key, interview string, in vault.Input) error

@@ -320,9 +320,17 @@ func TestConflictSideBySide(t *testing.T) {
 	u.key(tea.KeyEnter)
 	u.waitFor("Conflict: 2 versions")
 	u.typeText("v")
+	u.waitFor("Merge · Lin Qiao")
+	// v again: the versions themselves, side by side.
+	u.typeText("v")
 	u.waitFor("Version 1 · by", "Version 2 · by", "+ Edited by R1.", "+ 警察又来了。", "≠ Tags")
 	u.key(tea.KeyEsc)
+	u.waitFor("Merge · Lin Qiao")
+	u.key(tea.KeyEsc)
 	u.waitFor("Interview · Lin Qiao")
+	// ctrl+s with nothing typed opens the merge, and saves it there.
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("Merge · Lin Qiao", "No conflicts")
 	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
 	u.waitFor("Saved")
 	u.quit()
@@ -339,6 +347,9 @@ func TestConflictSideBySide(t *testing.T) {
 		heads, err := v.Heads(id)
 		if err != nil || len(heads) != 1 {
 			t.Fatalf("Heads: %d %v", len(heads), err)
+		}
+		if !strings.Contains(got.Testimony, "Edited by R1.") || !strings.Contains(got.Testimony, "警察又来了。") {
+			t.Fatalf("the merge lost a paragraph:\n%s", got.Testimony)
 		}
 	})
 }

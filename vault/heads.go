@@ -68,5 +68,15 @@ func mergeHeads(heads []*Revision) *Revision {
 		quotes[i] = h.Record.Quotes
 	}
 	c.Record.Quotes = unionQuotes(quotes...)
+	if len(heads) > 1 && heads[0].SpanCount > 0 {
+		// The save's text is the newest head's: its span numbers mean
+		// what they mean there, whatever another head's items say of the
+		// same numbers (spanmap.go).
+		src := SpanSource{Revision: heads[0].ID}
+		for n := 1; n <= heads[0].SpanCount; n++ {
+			src.Spans = append(src.Spans, [2]int{n, n})
+		}
+		c.SpanSources = []SpanSource{src}
+	}
 	return &c
 }

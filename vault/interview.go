@@ -60,6 +60,9 @@ type Input struct {
 	// kept as it is: its identity (unless Identity replaces it) and its span
 	// secrets, whose markers the testimony holds. Never read from JSON.
 	Sealed *DraftSeal `json:"-"`
+	// merge, set by [Vault.SaveMerge], makes the revision a three-way
+	// merge of two heads.
+	merge *Merge
 }
 
 // Modes are the ways an interview can be held.

@@ -3,13 +3,11 @@ package vault
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 
 	"filippo.io/age"
-	"github.com/tvault/tvault/crypto"
 )
 
 // Reveal opens the sealed identity and span secrets of an interview with the
@@ -34,47 +32,30 @@ func (v *Vault) reveal(ctx context.Context, id string, custodian *age.HybridIden
 	}
 	head := heads[0]
 	out := &Revealed{ID: id, Pseudonym: head.Record.Pseudonym, Spans: []RevealedSpan{}}
-	secrets := map[int]string{}
+	u := newUnsealer(ctx, v, custodian)
+	identity, secrets, err := u.open(head)
+	if errors.Is(err, ErrWrongCustodianKey) {
+		// Whoever tries keys against a vault is in its audit log too.
+		if rerr := v.record(Event{Kind: EventRevealFailed, Subject: id, Details: "another custodian's key " + shortFingerprint(custodian.Recipient().String())}); rerr != nil {
+			return nil, fmt.Errorf("%w (and the failed reveal could not be recorded in the audit log: %v)", ErrWrongCustodianKey, rerr)
+		}
+		return nil, ErrWrongCustodianKey
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The original names of its attachments, sealed like the identity.
 	for _, sid := range head.Sealed {
-		var data []byte
-		err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data)
-		if err != nil {
-			return nil, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
-		}
-		plain, err := crypto.Unseal(custodian, data)
-		if errors.Is(err, crypto.ErrWrongKey) {
-			// Whoever tries keys against a vault is in its audit log too.
-			if rerr := v.record(Event{Kind: EventRevealFailed, Subject: id, Details: "another custodian's key " + shortFingerprint(custodian.Recipient().String())}); rerr != nil {
-				return nil, fmt.Errorf("%w (and the failed reveal could not be recorded in the audit log: %v)", ErrWrongCustodianKey, rerr)
+		if p := u.items[sid]; p != nil {
+			for a, name := range p.Files {
+				if out.Files == nil {
+					out.Files = map[string]string{}
+				}
+				out.Files[a] = name
 			}
-			return nil, ErrWrongCustodianKey
-		}
-		if err != nil {
-			return nil, fmt.Errorf("sealed item %s: %w", short(sid), err)
-		}
-		var p sealedPayload
-		// encoding/json decodes the identity into strings: those copies
-		// cannot be wiped, and live until the garbage collector reuses their
-		// memory. The plaintext buffer is wiped at once.
-		err = json.Unmarshal(plain, &p)
-		crypto.Wipe(plain)
-		if err != nil {
-			return nil, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
-		}
-		// Later items override earlier ones: an edit may retype the identity.
-		if p.Identity != nil {
-			out.Identity = p.Identity
-		}
-		for n, s := range p.Spans {
-			secrets[n] = s
-		}
-		for a, name := range p.Files {
-			if out.Files == nil {
-				out.Files = map[string]string{}
-			}
-			out.Files[a] = name
 		}
 	}
+	out.Identity = identity
 	for _, s := range markedSpans(head.Record.Testimony) {
 		out.Spans = append(out.Spans, RevealedSpan{N: s.N, Description: s.Description, Secret: secrets[s.N]})
 	}

@@ -24,6 +24,11 @@ type Revision struct {
 	// SpanCount is how many span numbers the interview has used: new spans
 	// are numbered from SpanCount+1, so a number is never reused.
 	SpanCount int `json:"span_count"`
+	// SpanSources, set on a merge and kept by the revisions after it, say
+	// where the secrets of span numbers are when both merged versions
+	// numbered new spans alike (spanmap.go). Absent on older revisions,
+	// which hash as before.
+	SpanSources []SpanSource `json:"span_sources,omitempty"`
 	// Record is the pseudonymised interview, testimony in marked form.
 	Record Interview `json:"record"`
 }

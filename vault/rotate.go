@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -129,33 +128,14 @@ func (v *Vault) RotateCustodian(ctx context.Context, old *age.HybridIdentity, ne
 // resealHead opens the sealed items of head h with old, seals their content
 // to next as one item, and returns a revision on h that uses only it.
 func (v *Vault) resealHead(ctx context.Context, id string, h *Revision, old *age.HybridIdentity, next *age.HybridRecipient, now string) (revisionRecord, sealedRecord, error) {
-	// Open every item, oldest first, as Reveal does.
-	payload := sealedPayload{Spans: map[int]string{}}
-	for _, sid := range h.Sealed {
-		var data []byte
-		if err := v.conn.QueryRowContext(ctx, `SELECT data FROM sealed WHERE id = ?`, sid).Scan(&data); err != nil {
-			return revisionRecord{}, sealedRecord{}, fmt.Errorf("%w: sealed item %s of interview %s is missing", ErrDamaged, short(sid), id)
-		}
-		plain, err := crypto.Unseal(old, data)
-		if errors.Is(err, crypto.ErrWrongKey) {
-			return revisionRecord{}, sealedRecord{}, ErrWrongCustodianKey
-		}
-		if err != nil {
-			return revisionRecord{}, sealedRecord{}, fmt.Errorf("sealed item %s: %w", short(sid), err)
-		}
-		var p sealedPayload
-		err = json.Unmarshal(plain, &p)
-		crypto.Wipe(plain)
-		if err != nil {
-			return revisionRecord{}, sealedRecord{}, fmt.Errorf("%w: sealed item %s", ErrDamaged, short(sid))
-		}
-		if p.Identity != nil {
-			payload.Identity = p.Identity
-		}
-		for n, s := range p.Spans {
-			payload.Spans[n] = s
-		}
+	// Open every item as Reveal does, span numbers resolved through the
+	// head's span sources: the one new item holds them as the head uses
+	// them, so the rotated revision needs no sources.
+	identity, secrets, err := newUnsealer(ctx, v, old).open(h)
+	if err != nil {
+		return revisionRecord{}, sealedRecord{}, err
 	}
+	payload := sealedPayload{Identity: identity, Spans: secrets}
 	plain, err := json.Marshal(payload)
 	if err != nil {
 		return revisionRecord{}, sealedRecord{}, err

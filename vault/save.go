@@ -145,6 +145,12 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 			if len(heads) == 0 {
 				return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 			}
+			if in.merge != nil {
+				// A three-way merge (merge.go) over the heads it was made of.
+				if heads, err = in.merge.heads(heads); err != nil {
+					return nil, err
+				}
+			}
 			// Saving over every head resolves a conflict: the new revision
 			// has them all as parents.
 			for _, h := range heads {
@@ -154,6 +160,10 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		}
 		p.rev.Interview = id
 		p.rev.SpanCount = prev.SpanCount
+		p.rev.SpanSources = prev.SpanSources
+		if in.merge != nil {
+			p.rev.SpanCount, p.rev.SpanSources = in.merge.spanCount, in.merge.sources
+		}
 		p.inheritedSealed = append([]string{}, prev.Sealed...)
 		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
 	} else {

@@ -75,6 +75,9 @@ func (r *Revision) validate() error {
 	if r.SpanCount < 0 {
 		return fmt.Errorf("%w: the span count is negative", ErrInvalid)
 	}
+	if err := r.checkSpanSources(); err != nil {
+		return err
+	}
 	spans, err := parseSpans(r.Record.Testimony)
 	if err != nil {
 		return err

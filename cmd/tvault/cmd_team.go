@@ -347,7 +347,7 @@ func runImport(e *env, path string, asJSON bool) error {
 	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged.\n",
 		rep.Signer, rep.Fingerprint, rep.NewRevisions, rep.Interviews, rep.Purged)
 	if rep.Conflicts > 0 {
-		fmt.Fprintf(e.stderr, "%d interviews are in conflict (edited on two laptops): 'tvault list' marks them; saving a new revision resolves one.\n", rep.Conflicts)
+		fmt.Fprintf(e.stderr, "%d interviews are in conflict (edited on two laptops): 'tvault list' marks them; 'tvault merge ID' merges one, keeping what each laptop added.\n", rep.Conflicts)
 	}
 	return nil
 }
