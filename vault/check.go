@@ -60,11 +60,7 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 			return nil, err
 		}
 		n++
-		r, err := loadRevision(id, body, testimony)
-		if err == nil {
-			err = r.verify(sig)
-		}
-		if err != nil {
+		if _, err := verifyRevision(id, body, testimony, sig); err != nil {
 			bad++
 			if firstBad == "" {
 				firstBad = err.Error()

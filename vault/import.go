@@ -443,11 +443,7 @@ func verifyAll(ctx context.Context, recs []revisionRecord) error {
 				if i >= len(recs) || ctx.Err() != nil {
 					return
 				}
-				rev, err := recs[i].revision()
-				if err == nil {
-					err = rev.verify(recs[i].Sig)
-				}
-				errs[i] = err
+				_, errs[i] = recs[i].verify()
 			}
 		}()
 	}
