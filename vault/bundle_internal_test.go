@@ -27,8 +27,9 @@ const vectorDir = "../testdata/bundles"
 
 // TestBundleVectors decrypts the bundle vectors in testdata/bundles with the
 // member key stored beside them and checks them as Import does: small is
-// the current version, small-v1 the previous one (signed by another alice,
-// alice-v1.card). With -update-vectors it makes a new small first.
+// the current version, small-v2 and small-v1 the previous ones (signed by
+// other alices, alice-v2.card and alice-v1.card). With -update-vectors it
+// makes a new small first.
 func TestBundleVectors(t *testing.T) {
 	if *updateVectors {
 		writeVectors(t)
@@ -41,7 +42,7 @@ func TestBundleVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, version := range map[string]int{"small": bundlefmt.Version, "small-v1": 1} {
+	for name, version := range map[string]int{"small": bundlefmt.Version, "small-v2": 2, "small-v1": 1} {
 		t.Run(name, func(t *testing.T) {
 			ct, err := os.ReadFile(filepath.Join(vectorDir, name+".tvb"))
 			if err != nil {
@@ -55,15 +56,12 @@ func TestBundleVectors(t *testing.T) {
 			if !bytes.Equal(plain, want) {
 				t.Fatalf("%s.tvb does not decrypt to %s.plain", name, name)
 			}
-			body, line, sig, err := bundlefmt.Decode(plain)
+			body, err := bundlefmt.Parse(bytes.NewReader(plain), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if body.Version != version {
 				t.Fatalf("version=%d, want %d", body.Version, version)
-			}
-			if !bundlefmt.Verify(body, line, sig) {
-				t.Fatal("the vector's signature does not verify")
 			}
 			if version > 1 && !slices.Equal(body.Recipients, []string{id.Recipient().String()}) {
 				t.Fatal("the vector's recipients are not the member key's")
@@ -79,11 +77,8 @@ func TestBundleVectors(t *testing.T) {
 			}
 			ch := bundleChange(body)
 			for i := range ch.Revisions {
-				r, err := ch.Revisions[i].revision()
+				r, err := ch.Revisions[i].verify()
 				if err != nil {
-					t.Fatal(err)
-				}
-				if err := r.verify(ch.Revisions[i].Sig); err != nil {
 					t.Fatal(err)
 				}
 				if err := r.validate(); err != nil {
@@ -97,43 +92,43 @@ func TestBundleVectors(t *testing.T) {
 	}
 }
 
-// TestImportPreviousVersion imports the version 1 vector from a member on
-// the roster: it merges, with a warning that it is not recipient-bound.
+// TestImportPreviousVersion imports the version 1 and 2 vectors from a
+// member on the roster: they merge (version 1 with a warning that it is not
+// recipient-bound), and check verifies their format 1 revisions.
 func TestImportPreviousVersion(t *testing.T) {
-	keyFile, err := os.ReadFile(filepath.Join(vectorDir, "member-key.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := crypto.ParseIdentity(keyFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct, err := os.ReadFile(filepath.Join(vectorDir, "small-v1.tvb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := crypto.Open(id, ct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	card, err := os.ReadFile(filepath.Join(vectorDir, "alice-v1.card"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := newFuzzVault(t, card).open(t)
-	defer v.Close()
-	// The vector is encrypted to the member key, not to this vault: a v1
-	// bundle can be re-encrypted, which is what the warning is about.
-	again, err := crypto.Encrypt(plain, v.member.Identity.Recipient())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := v.Import(context.Background(), bytes.NewReader(again))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.NewRevisions != 3 || len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "previous format (v1)") {
-		t.Fatalf("report %+v, want 3 new revisions and the v1 warning", rep)
+	for _, version := range []string{"v1", "v2"} {
+		t.Run(version, func(t *testing.T) {
+			ct, err := os.ReadFile(filepath.Join(vectorDir, "small-"+version+".tvb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			card, err := os.ReadFile(filepath.Join(vectorDir, "alice-"+version+".card"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := newFuzzVault(t, card).open(t)
+			defer v.Close()
+			asVectorMember(t, v)
+			rep, err := v.Import(context.Background(), bytes.NewReader(ct))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.NewRevisions != 3 {
+				t.Fatalf("report %+v, want 3 new revisions", rep)
+			}
+			if warned := len(rep.Warnings) == 1 && strings.Contains(rep.Warnings[0], "previous format (v1)"); warned != (version == "v1") || len(rep.Warnings) > 1 {
+				t.Fatalf("warnings %q: want the v1 warning for v1 only", rep.Warnings)
+			}
+			results, err := v.Check(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range results {
+				if !r.OK {
+					t.Fatalf("check: %s: %s", r.What, r.Details)
+				}
+			}
+		})
 	}
 }
 
@@ -213,6 +208,7 @@ func FuzzImport(f *testing.F) {
 		f.Add(bad)
 	}
 	f.Add([]byte(bundlefmt.Magic + "\n{}\n" + "AAAA\n"))
+	f.Add([]byte(bundlefmt.MagicV2 + "\n{}\n" + "AAAA\n"))
 	card, err := os.ReadFile(filepath.Join(vectorDir, "alice.card"))
 	if err != nil {
 		f.Fatal(err)
@@ -235,12 +231,9 @@ func FuzzImport(f *testing.F) {
 			return
 		}
 		// Accepted: everything in it must verify on its own.
-		body, line, sig, err := bundlefmt.Decode(data)
+		body, err := bundlefmt.Parse(bytes.NewReader(data), nil)
 		if err != nil {
-			t.Fatalf("accepted a bundle that does not parse: %v", err)
-		}
-		if !bundlefmt.Verify(body, line, sig) {
-			t.Fatal("accepted a bundle whose signature does not verify")
+			t.Fatalf("accepted a bundle that does not parse or verify: %v", err)
 		}
 		ch := bundleChange(body)
 		for i := range ch.Tombstones {
@@ -249,11 +242,7 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 		for i := range ch.Revisions {
-			r, err := ch.Revisions[i].revision()
-			if err != nil {
-				t.Fatalf("accepted a bundle with revision %d that does not parse: %v", i, err)
-			}
-			if err := r.verify(ch.Revisions[i].Sig); err != nil {
+			if _, err := ch.Revisions[i].verify(); err != nil {
 				t.Fatalf("accepted a bundle with revision %d that does not verify: %v", i, err)
 			}
 		}

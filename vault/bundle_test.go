@@ -360,7 +360,7 @@ func TestBundleWithAge(t *testing.T) {
 	}
 	// The recipients list, which the signature covers, names the age
 	// recipient: age sees the bundle as any other file.
-	if !bytes.HasPrefix(out, []byte("tvault bundle v2\n")) || !bytes.Contains(out, []byte("for age")) ||
+	if !bytes.HasPrefix(out, []byte("tvault bundle v3\n")) || !bytes.Contains(out, []byte("for age")) ||
 		!bytes.Contains(out, []byte(`"recipients":["`+id.Recipient().String()+`"]`)) {
 		t.Fatalf("age decrypted %q…", out[:min(len(out), 40)])
 	}

@@ -85,6 +85,10 @@ var (
 	// ErrNotAddressed means a bundle's signer did not encrypt it to this
 	// member: someone it was sent to re-encrypted it.
 	ErrNotAddressed = fmt.Errorf("%w: the bundle's signer did not send it to you; someone it was sent to passed it on", ErrDamaged)
+	// ErrNewerBundle means a bundle holds a kind of record this version
+	// does not know: made by a newer tvault. Refused, not skipped: the
+	// record may be one that must not be missed.
+	ErrNewerBundle = errors.New("the bundle was made by a newer tvault")
 	// ErrRetiredCustodian means a bundle's current revisions use items
 	// sealed to a custodian this vault rotated away from.
 	ErrRetiredCustodian = errors.New("the bundle holds identities sealed to the custodian this vault rotated away from; the sender must rotate to the new custodian first")

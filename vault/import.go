@@ -56,27 +56,44 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if v.broken != nil {
 		return nil, v.broken
 	}
+	// The signer is checked on the header, before the body is read: a
+	// stranger's bundle of any size costs one age chunk. Member key changes
+	// travel in the header and are taken first: the signer may be a
+	// member's new key.
 	id, fromOldRecipient := v.bundleIdentity(ctx)
-	plain, err := bundlefmt.Decrypt(r, id)
-	defer crypto.Wipe(plain)
+	defer func() { v.keys = nil }()
+	var report *ImportReport
+	var refused error
+	body, err := bundlefmt.Read(r, id, func(h *bundlefmt.Header) error {
+		if _, refused = v.takeKeyChanges(ctx, &bundlefmt.Body{KeyChanges: h.KeyChanges}); refused != nil {
+			return refused
+		}
+		report, refused = v.checkSigner(ctx, h)
+		return refused
+	})
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
-		if errors.As(err, &noMatch) {
+		switch {
+		case refused != nil:
+			return nil, refused
+		case errors.As(err, &noMatch):
 			return nil, ErrNotForMe
+		case errors.Is(err, bundlefmt.ErrNewerKind):
+			return nil, fmt.Errorf("%w: %v", ErrNewerBundle, err)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
-	body, line, sig, err := bundlefmt.Decode(plain)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	if body.Version < bundlefmt.Version && len(body.KeyChanges) > 0 {
+		// A version 2 bundle carries its key changes in its body, read
+		// only now: take them, and check the signer again with them.
+		if _, err := v.takeKeyChanges(ctx, body); err != nil {
+			return nil, err
+		}
+		if report, err = v.checkSigner(ctx, &bundlefmt.Header{Version: body.Version, Exporter: body.Exporter}); err != nil {
+			return nil, err
+		}
 	}
-	// Member key changes first: the signer may be a member's new key.
-	defer func() { v.keys = nil }()
-	if _, err := v.takeKeyChanges(ctx, body); err != nil {
-		return nil, err
-	}
-	report, err := v.checkSigner(ctx, body, line, sig)
-	if err != nil {
+	if err := v.checkAddressed(ctx, body, report); err != nil {
 		return nil, err
 	}
 	v.keys.signer = body.Exporter.SigningKey
@@ -114,13 +131,14 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	return v.mergeBundle(context.WithoutCancel(ctx), ch, report)
 }
 
-// checkSigner checks that a bundle is signed by this member or one on the
-// roster, that the exporter it names is that member (its recipient is the
-// roster's), that the signature verifies, and that the signer addressed it
-// to this member. The report it returns names the signer as the roster
-// does, and its fingerprint as the roster has it.
-func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig []byte) (*ImportReport, error) {
-	key := ed25519.PublicKey(body.Exporter.SigningKey)
+// checkSigner checks, on a bundle's header, that it is signed by this
+// member or one on the roster, that the exporter it names is that member
+// (its recipient is the roster's), and, if the header names them (version
+// 3), that the signer addressed it to this member. The report it returns
+// names the signer as the roster does, and its fingerprint as the roster
+// has it. The signature itself is bundlefmt's to verify.
+func (v *Vault) checkSigner(ctx context.Context, h *bundlefmt.Header) (*ImportReport, error) {
+	key := ed25519.PublicKey(h.Exporter.SigningKey)
 	own := v.member.Identity.Recipient().String()
 	report := &ImportReport{}
 	var recipient string
@@ -135,26 +153,33 @@ func (v *Vault) checkSigner(ctx context.Context, body *bundlefmt.Body, line, sig
 			if err := v.retiredSigner(ctx, key); err != nil {
 				return nil, err
 			}
-			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, crypto.Fingerprint(body.Exporter.Recipient, key))
+			return nil, fmt.Errorf("%w (fingerprint %s)", ErrUnknownSigner, crypto.Fingerprint(h.Exporter.Recipient, key))
 		}
 		report.Signer, recipient = name, r
 	}
 	report.Fingerprint = crypto.Fingerprint(recipient, key)
-	if body.Exporter.Recipient != recipient {
+	if h.Exporter.Recipient != recipient {
 		// The signing key is a member's, but the rest of the exporter is
-		// not: what the body says of its exporter is not to be trusted, nor
-		// keyed on (the audit head check is per member).
+		// not: what the bundle says of its exporter is not to be trusted,
+		// nor keyed on (the audit head check is per member).
 		return nil, fmt.Errorf("%w: the bundle's exporter has a signing key on your roster (fingerprint %s) but another recipient", ErrUnknownSigner, report.Fingerprint)
 	}
-	if !bundlefmt.Verify(body, line, sig) {
-		return nil, fmt.Errorf("%w: the bundle's signature does not verify", ErrDamaged)
-	}
-	if body.Version == 1 {
-		report.Warnings = append(report.Warnings, "the bundle is in the previous format (v1), whose signature does not cover whom it was sent to: anyone it was sent to could have passed it on to you")
-	} else if !v.addressedToMe(ctx, body.Recipients) {
+	if h.Version >= 3 && !v.addressedToMe(ctx, h.Recipients) {
 		return nil, ErrNotAddressed
 	}
 	return report, nil
+}
+
+// checkAddressed checks, once a bundle is read and its signature verified,
+// that it was addressed to this member (version 2 names its recipients in
+// its body, after the exporter), or warns that it cannot say (version 1).
+func (v *Vault) checkAddressed(ctx context.Context, body *bundlefmt.Body, report *ImportReport) error {
+	if body.Version == 1 {
+		report.Warnings = append(report.Warnings, "the bundle is in the previous format (v1), whose signature does not cover whom it was sent to: anyone it was sent to could have passed it on to you")
+	} else if !v.addressedToMe(ctx, body.Recipients) {
+		return ErrNotAddressed
+	}
+	return nil
 }
 
 // bundleChange returns a bundle's records as a change to save.

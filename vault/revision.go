@@ -159,17 +159,6 @@ func compactJSON(body []byte) bool {
 	return err == nil && bytes.Equal(b, body)
 }
 
-// verify checks that r, as made by this vault, verifies with sig: the hash
-// of its stored form and its author's signature.
-func (r *Revision) verify(sig []byte) error {
-	body, testimony, err := r.storedBody()
-	if err != nil {
-		return err
-	}
-	_, err = verifyRevision(r.ID, body, testimony, sig)
-	return err
-}
-
 // verify checks a revision record as received or stored (verifyRevision)
 // and keeps it decoded.
 func (r *revisionRecord) verify() (*Revision, error) {

@@ -44,7 +44,7 @@ func FileKind(head []byte) string {
 			return FileCustodianKey
 		}
 		return FileBundle
-	case bytes.HasPrefix(head, []byte(bundlefmt.Magic)), bytes.HasPrefix(head, []byte(bundlefmt.MagicV1)):
+	case bytes.HasPrefix(head, []byte(bundlefmt.Magic)), bytes.HasPrefix(head, []byte(bundlefmt.MagicV2)), bytes.HasPrefix(head, []byte(bundlefmt.MagicV1)):
 		return FileBundle
 	}
 	return ""

@@ -2,36 +2,41 @@
 // member sends another.
 //
 // A bundle is one age file, encrypted to the members it is for. Its
-// plaintext is exactly three lines:
+// plaintext, version 3, is read as a stream, so that whoever sent it is
+// checked before any of its body is read:
 //
-//	tvault bundle v2
-//	{JSON body: exporter, recipients, created_at, tombstones, sealed, revisions, audit_head}
-//	base64 Ed25519 signature, by the exporter, of
-//	"tvault bundle v2\n" + hex SHA-256 of the body line
+//	tvault bundle v3
+//	{header: exporter, recipients, created_at, audit_head, counts, size}
+//	base64 Ed25519 signature of "tvault bundle v3 header\n" + hex SHA-256 of the header line
+//	{"kind":"tombstone",...}      one record per line, as many as counts declares
+//	{"kind":"sealed",...}
+//	{"kind":"revision",...}
+//	{"kind":"end","records":N,"sha256":"<hex SHA-256 of all record lines>"}
+//	base64 Ed25519 signature of "tvault bundle v3 end\n" + hex SHA-256 of the header line + "\n" + hex SHA-256 of the end line
 //
-// Signing the digest rather than the body keeps a large bundle from being
-// hashed twice more with SHA-512 inside Ed25519.
+// [Parse] verifies the header's signature and hands the header to the
+// caller's check (is the signer on the roster, is the bundle for me)
+// before it reads a record; then it reads one record at a time, each line
+// at most [MaxRecordLine] bytes, counted against what the header declares
+// and the limits of [Kinds]; and it returns nothing unless the end line
+// matches what was read and its signature verifies. Signing digests rather
+// than lines keeps a large bundle from being hashed twice more with SHA-512
+// inside Ed25519.
 //
-// The body names the age recipients the exporter encrypted the bundle to
+// The header names the age recipients the exporter encrypted the bundle to
 // ([Encrypt] fills them in), so the signature covers them: a member it was
 // sent to cannot re-encrypt it to someone else without the importer seeing
-// that it was not addressed to them. Version 1 bundles (first line
-// "tvault bundle v1", no recipients) are still read; [Body.Version] says
-// which was read, and the caller decides what a bundle that is not
-// recipient-bound may do.
+// that it was not addressed to them. Versions 1 and 2 (legacy.go) are
+// still read; [Body.Version] says which was read.
 //
-// This package reads and writes that form and checks the bundle signature
-// against the key the body names. Whether that key may sign, and whether the
-// records inside verify, is the vault's business: [Decode] checks form only.
+// This package reads and writes that form and checks the bundle's
+// signatures against the key the header names. Whether that key may sign,
+// and whether the records inside verify, is the vault's business.
 package bundlefmt
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,16 +48,23 @@ import (
 
 const (
 	// Magic is the first line of the bundles [Encode] and [Encrypt] write.
-	Magic = "tvault bundle v2"
-	// MagicV1 is the first line of a version 1 bundle, which [Decode]
-	// still reads.
+	Magic = "tvault bundle v3"
+	// MagicV2 and MagicV1 are the first lines of versions 2 and 1, which
+	// [Parse] still reads.
+	MagicV2 = "tvault bundle v2"
 	MagicV1 = "tvault bundle v1"
 	// Version is the version [Encode] and [Encrypt] write.
-	Version = 2
-	// MaxSize is the most plaintext [Decrypt] reads.
+	Version = 3
+	// MaxSize is the most plaintext a bundle may hold.
 	MaxSize = 4 << 30
-
-	domain = Magic + "\n"
+	// MaxHeaderLine is the longest header line read: the recipients of a
+	// large team (a post-quantum recipient is about 2 KB) and a thousand
+	// member key changes (each about 3 KB) fit.
+	MaxHeaderLine = 4 << 20
+	// MaxRecordLine is the longest record line read: a revision with the
+	// largest testimony (16 MiB, at most doubled by JSON escapes) and its
+	// body fit.
+	MaxRecordLine = 40 << 20
 )
 
 // NoTextForm is how the recipients list names a recipient that has no text
@@ -60,13 +72,20 @@ const (
 // bundles with their post-quantum key.
 const NoTextForm = "other"
 
-// Errors from [Decode]: the plaintext is not a well-formed bundle.
+// Errors from [Parse] and [Decode]: the plaintext is not a well-formed
+// bundle, or its signature does not verify.
 var (
 	ErrNotBundle        = errors.New("not a tvault bundle")
 	ErrTruncated        = errors.New("the bundle is truncated")
 	ErrBadSignatureLine = errors.New("the bundle's signature line is malformed")
 	ErrBody             = errors.New("the bundle's body does not parse")
 	ErrNoSigningKey     = errors.New("the bundle names no signing key")
+	ErrBadSignature     = errors.New("the bundle's signature does not verify")
+	ErrTooLarge         = errors.New("the bundle exceeds a size or count limit")
+	// ErrNewerKind is a record (or a declared count) of a kind this
+	// version does not know: refused, not skipped, since a kind may carry
+	// what must not be missed (a purge, a key change).
+	ErrNewerKind = errors.New("it holds a kind of record this version of tvault does not know: update tvault to import it")
 )
 
 // Member is who exported a bundle: a roster entry.
@@ -105,10 +124,10 @@ type AuditHead struct {
 	Hash string `json:"hash"`
 }
 
-// Body is a bundle's second line.
+// Body is a bundle, decoded: its header's fields and its records, a slice
+// per kind (see [Kinds]). As JSON it is a version 1 or 2 body line.
 type Body struct {
-	// Version is the bundle's version, from its first line: [Version], or
-	// 1 for a bundle whose signature does not cover its recipients.
+	// Version is the bundle's version, from its first line.
 	Version  int    `json:"-"`
 	Exporter Member `json:"exporter"`
 	// Recipients are the age recipients the bundle is encrypted to, as
@@ -139,35 +158,12 @@ type KeyChange struct {
 	NewSig    []byte          `json:"new_sig"`
 }
 
-// Signed is what the signature of a bundle of the given version covers,
-// given the body line: the bundle's first line, a newline, and the hex
-// SHA-256 of the body line.
-func Signed(version int, line []byte) []byte {
-	magic := Magic
-	if version == 1 {
-		magic = MagicV1
-	}
-	sum := sha256.Sum256(line)
-	return []byte(magic + "\n" + hex.EncodeToString(sum[:]))
-}
-
 // RecipientText returns how a bundle's recipients list names r.
 func RecipientText(r age.Recipient) string {
 	if s, ok := r.(fmt.Stringer); ok {
 		return s.String()
 	}
 	return NoTextForm
-}
-
-// Encode writes body as a bundle's plaintext, signed with key, to w, as it
-// is: body.Recipients should name whom the caller encrypts it to.
-func Encode(w io.Writer, body *Body, key ed25519.PrivateKey) error {
-	line, tail, err := marshal(body, key)
-	if err != nil {
-		return err
-	}
-	defer crypto.Wipe(line)
-	return writeParts(w, line, tail)
 }
 
 // Encrypt writes body as a bundle, signed with key and encrypted to
@@ -179,50 +175,34 @@ func Encrypt(w io.Writer, body *Body, key ed25519.PrivateKey, recipients ...age.
 	for i, r := range recipients {
 		body.Recipients[i] = RecipientText(r)
 	}
-	line, tail, err := marshal(body, key)
+	h, err := header(body)
 	if err != nil {
 		return err
 	}
-	defer crypto.Wipe(line)
 	aw, err := age.Encrypt(w, recipients...)
 	if err != nil {
 		return fmt.Errorf("cannot encrypt the bundle: %w", err)
 	}
-	if err := writeParts(aw, line, tail); err != nil {
+	if err := write(aw, body, h, key); err != nil {
 		return err
 	}
 	return aw.Close()
 }
 
-// marshal returns the body line and the signature line after it.
-func marshal(body *Body, key ed25519.PrivateKey) (line, tail []byte, err error) {
-	if len(body.Recipients) == 0 {
-		return nil, nil, errors.New("a bundle names at least one recipient")
+// Encode writes body as a bundle's plaintext, signed with key, to w, as it
+// is: body.Recipients should name whom the caller encrypts it to.
+func Encode(w io.Writer, body *Body, key ed25519.PrivateKey) error {
+	h, err := header(body)
+	if err != nil {
+		return err
 	}
-	var js bytes.Buffer
-	enc := json.NewEncoder(&js)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(body); err != nil {
-		crypto.Wipe(js.Bytes())
-		return nil, nil, err
-	}
-	line = bytes.TrimSuffix(js.Bytes(), []byte("\n"))
-	sig := ed25519.Sign(key, Signed(Version, line))
-	return line, []byte("\n" + base64.StdEncoding.EncodeToString(sig) + "\n"), nil
+	return write(w, body, h, key)
 }
 
-func writeParts(w io.Writer, line, tail []byte) error {
-	for _, part := range [][]byte{[]byte(domain), line, tail} {
-		if _, err := w.Write(part); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// Decrypt reads a bundle from r and returns its plaintext, at most
-// [MaxSize] bytes. The error wraps *age.NoIdentityMatchError if the bundle is
-// not encrypted to id. The caller wipes the plaintext when done.
+// Decrypt reads a bundle from r and returns its whole plaintext, at most
+// [MaxSize] bytes, unchecked: for tests and tools. Import reads with [Read].
+// The error wraps *age.NoIdentityMatchError if the bundle is not encrypted
+// to id. The caller wipes the plaintext when done.
 func Decrypt(r io.Reader, id age.Identity) ([]byte, error) {
 	ar, err := age.Decrypt(bufio.NewReader(r), id)
 	if err != nil {
@@ -236,51 +216,82 @@ func Decrypt(r io.Reader, id age.Identity) ([]byte, error) {
 	return plain, nil
 }
 
-// Decode splits a bundle's plaintext into its body, the body line the
-// signature covers, and the signature, and decodes the body. It checks form
-// only: [Verify] checks the signature, and the records inside are the
-// caller's to verify.
-func Decode(plain []byte) (body *Body, line, sig []byte, err error) {
-	version := Version
-	rest, ok := bytes.CutPrefix(plain, []byte(domain))
-	if !ok {
-		if rest, ok = bytes.CutPrefix(plain, []byte(MagicV1+"\n")); !ok {
-			return nil, nil, nil, ErrNotBundle
-		}
-		version = 1
+// Read decrypts a bundle from r with id and parses it ([Parse]). The error
+// wraps *age.NoIdentityMatchError if the bundle is not encrypted to id, and
+// is check's own if check refused it.
+func Read(r io.Reader, id age.Identity, check func(*Header) error) (*Body, error) {
+	ar, err := age.Decrypt(bufio.NewReader(r), id)
+	if err != nil {
+		return nil, fmt.Errorf("not a bundle, or damaged (%w)", err)
 	}
-	line, rest, ok = bytes.Cut(rest, []byte("\n"))
-	if !ok {
-		return nil, nil, nil, ErrTruncated
-	}
-	sigLine, rest, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok || len(rest) != 0 {
-		return nil, nil, nil, ErrBadSignatureLine
-	}
-	sig, err = base64.StdEncoding.Strict().DecodeString(string(sigLine))
-	if err != nil || len(sig) != ed25519.SignatureSize {
-		return nil, nil, nil, ErrBadSignatureLine
-	}
-	body = new(Body)
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(body); err != nil {
-		return nil, nil, nil, ErrBody
-	}
-	// A version 1 body had no recipients field; a later one must name at
-	// least one recipient.
-	if (version == 1) != (body.Recipients == nil) || (version > 1 && len(body.Recipients) == 0) {
-		return nil, nil, nil, ErrBody
-	}
-	body.Version = version
-	if len(body.Exporter.SigningKey) != ed25519.PublicKeySize {
-		return nil, nil, nil, ErrNoSigningKey
-	}
-	return body, line, sig, nil
+	return Parse(ar, check)
 }
 
-// Verify reports whether sig is the exporter's signature of the body line,
-// by the signing key the body names, under the bundle's version.
-func Verify(body *Body, line, sig []byte) bool {
-	return ed25519.Verify(body.Exporter.SigningKey, Signed(body.Version, line), sig)
+// Parse reads a bundle's plaintext from r, of any version, and returns it
+// with its signatures verified. check, if not nil, is called with the
+// header once its signature verifies and before any record is read (for
+// versions 1 and 2, with the exporter alone, before the body is read:
+// their signature follows it); if it fails, Parse returns its error as it
+// is, having read no more. The records inside are the caller's to verify.
+func Parse(r io.Reader, check func(*Header) error) (*Body, error) {
+	br := bufio.NewReaderSize(r, legacyPeek)
+	var n int64
+	first, err := readLine(br, nil, 32, &n)
+	if err != nil {
+		if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrTruncated) {
+			return nil, ErrNotBundle
+		}
+		return nil, err
+	}
+	switch string(first) {
+	case Magic:
+		return parseV3(br, check)
+	case MagicV2:
+		return parseLegacy(br, 2, check)
+	case MagicV1:
+		return parseLegacy(br, 1, check)
+	}
+	return nil, ErrNotBundle
 }
+
+// readLine reads one line from br, without its newline, into buf. A line
+// longer than max bytes is ErrTooLarge, one with no newline ErrTruncated;
+// n counts the bytes read, newline included. An error of the reader (an
+// age chunk that fails authentication) is returned as "truncated or
+// altered".
+func readLine(br *bufio.Reader, buf []byte, max int, n *int64) ([]byte, error) {
+	buf = buf[:0]
+	for {
+		frag, err := br.ReadSlice('\n')
+		*n += int64(len(frag))
+		if len(buf)+len(frag) > max+1 {
+			return nil, ErrTooLarge
+		}
+		buf = append(buf, frag...)
+		switch {
+		case err == nil:
+			return buf[:len(buf)-1], nil
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF:
+			return nil, ErrTruncated
+		default:
+			return nil, fmt.Errorf("the bundle is truncated or altered (%w)", err)
+		}
+	}
+}
+
+// atEOF checks that br has nothing left. Reading to the end also makes age
+// authenticate the last chunk.
+func atEOF(br *bufio.Reader) error {
+	switch _, err := br.ReadByte(); {
+	case err == io.EOF:
+		return nil
+	case err == nil:
+		return fmt.Errorf("%w: bytes after its last signature", ErrBody)
+	default:
+		return fmt.Errorf("the bundle is truncated or altered (%w)", err)
+	}
+}
+
+func wipe(b []byte) { crypto.Wipe(b) }
