@@ -1,97 +1,108 @@
 package vault
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 )
+
+var errNotJSON = errors.New("not JSON")
 
 // strictJSON refuses JSON that tvault and other readers (SQLite's
 // json_extract, jq, a person) could read differently: invalid UTF-8, an
 // object with a key twice, or two keys that encoding/json takes for the
-// same field (it matches names without regard to case: "Pseudonym" and
+// same field (it matches names as strings.EqualFold does: "Pseudonym" and
 // "pseudonym"), and a key that is a known field's name in another case
-// (encoding/json reads it as that field, json_extract does not). Keys
-// this version does not know are allowed: a newer tvault's fields.
+// (encoding/json reads it as that field, json_extract does not). Keys this
+// version does not know are allowed: a newer tvault's fields.
+//
+// It scans for object keys only, without allocating for the rest: whether
+// b is JSON at all is for json.Unmarshal, which every caller runs after.
 func strictJSON(b []byte) error {
 	if !utf8.Valid(b) {
 		return errors.New("not valid UTF-8")
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	// One set of folded keys per open object; nil for an open array.
-	var stack []map[string]bool
-	expectKey := func() bool { return len(stack) > 0 && stack[len(stack)-1] != nil }
-	var keyNext bool // the next token of the innermost object is a key
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return errors.New("not JSON")
-		}
-		if d, ok := tok.(json.Delim); ok {
-			switch d {
-			case '{':
-				stack = append(stack, map[string]bool{})
-				keyNext = true
-			case '[':
-				stack = append(stack, nil)
-				keyNext = false
-			default:
-				stack = stack[:len(stack)-1]
-				keyNext = expectKey()
+	type frame struct {
+		object bool
+		keys   []string
+	}
+	var stack []frame
+	expectKey := false
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{':
+			stack = append(stack, frame{object: true})
+			expectKey = true
+		case '[':
+			stack = append(stack, frame{})
+			expectKey = false
+		case '}', ']':
+			if len(stack) == 0 {
+				return errNotJSON
 			}
-			continue
-		}
-		if keyNext {
-			key := tok.(string)
-			f := foldKey(key)
-			if stack[len(stack)-1][f] {
-				return fmt.Errorf("the key %q appears twice", key)
+			stack = stack[:len(stack)-1]
+			expectKey = false
+		case ',':
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		case '"':
+			j, escaped := i+1, false
+			for ; j < len(b) && b[j] != '"'; j++ {
+				if b[j] == '\\' {
+					j++
+					escaped = true
+				}
 			}
-			stack[len(stack)-1][f] = true
-			if name, ok := knownFields()[f]; ok && name != key {
-				return fmt.Errorf("the key %q is the field %q in another case", key, name)
+			if j >= len(b) {
+				return errNotJSON
 			}
-			keyNext = false
-			continue
+			if expectKey {
+				var key string
+				if !escaped {
+					key = string(b[i+1 : j])
+				} else if json.Unmarshal(b[i:j+1], &key) != nil {
+					return errNotJSON
+				}
+				f := &stack[len(stack)-1]
+				for _, k := range f.keys {
+					if strings.EqualFold(k, key) {
+						return fmt.Errorf("the key %q appears twice", key)
+					}
+				}
+				f.keys = append(f.keys, key)
+				if name := knownField(key); name != "" && name != key {
+					return fmt.Errorf("the key %q is the field %q in another case", key, name)
+				}
+				expectKey = false
+			}
+			i = j
 		}
-		keyNext = expectKey()
 	}
 	return nil
 }
 
-// foldKey folds s as encoding/json matches field names: two keys are the
-// same field to it exactly when their folds are equal.
-func foldKey(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		for {
-			r2 := unicode.SimpleFold(r)
-			if r2 <= r {
-				r = r2
-				break
-			}
-			r = r2
-		}
-		b.WriteRune(r)
+// knownField returns the JSON field name of a Revision (or of a type inside
+// it) that encoding/json would decode key into, or "".
+func knownField(key string) string {
+	names := knownFields()
+	if names[key] {
+		return key
 	}
-	return b.String()
+	for name := range names {
+		if strings.EqualFold(name, key) {
+			return name
+		}
+	}
+	return ""
 }
 
-// knownFields maps the fold of every JSON field name of a Revision (and of
-// the types inside it) to the name.
-var knownFields = sync.OnceValue(func() map[string]string {
-	names := map[string]string{}
+// knownFields is the set of every JSON field name of a Revision and of the
+// types inside it.
+var knownFields = sync.OnceValue(func() map[string]bool {
+	names := map[string]bool{}
 	seen := map[reflect.Type]bool{}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
@@ -114,7 +125,7 @@ var knownFields = sync.OnceValue(func() map[string]string {
 			if name == "" {
 				name = f.Name
 			}
-			names[foldKey(name)] = name
+			names[name] = true
 			walk(f.Type)
 		}
 	}

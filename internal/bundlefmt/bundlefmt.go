@@ -6,7 +6,7 @@
 // checked before any of its body is read:
 //
 //	tvault bundle v3
-//	{header: exporter, recipients, created_at, audit_head, counts, size}
+//	{header: exporter, recipients, created_at, audit_head, counts, size, key_changes}
 //	base64 Ed25519 signature of "tvault bundle v3 header\n" + hex SHA-256 of the header line
 //	{"kind":"tombstone",...}      one record per line, as many as counts declares
 //	{"kind":"sealed",...}
