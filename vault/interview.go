@@ -83,8 +83,9 @@ const MaxTestimony = 16 << 20
 const MaxPseudonym = 80
 
 // CheckPseudonym returns an error wrapping [ErrInvalid] if p, trimmed, is
-// not a pseudonym: empty, or longer than [MaxPseudonym] characters. The
-// error never repeats p. Add and import apply it; front ends may check a
+// not a pseudonym: empty, longer than [MaxPseudonym] characters, or
+// holding a control character, a line break or an invisible formatting
+// character (checkLine). The error never repeats p. Add and import apply it; front ends may check a
 // form field with it.
 func CheckPseudonym(p string) error {
 	p = strings.TrimSpace(p)
@@ -94,7 +95,7 @@ func CheckPseudonym(p string) error {
 	if n := utf8.RuneCountInString(p); n > MaxPseudonym {
 		return fmt.Errorf("%w: the pseudonym has %d characters; at most %d", ErrInvalid, n, MaxPseudonym)
 	}
-	return nil
+	return checkLine("pseudonym", p)
 }
 
 // normalize trims fields and checks an interview. Errors name the field,
@@ -133,11 +134,17 @@ func (in *Interview) normalize() error {
 	in.Testimony = strings.ReplaceAll(in.Testimony, "\r\n", "\n")
 	for _, f := range []struct{ name, text string }{
 		{"pseudonym", in.Pseudonym}, {"location", in.Location}, {"language", in.Language},
-		{"interviewer", in.Interviewer}, {"testimony", in.Testimony},
+		{"interviewer", in.Interviewer},
 	} {
-		if err := checkText(f.name, f.text); err != nil {
+		if err := checkLine(f.name, f.text); err != nil {
 			return err
 		}
+	}
+	// Testimony keeps every format character (escaped on a terminal when
+	// it would reorder or hide text: Escape): it is what was said, as
+	// written, in any script.
+	if err := checkText("testimony", in.Testimony); err != nil {
+		return err
 	}
 	if err := validateAttachments(in.Attachments); err != nil {
 		return err
@@ -170,7 +177,7 @@ func (in *Interview) normalize() error {
 		if r.Relation == "" {
 			return fmt.Errorf("%w: relative %d has no relation", ErrInvalid, i+1)
 		}
-		if err := checkText(fmt.Sprintf("relative %d's relation", i+1), r.Relation); err != nil {
+		if err := checkLine(fmt.Sprintf("relative %d's relation", i+1), r.Relation); err != nil {
 			return err
 		}
 		if r.Harms == nil {
@@ -178,7 +185,7 @@ func (in *Interview) normalize() error {
 		}
 		for j := range r.Harms {
 			r.Harms[j] = strings.ToLower(strings.TrimSpace(r.Harms[j]))
-			if err := checkText(fmt.Sprintf("relative %d's harm %d", i+1, j+1), r.Harms[j]); err != nil {
+			if err := checkLine(fmt.Sprintf("relative %d's harm %d", i+1, j+1), r.Harms[j]); err != nil {
 				return err
 			}
 		}

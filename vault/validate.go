@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,6 +38,30 @@ func checkText(field, s string) error {
 	for _, r := range s {
 		if isControl(r) {
 			return fmt.Errorf("%w: %s holds a control character (U+%04X)", ErrInvalid, field, r)
+		}
+	}
+	return nil
+}
+
+// checkLine is checkText for a single-line field (pseudonym, location,
+// language, interviewer, a relative's relation and harms; tags are words
+// already): it also refuses line breaks and tabs, and every invisible
+// format character (Unicode category Cf: bidi controls and marks, zero
+// width spaces, the byte order mark, tag characters) but the zero width
+// joiner and non-joiner, which Persian and Indic names are spelled with. A
+// short field has no use for them, and they make two names that read the
+// same differ, or one read in another order than it is.
+func checkLine(field, s string) error {
+	if err := checkText(field, s); err != nil {
+		return err
+	}
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t' || r == '\u2028' || r == '\u2029':
+			return fmt.Errorf("%w: %s holds a line break or a tab", ErrInvalid, field)
+		case r == '\u200c' || r == '\u200d':
+		case unicode.Is(unicode.Cf, r):
+			return fmt.Errorf("%w: %s holds an invisible formatting character (U+%04X)", ErrInvalid, field, r)
 		}
 	}
 	return nil

@@ -95,6 +95,8 @@ func hintFor(err error) string {
 		return "'tvault team list' shows the roster"
 	case errors.Is(err, vault.ErrMemberExists):
 		return "remove it first with 'tvault team remove NAME'"
+	case errors.Is(err, vault.ErrNewerBundle):
+		return "update tvault to import it; nothing was changed"
 	case errors.Is(err, vault.ErrRetiredCustodian):
 		return "the sender runs 'tvault custodian rotate' first; nothing was changed"
 	case errors.Is(err, vault.ErrNotOpenedWithPassphrase):
