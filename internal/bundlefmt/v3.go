@@ -55,7 +55,12 @@ type Kind struct {
 //
 // To add a kind: add a slice to [Body] (omitempty in JSON, so that a
 // version 2 body is unchanged) and one entry here, kindOf(name, limit,
-// pointer to the slice). Writing, reading, counting and the limits follow
+// pointer to the slice), for example
+//
+//	kindOf("key_change", 10_000, func(b *Body) *[]KeyChange { return &b.KeyChanges }),
+//
+// The slice's element must marshal to a JSON object without a "kind"
+// field (a struct). Writing, reading, counting and the limits follow
 // from the entry; document the kind and its limit in docs/FORMAT.md. A
 // reader that does not know a kind refuses the bundle ([ErrNewerKind]):
 // never make a kind that older readers may skip.
