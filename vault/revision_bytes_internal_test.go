@@ -108,6 +108,8 @@ func TestRevisionV2Ambiguous(t *testing.T) {
 		"kelvin sign":         bytes.Replace(base.Body, []byte(`"record":{`), []byte(`"record":{"\u212aeep":1,"keep":2,`), 1),
 		"testimony in body":   bytes.Replace(base.Body, []byte(`"testimony":""`), []byte(`"testimony":"Other"`), 1),
 		"not UTF-8":           bytes.Replace(base.Body, []byte(`"record":{`), []byte("\"record\":{\"x\":\"\xff\","), 1),
+		"lone surrogate":      bytes.Replace(base.Body, []byte(`"record":{`), []byte(`"record":{"x":"a\ud800b",`), 1),
+		"low surrogate first": bytes.Replace(base.Body, []byte(`"record":{`), []byte(`"record":{"x":"\udc00\ud800",`), 1),
 	} {
 		t.Run(name, func(t *testing.T) {
 			b := forgedBundle(t, alice, bob, nil, v2Revision(alice.member.SigningKey, body, base.Testimony))
@@ -129,7 +131,7 @@ func TestRevisionUnknownFieldRoundTrip(t *testing.T) {
 	alice, bob, carol := vs[0], vs[1], vs[2]
 	ctx := context.Background()
 	base := forgedRevision(t, alice.member.SigningKey, "alice", goodRecord())
-	body := bytes.Replace(base.Body, []byte(`"record":{`), []byte(`"future":{"z":[1,2.50,"\u003c"]},"record":{"mood":"calm",`), 1)
+	body := bytes.Replace(base.Body, []byte(`"record":{`), []byte(`"future":{"z":[1,2.50,"\u003c\ud83d\ude00\"\\"]},"record":{"mood":"calm",`), 1)
 	newer := v2Revision(alice.member.SigningKey, body, base.Testimony)
 	if _, err := bob.Import(ctx, bytes.NewReader(forgedBundle(t, alice, bob, nil, newer))); err != nil {
 		t.Fatalf("import: %v", err)

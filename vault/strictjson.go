@@ -51,10 +51,19 @@ func strictJSON(b []byte) error {
 		case '"':
 			j, escaped := i+1, false
 			for ; j < len(b) && b[j] != '"'; j++ {
-				if b[j] == '\\' {
-					j++
-					escaped = true
+				if b[j] != '\\' {
+					continue
 				}
+				escaped = true
+				if j+1 < len(b) && b[j+1] == 'u' {
+					n, err := loneSurrogate(b[j:])
+					if err != nil {
+						return err
+					}
+					j += n - 1
+					continue
+				}
+				j++
 			}
 			if j >= len(b) {
 				return errNotJSON
@@ -82,6 +91,48 @@ func strictJSON(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// loneSurrogate checks the \\u escape at the start of b and returns its
+// length: 6, or 12 for a surrogate pair. A surrogate that is not half of a
+// pair is refused: encoding/json reads it as U+FFFD, other readers
+// otherwise.
+func loneSurrogate(b []byte) (int, error) {
+	r, ok := hex4(b)
+	switch {
+	case !ok:
+		return 0, errNotJSON
+	case r < 0xd800 || r > 0xdfff:
+		return 6, nil
+	case r <= 0xdbff:
+		if len(b) >= 12 && b[6] == '\\' && b[7] == 'u' {
+			if lo, ok := hex4(b[6:]); ok && lo >= 0xdc00 && lo <= 0xdfff {
+				return 12, nil
+			}
+		}
+	}
+	return 0, errors.New("a string holds half of a UTF-16 surrogate pair")
+}
+
+// hex4 decodes the four hex digits of the \\u escape at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[2:6] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // knownField returns the JSON field name of a Revision (or of a type inside
