@@ -188,3 +188,24 @@ func TestNewRevisionsAreV2(t *testing.T) {
 		t.Fatal("a new revision is not signed under format 2, or not compact")
 	}
 }
+
+// strictJSON finds keys however strings around them are escaped, and only
+// keys: a string value that looks like an object is a value.
+func TestStrictJSON(t *testing.T) {
+	for in, ok := range map[string]bool{
+		`{"a":"x\"","a":1}`:                             false,
+		`{"a":"\\","b":1}`:                              true,
+		`{"a":"\\\"","a":1}`:                            false,
+		`{"a":["{\"a\":1,\"a\":2}"],"b":{"a":1}}`:       true,
+		`{"a":[{"b":1},{"b":2}],"c":[[{"d":1,"D":2}]]}`: false,
+		`{"a\u0062":1,"ab":2}`:                          false,
+		`{"x":{"pseudonym":1},"y":{"Pseudonym":1}}`:     false,
+		`{"x":"\ud83d\ude00"}`:                          true,
+		`{"x":"\ud83d"}`:                                false,
+		`[1,{"a":1},{"a":2}]`:                           true,
+	} {
+		if err := strictJSON([]byte(in)); (err == nil) != ok {
+			t.Errorf("strictJSON(%s)=%v, want ok=%v", in, err, ok)
+		}
+	}
+}
