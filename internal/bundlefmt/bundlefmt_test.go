@@ -71,7 +71,8 @@ func testBody(t *testing.T) (*Body, ed25519.PrivateKey) {
 		Tombstones: []Tombstone{{Body: json.RawMessage(`{"interview":"i2"}`), Sig: []byte{3}}},
 		Revisions:  []Revision{{ID: "r1", Body: json.RawMessage(`{"a":"<b>"}`), Testimony: "警察\n{", Sig: []byte{1, 2}}, {ID: "r2", Body: json.RawMessage(`{}`)}},
 		Sealed:     []Sealed{{ID: "s1", Interview: "i1", Data: []byte("data")}},
-		AuditHead:  &AuditHead{Seq: 3, Hash: "abc"}}, key
+		AuditHead:  &AuditHead{Seq: 3, Hash: "abc"},
+		KeyChanges: []KeyChange{{Statement: json.RawMessage(`{"member":"小河"}`), OldSig: []byte{4}, NewSig: []byte{5}}}}, key
 }
 
 // TestRoundTrip encodes a body and parses it back.
@@ -89,7 +90,8 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seen == nil || seen.Counts["revision"] != 2 || seen.Counts["tombstone"] != 1 || seen.Exporter.Name != "小河" {
+	// Key changes are in the header: the check sees them.
+	if seen == nil || seen.Counts["revision"] != 2 || seen.Counts["tombstone"] != 1 || seen.Exporter.Name != "小河" || len(seen.KeyChanges) != 1 {
 		t.Fatalf("check saw %+v", seen)
 	}
 	a, _ := json.Marshal(in)
