@@ -108,10 +108,10 @@ func validateAttachments(list []Attachment) error {
 		if _, err := time.Parse(time.RFC3339Nano, a.AttachedAt); err != nil {
 			return fmt.Errorf("%w: attachment %d has a malformed time", ErrInvalid, i+1)
 		}
-		if err := checkText(fmt.Sprintf("attachment %d's description", i+1), a.Description); err != nil {
+		if err := checkLine(fmt.Sprintf("attachment %d's description", i+1), a.Description); err != nil {
 			return err
 		}
-		if err := checkText(fmt.Sprintf("attachment %d's author", i+1), a.AttachedBy); err != nil {
+		if err := checkLine(fmt.Sprintf("attachment %d's author", i+1), a.AttachedBy); err != nil {
 			return err
 		}
 		for _, m := range a.Metadata {

@@ -50,8 +50,11 @@ func validateQuotes(list []Quote) error {
 		if _, err := time.Parse(time.RFC3339Nano, q.AddedAt); err != nil {
 			return fmt.Errorf("%w: quote %d has a malformed time", ErrInvalid, i+1)
 		}
-		for _, f := range []struct{ name, text string }{{"text", q.Text}, {"label", q.Label}, {"author", q.AddedBy}} {
-			if err := checkText(fmt.Sprintf("quote %d's %s", i+1, f.name), f.text); err != nil {
+		if err := checkText(fmt.Sprintf("quote %d's text", i+1), q.Text); err != nil {
+			return err
+		}
+		for _, f := range []struct{ name, text string }{{"label", q.Label}, {"author", q.AddedBy}} {
+			if err := checkLine(fmt.Sprintf("quote %d's %s", i+1, f.name), f.text); err != nil {
 				return err
 			}
 		}
