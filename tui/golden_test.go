@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -164,6 +165,13 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.send(s.send(unlockedMsg{v: v})())
 	s.golden("list")
 
+	// A long message wraps above the help bar; the list is drawn in the
+	// lines left.
+	s.send(ErrorMsg{errors.New("Warning: 2 failed unlocks since the last one (2026-03-01 09:30, 2026-03-01 09:31); a torn save at the end of the journal was dropped: the interviews saved before it are whole")})
+	s.golden("message")
+	s.key(tea.KeyMsg{Type: tea.KeyDown})
+	s.key(tea.KeyMsg{Type: tea.KeyUp})
+
 	s.key(runes("/"))
 	s.key(runes("lin"))
 	s.golden("search")
@@ -214,6 +222,16 @@ func goldenScreens(t *testing.T, w, h int) {
 
 	s.key(tea.KeyMsg{Type: tea.KeyCtrlL})
 	s.golden("locked")
+
+	// Too small: said, not drawn in pieces.
+	if w != 80 {
+		return
+	}
+	s.send(tea.WindowSizeMsg{Width: MinWidth - 1, Height: h})
+	s.golden("too-small")
+	s.send(tea.WindowSizeMsg{Width: w, Height: MinHeight - 1})
+	s.golden("too-small")
+	s.send(tea.WindowSizeMsg{Width: w, Height: h})
 }
 
 // TestResize: every screen fits the terminal, whatever its size, after a
@@ -245,8 +263,12 @@ func TestResize(t *testing.T) {
 				t.Errorf("%s at %dx%d: line %d is %d cells", what, m.width, m.height, n+1, w)
 			}
 		}
+		small := m.width < MinWidth || m.height < MinHeight
+		if says := strings.Contains(strings.Join(strings.Fields(view), " "), "The terminal is too small"); says != small {
+			t.Errorf("%s at %dx%d: says too small: %v\n%s", what, m.width, m.height, says, view)
+		}
 	}
-	for _, size := range [][2]int{{120, 40}, {80, 24}, {50, 16}, {200, 60}, {81, 25}} {
+	for _, size := range [][2]int{{120, 40}, {80, 24}, {50, 16}, {200, 60}, {81, 25}, {MinWidth, MinHeight}, {MinWidth - 1, 30}, {100, MinHeight - 1}, {20, 3}} {
 		s.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 		fits("list")
 		s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())

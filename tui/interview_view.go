@@ -61,7 +61,7 @@ func (i *interviewScreen) View() string {
 		if i.sealed {
 			note = "An identity is sealed already; what you type here replaces it on save."
 		}
-		body = i.styles.Warn.Render(note) + "\n"
+		body = i.para(i.styles.Warn, note)
 		if i.custodian != "" {
 			body += i.styles.Dim.Render(withFingerprint("Custodian fingerprint:", i.custodian, i.width)) + "\n"
 		}
@@ -72,25 +72,32 @@ func (i *interviewScreen) View() string {
 	if i.dlg != nil {
 		body = i.dlg.View(body)
 	}
-	body = lipgloss.NewStyle().Height(i.bodyHeight()).MaxHeight(i.bodyHeight()).Render(body)
 	status := ""
 	if i.err != "" {
-		status = i.styles.Error.Render(i.err)
+		status = i.styles.Error.Render(wrapWords(i.err, i.width))
 	} else if i.pane == paneEditor {
 		status = i.styles.Dim.Render(fmt.Sprintf("Testimony · %d characters · ctrl+k: sensitive span", i.editor.Len()))
 		if f := flagSummary(i.flags); f != "" {
 			status += i.styles.Dim.Render(" · ") + i.styles.Warn.Render(f)
 		}
 	}
+	// A message longer than a line wraps, and the body gives up the lines.
+	bh := max(i.height-1-lipgloss.Height(status), 1)
+	body = lipgloss.NewStyle().Height(bh).MaxHeight(bh).Render(body)
 	return i.header() + "\n" + body + "\n" + status
+}
+
+// para is text in style, wrapped to the screen.
+func (i *interviewScreen) para(style lipgloss.Style, text string) string {
+	return style.Render(wrapWords(text, i.width)) + "\n"
 }
 
 func (i *interviewScreen) overview() string {
 	var b strings.Builder
 	m := i.meta
 	if i.heads > 1 {
-		b.WriteString(i.styles.Warn.Render(fmt.Sprintf("Conflict: %d versions, saved on different laptops. v opens their", i.heads)) + "\n")
-		b.WriteString(i.styles.Warn.Render("merge, which keeps what each added; ctrl+s there saves it.") + "\n")
+		b.WriteString(i.para(i.styles.Warn, fmt.Sprintf("Conflict: %d versions, saved on different laptops. v opens their "+
+			"merge, which keeps what each added; ctrl+s there saves it.", i.heads)))
 	}
 	line := func(label, v string) {
 		if v == "" {
@@ -117,26 +124,26 @@ func (i *interviewScreen) overview() string {
 	line("Relatives", strings.ReplaceAll(strings.TrimSpace(m.relatives), "\n", "; "))
 	switch {
 	case i.justSealed:
-		b.WriteString(i.styles.OK.Render("Identity: sealed to the custodian. It cannot be read on this laptop.") + "\n")
+		b.WriteString(i.para(i.styles.OK, "Identity: sealed to the custodian. It cannot be read on this laptop."))
 	case !i.ident.empty() && i.draftSeal.Identity():
-		b.WriteString(i.styles.Warn.Render("Identity: typed; sealed on save, it replaces the identity sealed in the draft.") + "\n")
+		b.WriteString(i.para(i.styles.Warn, "Identity: typed; sealed on save, it replaces the identity sealed in the draft."))
 	case !i.ident.empty():
-		b.WriteString(i.styles.Warn.Render("Identity: typed; it will be sealed to the custodian on save.") + "\n")
+		b.WriteString(i.para(i.styles.Warn, "Identity: typed; it will be sealed to the custodian on save."))
 	case i.draftSeal.Identity():
-		b.WriteString(i.styles.OK.Render("Identity: identity sealed in the draft (kept); the save keeps it as it is.") + "\n")
+		b.WriteString(i.para(i.styles.OK, "Identity: identity sealed in the draft (kept); the save keeps it as it is."))
 	case i.sealed:
-		b.WriteString("Identity: sealed to the custodian; it cannot be read on this laptop.\n")
+		b.WriteString(i.para(lipgloss.NewStyle(), "Identity: sealed to the custodian; it cannot be read on this laptop."))
 	default:
-		b.WriteString("Identity: none (press i to add one; it is sealed on save).\n")
+		b.WriteString(i.para(lipgloss.NewStyle(), "Identity: none (press i to add one; it is sealed on save)."))
 	}
 	if i.justSealedSpans {
-		b.WriteString(i.styles.OK.Render("Span secrets: sealed to the custodian; the testimony keeps the descriptions.") + "\n")
+		b.WriteString(i.para(i.styles.OK, "Span secrets: sealed to the custodian; the testimony keeps the descriptions."))
 	}
 	switch {
 	case i.draftSeal.Spans() > 0:
-		b.WriteString(i.styles.OK.Render(fmt.Sprintf("Span secrets: %d sealed in the draft (kept); the testimony shows their descriptions.", i.draftSeal.Spans())) + "\n")
+		b.WriteString(i.para(i.styles.OK, fmt.Sprintf("Span secrets: %d sealed in the draft (kept); the testimony shows their descriptions.", i.draftSeal.Spans())))
 	case i.draftSealed && i.draftSeal == nil:
-		b.WriteString(i.styles.Dim.Render("Secrets typed in the draft were sealed to the custodian and are not shown.") + "\n")
+		b.WriteString(i.para(i.styles.Dim, "Secrets typed in the draft were sealed to the custodian and are not shown."))
 	}
 	b.WriteString(i.attachmentLines())
 	b.WriteString(i.styles.Header.Render("Testimony") + "\n")

@@ -99,8 +99,11 @@ type Model struct {
 	help        help.Model
 	showHelp    bool
 	confirmQuit bool
-	lastKey     time.Time
-	err         string
+	// reserved is the lines under the screen: the message and the help
+	// bar, as last drawn.
+	reserved int
+	lastKey  time.Time
+	err      string
 }
 
 type tickMsg time.Time

@@ -15,12 +15,14 @@ func screenOf[T screen](m *Model, s state) T {
 	return sc
 }
 
-func (m *Model) setup() *setupScreen           { return screenOf[*setupScreen](m, stateSetup) }
-func (m *Model) iv() *interviewScreen          { return screenOf[*interviewScreen](m, stateInterview) }
-func (m *Model) reveal() *revealScreen         { return screenOf[*revealScreen](m, stateReveal) }
-func (m *Model) team() *teamScreen             { return screenOf[*teamScreen](m, stateTeam) }
-func (m *Model) cmp() *conflictScreen          { return screenOf[*conflictScreen](m, stateConflict) }
-func (m *Model) bodySize() (width, height int) { return m.width, max(m.height-1, 1) }
+func (m *Model) setup() *setupScreen   { return screenOf[*setupScreen](m, stateSetup) }
+func (m *Model) iv() *interviewScreen  { return screenOf[*interviewScreen](m, stateInterview) }
+func (m *Model) reveal() *revealScreen { return screenOf[*revealScreen](m, stateReveal) }
+func (m *Model) team() *teamScreen     { return screenOf[*teamScreen](m, stateTeam) }
+func (m *Model) cmp() *conflictScreen  { return screenOf[*conflictScreen](m, stateConflict) }
+func (m *Model) bodySize() (width, height int) {
+	return m.width, max(m.height-max(m.reserved, 1), 1)
+}
 
 func (m *Model) resize(w, h int) {
 	m.width, m.height = w, h
