@@ -189,6 +189,9 @@ func goldenScreens(t *testing.T, w, h int) {
 
 	s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
 	s.golden("interview")
+	s.key(runes("?"))
+	s.golden("help-interview")
+	s.key(runes("?"))
 
 	goldenReveal(s)
 	// Purge: nothing happens until the pseudonym (or purge) is typed.
@@ -300,6 +303,9 @@ func goldenTeam(s *driver) {
 		}})
 	s.key(tea.KeyMsg{Type: tea.KeySpace})
 	s.golden("team")
+	s.key(runes("?"))
+	s.golden("help-team")
+	s.key(runes("?"))
 
 	s.key(runes("a"))
 	m.team().seq++

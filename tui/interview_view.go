@@ -16,9 +16,10 @@ func (i *interviewScreen) ShortHelp() []key.Binding {
 	case i.dlg != nil:
 		return i.dlg.ShortHelp()
 	case i.pane == paneEditor:
-		return []key.Binding{k.Span, k.Save, k.Back, k.Lock}
+		return []key.Binding{k.Span, k.Save, k.Back, k.Lock, helpAnywhere}
 	case i.pane == paneForm, i.pane == paneIdentity:
-		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")), k.Save, k.Back, k.Lock}
+		return []key.Binding{key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab/enter", "next")),
+			bind("alt+enter", "new line"), k.Save, k.Back, k.Lock, helpAnywhere}
 	}
 	if i.heads > 1 {
 		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help, keyHistory}

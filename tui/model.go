@@ -279,7 +279,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	m.err = ""
-	if s, ok := m.screens[m.state]; ok {
+	s, ok := m.screens[m.state]
+	if key.Matches(msg, helpAnywhere) || (key.Matches(msg, k.Help) && ok && !isTyping(s)) {
+		m.showHelp = true
+		return nil
+	}
+	if ok {
 		return s.Update(msg)
 	}
 	return nil

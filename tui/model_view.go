@@ -98,28 +98,3 @@ func (m *Model) tooSmall() string {
 		MinWidth, MinHeight, m.width, m.height)
 	return lipgloss.NewStyle().MaxHeight(max(m.height, 1)).Render(wrapWords(msg, max(m.width, 1)))
 }
-
-func (m *Model) fullHelp() string {
-	k := m.keys
-	groups := [][]key.Binding{
-		{k.New, k.Open, k.Edit, k.Discard, k.Search, k.Stats, k.Team, k.Reveal, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span, k.Reveal, k.Compare},
-		{k.Lock, k.Help, k.ForceQuit},
-	}
-	var cols []string
-	for n, g := range groups {
-		var c strings.Builder
-		c.WriteString(m.styles.Header.Render([]string{"List", "Interview", "Anywhere"}[n]) + "\n")
-		for _, kb := range g {
-			h := kb.Help()
-			c.WriteString(cell(h.Key, 8) + " " + h.Desc + "\n")
-		}
-		cols = append(cols, c.String(), "   ")
-	}
-	var b strings.Builder
-	b.WriteString(m.styles.Title.Render("Keys") + "\n\n")
-	b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, cols...) + "\n")
-	b.WriteString("\nDrafts are saved, encrypted, a moment after you stop typing.\n")
-	b.WriteString("The vault locks itself after " + m.opts.IdleLock.String() + " without a key.\n")
-	return b.String()
-}
