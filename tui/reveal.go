@@ -212,14 +212,15 @@ func (r *revealScreen) submit() tea.Cmd {
 	return tea.Batch(r.busy.Start(), open)
 }
 
-// cleanPath trims what a terminal adds to a dropped file's path: spaces and
-// quotes.
+// cleanPath trims what a terminal adds to a dropped file's path (spaces
+// and quotes) and expands a leading ~, as every path field of the UI reads
+// its path.
 func cleanPath(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && (s[0] == '\'' || s[0] == '"') && s[len(s)-1] == s[0] {
 		s = s[1 : len(s)-1]
 	}
-	return s
+	return vault.ExpandHome(s)
 }
 
 // revealError says what went wrong, never with the passphrase.
