@@ -171,14 +171,19 @@ func (i *interviewScreen) SetSize(w, h int) {
 	i.width, i.height = w, h
 	i.editor.SetSize(w, i.bodyHeight())
 	if i.form != nil {
-		i.form = i.form.WithWidth(i.formWidth()).WithHeight(i.bodyHeight())
-		i.idForm = i.idForm.WithWidth(i.formWidth()).WithHeight(i.bodyHeight() - 2)
+		i.form = i.form.WithWidth(i.formWidth()).WithHeight(i.formHeight())
+		i.idForm = i.idForm.WithWidth(i.formWidth()).WithHeight(i.formHeight() - 2)
 	}
 }
 
 // bodyHeight is the height between the header and the status and help
 // lines.
 func (i *interviewScreen) bodyHeight() int { return max(i.height-2, 3) }
+
+// formHeight is the height of the details form: the body less two lines,
+// where huh puts a field's error (a blank line, then the error). Without
+// them the error is drawn below the screen's edge.
+func (i *interviewScreen) formHeight() int { return max(i.bodyHeight()-2, 3) }
 
 // clear drops every decrypted value, for locking.
 func (i *interviewScreen) clear() {

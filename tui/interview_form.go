@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -51,7 +52,7 @@ func (i *interviewScreen) buildMetaForm(tags []string, modes []huh.Option[string
 				}
 				return nil
 			}),
-			huh.NewInput().Title("Date of the interview (YYYY-MM-DD)").Value(&i.meta.date).Validate(validDate),
+			huh.NewInput().Key(dateKey).Title("Date of the interview (YYYY-MM-DD)").Value(&i.meta.date).Validate(validDate),
 			huh.NewInput().Title("Where (coarse: a city or a country)").Value(&i.meta.location),
 			huh.NewSelect[string]().Title("Mode").Options(modes...).Value(&i.meta.mode).Inline(true),
 			huh.NewInput().Title("Language").Value(&i.meta.language),
@@ -70,7 +71,7 @@ func (i *interviewScreen) buildMetaForm(tags []string, modes []huh.Option[string
 				Options(huh.NewOptions(tags...)...).
 				Value(&i.meta.tags).Height(12).Filterable(true),
 		),
-	).WithShowHelp(false).WithWidth(i.formWidth()).WithHeight(i.bodyHeight())
+	).WithShowHelp(false).WithWidth(i.formWidth()).WithHeight(i.formHeight())
 }
 
 func (i *interviewScreen) formWidth() int { return min(max(i.width-2, 20), 100) }
@@ -131,11 +132,19 @@ func validDate(s string) error {
 	if s == "" {
 		return nil
 	}
+	if !dateShape.MatchString(s) {
+		return errors.New("the date must be written YYYY-MM-DD, e.g. 2019-11-20")
+	}
 	if _, err := time.Parse("2006-01-02", s); err != nil {
-		return errors.New("a date as YYYY-MM-DD")
+		return errors.New("no such day in the calendar (YYYY-MM-DD)")
 	}
 	return nil
 }
+
+// dateKey is the date field's key in the details form.
+const dateKey = "date"
+
+var dateShape = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
 
 func validRelatives(s string) error {
 	_, err := parseRelatives(s)

@@ -28,7 +28,7 @@ func (i *interviewScreen) buildIdentityForm() {
 		huh.NewInput().Title("Contact").Value(&i.ident.contact),
 		huh.NewText().Title("Relatives' names, one a line: relation: name").Lines(2).Value(&i.ident.relatives),
 		huh.NewText().Title("Notes").Lines(2).Value(&i.ident.notes),
-	)).WithShowHelp(false).WithWidth(i.formWidth()).WithHeight(i.bodyHeight() - 2)
+	)).WithShowHelp(false).WithWidth(i.formWidth()).WithHeight(i.formHeight() - 2)
 }
 
 // identity is the identity typed, for vault.

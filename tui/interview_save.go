@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
 	"github.com/tvault/tvault/tui/dialog"
 	"github.com/tvault/tvault/vault"
 )
@@ -96,6 +97,9 @@ func (i *interviewScreen) startSave(force bool) tea.Cmd {
 		}
 		return nil
 	}
+	if err := validDate(i.meta.date); err != nil {
+		return i.toDateField()
+	}
 	in, err := i.input(true)
 	if err != nil {
 		i.err = err.Error()
@@ -176,4 +180,22 @@ var markerRe = regexp.MustCompile(`\{\{#\d+(\|[^}]*)?\}\}`)
 // onlyMarkers reports whether every {{…}} of text is a saved span's marker.
 func onlyMarkers(text string) bool {
 	return !strings.Contains(markerRe.ReplaceAllString(text, ""), "{{")
+}
+
+// toDateField opens the details at the date field, with the field's own
+// error under it: a bad date is said where it is fixed, not only in a
+// message after the save.
+func (i *interviewScreen) toDateField() tea.Cmd {
+	i.err = "Not saved: the date of the interview needs fixing (YYYY-MM-DD)."
+	i.pane = paneForm
+	i.buildForms()
+	cmd := i.form.Init()
+	for n := 0; n < 8 && i.form.GetFocusedField().GetKey() != dateKey; n++ {
+		i.form.NextField()
+	}
+	// enter on the field runs its check, which keeps the focus there and
+	// shows the error.
+	m, _ := i.form.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	i.form = m.(*huh.Form)
+	return cmd
 }
