@@ -55,6 +55,16 @@ func (e *editor) SetValue(s string) {
 
 func (e *editor) Value() string { return string(e.buf) }
 
+// MoveTo puts the cursor before character n of the text; the view
+// scrolls to it.
+func (e *editor) MoveTo(n int) {
+	e.cur = min(max(n, 0), len(e.buf))
+	e.col = -1
+}
+
+// Cursor is the cursor's place: the characters before it.
+func (e *editor) Cursor() int { return e.cur }
+
 // Len is the testimony's length in characters.
 func (e *editor) Len() int { return len(e.buf) }
 

@@ -96,3 +96,28 @@ func runNow(cmd tea.Cmd) tea.Msg {
 func isSequence(msg tea.Msg) bool {
 	return strings.Contains(fmt.Sprintf("%T", msg), "sequenceMsg")
 }
+
+// TestSpanErrorInEditor: a span written wrong is refused at save with its
+// line and column, and the editor opens with the cursor on its {{.
+func TestSpanErrorInEditor(t *testing.T) {
+	dir, _ := mustVault(t)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.newInterview("小河")
+	u.toEditor()
+	u.typeText("第一行")
+	u.key(tea.KeyEnter)
+	u.typeText("警察说 {{Zhou Wei and more")
+	u.waitFor("and more")
+	u.key(tea.KeyHome) // the cursor away from the span
+	u.send(tea.KeyMsg{Type: tea.KeyCtrlS})
+	u.waitFor("line 2, column 5", "The cursor is on it")
+	u.quit()
+	iv := u.m.iv()
+	if iv == nil || iv.pane != paneEditor {
+		t.Fatal("the editor is not in front")
+	}
+	if got := iv.editor.Cursor(); got != 8 {
+		t.Fatalf("cursor at %d, want 8 (the span's {{)", got)
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -150,6 +151,13 @@ func (i *interviewScreen) saved(msg savedMsg) tea.Cmd {
 	i.dlg = nil
 	if msg.err != nil {
 		i.err = "Not saved: " + msg.err.Error()
+		var se *vault.SpanError
+		if errors.As(msg.err, &se) {
+			// Where the span is: the editor, the cursor on its {{.
+			i.pane = paneEditor
+			i.editor.MoveTo(se.Offset)
+			i.err += " The cursor is on it."
+		}
 		// Keep the work in a draft meanwhile.
 		return i.saveDraft()
 	}

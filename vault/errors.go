@@ -163,3 +163,21 @@ var (
 	// ErrNoQuote means no quote of the interview has the ID given.
 	ErrNoQuote = errors.New("no such quote")
 )
+
+// SpanError is a sensitive span written wrong in testimony: where it starts
+// and what is wrong, never its content. It wraps ErrInvalid.
+type SpanError struct {
+	// Offset is the number of characters before the span's {{.
+	Offset int
+	// Line and Column (in characters) of the {{, from 1.
+	Line, Column int
+	// Problem says what is wrong, e.g. "is not closed with }}".
+	Problem string
+}
+
+func (e *SpanError) Error() string {
+	return fmt.Sprintf("%v: the sensitive span at line %d, column %d %s", ErrInvalid, e.Line, e.Column, e.Problem)
+}
+
+// Unwrap returns ErrInvalid.
+func (e *SpanError) Unwrap() error { return ErrInvalid }

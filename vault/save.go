@@ -186,7 +186,7 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		n := s.ref
 		if n > 0 {
 			if n > p.rev.SpanCount {
-				return nil, fmt.Errorf("%w: testimony refers to sensitive span #%d, which this interview does not have", ErrInvalid, n)
+				return nil, spanError(in.Testimony, s.start, fmt.Sprintf("refers to sensitive span #%d, which this interview does not have", n))
 			}
 		} else {
 			p.rev.SpanCount++
@@ -197,7 +197,7 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 			payload.Spans[n] = s.secret
 		}
 		if strings.ContainsAny(s.description, "|}") {
-			return nil, fmt.Errorf("%w: the description of sensitive span #%d contains | or }", ErrInvalid, n)
+			return nil, spanError(in.Testimony, s.start, "has a description that contains | or }")
 		}
 		fmt.Fprintf(&b, "{{#%d|%s}}", n, s.description)
 	}

@@ -1,9 +1,9 @@
 package vault
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Sensitive spans.
@@ -37,7 +37,7 @@ func parseSpans(text string) ([]span, error) {
 		open += i
 		closing := strings.Index(text[open+2:], "}}")
 		if closing < 0 {
-			return nil, fmt.Errorf("%w: sensitive span at character %d is not closed with }}", ErrInvalid, runeOffset(text, open))
+			return nil, spanError(text, open, "is not closed with }}")
 		}
 		closing += open + 2
 		inner := text[open+2 : closing]
@@ -48,13 +48,13 @@ func parseSpans(text string) ([]span, error) {
 			s.description = strings.TrimSpace(desc)
 		} else {
 			if !hasBar || strings.TrimSpace(desc) == "" {
-				return nil, fmt.Errorf("%w: sensitive span at character %d needs a public description: {{secret|description}}", ErrInvalid, runeOffset(text, open))
+				return nil, spanError(text, open, "needs a public description: {{secret|description}}")
 			}
 			if strings.TrimSpace(secret) == "" {
-				return nil, fmt.Errorf("%w: sensitive span at character %d has an empty secret", ErrInvalid, runeOffset(text, open))
+				return nil, spanError(text, open, "has an empty secret")
 			}
 			if strings.Contains(desc, "{{") {
-				return nil, fmt.Errorf("%w: sensitive span at character %d contains {{", ErrInvalid, runeOffset(text, open))
+				return nil, spanError(text, open, "contains {{")
 			}
 			s.secret = secret
 			s.description = strings.TrimSpace(desc)
@@ -76,7 +76,13 @@ func parseMarker(s string) (int, bool) {
 	return n, true
 }
 
-func runeOffset(s string, byteOff int) int { return len([]rune(s[:byteOff])) }
+// spanError is a SpanError for the span at byte offset off of text.
+func spanError(text string, off int, problem string) *SpanError {
+	before := text[:off]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return &SpanError{Offset: utf8.RuneCountInString(before), Line: line, Column: col, Problem: problem}
+}
 
 // storedSpan is a span of stored (marked) testimony.
 type storedSpan struct {
