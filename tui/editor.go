@@ -193,8 +193,15 @@ func (e *editor) wrap() {
 				}
 				start = brk
 			} else {
-				e.lines = append(e.lines, vline{start, i})
-				start, cells = i, 0
+				// No space: break between characters, but not before
+				// closing punctuation (，。) nor after an opening bracket.
+				b := breakBefore(e.buf, start, i)
+				e.lines = append(e.lines, vline{start, b})
+				cells = 0
+				for _, r := range e.buf[b:i] {
+					cells += runeWidth(r)
+				}
+				start = b
 			}
 			brk = -1
 		}

@@ -40,6 +40,9 @@ func wrapWords(s string, w int) string {
 				if head == "" {
 					_, n := utf8.DecodeRuneInString(word)
 					head = word[:n]
+				} else if rs := []rune(word); len([]rune(head)) < len(rs) {
+					// Not before closing punctuation (，。).
+					head = string(rs[:breakBefore(rs, 0, len([]rune(head)))])
 				}
 				out = append(out, head)
 				word = word[len(head):]
@@ -61,4 +64,36 @@ func withFingerprint(label, fp string, w int) string {
 		return one
 	}
 	return wrapWords(label, w) + "\n" + wrapWords(fp, w)
+}
+
+// noLineStart reports whether r may not begin a line: the closing
+// punctuation of Chinese and Japanese text (，。、；：？！」 and the like), as
+// typesetting there requires.
+func noLineStart(r rune) bool {
+	return strings.ContainsRune("，。、；：？！」』）》〉】〕〗〙〛”’…‥・·ー〜ゝゞヽヾ々ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ！），．：；？］｝｣､｡‰℃", r)
+}
+
+// noLineEnd reports whether r may not end a line: opening brackets and
+// quotes.
+func noLineEnd(r rune) bool {
+	return strings.ContainsRune("「『（《〈【〔〖〘〚“‘（［｛｢", r)
+}
+
+// breakBefore returns where a line that starts at start and overflows at
+// i should break, in text with no space to break at: at i, or earlier so
+// that the next line does not start with closing punctuation nor this one
+// end with an opening bracket. It never returns start, so a line always
+// moves on.
+func breakBefore(buf []rune, start, i int) int {
+	b := i
+	for b > start+1 && b < len(buf) && noLineStart(buf[b]) {
+		b--
+	}
+	for b > start+1 && noLineEnd(buf[b-1]) {
+		b--
+	}
+	if b <= start {
+		return i
+	}
+	return b
 }
