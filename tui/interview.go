@@ -76,6 +76,9 @@ type interviewScreen struct {
 	autosaveDelay time.Duration
 	// startInEditor opens the testimony editor once loaded (e in the list).
 	startInEditor bool
+	// startPane opens the details or identity form once loaded: where a
+	// lock found the person.
+	startPane pane
 	// loaded: the interview (or its draft) and the codebook are in. Keys
 	// wait for it: a save before it would save an empty interview.
 	loaded bool
@@ -156,9 +159,16 @@ func (i *interviewScreen) load(msg loadedMsg) tea.Cmd {
 	i.buildForms()
 	// A restored draft may hold hits already: flag them now.
 	flags := i.flagNow(i.editSeq)
-	if i.startInEditor {
+	switch {
+	case i.startInEditor:
 		i.pane = paneEditor
 		return flags
+	case i.startPane == paneForm:
+		i.pane = paneForm
+		return tea.Batch(flags, i.form.Init())
+	case i.startPane == paneIdentity:
+		i.pane = paneIdentity
+		return tea.Batch(flags, i.idForm.Init())
 	}
 	if i.id == "" && msg.view == nil && msg.draft == nil {
 		i.pane = paneForm

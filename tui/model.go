@@ -99,6 +99,8 @@ type Model struct {
 	help        help.Model
 	showHelp    bool
 	confirmQuit bool
+	// resume is the screen to return to after unlocking.
+	resume *resumeAt
 	// reserved is the lines under the screen: the message and the help
 	// bar, as last drawn.
 	reserved int
@@ -225,7 +227,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if w := msg.v.Warnings(); len(w) > 0 {
 			m.err = "Warning: " + strings.Join(w, "; ") + "."
 		}
-		return m, loadRows(m.st)
+		cmd := loadRows(m.st)
+		if r := m.resume; r != nil {
+			// Back where the lock found the person.
+			m.resume = nil
+			cmd = tea.Batch(cmd, m.resumeScreen(r))
+		}
+		return m, cmd
 	case createdMsg:
 		if msg.err == nil {
 			// Open from now on: the idle lock applies on the last setup
@@ -240,6 +248,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	// Messages that carry decrypted data are dropped once locked.
 	if m.st == nil && m.state != stateSetup && m.state != stateLocked {
 		return m, nil
+	}
+	if msg, ok := msg.(rowsMsg); ok {
+		// The list's rows, whatever screen is in front (one resumed after
+		// unlocking).
+		return m, m.list.Update(msg)
 	}
 	if s, ok := m.screens[m.state]; ok {
 		return m, s.Update(msg)

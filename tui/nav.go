@@ -48,6 +48,7 @@ func (m *Model) lock(note string) tea.Cmd {
 		// The draft first, while the vault is open: nothing typed is lost.
 		iv.saveDraftNow()
 	}
+	m.resume = m.resumePoint()
 	for s, sc := range m.screens {
 		sc.clear()
 		if s != stateLocked && s != stateList {
@@ -146,3 +147,50 @@ func (m *Model) close(back state, reload bool) tea.Cmd {
 }
 
 func (m *Model) toggleHelp() { m.showHelp = !m.showHelp }
+
+// resumeAt is the screen to return to after unlocking: what lock closed.
+// It holds no decrypted value: an interview's ID and its draft's key.
+type resumeAt struct {
+	state        state
+	id, draftKey string
+	pane         pane
+}
+
+// resumePoint is where the person is, for unlocking to return there. A
+// custodian reveal is not resumed (its key is asked for again), nor a
+// side-by-side view: the screen under them is.
+func (m *Model) resumePoint() *resumeAt {
+	s := m.state
+	if r := m.reveal(); s == stateReveal && r != nil {
+		s = r.back
+	}
+	if s == stateConflict {
+		s = stateInterview
+	}
+	switch s {
+	case stateInterview:
+		iv := m.iv()
+		if iv == nil || !iv.loaded {
+			return nil
+		}
+		return &resumeAt{state: s, id: iv.id, draftKey: iv.draftKey, pane: iv.pane}
+	case stateStats, stateTeam:
+		return &resumeAt{state: s}
+	}
+	return nil
+}
+
+// resumeScreen opens again the screen lock closed.
+func (m *Model) resumeScreen(r *resumeAt) tea.Cmd {
+	switch r.state {
+	case stateInterview:
+		cmd := m.openInterview(r.id, r.draftKey, r.pane == paneEditor)
+		m.iv().startPane = r.pane
+		return cmd
+	case stateStats:
+		return m.openStats()
+	case stateTeam:
+		return m.openTeam()
+	}
+	return nil
+}
