@@ -181,3 +181,8 @@ func (e *SpanError) Error() string {
 
 // Unwrap returns ErrInvalid.
 func (e *SpanError) Unwrap() error { return ErrInvalid }
+
+// ErrBadFilter means a search filter is malformed: a date that is not
+// YYYY, YYYY-MM or YYYY-MM-DD, or a consent other than record, quote or
+// share.
+var ErrBadFilter = errors.New("invalid search filter")

@@ -22,8 +22,29 @@ import (
 // (a one-character word, a two-letter Latin word) is matched by that check
 // too, over every interview when the query has nothing to look up.
 func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
-	if err := v.ready(); err != nil {
+	out := []Summary{}
+	if len(strings.Fields(query)) == 0 {
+		return out, nil
+	}
+	err := v.search(ctx, query, Filter{}, false, func(s Summary, _ string, _ []string) {
+		out = append(out, s)
+	})
+	if err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// search calls each for every interview whose public testimony holds every
+// word of query and that passes f, in list order, with its stored (marked)
+// testimony if withText is set, and the query's lower-cased words. See
+// Search for how the words are looked up.
+func (v *Vault) search(ctx context.Context, query string, f Filter, withText bool, each func(Summary, string, []string)) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
+	if err := f.check(); err != nil {
+		return err
 	}
 	var words, trigrams, pairs []string
 	seen := map[string]bool{}
@@ -46,14 +67,15 @@ func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
 			}
 		}
 	}
-	if len(words) == 0 {
-		return []Summary{}, nil
-	}
 	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, `
-	if exact {
-		q += `'' FROM interviews i`
+	if exact && !withText {
+		q += `''`
 	} else {
-		q += `r.testimony FROM interviews i JOIN revisions r ON r.id = i.revision`
+		q += `r.testimony`
+	}
+	q += ` FROM interviews i`
+	if !exact || withText || len(f.Consent) > 0 {
+		q += ` JOIN revisions r ON r.id = i.revision`
 	}
 	var where []string
 	var args []any
@@ -67,34 +89,38 @@ func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
 		where = append(where, `i.rowid IN (SELECT rowid FROM cjk_fts WHERE cjk_fts MATCH ?)`)
 		args = append(args, ftsAll(pairs))
 	}
-	if len(where) == 0 {
+	if len(where) == 0 && len(words) > 0 {
 		// Nothing to look up: instr narrows the scan inside SQLite; the
 		// check below decides.
 		where = append(where, `instr(lower(r.testimony), ?) > 0`)
 		args = append(args, words[0])
 	}
-	q += ` WHERE ` + strings.Join(where, ` AND `) + ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
+	fw, fa := f.where()
+	where, args = append(where, fw...), append(args, fa...)
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	q += ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
 	rows, err := v.conn.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := []Summary{}
 	for rows.Next() {
 		var s Summary
 		var tags, testimony string
 		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony); err != nil {
-			return nil, err
+			return err
 		}
 		if !exact && !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
 			continue
 		}
 		if err := unmarshalTags(tags, &s); err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, s)
+		each(s, testimony, words)
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // ftsAll returns an FTS5 query matching documents that hold every term.

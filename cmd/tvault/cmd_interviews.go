@@ -74,30 +74,50 @@ sensitive span ({{Zhou Wei|a name}}); other fields must be fixed by hand.
 	})
 	register(&command{
 		name:    "search",
-		args:    "QUERY... [--json]",
-		summary: "full-text search of testimony (Chinese too)",
+		args:    "[QUERY...] [--tag T]... [--from DATE] [--to DATE] [--consent C]... [--json]",
+		summary: "full-text search of testimony (Chinese too), with where it matches",
 		help: `
 Finds interviews whose testimony contains every word of QUERY, ignoring case.
 A word is any run of characters without spaces, so Chinese needs no spaces:
 'tvault search 警察' finds 警察 inside a sentence. Identities and the secrets of
-sensitive spans are never searched.`,
+sensitive spans are never searched.
+
+Each interview found is followed by where the match is (line:column of the
+testimony) and a short excerpt around it, from the readable testimony:
+sensitive spans read [description], never their sealed secret. --json adds
+"line", "column", "matches" and "excerpt" to each interview.
+
+Filters, alone or with a QUERY:
+  --tag T       carries tag T (repeat for several: every one)
+  --from DATE   interviewed on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)
+  --to DATE     interviewed on or before DATE (--to 2019: all of 2019)
+  --consent C   consent given to C: record, quote or share (repeatable)`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			asJSON := fs.Bool("json", false, "print a JSON array")
+			var tags, consent stringList
+			fs.Var(&tags, "tag", "only interviews with this `tag` (repeatable)")
+			from := fs.String("from", "", "only interviews on or after this `date`")
+			to := fs.String("to", "", "only interviews on or before this `date`")
+			fs.Var(&consent, "consent", "only interviews with this consent: record, quote or share (repeatable)")
 			return func(e *env, args []string) error {
 				q := strings.TrimSpace(strings.Join(args, " "))
-				if q == "" {
-					return usageError("search needs a QUERY")
+				f := vault.Filter{Tags: tags, From: *from, To: *to, Consent: consent}
+				if q == "" && f.Empty() {
+					return usageError("search needs a QUERY or a filter (--tag, --from, --to, --consent)")
 				}
 				v, err := openVault(e)
 				if err != nil {
 					return err
 				}
 				defer v.Close()
-				list, err := v.Search(e.ctx, q)
+				found, err := v.Find(e.ctx, q, f)
+				if errors.Is(err, vault.ErrBadFilter) {
+					return usageError("search: %v", err)
+				}
 				if err != nil {
 					return err
 				}
-				return printSummaries(e, list, *asJSON)
+				return printFound(e, found, *asJSON)
 			}
 		},
 	})
@@ -197,17 +217,54 @@ func printSummaries(e *env, list []vault.Summary, asJSON bool) error {
 	var tw table
 	tw.row("ID", "DATE", "PSEUDONYM", "TAGS")
 	for _, s := range list {
-		date := s.InterviewedOn
-		if date == "" {
-			date = "-"
-		}
-		pseud := s.Pseudonym
-		if s.Heads > 1 {
-			pseud += fmt.Sprintf(" (conflict: %d versions)", s.Heads)
-		}
-		tw.row(s.ID, date, pseud, strings.Join(s.Tags, ", "))
+		tw.row(summaryRow(s)...)
 	}
 	return tw.write(e.stdout)
+}
+
+// summaryRow is an interview's row in list and search.
+func summaryRow(s vault.Summary) []string {
+	date := s.InterviewedOn
+	if date == "" {
+		date = "-"
+	}
+	pseud := s.Pseudonym
+	if s.Heads > 1 {
+		pseud += fmt.Sprintf(" (conflict: %d versions)", s.Heads)
+	}
+	return []string{s.ID, date, pseud, strings.Join(s.Tags, ", ")}
+}
+
+// printFound prints what search found: each interview as list does, then
+// where the match is and the excerpt around it, indented.
+func printFound(e *env, found []vault.Found, asJSON bool) error {
+	if asJSON {
+		return writeJSON(e.stdout, found)
+	}
+	if len(found) == 0 {
+		fmt.Fprintln(e.stderr, "No interviews.")
+		return nil
+	}
+	var tw table
+	tw.row("ID", "DATE", "PSEUDONYM", "TAGS")
+	for _, f := range found {
+		tw.row(summaryRow(f.Summary)...)
+	}
+	var t strings.Builder
+	if err := tw.write(&t); err != nil {
+		return err
+	}
+	lines := strings.Split(t.String(), "\n")
+	var b strings.Builder
+	b.WriteString(lines[0] + "\n")
+	for i, f := range found {
+		b.WriteString(lines[i+1] + "\n")
+		if f.Line > 0 {
+			fmt.Fprintf(&b, "    %d:%d  %s\n", f.Line, f.Column, f.Excerpt)
+		}
+	}
+	_, err := io.WriteString(e.stdout, b.String())
+	return err
 }
 
 func printView(w io.Writer, v *vault.View) {
