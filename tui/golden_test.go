@@ -177,6 +177,13 @@ func goldenScreens(t *testing.T, w, h int) {
 	s.golden("search")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
 
+	// Where the testimony matches, under the selected row; and a filter.
+	s.key(runes("/"))
+	s.key(runes("asked tag:exit-ban from:2018"))
+	s.send(s.send(searchDelayMsg{seq: m.list.seq})())
+	s.golden("search-where")
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+
 	s.send(s.key(runes("s"))())
 	s.golden("stats")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})

@@ -3,9 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
-	"github.com/tvault/tvault/vault"
+	"regexp"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/tvault/tvault/vault"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -41,6 +44,13 @@ type listScreen struct {
 	hits    map[string]bool
 	hitsFor string
 	seq     int
+	// where is where the testimony matches, by interview, for the
+	// excerpt under the selected row; passed is the interviews the
+	// filter's tag:, from:, to: and consent: let through (nil: no such
+	// filter); badFilter says why a filter word is not applied.
+	where     map[string]vault.Found
+	passed    map[string]bool
+	badFilter string
 
 	// discard is the draft row to discard once y confirms, or nil.
 	discard *row
@@ -51,9 +61,12 @@ type rowsMsg struct{ rows []row }
 
 // searchMsg is the result of a full-text search.
 type searchMsg struct {
-	seq   int
-	query string
-	ids   map[string]bool
+	seq    int
+	query  string
+	ids    map[string]bool
+	where  map[string]vault.Found
+	passed map[string]bool
+	bad    string
 }
 
 // searchDelayMsg starts the search for query seq once typing pauses.
@@ -62,7 +75,7 @@ type searchDelayMsg struct{ seq int }
 func newListScreen(c common) *listScreen {
 	ti := textinput.New()
 	ti.Prompt = "/"
-	ti.Placeholder = "pseudonym or words of the testimony"
+	ti.Placeholder = "pseudonym or words of the testimony; tag:T from:2019 to:2020-06 consent:share"
 	return &listScreen{common: c, filter: ti}
 }
 
@@ -119,7 +132,8 @@ func (l *listScreen) setRows(rows []row) {
 
 // clear drops every row, for locking.
 func (l *listScreen) clear() {
-	l.all, l.rows, l.hits = nil, nil, nil
+	l.all, l.rows, l.hits, l.where, l.passed = nil, nil, nil, nil, nil
+	l.badFilter = ""
 	l.filter.Reset()
 	l.filtering = false
 	l.cursor, l.offset = 0, 0
@@ -135,19 +149,63 @@ func (l *listScreen) applyFilter() {
 		l.clamp()
 		return
 	}
-	hits := l.hits
+	words, f, _ := parseQuery(q)
+	hits, passed := l.hits, l.passed
 	if l.hitsFor != q {
-		hits = nil
+		hits, passed = nil, nil
 	}
 	rows := make([]row, 0, 64)
 	for _, r := range l.all {
-		if strings.Contains(r.lower, q) || (r.id != "" && hits[r.id]) {
+		if !f.Empty() && (r.id == "" || !passed[r.id]) {
+			// A filter: until its search is back, nothing passes.
+			continue
+		}
+		if words == "" || strings.Contains(r.lower, words) || (r.id != "" && hits[r.id]) {
 			rows = append(rows, r)
 		}
 	}
 	l.rows = rows
 	l.clamp()
 }
+
+// parseQuery splits what is typed after / into the words of the search
+// and the filter's tag:T, from:D, to:D and consent:C; bad says why a
+// filter word is left out (a date not yet whole, while typing).
+func parseQuery(q string) (words string, f vault.Filter, bad string) {
+	var ws []string
+	for _, w := range strings.Fields(q) {
+		name, val, ok := strings.Cut(w, ":")
+		if !ok || val == "" {
+			ws = append(ws, w)
+			continue
+		}
+		switch name {
+		case "tag":
+			f.Tags = append(f.Tags, val)
+		case "from", "to":
+			if !dateFilter.MatchString(val) {
+				bad = name + ": takes YYYY, YYYY-MM or YYYY-MM-DD"
+				continue
+			}
+			if name == "from" {
+				f.From = val
+			} else {
+				f.To = val
+			}
+		case "consent":
+			if !contains(vault.ConsentKinds, val) {
+				bad = "consent: takes record, quote or share"
+				continue
+			}
+			f.Consent = append(f.Consent, val)
+		default:
+			ws = append(ws, w)
+		}
+	}
+	return strings.Join(ws, " "), f, bad
+}
+
+var dateFilter = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
 
 func (l *listScreen) clamp() {
 	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
@@ -163,7 +221,13 @@ func (l *listScreen) clamp() {
 
 // pageSize is the number of rows on screen: the height less the title, the
 // filter line and the header.
-func (l *listScreen) pageSize() int { return max(l.height-3, 1) }
+func (l *listScreen) pageSize() int {
+	if l.query() != "" {
+		// A line under the selected row for where its testimony matches.
+		return max(l.height-4, 1)
+	}
+	return max(l.height-3, 1)
+}
 
 func (l *listScreen) selected() (row, bool) {
 	if l.cursor < len(l.rows) {
@@ -212,23 +276,41 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		q := strings.ToLower(l.query())
+		words, f, bad := parseQuery(q)
 		return func() tea.Msg {
-			ids := map[string]bool{}
+			res := searchMsg{seq: msg.seq, query: q, ids: map[string]bool{}, where: map[string]vault.Found{}, bad: bad}
 			err := s.do(func(v Store) error {
-				res, err := v.Search(context.Background(), q)
-				for _, r := range res {
-					ids[r.ID] = true
+				if words != "" {
+					found, err := v.Find(context.Background(), words, f)
+					if err != nil {
+						return err
+					}
+					for _, h := range found {
+						res.ids[h.ID] = true
+						res.where[h.ID] = h
+					}
+				}
+				if f.Empty() {
+					return nil
+				}
+				// What the filter lets through, for the pseudonyms that
+				// match the words.
+				found, err := v.Find(context.Background(), "", f)
+				res.passed = map[string]bool{}
+				for _, h := range found {
+					res.passed[h.ID] = true
 				}
 				return err
 			})
 			if err != nil {
 				return ErrorMsg{err}
 			}
-			return searchMsg{seq: msg.seq, query: q, ids: ids}
+			return res
 		}
 	case searchMsg:
 		if msg.seq == l.seq {
 			l.hits, l.hitsFor = msg.ids, msg.query
+			l.where, l.passed, l.badFilter = msg.where, msg.passed, msg.bad
 			l.applyFilter()
 		}
 	case tea.KeyMsg:
@@ -349,7 +431,14 @@ func (l *listScreen) View() string {
 	}
 	b.WriteString(l.styles.Title.Render(title) + "\n")
 	if l.filtering || l.query() != "" {
-		b.WriteString(l.filter.View())
+		if l.badFilter != "" && l.hitsFor == strings.ToLower(l.query()) {
+			// The field gives up the room the warning takes.
+			fi := l.filter
+			fi.Width = max(l.width-4-lipgloss.Width(l.badFilter)-2, 10)
+			b.WriteString(fi.View() + "  " + l.styles.Warn.Render(l.badFilter))
+		} else {
+			b.WriteString(l.filter.View())
+		}
 	} else {
 		b.WriteString(l.styles.Dim.Render("/ to search by pseudonym or testimony"))
 	}
@@ -394,6 +483,12 @@ func (l *listScreen) View() string {
 			line = l.styles.Selected.Render(line)
 		}
 		b.WriteString(line + "\n")
+		if f, ok := l.where[r.id]; ok && i == l.cursor && r.id != "" && l.hitsFor == strings.ToLower(l.query()) {
+			// Where the testimony matches, and around it: the readable
+			// testimony, spans as [description].
+			at := fmt.Sprintf("    %d:%d  ", f.Line, f.Column)
+			b.WriteString(l.styles.Dim.Render(at+cell(vault.Escape(f.Excerpt), max(w-lipgloss.Width(at), 1))) + "\n")
+		}
 	}
 	return b.String()
 }

@@ -15,6 +15,7 @@ type Store interface {
 	// Interviews and drafts.
 	List(ctx context.Context) ([]vault.Summary, error)
 	Search(ctx context.Context, query string) ([]vault.Summary, error)
+	Find(ctx context.Context, query string, f vault.Filter) ([]vault.Found, error)
 	Get(idOrPrefix string) (*vault.View, error)
 	Resolve(idOrPrefix string) (string, error)
 	Heads(idOrPrefix string) ([]vault.View, error)
