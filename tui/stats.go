@@ -10,7 +10,8 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
-// statsScreen draws counts by tag and by harm to relatives as bar charts.
+// statsScreen draws counts as bar charts: interviews by tag, year and
+// place; relatives by harm and relation.
 type statsScreen struct {
 	common
 	stats *vault.Stats
@@ -62,17 +63,38 @@ func (s *statsScreen) View() string {
 	if s.stats == nil {
 		return "Counting…"
 	}
-	title := s.styles.Title.Render(fmt.Sprintf("Statistics — %d interviews", s.stats.Interviews))
-	rows := max(s.height-5, 1)
-	if s.width >= 70 {
-		w := (s.width - 2) / 2
-		left := s.chart("Interviews by tag", s.stats.ByTag, w, rows)
-		right := s.chart("Relatives by harm", s.stats.ByHarm, w, rows)
-		return title + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", right)
+	st := s.stats
+	title := s.styles.Title.Render(fmt.Sprintf("Statistics — %s", interviews(st.Interviews)))
+	charts := []struct {
+		title  string
+		counts []vault.Count
+	}{
+		{"Interviews by tag", st.ByTag},
+		{"Relatives by harm", st.ByHarm},
+		{"Interviews by year", st.ByYear},
+		{"Interviews by place", st.ByPlace},
+		{"Relatives by relation", st.ByRelation},
 	}
-	half := max(rows/2-1, 1)
-	return title + "\n\n" + s.chart("Interviews by tag", s.stats.ByTag, s.width, half) + "\n" +
-		s.chart("Relatives by harm", s.stats.ByHarm, s.width, half)
+	cols := 1
+	if s.width >= 70 {
+		cols = 2
+	}
+	gridRows := (len(charts) + cols - 1) / cols
+	// Each chart: its title, then its bars; a blank line between rows.
+	per := max((s.height-2-(gridRows-1))/gridRows, 3)
+	w := (s.width - 2*(cols-1)) / cols
+	var rows []string
+	for n := 0; n < len(charts); n += cols {
+		var row []string
+		for c := n; c < n+cols && c < len(charts); c++ {
+			if c > n {
+				row = append(row, "  ")
+			}
+			row = append(row, s.chart(charts[c].title, charts[c].counts, w, per-2))
+		}
+		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	return title + "\n\n" + strings.Join(rows, "\n\n")
 }
 
 // chart draws at most rows bars in width cells.
@@ -83,12 +105,14 @@ func (s *statsScreen) chart(title string, counts []vault.Count, width, rows int)
 		b.WriteString(s.styles.Dim.Render("none yet") + "\n")
 		return lipgloss.NewStyle().Width(width).Render(b.String())
 	}
-	most := counts[0].N
-	labelW := 0
+	most, labelW := 0, 0
 	for _, c := range counts {
-		labelW = max(labelW, len([]rune(c.Label)))
+		most = max(most, c.N)
+		// Labels come from the records, which may come from a bundle.
+		labelW = max(labelW, lipgloss.Width(vault.Escape(c.Label)))
 	}
-	labelW = min(labelW, max(width/3, 6))
+	// Labels whole where they fit beside a bar of 8 cells.
+	labelW = min(labelW, max(width-len(fmt.Sprint(most))-3-8, 6))
 	numW := len(fmt.Sprint(most))
 	barW := max(width-labelW-numW-3, 1)
 	for n, c := range counts {
@@ -100,7 +124,7 @@ func (s *statsScreen) chart(title string, counts []vault.Count, width, rows int)
 		if bar == 0 && c.N > 0 {
 			bar = 1
 		}
-		fmt.Fprintf(&b, "%s %s%s %*d\n", cell(c.Label, labelW), s.styles.Bar.Render(strings.Repeat("█", bar)),
+		fmt.Fprintf(&b, "%s %s%s %*d\n", cell(vault.Escape(c.Label), labelW), s.styles.Bar.Render(strings.Repeat("█", bar)),
 			strings.Repeat(" ", barW-bar), numW, c.N)
 	}
 	return lipgloss.NewStyle().Width(width).Render(strings.TrimRight(b.String(), "\n"))
