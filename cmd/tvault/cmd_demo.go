@@ -14,12 +14,13 @@ import (
 	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/internal/synth"
 	"github.com/tvault/tvault/vault"
+	"golang.org/x/term"
 )
 
 func init() {
 	register(&command{
 		name:    "demo",
-		args:    "DIR [--interviews N]",
+		args:    "[DIR] [--interviews N]",
 		summary: "make a vault full of synthetic interviews, to try things",
 		help: `
 Creates DIR/vault, a vault of synthetic interviews in English and Chinese
@@ -28,25 +29,45 @@ key. It needs no terminal: it makes up the two passphrases and writes them
 into DIR/vault-passphrase.txt and DIR/custodian-passphrase.txt (readable by
 you only; the data is synthetic, so they guard nothing real), unless
 --passphrase-file and --custodian-passphrase-file give them. It prints the
-command that opens the demo in the terminal UI.`,
+command that opens the demo in the terminal UI.
+
+Without DIR, the demo goes in tvault-demo in your home folder and, on a
+terminal, opens at once in the terminal UI, unlocked; run again, it opens
+the demo made the first time.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			n := fs.Int("interviews", 40, "how many `N` interviews to make")
 			return func(e *env, args []string) error {
-				if len(args) != 1 {
-					return usageError("demo takes one DIR")
+				if len(args) > 1 {
+					return usageError("demo takes one DIR, or none")
 				}
 				if *n < 1 || *n > 100000 {
 					return usageError("--interviews must be between 1 and 100000")
 				}
-				return runDemo(e, args[0], *n)
+				if len(args) == 1 {
+					return runDemo(e, args[0], *n, false)
+				}
+				home, err := os.UserHomeDir()
+				if err != nil || home == "" {
+					return usageError("demo: no home folder; give a DIR")
+				}
+				return runDemo(e, filepath.Join(home, "tvault-demo"), *n, true)
 			}
 		},
 	})
 }
 
-func runDemo(e *env, dir string, n int) error {
+// runDemo makes the demo in dir. open (no DIR given) opens it in the
+// terminal UI on a terminal, and opens the one made before if dir holds it.
+func runDemo(e *env, dir string, n int, open bool) error {
 	vdir := filepath.Join(dir, "vault")
 	keyPath := filepath.Join(dir, "custodian.age")
+	onTerminal := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+	if passFile := filepath.Join(dir, demoPassName); open && onTerminal && vault.Exists(vdir) && e.passphraseFile == "" {
+		if _, err := os.Lstat(passFile); err == nil {
+			fmt.Fprintf(e.stderr, "Opening the demo made before, in %s.\n", vdir)
+			return openDemo(e, vdir, passFile)
+		}
+	}
 	if vault.Exists(vdir) {
 		return usageError("demo: %q already holds a vault", vdir)
 	}
@@ -82,15 +103,15 @@ func runDemo(e *env, dir string, n int) error {
 		os.Remove(keyPath)
 		return err
 	}
-	defer v.Close()
 	inputs := synth.Interviews(uint64(time.Now().UnixNano()), n, 1200)
 	ids, err := v.Add(e.ctx, inputs)
+	v.Close()
 	if err != nil {
 		return err
 	}
-	passFile := e.passphraseFile
+	passFile, cpassFile := e.passphraseFile, e.custodianPassFile
 	if wrote {
-		passFile = filepath.Join(dir, demoPassName)
+		passFile, cpassFile = filepath.Join(dir, demoPassName), filepath.Join(dir, demoCustodianPassName)
 	}
 	fmt.Fprintf(e.stderr, "Made a demo vault of %d synthetic interviews (invented people, places and events) in %s\n", len(ids), vdir)
 	fmt.Fprintf(e.stderr, "and its custodian key in %s.\n", keyPath)
@@ -101,8 +122,19 @@ func runDemo(e *env, dir string, n int) error {
 	fmt.Fprintf(e.stderr, "  tvault --vault %s list --passphrase-file %s\n", vdir, passFile)
 	fmt.Fprintf(e.stderr, "  tvault --vault %s show %s --passphrase-file %s\n", vdir, ids[0][:8], passFile)
 	fmt.Fprintf(e.stderr, "  tvault --vault %s search 警察 --passphrase-file %s\n", vdir, passFile)
-	fmt.Fprintf(e.stderr, "  tvault --vault %s identity %s --custodian-key %s\n", vdir, ids[0][:8], keyPath)
+	fmt.Fprintf(e.stderr, "  tvault --vault %s identity %s --custodian-key %s --passphrase-file %s --custodian-passphrase-file %s\n",
+		vdir, ids[0][:8], keyPath, passFile, cpassFile)
+	if open && onTerminal {
+		return openDemo(e, vdir, passFile)
+	}
 	return nil
+}
+
+// openDemo opens the demo vault in the terminal UI, unlocked with the
+// passphrase in passFile.
+func openDemo(e *env, vdir, passFile string) error {
+	e.vaultDir, e.passphraseFile = vdir, passFile
+	return runDefault(e)
 }
 
 const (

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -30,8 +31,14 @@ type session struct {
 
 func startSession(t *testing.T, bin string, args ...string) *session {
 	t.Helper()
+	return startSessionEnv(t, nil, bin, args...)
+}
+
+// startSessionEnv is startSession with more environment variables.
+func startSessionEnv(t *testing.T, env []string, bin string, args ...string) *session {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "TERM=xterm-256color", "NO_COLOR=1"), env...)
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
 		t.Fatal(err)
@@ -291,5 +298,57 @@ func TestTerminalUIFirstRun(t *testing.T) {
 	defer v.Close()
 	if v.Custodian().String() != c.Recipient().String() {
 		t.Fatal("the vault seals to another custodian than the key file's")
+	}
+}
+
+// TestReadmeFirstCommand runs the README's first command as written, in a
+// terminal of 80×24 with an empty home folder: it must land the person in
+// the terminal UI, unlocked, on the demo vault; run again, on the same one.
+// "go run ./cmd/tvault" is this test's tvault (the same main, with the
+// test's scrypt work factor); the arguments are the README's, the shell's
+// ~ expanded as a shell would.
+func TestReadmeFirstCommand(t *testing.T) {
+	t.Parallel()
+	bin, err := exec.LookPath("tvault")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(readme), "```sh\n")
+	if !ok {
+		t.Fatal("the README has no sh block")
+	}
+	first, _, _ := strings.Cut(block, "\n")
+	first, _, _ = strings.Cut(first, "#")
+	const run = "go run ./cmd/tvault"
+	line := strings.TrimSpace(first)
+	if !strings.HasPrefix(line, run) {
+		t.Fatalf("the README's first command is %q, not %s …", line, run)
+	}
+	home := t.TempDir()
+	var args []string
+	for _, a := range strings.Fields(strings.TrimPrefix(line, run)) {
+		if a == "~" || strings.HasPrefix(a, "~/") {
+			a = filepath.Join(home, a[1:])
+		}
+		args = append(args, a)
+	}
+	for _, again := range []bool{false, true} {
+		s := startSessionEnv(t, []string{"HOME=" + home, "TVAULT_DIR="}, bin, args...)
+		s.waitFor("/ to search")
+		s.waitFor("tvault — 40 interviews")
+		s.typ("q")
+		s.exited()
+		if again {
+			s.mu.Lock()
+			made := bytes.Contains(s.out.Bytes(), []byte("Made a demo vault"))
+			s.mu.Unlock()
+			if made {
+				t.Error("the second run made another demo")
+			}
+		}
 	}
 }
