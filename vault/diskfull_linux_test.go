@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/skipnote"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -18,11 +19,11 @@ import (
 func mountTmpfs(t *testing.T, size string) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs (CI runs as root)")
+		skipnote.Skip(t, "needs root to mount a small tmpfs (CI runs as root)")
 	}
 	dir := t.TempDir()
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v", err)
+		skipnote.Skip(t, "cannot mount a tmpfs here: %v", err)
 	}
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
 	return dir
@@ -117,7 +118,7 @@ func TestReadOnlyFilesystem(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := syscall.Mount("", mnt, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		t.Skipf("cannot remount read-only: %v", err)
+		skipnote.Skip(t, "cannot remount read-only: %v", err)
 	}
 	if _, err := v.Add(context.Background(), []vault.Input{input("X", "y")}); !errors.Is(err, syscall.EROFS) {
 		t.Fatalf("save on a read-only disk: err=%v, want EROFS", err)

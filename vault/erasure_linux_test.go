@@ -16,6 +16,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/skipnote"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -30,7 +31,7 @@ func mountExt4(t *testing.T, size int64) (image, mnt string) {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("CI must run the ext4 erasure test: "+why, args...)
 		}
-		t.Skipf(why, args...)
+		skipnote.Skip(t, why, args...)
 	}
 	if os.Geteuid() != 0 {
 		skip("mounting a loop ext4 image needs root")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tvault/tvault/internal/skipnote"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -22,7 +23,7 @@ func needTool(t *testing.T, name string) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not installed; .ci/run installs it", name)
 		}
-		t.Skipf("%s is not installed (go install filippo.io/age/cmd/...@v1.3.2; apt-get install sqlite3)", name)
+		skipnote.Skip(t, "%s is not installed (go install filippo.io/age/cmd/...@v1.3.2; apt-get install sqlite3)", name)
 	}
 	return path
 }

@@ -14,6 +14,7 @@ import (
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/coerced"
+	"github.com/tvault/tvault/internal/skipnote"
 	"github.com/tvault/tvault/internal/synth"
 	"github.com/tvault/tvault/vault"
 )
@@ -25,6 +26,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	code := m.Run()
+	skipnote.Report("vault")
 	for _, dir := range benchVaults {
 		os.RemoveAll(filepath.Dir(dir))
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"filippo.io/age"
@@ -15,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/tvault/tvault/crypto"
 	"github.com/tvault/tvault/internal/media/mediatest"
+	"github.com/tvault/tvault/internal/skipnote"
 	"github.com/tvault/tvault/internal/term"
 	"github.com/tvault/tvault/vault"
 )
@@ -27,12 +29,25 @@ func TestMain(m *testing.M) {
 		hygieneProbe()
 		os.Exit(0)
 	}
-	testscript.Main(m, map[string]func(){
+	testscript.Main(reporting{m}, map[string]func(){
 		"tvault":                func() { os.Exit(Main()) },
 		"age-plugin-tvaulttest": runTestPlugin,
 		"opensocket":            runOpenSocket,
 	})
 }
+
+// reporting runs the tests, then says which skipped for a missing tool
+// (skipnote): testscript.Main exits once they have run.
+type reporting struct{ m *testing.M }
+
+func (r reporting) Run() int {
+	code := r.m.Run()
+	skipnote.Report("cmd/tvault")
+	return code
+}
+
+// straceNote notes the scripts' strace skip once.
+var straceNote sync.Once
 
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs(filepath.Join("..", "..", "testdata"))
@@ -50,7 +65,13 @@ func TestScripts(t *testing.T) {
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "strace" {
-				return condStrace()
+				ok, err := condStrace()
+				if !ok && err == nil {
+					straceNote.Do(func() {
+						skipnote.Note("TestScripts/nonetwork", "strace is not installed (apt-get install strace), cannot trace here, or not Linux")
+					})
+				}
+				return ok, err
 			}
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},

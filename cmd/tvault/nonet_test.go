@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/tvault/tvault/internal/skipnote"
 )
 
 // No network.
@@ -42,7 +43,7 @@ func needTool(t testing.TB, name, install string) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is not installed; .ci/run installs it", name)
 		}
-		t.Skipf("%s is not installed (%s)", name, install)
+		skipnote.Skip(t, "%s is not installed (%s)", name, install)
 	}
 	return path
 }
