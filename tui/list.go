@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -58,19 +57,6 @@ type listScreen struct {
 
 // rowsMsg carries the interviews and drafts, loaded off the UI loop.
 type rowsMsg struct{ rows []row }
-
-// searchMsg is the result of a full-text search.
-type searchMsg struct {
-	seq    int
-	query  string
-	ids    map[string]bool
-	where  map[string]vault.Found
-	passed map[string]bool
-	bad    string
-}
-
-// searchDelayMsg starts the search for query seq once typing pauses.
-type searchDelayMsg struct{ seq int }
 
 func newListScreen(c common) *listScreen {
 	ti := textinput.New()
@@ -142,71 +128,6 @@ func (l *listScreen) clear() {
 
 func (l *listScreen) query() string { return strings.TrimSpace(l.filter.Value()) }
 
-func (l *listScreen) applyFilter() {
-	q := strings.ToLower(l.query())
-	if q == "" {
-		l.rows = l.all
-		l.clamp()
-		return
-	}
-	words, f, _ := parseQuery(q)
-	hits, passed := l.hits, l.passed
-	if l.hitsFor != q {
-		hits, passed = nil, nil
-	}
-	rows := make([]row, 0, 64)
-	for _, r := range l.all {
-		if !f.Empty() && (r.id == "" || !passed[r.id]) {
-			// A filter: until its search is back, nothing passes.
-			continue
-		}
-		if words == "" || strings.Contains(r.lower, words) || (r.id != "" && hits[r.id]) {
-			rows = append(rows, r)
-		}
-	}
-	l.rows = rows
-	l.clamp()
-}
-
-// parseQuery splits what is typed after / into the words of the search
-// and the filter's tag:T, from:D, to:D and consent:C; bad says why a
-// filter word is left out (a date not yet whole, while typing).
-func parseQuery(q string) (words string, f vault.Filter, bad string) {
-	var ws []string
-	for _, w := range strings.Fields(q) {
-		name, val, ok := strings.Cut(w, ":")
-		if !ok || val == "" {
-			ws = append(ws, w)
-			continue
-		}
-		switch name {
-		case "tag":
-			f.Tags = append(f.Tags, val)
-		case "from", "to":
-			if !dateFilter.MatchString(val) {
-				bad = name + ": takes YYYY, YYYY-MM or YYYY-MM-DD"
-				continue
-			}
-			if name == "from" {
-				f.From = val
-			} else {
-				f.To = val
-			}
-		case "consent":
-			if !contains(vault.ConsentKinds, val) {
-				bad = "consent: takes record, quote or share"
-				continue
-			}
-			f.Consent = append(f.Consent, val)
-		default:
-			ws = append(ws, w)
-		}
-	}
-	return strings.Join(ws, " "), f, bad
-}
-
-var dateFilter = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
-
 func (l *listScreen) clamp() {
 	l.cursor = min(max(l.cursor, 0), max(len(l.rows)-1, 0))
 	h := l.pageSize()
@@ -267,7 +188,6 @@ func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 
 // Update handles a message for the list.
 func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
-	s := l.st
 	switch msg := msg.(type) {
 	case rowsMsg:
 		l.setRows(msg.rows)
@@ -275,38 +195,7 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 		if msg.seq != l.seq {
 			return nil
 		}
-		q := strings.ToLower(l.query())
-		words, f, bad := parseQuery(q)
-		return func() tea.Msg {
-			res := searchMsg{seq: msg.seq, query: q, ids: map[string]bool{}, where: map[string]vault.Found{}, bad: bad}
-			err := s.do(func(v Store) error {
-				if words != "" {
-					found, err := v.Find(context.Background(), words, f)
-					if err != nil {
-						return err
-					}
-					for _, h := range found {
-						res.ids[h.ID] = true
-						res.where[h.ID] = h
-					}
-				}
-				if f.Empty() {
-					return nil
-				}
-				// What the filter lets through, for the pseudonyms that
-				// match the words.
-				found, err := v.Find(context.Background(), "", f)
-				res.passed = map[string]bool{}
-				for _, h := range found {
-					res.passed[h.ID] = true
-				}
-				return err
-			})
-			if err != nil {
-				return ErrorMsg{err}
-			}
-			return res
-		}
+		return l.search(msg.seq)
 	case searchMsg:
 		if msg.seq == l.seq {
 			l.hits, l.hitsFor = msg.ids, msg.query
