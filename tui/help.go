@@ -84,7 +84,7 @@ func (t *teamScreen) typing() bool {
 func (t *teamScreen) FullHelp() []helpGroup {
 	k := t.keys
 	return []helpGroup{
-		{"Team", []key.Binding{k.AddMember, k.RemoveMember, k.Mark, k.Export, k.Import, k.Card, k.Up, k.Down, k.Back}},
+		{"Team", []key.Binding{k.AddMember, k.RemoveMember, k.Mark, k.Export, k.Import, k.Card, k.RotateKey, k.Up, k.Down, k.Back}},
 		{"Questions", []key.Binding{bind("enter", "ok, done"), bind("esc", "back, cancel an export or import"),
 			bind("y", "yes: the fingerprint matches"), bind("n", "no")}},
 	}

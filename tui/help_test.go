@@ -36,7 +36,7 @@ func TestHelpEveryScreen(t *testing.T) {
 
 	s.send(s.key(runes("t"))())
 	s.key(runes("?"))
-	help("team", "a add member", "d remove member", "x export", "i import", "c my card", "space mark for export")
+	help("team", "a add member", "d remove member", "x export", "i import", "c my card", "space mark for export", "K new member key")
 	s.key(tea.KeyMsg{Type: tea.KeyEsc})
 
 	s.send(s.key(tea.KeyMsg{Type: tea.KeyEnter})())
