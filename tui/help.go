@@ -55,7 +55,7 @@ func (i *interviewScreen) typing() bool { return i.pane != paneView || i.dlg != 
 func (i *interviewScreen) FullHelp() []helpGroup {
 	k := i.keys
 	return []helpGroup{
-		{"Interview", []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Reveal, k.Compare}},
+		{"Interview", []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Reveal, k.Compare, k.Purge}},
 		{"Testimony (e)", []key.Binding{bind("enter", "new line"), k.Span, bind("arrows", "move"),
 			bind("home/end", "line start/end"), bind("pgup/pgdn", "page"), bind("ctrl+home/end", "start/end"), k.Save, k.Back}},
 		{"Details, identity (m, i)", []key.Binding{bind("tab/enter", "next field"), bind("shift+tab", "previous field"),
@@ -90,12 +90,11 @@ func (t *teamScreen) FullHelp() []helpGroup {
 	}
 }
 
-func (r *revealScreen) typing() bool { return r.step == revealAsk }
+// typing: the key file and passphrase fields, and the session's find.
+func (r *revealScreen) typing() bool { return r.step == revealAsk || r.step == revealAll }
 
-func (r *revealScreen) FullHelp() []helpGroup {
-	return []helpGroup{{"Custodian reveal", []key.Binding{bind("tab", "next field"), bind("enter", "reveal"),
-		bind("esc", "hide, back")}}}
-}
+// typing: the purge's typed confirmation.
+func (p *purgeScreen) typing() bool { return true }
 
 func (u *unlockScreen) typing() bool { return true }
 
