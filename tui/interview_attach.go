@@ -37,7 +37,7 @@ func (i *interviewScreen) attachAnswer(a dialog.Answer, cmd tea.Cmd) tea.Cmd {
 		path, description, seal := i.dlg.(*dialog.Attach).Answers()
 		i.dlg = nil
 		i.status, i.err = "", ""
-		return tea.Batch(cmd, attachFile(i.st, i.id, path, description, seal))
+		return tea.Batch(cmd, attachFile(i.st, i.id, cleanPath(path), description, seal))
 	case dialog.Cancel:
 		i.dlg = nil
 		return nil
