@@ -42,6 +42,11 @@ type ExportReport struct {
 	Revisions   int `json:"revisions"`
 	Tombstones  int `json:"tombstones"`
 	Unshareable int `json:"left_out_unshareable"`
+	// Files and FileBytes are the attachment files the bundle carries.
+	Files     int   `json:"files"`
+	FileBytes int64 `json:"file_bytes"`
+
+	interviews []string // the interviews sent
 }
 
 // sentMark is how far the revisions and tombstones sent to a member reach.
@@ -155,6 +160,9 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	if body.KeyChanges, err = v.keyChanges(ctx); err != nil {
 		return nil, nil, err
 	}
+	// The files of the interviews sent, streamed from blobs/ (twice: the
+	// header counts them first).
+	body.Blobs = v.blobSource(ctx, report)
 	report.Revisions, report.Tombstones = len(body.Revisions), len(body.Tombstones)
 	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 && current.KeyChanges <= since.KeyChanges {
 		return nil, nil, ErrNothingNew
@@ -300,6 +308,7 @@ func (v *Vault) gatherInterviews(ctx context.Context, body *bundlefmt.Body, repo
 			return err
 		}
 		body.Revisions = append(body.Revisions, revs...)
+		report.interviews = append(report.interviews, id)
 		sealed, err := scanAll(ctx, prepared["sealed"], id, func(rows *sql.Rows) (bundlefmt.Sealed, error) {
 			rec := bundlefmt.Sealed{Interview: id}
 			return rec, rows.Scan(&rec.ID, &rec.Data)

@@ -1,10 +1,14 @@
 package vault
 
 import (
+	"bytes"
+	"context"
 	"os"
+	"testing"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/bundlefmt"
 )
 
 // SetMemoryLimitForTesting sets the largest database image that vaults opened
@@ -41,4 +45,36 @@ func DataKeysForTesting(dir string, v *age.HybridIdentity) []*age.HybridIdentity
 func StoreMACForTesting(v *age.HybridIdentity) []byte {
 	k, _ := storeMAC(v)
 	return k
+}
+
+// ExportWithFileForTesting exports interview to bob, as v's member signs
+// it, with data in place of its first attachment's file: a roster member
+// who sends a file its signed record does not name.
+func ExportWithFileForTesting(tb testing.TB, v *Vault, interview string, data []byte) []byte {
+	tb.Helper()
+	ctx := context.Background()
+	opts := ExportOptions{To: []string{"bob"}, IDs: []string{interview}}
+	recipients, err := v.exportRecipients(ctx, opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	body, err := v.bundleHeader(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := v.gatherInterviews(ctx, body, &ExportReport{}, opts, sentMark{}); err != nil {
+		tb.Fatal(err)
+	}
+	atts, err := v.Attachments(ctx, interview)
+	if err != nil || len(atts) == 0 {
+		tb.Fatalf("no attachment to forge: %v", err)
+	}
+	body.Blobs = func(emit func(*bundlefmt.BlobChunk) error) error {
+		return emit(&bundlefmt.BlobChunk{Attachment: atts[0].ID, Interview: interview, Data: data})
+	}
+	var buf bytes.Buffer
+	if err := bundlefmt.Encrypt(&buf, body, v.member.SigningKey, recipients...); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

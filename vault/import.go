@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -40,6 +41,8 @@ type ImportReport struct {
 	// KeyChanges are teammates' member key rotations the bundle brought:
 	// the user is to compare each new fingerprint out loud.
 	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+	// Files is how many attachment files the bundle brought.
+	Files int `json:"files"`
 	// Warnings are what the import noticed but did not refuse.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -64,13 +67,17 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	defer func() { v.keys = nil }()
 	var report *ImportReport
 	var refused error
-	body, err := bundlefmt.Read(r, id, func(h *bundlefmt.Header) error {
+	// Attachment files stream into temporary blobs as they arrive; they
+	// stay only if all of the bundle is taken.
+	recv := &blobReceiver{v: v, files: map[string]*incoming{}}
+	defer recv.drop()
+	body, err := bundlefmt.ReadBlobs(r, id, func(h *bundlefmt.Header) error {
 		if _, refused = v.takeKeyChanges(ctx, &bundlefmt.Body{KeyChanges: h.KeyChanges}); refused != nil {
 			return refused
 		}
 		report, refused = v.checkSigner(ctx, h)
 		return refused
-	})
+	}, recv.take)
 	if err != nil {
 		var noMatch *age.NoIdentityMatchError
 		switch {
@@ -117,18 +124,35 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err := v.countNew(ctx, ch, tombstoned, report); err != nil {
 		return nil, err
 	}
+	files, placed, err := recv.keep(ctx, ch, tombstoned)
+	removePlaced := func() {
+		for _, p := range placed {
+			os.Remove(p)
+		}
+	}
+	if err != nil {
+		removePlaced()
+		return nil, err
+	}
+	ch.KV = append(ch.KV, files...)
+	report.Files = len(files)
 	if err := v.checkAuditHead(ctx, body.AuditHead, ch, report); err != nil {
 		return nil, err
 	}
-	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 {
+	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 && len(files) == 0 {
 		// Nothing new: a bundle seen before. The vault stays exactly as it
 		// was, audit log included.
 		return report, nil
 	}
 	if err := ctx.Err(); err != nil {
+		removePlaced()
 		return nil, err
 	}
-	return v.mergeBundle(context.WithoutCancel(ctx), ch, report)
+	rep, err := v.mergeBundle(context.WithoutCancel(ctx), ch, report)
+	if err != nil && rep == nil {
+		removePlaced()
+	}
+	return rep, err
 }
 
 // checkSigner checks, on a bundle's header, that it is signed by this

@@ -146,6 +146,13 @@ type Body struct {
 	// signed by the retired key and by the new one: how teammates learn a
 	// member's new key. Absent in bundles from before rotations existed.
 	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+
+	// Blobs, when writing, streams the attachment files the bundle
+	// carries, chunk by chunk, in order ([BlobChunk]). It is called twice:
+	// once to count, once to write.
+	Blobs func(emit func(*BlobChunk) error) error `json:"-"`
+	// takeBlob, when reading, takes each chunk as it arrives ([ReadBlobs]).
+	takeBlob func(*BlobChunk) error
 }
 
 // KeyChange is a member's key rotation, as the vault stores it: a statement
@@ -234,6 +241,10 @@ func Read(r io.Reader, id age.Identity, check func(*Header) error) (*Body, error
 // their signature follows it); if it fails, Parse returns its error as it
 // is, having read no more. The records inside are the caller's to verify.
 func Parse(r io.Reader, check func(*Header) error) (*Body, error) {
+	return parse(r, check, nil)
+}
+
+func parse(r io.Reader, check func(*Header) error, take func(*BlobChunk) error) (*Body, error) {
 	br := bufio.NewReaderSize(r, legacyPeek)
 	var n int64
 	first, err := readLine(br, nil, 32, &n)
@@ -245,7 +256,7 @@ func Parse(r io.Reader, check func(*Header) error) (*Body, error) {
 	}
 	switch string(first) {
 	case Magic:
-		return parseV3(br, check)
+		return parseV3(br, check, take)
 	case MagicV2:
 		return parseLegacy(br, 2, check)
 	case MagicV1:

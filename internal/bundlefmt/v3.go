@@ -71,6 +71,7 @@ var Kinds = []Kind{
 	kindOf("tombstone", 1_000_000, func(b *Body) *[]Tombstone { return &b.Tombstones }),
 	kindOf("sealed", 4_000_000, func(b *Body) *[]Sealed { return &b.Sealed }),
 	kindOf("revision", 4_000_000, func(b *Body) *[]Revision { return &b.Revisions }),
+	blobKind, // last: attachment files, streamed (blob.go)
 }
 
 // kindOf is the Kind named name whose records are the elements of the
@@ -136,17 +137,19 @@ func header(body *Body) (*Header, error) {
 		CreatedAt: body.CreatedAt, AuditHead: body.AuditHead, KeyChanges: body.KeyChanges, Counts: map[string]int64{}}
 	var line []byte
 	for _, k := range Kinds {
+		var n int64
 		err := k.encode(body, func(v any) error {
 			var err error
 			line, err = recordLine(line[:0], k.Name, v)
 			h.Size += int64(len(line))
+			n++
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		if n := k.count(body); n > 0 {
-			h.Counts[k.Name] = int64(n)
+		if n > 0 {
+			h.Counts[k.Name] = n
 		}
 	}
 	wipe(line)
@@ -267,7 +270,7 @@ func parseHeader(line []byte) (*Header, error) {
 
 // parseV3 reads the rest of a version 3 bundle from br, after its first
 // line.
-func parseV3(br *bufio.Reader, check func(*Header) error) (*Body, error) {
+func parseV3(br *bufio.Reader, check func(*Header) error, take func(*BlobChunk) error) (*Body, error) {
 	var n int64
 	hl, err := readLine(br, nil, MaxHeaderLine, &n)
 	if err != nil {
@@ -291,7 +294,7 @@ func parseV3(br *bufio.Reader, check func(*Header) error) (*Body, error) {
 		}
 	}
 
-	body := &Body{Version: Version, Exporter: h.Exporter, Recipients: h.Recipients, CreatedAt: h.CreatedAt, AuditHead: h.AuditHead, KeyChanges: h.KeyChanges}
+	body := &Body{Version: Version, Exporter: h.Exporter, Recipients: h.Recipients, CreatedAt: h.CreatedAt, AuditHead: h.AuditHead, KeyChanges: h.KeyChanges, takeBlob: take}
 	records := sha256.New()
 	counts := map[string]int64{}
 	var size, total int64
