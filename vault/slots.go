@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -114,7 +113,12 @@ func unlock(dir string, ids []age.Identity, accept func(id *age.HybridIdentity, 
 		return nil
 	}
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := fsx.ReadRegular(path)
+		if errors.Is(err, fsx.ErrNotRegular) {
+			// Put there by someone else: it opens nothing; go on.
+			damaged = fmt.Errorf("%w: key slot %q is %w", ErrDamaged, slotName(path), err)
+			continue
+		}
 		if err != nil {
 			return nil, "", err
 		}
@@ -160,7 +164,7 @@ func (v *Vault) Slots() ([]Slot, error) {
 	}
 	slots := make([]Slot, 0, len(paths))
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := fsx.ReadRegular(path)
 		if err != nil {
 			return nil, err
 		}
