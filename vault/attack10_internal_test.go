@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -79,6 +80,9 @@ func TestAttackKeyChangeLoop(t *testing.T) {
 	m.member = first // signs with M again
 	_, err = b.Import(ctx, bytes.NewReader(exportTo(m)))
 	if err != nil {
+		if !errors.Is(err, ErrKeyConflict) {
+			t.Fatalf("a hand-over back to a retired key: %v, want ErrKeyConflict", err)
+		}
 		return // refused: the attack fails
 	}
 	// Taken. The loop is stored: a look-up of M2's successor is damage.
