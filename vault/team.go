@@ -103,6 +103,16 @@ func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
 	if bytes.Equal(c.SigningKey, v.member.SigningKey.Public().(ed25519.PublicKey)) {
 		return nil, ErrOwnCard
 	}
+	// A key that a rotation retired is held by whoever the member rotated
+	// away from: never on the roster again.
+	k, _, err := v.successor(v.ctx, c.SigningKey)
+	if err != nil {
+		return nil, err
+	}
+	if k != nil {
+		return nil, fmt.Errorf("%w: this card holds %s's member key that was replaced %s (fingerprint %s); ask %s for their current card and compare its fingerprint out loud",
+			ErrRetiredKey, Escape(k.st.Member), k.st.ChangedAt, k.report().OldFingerprint, Escape(k.st.Member))
+	}
 	var key []byte
 	err = v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
 	if err == nil && !bytes.Equal(key, c.SigningKey) {
