@@ -143,7 +143,16 @@ func (v *Vault) RemoveMember(name string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
-	return v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")})
+	if err := v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")}); err != nil {
+		return err
+	}
+	// Ending trust must not be undone by cutting the journal back, which
+	// anyone who can write to the folder can do: the checkpoint retires
+	// the generation whose journal holds the removal.
+	if err := v.Checkpoint(v.ctx); err != nil {
+		return fmt.Errorf("%q is off the roster, but the checkpoint that makes it final failed (it will run at the next close): %w", name, err)
+	}
+	return nil
 }
 
 // Team returns the roster, by name.
