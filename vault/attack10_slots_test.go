@@ -51,3 +51,29 @@ func TestAttackManyPlantedSlots(t *testing.T) {
 		t.Fatalf("unlock with 17 planted slots took %v (%v); want it refused (or done) before the work, in well under 5 s", took, err)
 	}
 }
+
+// The bound must not lock a vault its owner filled: keys add refuses the
+// slot that would take the vault past it.
+func TestAddPassphraseWithinUnlockBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scrypt at 2^18")
+	}
+	v, _ := MustCreate(t)
+	dir := v.Dir()
+	restore := crypto.SetScryptWorkFactorForTesting(crypto.DefaultScryptWorkFactor)
+	other, _ := crypto.NewIdentity()
+	slot, err := crypto.SealSlot(other, []byte("an old passphrase of the owner's"), time.Now())
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 15 { // after passphrase-1 by name: never tried when it opens
+		if err := os.WriteFile(filepath.Join(dir, "keys", fmt.Sprintf("z-%02d.age", i)), slot, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := v.AddPassphrase(context.Background(), []byte("one passphrase too many here")); !errors.Is(err, vault.ErrInvalid) {
+		t.Fatalf("a seventeenth passphrase slot: %v, want ErrInvalid", err)
+	}
+	MustReopen(t, v) // still opens
+}

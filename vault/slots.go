@@ -214,6 +214,23 @@ func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, e
 	if err := v.writable(); err != nil {
 		return "", err
 	}
+	// An unlock refuses slots that ask for more work than maxUnlockWork
+	// together: never write the one that would lock the vault.
+	paths, err := slotPaths(v.dir)
+	if err != nil {
+		return "", err
+	}
+	work := int64(1) << crypto.DefaultScryptWorkFactor
+	for _, p := range paths {
+		if data, err := fsx.ReadRegular(p); err == nil {
+			if logN, err := crypto.ScryptWorkFactor(data); err == nil {
+				work += 1 << logN
+			}
+		}
+	}
+	if work > maxUnlockWork {
+		return "", fmt.Errorf("%w: a vault holds at most %d passphrase slots ('tvault keys remove' one first)", ErrInvalid, maxUnlockWork>>crypto.DefaultScryptWorkFactor)
+	}
 	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now(), v.slotNotes()...)
 	if err != nil {
 		return "", err
