@@ -80,10 +80,19 @@ func openScryptKey(data, passphrase []byte) (*age.HybridIdentity, []string, erro
 // tvault writes and accepts, or ErrWrongPassphrase if the file has no scrypt
 // stanza (no passphrase opens it).
 func checkScryptWorkFactor(data []byte) error {
+	_, err := ScryptWorkFactor(data)
+	return err
+}
+
+// ScryptWorkFactor returns the scrypt work factor (log2 of N) that an age
+// file's scrypt stanza asks for, read from its header without any work. It
+// returns an error wrapping ErrDamaged if the factor is outside what tvault
+// writes and accepts, or ErrWrongPassphrase if the file has no scrypt stanza.
+func ScryptWorkFactor(data []byte) (int, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 0, 256), 4096)
 	if !sc.Scan() || sc.Text() != "age-encryption.org/v1" {
-		return fmt.Errorf("%w: not an age file", ErrDamaged)
+		return 0, fmt.Errorf("%w: not an age file", ErrDamaged)
 	}
 	for sc.Scan() {
 		line := sc.Text()
@@ -96,21 +105,21 @@ func checkScryptWorkFactor(data []byte) error {
 		}
 		f := strings.Fields(args)
 		if len(f) != 2 {
-			return fmt.Errorf("%w: a malformed scrypt stanza", ErrDamaged)
+			return 0, fmt.Errorf("%w: a malformed scrypt stanza", ErrDamaged)
 		}
 		logN, err := strconv.Atoi(f[1])
 		if err != nil {
-			return fmt.Errorf("%w: a malformed scrypt work factor", ErrDamaged)
+			return 0, fmt.Errorf("%w: a malformed scrypt work factor", ErrDamaged)
 		}
 		if lo, hi := minScryptWorkFactor(), maxScryptWorkFactor; logN < lo || logN > hi {
-			return fmt.Errorf("%w: it asks for scrypt work factor %d, and tvault accepts %d to %d (refused before trying; tvault never writes such a file)",
+			return 0, fmt.Errorf("%w: it asks for scrypt work factor %d, and tvault accepts %d to %d (refused before trying; tvault never writes such a file)",
 				ErrDamaged, logN, lo, hi)
 		}
-		return nil
+		return logN, nil
 	}
 	if sc.Err() != nil {
-		return fmt.Errorf("%w: a malformed header", ErrDamaged)
+		return 0, fmt.Errorf("%w: a malformed header", ErrDamaged)
 	}
 	// Not a passphrase slot (a recipient slot): no passphrase opens it.
-	return ErrWrongPassphrase
+	return 0, ErrWrongPassphrase
 }

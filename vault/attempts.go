@@ -51,7 +51,7 @@ var (
 // readAttempts returns the failures the attempts file records, as times, and
 // a warning if the file held anything tvault does not write.
 func readAttempts(dir string) (failed []time.Time, warning string) {
-	f, err := os.Open(filepath.Join(dir, attemptsName))
+	f, err := fsx.OpenRegular(filepath.Join(dir, attemptsName))
 	if err != nil {
 		return nil, ""
 	}

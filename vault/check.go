@@ -6,10 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"filippo.io/age"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // CheckResult is one line of a vault check.
@@ -160,7 +160,7 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	slots, _ := slotPaths(v.dir)
 	badSlots := 0
 	for _, s := range slots {
-		data, err := os.ReadFile(s)
+		data, err := fsx.ReadRegular(s)
 		if err != nil || !bytes.HasPrefix(data, []byte("age-encryption.org/v1\n")) {
 			badSlots++
 			continue

@@ -162,9 +162,12 @@ var errStaleKey = errors.New("this key opens no data key of the vault")
 func findDataKey(dir string, v *age.HybridIdentity, mac []byte) (*dataKey, error) {
 	var found []*dataKey
 	for _, name := range []string{dataKeyA, dataKeyB} {
-		data, err := os.ReadFile(dataKeyPath(dir, name))
+		data, err := fsx.ReadRegular(dataKeyPath(dir, name))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
+		}
+		if errors.Is(err, fsx.ErrNotRegular) {
+			return nil, fmt.Errorf("%w: %w", ErrDamaged, err)
 		}
 		if err != nil {
 			return nil, err
@@ -184,7 +187,10 @@ func findDataKey(dir string, v *age.HybridIdentity, mac []byte) (*dataKey, error
 	if len(found) == 0 {
 		return nil, errStaleKey
 	}
-	f, err := os.Open(filepath.Join(dir, snapshotName))
+	f, err := fsx.OpenRegular(filepath.Join(dir, snapshotName))
+	if errors.Is(err, fsx.ErrNotRegular) {
+		return nil, fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the vault: %w", err)
 	}
@@ -278,7 +284,7 @@ func retireOtherDataKey(dir string, d *dataKey) {
 		return
 	}
 	name := otherDataKey(d)
-	data, err := os.ReadFile(dataKeyPath(dir, name))
+	data, err := fsx.ReadRegular(dataKeyPath(dir, name))
 	if err != nil {
 		return
 	}

@@ -461,10 +461,15 @@ func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportRepor
 	if err := v.commit(ch); err != nil {
 		return nil, err
 	}
-	if report.Purged > 0 {
-		optimizeSearch(ctx, v.conn)
+	if report.Purged > 0 || len(report.KeyChanges) > 0 {
+		// A purge leaves the disk, and a retired key the roster, for good:
+		// a journal cut back (anyone who can write to the folder can cut
+		// it) must not undo either.
+		if report.Purged > 0 {
+			optimizeSearch(ctx, v.conn)
+		}
 		if err := v.Checkpoint(ctx); err != nil {
-			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews from disk failed (it will run at the next close): %w", err)
+			return report, fmt.Errorf("imported, but the checkpoint that makes it final (purged interviews off the disk, retired keys off the roster) failed (it will run at the next close): %w", err)
 		}
 		if err := v.sweepBlobs(ctx); err != nil {
 			return report, fmt.Errorf("imported, but the files of purged attachments could not all be removed (the next open retries): %w", err)

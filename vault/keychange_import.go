@@ -151,6 +151,15 @@ func (v *Vault) takeKeyChanges(ctx context.Context, body *bundlefmt.Body) (*keyO
 				}
 				return nil, fmt.Errorf("%w: a member key change of %q hands over to a key already in use", ErrDamaged, k.st.Member)
 			}
+			// Nor to a retired key: a retired key never signs again, and a
+			// loop of statements would make every look-up damage.
+			if back, err := v.storedKeyChange(ctx, k.newKey()); err != nil || back != nil || ov.retired[k.newKey()] != nil {
+				if err != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("%w: a member key change of %s hands back over to a retired key (fingerprint %s)",
+					ErrKeyConflict, Escape(k.st.Member), k.card.Fingerprint())
+			}
 			ov.retired[old] = k
 			ov.current[k.newKey()] = overlayMember{name: name, recipient: k.card.Recipient, key: k.newKey(), card: k.st.NewCard}
 			ov.changes = append(ov.changes, k)
@@ -206,7 +215,12 @@ func (v *Vault) retiredAuthor(ctx context.Context, key []byte) (string, error) {
 func (v *Vault) successor(ctx context.Context, key []byte) (*keyChange, string, error) {
 	var first *keyChange
 	h := hex.EncodeToString(key)
+	seen := map[string]bool{}
 	for range maxKeyChanges {
+		if seen[h] {
+			break // a loop, stored before hand-overs to retired keys were refused
+		}
+		seen[h] = true
 		var k *keyChange
 		if v.keys != nil {
 			k = v.keys.retired[h]

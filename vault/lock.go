@@ -23,21 +23,14 @@ type DirLock struct {
 // Lock takes the lock of the vault folder dir, creating the lock file if
 // needed. It returns an error wrapping [ErrInUse] if another process has it.
 func Lock(dir string) (*DirLock, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|os.O_CREATE|syscallNoFollow, fsx.FileMode)
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|os.O_CREATE|syscallNoFollow|fsx.NoBlock, fsx.FileMode)
 	if err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
 		}
 		return nil, err
 	}
-	if err := fsx.LockFile(f); err != nil {
-		f.Close()
-		if errors.Is(err, fsx.ErrLocked) {
-			return nil, ErrInUse
-		}
-		return nil, err
-	}
-	return &DirLock{dir: dir, f: f}, nil
+	return lockOpened(dir, f)
 }
 
 // lockReadOnly takes the lock of dir for a read-only open, creating nothing:
@@ -45,7 +38,7 @@ func Lock(dir string) (*DirLock, error) {
 // for `tvault check`. A missing lock file means no tvault has the vault open
 // for writing; the folder itself is then held open, unlocked, instead.
 func lockReadOnly(dir string) (*DirLock, error) {
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|syscallNoFollow, 0)
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDONLY|syscallNoFollow|fsx.NoBlock, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		d, err := os.Open(dir)
 		if err != nil {
@@ -55,6 +48,19 @@ func lockReadOnly(dir string) (*DirLock, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the vault's lock file: %w", err)
+	}
+	return lockOpened(dir, f)
+}
+
+// lockOpened locks the lock file f of dir, which must be a regular file:
+// anything else (a named pipe) was put there by someone else.
+func lockOpened(dir string, f *os.File) (*DirLock, error) {
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		if err == nil {
+			err = fsx.ErrNotRegular
+		}
+		return nil, fmt.Errorf("%w: the vault's lock file: %w", ErrDamaged, err)
 	}
 	if err := fsx.LockFile(f); err != nil {
 		f.Close()

@@ -8,12 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 )
 
 // Rekey.
@@ -86,7 +86,7 @@ func (v *Vault) rekey(ctx context.Context, passphrase []byte, kind string) (*Rek
 	}
 	var retired []string
 	for _, p := range oldPaths {
-		data, err := os.ReadFile(p)
+		data, err := fsx.ReadRegular(p)
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +190,7 @@ func (v *Vault) shredRetiredSlots() {
 		if slotName(p) == v.slot {
 			continue
 		}
-		data, err := os.ReadFile(p)
+		data, err := fsx.ReadRegular(p)
 		if err != nil {
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -71,6 +70,11 @@ func (p *passphraseIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	return id.Unwrap(stanzas)
 }
 
+// maxUnlockWork bounds the scrypt work of one unlock, summed over the
+// passphrase slots in keys/: sixteen slots of tvault's own work factor.
+// Whoever can write to the folder can plant slots.
+const maxUnlockWork = 16 << crypto.DefaultScryptWorkFactor
+
 // unlock tries the key slots in keys/, in name order, with ids: passphrase
 // slots with the passphrase identities, recipient slots with the others.
 // A vault identity a slot yields is taken only if accept returns nil for it
@@ -96,6 +100,43 @@ func unlock(dir string, ids []age.Identity, accept func(id *age.HybridIdentity, 
 		return nil, "", err
 	}
 	var damaged, storeErr error
+	type slotFile struct {
+		path    string
+		data    []byte
+		kind    SlotKind
+		stanzas []string
+	}
+	var files []slotFile
+	for _, path := range paths {
+		data, err := fsx.ReadRegular(path)
+		if errors.Is(err, fsx.ErrNotRegular) {
+			// Put there by someone else: it opens nothing; go on.
+			damaged = fmt.Errorf("%w: key slot %q is %w", ErrDamaged, slotName(path), err)
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		kind, stanzas := slotKind(data)
+		files = append(files, slotFile{path, data, kind, stanzas})
+	}
+	// Each slot's work factor is bounded (crypto.ScryptWorkFactor); the
+	// number of slots is bounded here, before any work.
+	if len(passphrases) > 0 {
+		var work, n int64
+		for _, f := range files {
+			if f.kind == SlotPassphrase {
+				if logN, err := crypto.ScryptWorkFactor(f.data); err == nil {
+					work += 1 << logN
+					n++
+				}
+			}
+		}
+		if work*int64(len(passphrases)) > maxUnlockWork {
+			return nil, "", fmt.Errorf("%w: keys/ holds %d passphrase slots, which ask for %d times the scrypt work of one slot of tvault's own; an unlock does at most %d (refused before any work): slots were put there by someone else, move away those you did not add",
+				ErrDamaged, n, work>>crypto.DefaultScryptWorkFactor, maxUnlockWork>>crypto.DefaultScryptWorkFactor)
+		}
+	}
 	try := func(path string, pass []byte, open func() (*age.HybridIdentity, []string, error)) *age.HybridIdentity {
 		id, notes, err := open()
 		if err == nil {
@@ -113,12 +154,8 @@ func unlock(dir string, ids []age.Identity, accept func(id *age.HybridIdentity, 
 		}
 		return nil
 	}
-	for _, path := range paths {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, "", err
-		}
-		kind, stanzas := slotKind(data)
+	for _, f := range files {
+		path, data, kind, stanzas := f.path, f.data, f.kind, f.stanzas
 		// A slot whose header does not parse is tried with everything, so
 		// that it is reported as damaged. Otherwise a passphrase never goes
 		// to a recipient slot, nor an identity to a passphrase slot, which
@@ -160,7 +197,7 @@ func (v *Vault) Slots() ([]Slot, error) {
 	}
 	slots := make([]Slot, 0, len(paths))
 	for _, path := range paths {
-		data, err := os.ReadFile(path)
+		data, err := fsx.ReadRegular(path)
 		if err != nil {
 			return nil, err
 		}
@@ -176,6 +213,23 @@ func (v *Vault) Slots() ([]Slot, error) {
 func (v *Vault) AddPassphrase(ctx context.Context, passphrase []byte) (string, error) {
 	if err := v.writable(); err != nil {
 		return "", err
+	}
+	// An unlock refuses slots that ask for more work than maxUnlockWork
+	// together: never write the one that would lock the vault.
+	paths, err := slotPaths(v.dir)
+	if err != nil {
+		return "", err
+	}
+	work := int64(1) << crypto.DefaultScryptWorkFactor
+	for _, p := range paths {
+		if data, err := fsx.ReadRegular(p); err == nil {
+			if logN, err := crypto.ScryptWorkFactor(data); err == nil {
+				work += 1 << logN
+			}
+		}
+	}
+	if work > maxUnlockWork {
+		return "", fmt.Errorf("%w: a vault holds at most %d passphrase slots ('tvault keys remove' one first)", ErrInvalid, maxUnlockWork>>crypto.DefaultScryptWorkFactor)
 	}
 	slot, err := crypto.SealSlot(v.identity, passphrase, v.Now(), v.slotNotes()...)
 	if err != nil {

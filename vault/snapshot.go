@@ -19,7 +19,10 @@ import (
 // generation's data key (whose tag of vault.age findDataKey checked) or, in
 // a vault of the old format, with V.
 func (v *Vault) loadSnapshot() error {
-	f, err := os.Open(filepath.Join(v.dir, snapshotName))
+	f, err := fsx.OpenRegular(filepath.Join(v.dir, snapshotName))
+	if errors.Is(err, fsx.ErrNotRegular) {
+		return fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
 	if err != nil {
 		return fmt.Errorf("failed to read the vault: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -103,6 +104,16 @@ func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
 	if bytes.Equal(c.SigningKey, v.member.SigningKey.Public().(ed25519.PublicKey)) {
 		return nil, ErrOwnCard
 	}
+	// A key that a rotation retired is held by whoever the member rotated
+	// away from: never on the roster again.
+	k, _, err := v.successor(v.ctx, c.SigningKey)
+	if err != nil {
+		return nil, err
+	}
+	if k != nil {
+		return nil, fmt.Errorf("%w: this card holds %s's member key that was replaced %s (fingerprint %s); ask %s for their current card and compare its fingerprint out loud",
+			ErrRetiredKey, Escape(k.st.Member), k.st.ChangedAt, k.report().OldFingerprint, Escape(k.st.Member))
+	}
 	var key []byte
 	err = v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
 	if err == nil && !bytes.Equal(key, c.SigningKey) {
@@ -121,9 +132,66 @@ func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
 	if v.OnRoster(c) {
 		return c, fmt.Errorf("%q is %w", c.Name, ErrAlreadyMember)
 	}
+	disowned, err := v.disownedKeyChanges(v.ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	details := "fingerprint " + c.Fingerprint()
+	if len(disowned) > 0 {
+		details += fmt.Sprintf("; %d hand-overs of this member's key to other keys set aside", len(disowned))
+	}
 	err = v.commit(&change{Team: []teamRecord{{Name: c.Name, Card: data, AddedAt: v.Now().UTC().Format(time.RFC3339)}},
-		Audit: v.event(EventTeamAdd, c.Name, "fingerprint "+c.Fingerprint())})
+		KV: disowned, Audit: v.event(EventTeamAdd, c.Name, details)})
 	return c, err
+}
+
+// disownedKeyChanges returns the removal of every stored hand-over of
+// member c.Name's keys whose chain does not lead to c's key, and whose new
+// key is not on the roster: adding a card is the user's word, checked out
+// loud, on which key is the member's, so a hand-over to another key (a key
+// thief's, which a teammate's bundle told this vault first) must not keep
+// refusing the real one's statements for ever.
+func (v *Vault) disownedKeyChanges(ctx context.Context, c *crypto.Card) ([]kvRecord, error) {
+	recs, err := v.keyChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	target := hex.EncodeToString(c.SigningKey)
+	var out []kvRecord
+	for _, rec := range recs {
+		k, err := verifyKeyChange(rec)
+		if err != nil || k.st.Member != c.Name {
+			continue
+		}
+		// Follow the chain from this hand-over's new key.
+		leads := false
+		key := k.newKey()
+		for range maxKeyChanges {
+			if key == target {
+				leads = true
+				break
+			}
+			next, err := v.storedKeyChange(ctx, key)
+			if err != nil {
+				return nil, err
+			}
+			if next == nil {
+				break
+			}
+			key = next.newKey()
+		}
+		if leads {
+			continue
+		}
+		if name, _, err := v.memberByKey(ctx, k.card.SigningKey); err != nil || name != "" {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, kvRecord{NS: kvKeyChanges, Key: k.oldKey(), Delete: true})
+	}
+	return out, nil
 }
 
 // RemoveMember takes a member off the roster.
@@ -133,7 +201,16 @@ func (v *Vault) RemoveMember(name string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
-	return v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")})
+	if err := v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")}); err != nil {
+		return err
+	}
+	// Ending trust must not be undone by cutting the journal back, which
+	// anyone who can write to the folder can do: the checkpoint retires
+	// the generation whose journal holds the removal.
+	if err := v.Checkpoint(v.ctx); err != nil {
+		return fmt.Errorf("%q is off the roster, but the checkpoint that makes it final failed (it will run at the next close): %w", name, err)
+	}
+	return nil
 }
 
 // Team returns the roster, by name.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"syscall"
 )
 
 // SyncDir fsyncs a folder so that a file created or renamed in it survives
@@ -64,3 +65,8 @@ func copyNoReplace(tmp, path string) (err error) {
 	}
 	return dst.Close()
 }
+
+// NoBlock is added to the flags of a file opened for reading that someone
+// may have replaced: opening a named pipe for reading waits for a writer,
+// unless it does not block.
+const NoBlock = syscall.O_NONBLOCK

@@ -65,3 +65,7 @@ func placeNoReplace(tmp, path string) error {
 	}
 	return err
 }
+
+// NoBlock: Windows opens a named pipe without waiting; OpenRegular's
+// check refuses it.
+const NoBlock = 0

@@ -11,6 +11,7 @@ package fsx
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -127,4 +128,39 @@ func syncAfter(path string) error {
 		return fmt.Errorf("%w: %v", ErrRenamedNotSynced, err)
 	}
 	return nil
+}
+
+// ErrNotRegular means a file tvault reads is not a regular file (a named
+// pipe, a device, a folder): something put in its place.
+var ErrNotRegular = errors.New("not a regular file")
+
+// OpenRegular opens path for reading without waiting on a named pipe, and
+// refuses anything that is not a regular file with an error wrapping
+// [ErrNotRegular]. For files in the vault folder, which anyone who can
+// write to it may replace.
+func OpenRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|NoBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), ErrNotRegular)
+	}
+	return f, nil
+}
+
+// ReadRegular reads the regular file at path (see [OpenRegular]).
+func ReadRegular(path string) ([]byte, error) {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
 }

@@ -258,9 +258,12 @@ func Read[C any](dir string, gen uint64, id age.Identity) (frames []*Frame[C], l
 func ReadAuth[C any](dir string, gen uint64, id age.Identity, mac []byte) (frames []*Frame[C], l *Log, torn int64, err error) {
 	l = New(dir, gen)
 	l.MAC = mac
-	data, err := os.ReadFile(Path(dir, gen))
+	data, err := fsx.ReadRegular(Path(dir, gen))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, l, 0, nil
+	}
+	if errors.Is(err, fsx.ErrNotRegular) {
+		return nil, nil, 0, fmt.Errorf("%w: %w", crypto.ErrDamaged, err)
 	}
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("failed to read the journal: %w", err)
