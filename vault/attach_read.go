@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
+	"github.com/tvault/tvault/internal/fsx"
 	"github.com/tvault/tvault/internal/media"
 )
 
@@ -233,7 +233,7 @@ var errBlobChanged = errors.New("its file is missing or not the one written")
 
 // fileSHA256Is checks a file's SHA-256.
 func fileSHA256Is(path, want string) error {
-	f, err := os.Open(path)
+	f, err := fsx.OpenRegular(path)
 	if err != nil {
 		return errBlobChanged
 	}

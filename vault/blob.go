@@ -201,9 +201,10 @@ func (v *Vault) openBlob(ctx context.Context, a *AttachmentInfo, custodian age.I
 	default:
 		id = custodian
 	}
-	f, err := os.Open(v.blobPath(rec.File))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("%w: the file of attachment %s is missing", ErrDamaged, short(a.ID))
+	// Never a named pipe or a device planted in its place: that would hang.
+	f, err := fsx.OpenRegular(v.blobPath(rec.File))
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, fsx.ErrNotRegular) {
+		return nil, fmt.Errorf("%w: the file of attachment %s is missing or not a file", ErrDamaged, short(a.ID))
 	}
 	if err != nil {
 		return nil, err

@@ -66,7 +66,7 @@ func (v *Vault) emitBlob(ctx context.Context, a *AttachmentInfo, buf []byte, emi
 		if err := fileSHA256Is(v.blobPath(rec.File), a.CipherSHA256); err != nil {
 			return 0, fmt.Errorf("%w: attachment %s: %v", ErrDamaged, short(a.ID), err)
 		}
-		f, err := os.Open(v.blobPath(rec.File))
+		f, err := fsx.OpenRegular(v.blobPath(rec.File))
 		if err != nil {
 			return 0, err
 		}

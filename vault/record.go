@@ -185,7 +185,7 @@ func (v *Vault) finishRecording(ctx context.Context, rec blobRecord, sum string,
 }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := fsx.OpenRegular(path)
 	if err != nil {
 		return "", err
 	}
@@ -238,7 +238,10 @@ func (v *Vault) cutTornFrame(rec blobRecord) (string, int64, error) {
 		return "", 0, fmt.Errorf("%w: the key of a recording", ErrDamaged)
 	}
 	path := v.blobPath(rec.File)
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if st, err := os.Lstat(path); err != nil || !st.Mode().IsRegular() {
+		return "", 0, fmt.Errorf("%w: a recording's file is missing or not a file", ErrDamaged)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|fsx.NoBlock, 0)
 	if err != nil {
 		return "", 0, err
 	}
