@@ -3,6 +3,7 @@ package tui
 import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/vault"
 )
 
 // The testimony editor's glue to the interview screen: its keys, and the
@@ -26,9 +27,12 @@ func (i *interviewScreen) editorKey(msg tea.KeyMsg) tea.Cmd {
 // testimonyPreview draws the testimony, read only, height lines from the
 // top.
 func (i *interviewScreen) testimonyPreview(height int) string {
-	pv := *i.editor
+	// Spans read [description], as the CLI and the README show them: the
+	// editor shows the markup, the reading view never a secret.
+	// A fresh editor: a copy of the real one would share its buffers.
+	pv := newEditor(i.editor.common)
+	pv.SetSize(i.editor.width, height)
+	pv.SetValue(vault.RenderReading(i.editor.Value()))
 	pv.cur = -1
-	pv.top = 0
-	pv.height = height
 	return pv.View()
 }

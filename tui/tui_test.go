@@ -494,7 +494,7 @@ func TestAutosave(t *testing.T) {
 	u.unlock()
 	u.waitFor("Draft Person", "new/draft")
 	u.key(tea.KeyEnter)
-	u.waitFor("Restored from the draft", "Half of the testimony {{#1|a village}}", "1 sealed in the draft (kept)")
+	u.waitFor("Restored from the draft", "Half of the testimony [a village]", "1 sealed in the draft (kept)")
 	u.quit()
 }
 

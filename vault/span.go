@@ -105,6 +105,27 @@ func markedSpans(marked string) []storedSpan {
 	return out
 }
 
+// RenderReading turns testimony as an editor holds it into what a reader
+// sees: every span, stored ({{#N|description}}) or typed and not yet saved
+// ({{secret|description}}), becomes [description], so that a secret never
+// shows on a reading screen. Text whose spans do not parse is shown as
+// RenderPublic shows it.
+func RenderReading(text string) string {
+	spans, err := parseSpans(text)
+	if err != nil {
+		return RenderPublic(text)
+	}
+	var b strings.Builder
+	last := 0
+	for _, s := range spans {
+		b.WriteString(text[last:s.start])
+		b.WriteString("[" + s.description + "]")
+		last = s.end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
 // RenderPublic turns stored testimony into what anyone may read: each
 // {{#N|description}} becomes [description].
 func RenderPublic(marked string) string {
