@@ -40,6 +40,9 @@ type ImportReport struct {
 	// KeyChanges are teammates' member key rotations the bundle brought:
 	// the user is to compare each new fingerprint out loud.
 	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+	// Redactions is how many redactions the bundle brought that the vault
+	// did not have (redact.go).
+	Redactions int `json:"redactions"`
 	// Warnings are what the import noticed but did not refuse.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -93,6 +96,9 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err != nil {
 		return nil, err
 	}
+	if report.Redactions, err = v.importRedactions(ctx, ch, body); err != nil {
+		return nil, err
+	}
 	if err := v.verifyRevisions(ctx, ch, tombstoned); err != nil {
 		return nil, err
 	}
@@ -103,7 +109,7 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err := v.checkAuditHead(ctx, body.AuditHead, ch, report); err != nil {
 		return nil, err
 	}
-	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 {
+	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 && report.Redactions == 0 {
 		// Nothing new: a bundle seen before. The vault stays exactly as it
 		// was, audit log included.
 		return report, nil
@@ -412,10 +418,10 @@ func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportRepor
 	if err := v.commit(ch); err != nil {
 		return nil, err
 	}
-	if report.Purged > 0 {
+	if report.Purged > 0 || report.Redactions > 0 {
 		optimizeSearch(ctx, v.conn)
 		if err := v.Checkpoint(ctx); err != nil {
-			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews from disk failed (it will run at the next close): %w", err)
+			return report, fmt.Errorf("imported, but the checkpoint that removes purged interviews and redacted text from disk failed (it will run at the next close): %w", err)
 		}
 		if err := v.sweepBlobs(ctx); err != nil {
 			return report, fmt.Errorf("imported, but the files of purged attachments could not all be removed (the next open retries): %w", err)
@@ -444,7 +450,7 @@ func verifyAll(ctx context.Context, recs []revisionRecord) error {
 					return
 				}
 				rev, err := recs[i].revision()
-				if err == nil {
+				if err == nil && !recs[i].viaRedaction {
 					err = rev.verify(recs[i].Sig)
 				}
 				errs[i] = err

@@ -127,6 +127,10 @@ type Body struct {
 	// signed by the retired key and by the new one: how teammates learn a
 	// member's new key. Absent in bundles from before rotations existed.
 	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+	// Redactions are signed redaction orders (records.go).
+	Redactions []Redaction `json:"redactions,omitempty"`
+	// Terms is the exporter's list of sensitive terms (records.go).
+	Terms []Term `json:"terms,omitempty"`
 }
 
 // KeyChange is a member's key rotation, as the vault stores it: a statement
