@@ -159,3 +159,12 @@ var (
 	// ErrNoQuote means no quote of the interview has the ID given.
 	ErrNoQuote = errors.New("no such quote")
 )
+
+// ErrNoSuchPassage means a passage to redact is in no revision of the
+// interview. It is an [ErrNotFound] too (errors.Is), for exit codes.
+var ErrNoSuchPassage error = notFoundError("no such passage")
+
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == ErrNotFound }

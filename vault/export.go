@@ -156,6 +156,9 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	if body.Redactions, err = v.gatherRedactions(ctx, body, since); err != nil {
 		return nil, nil, err
 	}
+	if body.Terms, err = v.termEntries(ctx); err != nil {
+		return nil, nil, err
+	}
 	// Every member key change known, always: a teammate who missed one
 	// could not accept what the new key signs.
 	if body.KeyChanges, err = v.keyChanges(ctx); err != nil {

@@ -43,6 +43,9 @@ type ImportReport struct {
 	// Redactions is how many redactions the bundle brought that the vault
 	// did not have (redact.go).
 	Redactions int `json:"redactions"`
+	// Terms is how many entries of the team's sensitive terms the bundle
+	// added or removed here (terms_sync.go).
+	Terms int `json:"terms"`
 	// Warnings are what the import noticed but did not refuse.
 	Warnings []string `json:"warnings,omitempty"`
 }
@@ -109,7 +112,10 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err := v.checkAuditHead(ctx, body.AuditHead, ch, report); err != nil {
 		return nil, err
 	}
-	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 && report.Redactions == 0 {
+	if report.Terms, err = v.mergeTerms(ctx, body.Terms, ch); err != nil {
+		return nil, err
+	}
+	if report.NewRevisions == 0 && report.Purged == 0 && len(report.KeyChanges) == 0 && report.Redactions == 0 && report.Terms == 0 {
 		// Nothing new: a bundle seen before. The vault stays exactly as it
 		// was, audit log included.
 		return report, nil

@@ -167,7 +167,7 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		rep.Places += len(edits)
 	}
 	if rep.Revisions == 0 {
-		return nil, nil, fmt.Errorf("%w: interview %s holds no such passage in %s (a passage must match exactly, case included)", ErrNotFound, id, fieldWords(opts.Field))
+		return nil, nil, fmt.Errorf("%w in %s of interview %s", ErrNoSuchPassage, fieldWords(opts.Field), id)
 	}
 	return d, rep, nil
 }

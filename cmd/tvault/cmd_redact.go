@@ -94,12 +94,17 @@ func runRedact(e *env, idPrefix string, opts vault.RedactOptions, yes, asJSON bo
 	return nil
 }
 
-// redactedNote is what an import report adds for redactions it applied.
-func redactedNote(n int) string {
-	if n == 0 {
-		return ""
+// importNotes is what an import report adds for redactions it applied and
+// sensitive terms it updated.
+func importNotes(rep *vault.ImportReport) string {
+	var s string
+	if rep.Redactions > 0 {
+		s += fmt.Sprintf(", %d redactions applied", rep.Redactions)
 	}
-	return fmt.Sprintf(", %d redactions applied", n)
+	if rep.Terms > 0 {
+		s += fmt.Sprintf(", %d sensitive terms updated", rep.Terms)
+	}
+	return s
 }
 
 // sentRedactions is what an export report adds for the redactions it
