@@ -82,20 +82,20 @@ func (v *Vault) termEntries(ctx context.Context) ([]bundlefmt.Term, error) {
 	return out, rows.Err()
 }
 
-// newer reports whether entry a wins over b: a later time, or an equal one
-// and a is an addition.
-func (a termEntry) newer(b termEntry) bool {
-	ta, errA := time.Parse(time.RFC3339Nano, a.At)
+// newer reports whether entry e wins over b: a later time, or an equal one
+// and e is an addition.
+func (e termEntry) newer(b termEntry) bool {
+	ta, errA := time.Parse(time.RFC3339Nano, e.At)
 	tb, errB := time.Parse(time.RFC3339Nano, b.At)
 	switch {
 	case errA != nil && errB != nil:
-		return !a.Removed && b.Removed
+		return !e.Removed && b.Removed
 	case errA != nil:
 		return false
 	case errB != nil:
 		return true
 	case ta.Equal(tb):
-		return !a.Removed && b.Removed
+		return !e.Removed && b.Removed
 	}
 	return ta.After(tb)
 }
