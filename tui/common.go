@@ -60,7 +60,9 @@ type navigator interface {
 	// comes back as an unlockedMsg. It wipes passphrase.
 	openVault(passphrase []byte) tea.Cmd
 	openInterview(id, draftKey string, inEditor bool) tea.Cmd
-	openReveal(id, pseudonym string) tea.Cmd
+	// openReveal reveals interview id's sealed part and, with draftKey,
+	// the sealed part of that draft too (id may then be "").
+	openReveal(id, draftKey, pseudonym string) tea.Cmd
 	openPurge(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
 	openHistory(id, pseudonym string) tea.Cmd

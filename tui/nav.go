@@ -92,8 +92,9 @@ func (m *Model) openInterview(id, draftKey string, inEditor bool) tea.Cmd {
 
 // openReveal shows the custodian reveal for an interview, over the screen
 // in front.
-func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
+func (m *Model) openReveal(id, draftKey, pseudonym string) tea.Cmd {
 	r := newRevealScreen(m.common, m.st, m.opts.Now, m.opts.RevealTimeout, id, pseudonym, m.state)
+	r.draftKey = draftKey
 	if m.state == stateInterview {
 		// The interview under the reveal keeps its autosave.
 		r.under = m.iv()

@@ -32,6 +32,7 @@ type Store interface {
 	RevealMany(ctx context.Context, idsOrPrefixes []string, custodian *vault.CustodianKey) ([]*vault.Revealed, error)
 	RecordRevealFailure(cause error, subjects ...string) error
 	Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts vault.AttachOptions) (*vault.AttachReport, error)
+	RevealDraft(key string, custodian *vault.CustodianKey) (*vault.DraftSecrets, error)
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)
