@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -189,10 +190,11 @@ func applyEdits(body []byte, testimony string, edits []redactEdit, with string) 
 
 // redactStep is one redaction's entry for one revision.
 type redactStep struct {
-	rr     *redactedRevision
-	with   string
-	author []byte
-	id     string // the redaction's
+	rr        *redactedRevision
+	with      string
+	author    []byte
+	id        string // the redaction's
+	interview string
 }
 
 // redactIndex is every redaction a vault knows, by revision ID.
@@ -202,7 +204,7 @@ func (idx redactIndex) add(r *redactionRecord, d *redaction) {
 	id := r.id()
 	for i := range d.Revisions {
 		rr := &d.Revisions[i]
-		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, author: d.AuthorKey, id: id})
+		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, author: d.AuthorKey, id: id, interview: d.Interview})
 	}
 }
 
@@ -240,14 +242,19 @@ func loadRedactions(ctx context.Context, q interface {
 // advance applies to a revision's content every redaction step that
 // applies, in order: a step whose Before is the content's hash, or empty
 // if the content is the revision as signed. It reports whether anything
-// changed, and the removed texts (for drafts).
+// changed, and the removed texts (for drafts). A redaction of another
+// interview does not apply; one that would change more than the text of
+// the record's readable fields is damage.
 func advance(id string, body []byte, testimony string, steps []redactStep) ([]byte, string, []string, bool, error) {
-	original := false
-	if r, err := loadRevision(id, body, testimony); err == nil {
-		if got, err := r.computeID(); err == nil && got == id {
-			original = true
-		}
+	rev, err := loadRevision(id, body, testimony)
+	if err != nil {
+		return nil, "", nil, false, err
 	}
+	original := false
+	if got, err := rev.computeID(); err == nil && got == id {
+		original = true
+	}
+	steps = slices.DeleteFunc(slices.Clone(steps), func(s redactStep) bool { return s.interview != rev.Interview })
 	used := make([]bool, len(steps))
 	var removed []string
 	changed := false
@@ -274,6 +281,9 @@ func advance(id string, body []byte, testimony string, steps []redactStep) ([]by
 		}
 		if contentHash(b, t) != s.rr.After {
 			return nil, "", nil, false, fmt.Errorf("%w: a redaction of revision %s does not give the content it names", ErrDamaged, short(id))
+		}
+		if err := keepsShape(rev, b, t); err != nil {
+			return nil, "", nil, false, err
 		}
 		body, testimony, original, changed = b, t, false, true
 	}
@@ -480,4 +490,34 @@ func (c *redactionChecker) summary() string {
 		return ""
 	}
 	return fmt.Sprintf(" (%d redacted, each through its signed redaction)", c.Redacted)
+}
+
+// keepsShape checks that a redaction of revision before, giving the stored
+// content body and testimony, changed only the text of the record's
+// readable fields (testimony, pseudonym, location, language, interviewer,
+// relations), and left a revision that import would accept.
+func keepsShape(before *Revision, body []byte, testimony string) error {
+	after, err := loadRevision(before.ID, body, testimony)
+	if err == nil {
+		err = after.validate()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: a redaction of revision %s leaves it malformed", ErrDamaged, short(before.ID))
+	}
+	want := *after
+	want.Parents, want.Sealed, want.AuthorKey = before.Parents, before.Sealed, before.AuthorKey
+	rec := cloneInterview(before.Record)
+	rec.Testimony, rec.Pseudonym, rec.Location = after.Record.Testimony, after.Record.Pseudonym, after.Record.Location
+	rec.Language, rec.Interviewer = after.Record.Language, after.Record.Interviewer
+	if len(rec.Relatives) == len(after.Record.Relatives) {
+		for i := range rec.Relatives {
+			rec.Relatives[i].Relation = after.Record.Relatives[i].Relation
+		}
+	}
+	want.Record = rec
+	want.Interview, want.Author, want.CreatedAt, want.SpanCount = before.Interview, before.Author, before.CreatedAt, before.SpanCount
+	if !reflect.DeepEqual(&want, after) {
+		return fmt.Errorf("%w: a redaction of revision %s changes more than text", ErrDamaged, short(before.ID))
+	}
+	return nil
 }

@@ -276,12 +276,15 @@ func TestRedactField(t *testing.T) {
 
 // forgedRedaction is a bundle from alice to bob carrying alice's interviews
 // and one redaction, made with sign, not by Redact.
-func forgedRedaction(t *testing.T, alice, bob *Vault, id string, signer ed25519.PrivateKey, tamper bool) []byte {
+func forgedRedaction(t *testing.T, alice, bob *Vault, id string, signer ed25519.PrivateKey, tamper bool, mutate ...func(*redaction)) []byte {
 	t.Helper()
 	ctx := context.Background()
 	d, _, err := alice.planRedaction(ctx, id, &RedactOptions{Text: leak})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, m := range mutate {
+		m(d)
 	}
 	d.AuthorKey = []byte(signer.Public().(ed25519.PublicKey))
 	body, _ := json.Marshal(d)
@@ -336,6 +339,32 @@ func TestRedactionForged(t *testing.T) {
 			t.Errorf("%s: the forged redaction was applied", c.name)
 		}
 	}
+	// Signed by a member, but changing more than text: the time of a
+	// revision, with the hash it gives.
+	before := vaultDigest(t, bob)
+	shape := func(d *redaction) {
+		rr := &d.Revisions[0]
+		var body []byte
+		var testimony string
+		if err := alice.conn.QueryRowContext(context.Background(), `SELECT body, testimony FROM revisions WHERE id = ?`, rr.ID).Scan(&body, &testimony); err != nil {
+			t.Fatal(err)
+		}
+		at := bytes.Index(body, []byte(`"created_at":"`)) + len(`"created_at":"`)
+		rr.Edits = []redactEdit{{Part: "body", Offset: at, Length: 4}}
+		b, tt, err := applyEdits(body, testimony, rr.Edits, d.With)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rr.After = contentHash(b, tt)
+		d.Revisions = d.Revisions[:1]
+	}
+	if _, err := bob.Import(context.Background(), bytes.NewReader(forgedRedaction(t, alice, bob, id, alice.member.SigningKey, false, shape))); !errors.Is(err, ErrDamaged) {
+		t.Errorf("a redaction of more than text: %v, want damaged", err)
+	}
+	if vaultDigest(t, bob) != before {
+		t.Error("the refused redaction of more than text changed bob's vault")
+	}
+
 	// The same record honestly signed by alice is taken.
 	if rep := importInto(t, bob, forgedRedaction(t, alice, bob, id, alice.member.SigningKey, false)); rep.Redactions != 1 {
 		t.Errorf("honest redaction: %+v", rep)
