@@ -19,6 +19,21 @@ import (
 
 const leak = "Zhou Wei"
 
+// inSegments reports whether the search indexes' segments hold token,
+// even marked deleted. Hangul sorts after Han and Latin, so a Hangul token
+// that shares no first character with another is stored whole, not cut by
+// the prefix compression of the terms before it (search_internal_test.go).
+func inSegments(t *testing.T, v *Vault, token string) bool {
+	t.Helper()
+	var n int
+	if err := v.conn.QueryRowContext(context.Background(), `SELECT
+		(SELECT count(*) FROM testimony_fts_data WHERE instr(block, CAST(?1 AS BLOB)) > 0) +
+		(SELECT count(*) FROM cjk_fts_data WHERE instr(block, CAST(?1 AS BLOB)) > 0)`, token).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
 // passphraseOpens returns everything the vault passphrase opens of the vault
 // in dir: the snapshot and every journal frame, read with age alone.
 func passphraseOpens(t *testing.T, dir string) []byte {
@@ -52,7 +67,7 @@ func passphraseOpens(t *testing.T, dir string) []byte {
 func leakedInterview(t *testing.T, v *Vault) string {
 	t.Helper()
 	ctx := context.Background()
-	in := sharedInput("River", "Officers took "+leak+" away. Later "+leak+" came back. {{secret place|a village}}")
+	in := sharedInput("River", "Officers took "+leak+" away. Later "+leak+" came back. {{secret place|a village}} 警察带走了周伟。 김철수.")
 	in.Location = "near " + leak + "'s house"
 	in.Relatives = []Relative{{Relation: "cousin of " + leak, Harms: []string{"detained"}}}
 	ids, err := v.Add(ctx, []Input{in})
@@ -116,8 +131,8 @@ func TestRedactExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []*Vault{alice, bob} {
-		if !bytes.Contains(passphraseOpens(t, v.Dir()), []byte(leak)) {
-			t.Fatal("the leak is not in the store before the redaction: the test proves nothing")
+		if !bytes.Contains(passphraseOpens(t, v.Dir()), []byte(leak)) || !inSegments(t, v, "김철수") || !inSegments(t, v, "김철") {
+			t.Fatal("the leak is not in the store and the indexes before the redaction: the test proves nothing")
 		}
 	}
 
@@ -125,12 +140,17 @@ func TestRedactExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, name := range []string{"周伟", "김철수"} {
+		if _, err := alice.Redact(ctx, id, RedactOptions{Text: name, Field: "testimony", With: "a relative's name"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if rep.Revisions != 2 || rep.Places != 9 {
 		t.Errorf("report %+v, want 2 revisions, 9 places", rep)
 	}
 	ir := importInto(t, bob, bundleTo(t, alice, "bob"))
-	if ir.Redactions != 1 {
-		t.Errorf("bob's import brought %d redactions, want 1", ir.Redactions)
+	if ir.Redactions != 3 {
+		t.Errorf("bob's import brought %d redactions, want 3", ir.Redactions)
 	}
 	// Dave gets the redaction with an unrelated interview only, then the
 	// old revisions from Carol, who never saw the redaction.
@@ -167,8 +187,14 @@ func TestRedactExchange(t *testing.T) {
 		if !strings.Contains(res[4].Details+res[3].Details+res[5].Details, "redacted") {
 			t.Errorf("%s: check does not say revisions were verified through a redaction: %+v", m.name, res)
 		}
-		if bytes.Contains(passphraseOpens(t, m.v.Dir()), []byte(leak)) {
+		if all := passphraseOpens(t, m.v.Dir()); bytes.Contains(all, []byte(leak)) || bytes.Contains(all, []byte("周伟")) || bytes.Contains(all, []byte("김철수")) {
 			t.Errorf("%s: the vault passphrase still opens the redacted name", m.name)
+		}
+		if hits, _ := m.v.Search(ctx, "周伟"); len(hits) != 0 {
+			t.Errorf("%s: search finds the redacted Chinese name", m.name)
+		}
+		if inSegments(t, m.v, "김철수") || inSegments(t, m.v, "김철") {
+			t.Errorf("%s: the search indexes' segments still hold the redacted name", m.name)
 		}
 	}
 	// Bob's draft keeps his work, without the name.
@@ -187,7 +213,7 @@ func TestRedactExchange(t *testing.T) {
 		if bytes.Contains(b, []byte(leak)) {
 			t.Errorf("an audit event holds the name: %s", b)
 		}
-		found = found || (e.Kind == EventRedact && e.Subject == id && strings.Contains(e.Details, "2 revisions"))
+		found = found || (e.Kind == EventRedact && e.Subject == id && strings.Contains(e.Details, "field all, 2 revisions"))
 	}
 	if !found {
 		t.Error("no redact event in the audit log")
