@@ -49,6 +49,7 @@ var (
 	_ screen    = (*conflictScreen)(nil)
 	_ screen    = (*purgeScreen)(nil)
 	_ screen    = (*historyScreen)(nil)
+	_ screen    = (*redactScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -66,6 +67,7 @@ type navigator interface {
 	openPurge(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
 	openHistory(id, pseudonym string) tea.Cmd
+	openRedact(id, pseudonym string) tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd
 	// close clears and drops the screen in front, and shows back's; the

@@ -258,6 +258,12 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 				return nil
 			}
 			return i.nav.openPurge(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Redact) && i.id != "":
+			if i.changed || i.dirty || i.draftKey != "" {
+				i.err = "Save (ctrl+s) or discard your changes before redacting history."
+				return nil
+			}
+			return i.nav.openRedact(i.id, i.meta.pseudonym)
 		case key.Matches(msg, k.Compare) && i.heads > 1:
 			return i.nav.openConflict(i.id)
 		case key.Matches(msg, keyHistory) && i.id != "":

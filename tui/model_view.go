@@ -37,7 +37,7 @@ func (m *Model) fullHelp() string {
 	k := m.keys
 	groups := [][]key.Binding{
 		{k.New, k.Open, k.Edit, k.Discard, k.Search, k.Stats, k.Team, k.Reveal, k.Quit, k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End},
-		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span, k.Reveal, k.Compare},
+		{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Span, k.Reveal, k.Compare, k.Redact},
 		{k.Lock, k.Help, k.ForceQuit},
 	}
 	var cols []string

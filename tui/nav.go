@@ -110,6 +110,12 @@ func (m *Model) openPurge(id, pseudonym string) tea.Cmd {
 	return textinput.Blink
 }
 
+// openRedact shows the redaction of history of the interview in front.
+func (m *Model) openRedact(id, pseudonym string) tea.Cmd {
+	m.show(stateRedact, newRedactScreen(m.common, m.st, id, pseudonym))
+	return textinput.Blink
+}
+
 // openConflict shows the versions of the interview in front side by side.
 func (m *Model) openConflict(id string) tea.Cmd {
 	m.show(stateConflict, &conflictScreen{common: m.common, st: m.st, id: id, under: m.iv()})
