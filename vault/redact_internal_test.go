@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -396,4 +397,36 @@ func TestRedactionForged(t *testing.T) {
 		t.Errorf("honest redaction: %+v", rep)
 	}
 	mustCheck(t, "bob", bob)
+}
+
+// BenchmarkRedact redacts a name from one interview of a vault of 2,000
+// (5 KB of testimony each): the redaction, and the checkpoint that rewrites
+// the vault without it.
+func BenchmarkRedact(b *testing.B) {
+	ctx := context.Background()
+	c, err := crypto.NewIdentity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := Create(filepath.Join(b.TempDir(), "v"), CreateOptions{Name: "alice", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery staple")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	const n = 2000
+	inputs := make([]Input, n)
+	filler := strings.Repeat("The officers came again and asked about the family. ", 100)
+	for i := range inputs {
+		inputs[i] = sharedInput(fmt.Sprintf("P%d", i), fmt.Sprintf("%s Name%04d was there.", filler, i))
+	}
+	ids, err := v.Add(ctx, inputs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := v.Redact(ctx, ids[i%n], RedactOptions{Text: fmt.Sprintf("Name%04d", i%n)}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
