@@ -410,3 +410,32 @@ func keepsShape(before *Revision, body []byte, testimony string) error {
 	}
 	return nil
 }
+
+// markRedacted sets RedactedBy on the revisions whose stored content is a
+// redaction's result.
+func (v *Vault) markRedacted(ctx context.Context, revs []RevisionInfo) error {
+	var some bool
+	if err := v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = ?)`, redactionNS).Scan(&some); err != nil || !some {
+		return err
+	}
+	_, idx, err := loadRedactions(ctx, v.conn)
+	if err != nil {
+		return err
+	}
+	for i := range revs {
+		if len(idx[revs[i].ID]) == 0 {
+			continue
+		}
+		var body []byte
+		var testimony string
+		if err := v.conn.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, revs[i].ID).Scan(&body, &testimony); err != nil {
+			return err
+		}
+		if step, ok := idx.verifiedThrough(revs[i].ID, body, testimony); ok {
+			if revs[i].RedactedBy, err = v.signerName(ctx, step.author); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -178,6 +178,11 @@ func TestRedactExchange(t *testing.T) {
 		if !strings.Contains(got.Testimony, "[a relative's name] away") || !strings.Contains(got.Location, "[a relative's name]") {
 			t.Errorf("%s shows testimony %q, location %q", m.name, got.Testimony, got.Location)
 		}
+		for _, r := range got.Revisions {
+			if r.RedactedBy != "alice" {
+				t.Errorf("%s: revision %s shows redacted by %q, want alice", m.name, short(r.ID), r.RedactedBy)
+			}
+		}
 		if hits, _ := m.v.Search(ctx, "Zhou"); len(hits) != 0 {
 			t.Errorf("%s: search finds the redacted name", m.name)
 		}
