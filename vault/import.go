@@ -418,8 +418,8 @@ func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *
 // that is not cancelled: once saved, the import has happened, and what
 // follows is housekeeping.
 func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportReport) (*ImportReport, error) {
-	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged (fingerprint %s)",
-		report.NewRevisions, report.Interviews, report.Purged, report.Fingerprint) + keyChangeDetails(report)
+	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged, %d redactions (fingerprint %s)",
+		report.NewRevisions, report.Interviews, report.Purged, report.Redactions, report.Fingerprint) + keyChangeDetails(report)
 	ch.Audit = v.event(EventImport, report.Signer, details)
 	if err := v.commit(ch); err != nil {
 		return nil, err
