@@ -435,3 +435,74 @@ func BenchmarkRedact(b *testing.B) {
 		}
 	}
 }
+
+// check verifies a redacted revision through its redaction: the
+// redaction's signature, its author on the roster, and the stored content
+// hashing to what it names. Each altered, check fails.
+func TestCheckRedacted(t *testing.T) {
+	ctx := context.Background()
+	failsRevisions := func(v *Vault) bool {
+		res, err := v.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.What == "revisions" {
+				return !r.OK
+			}
+		}
+		t.Fatal("no revisions line")
+		return false
+	}
+	t.Run("content", func(t *testing.T) {
+		alice := members(t, "alice")[0]
+		id := leakedInterview(t, alice)
+		if _, err := alice.Redact(ctx, id, RedactOptions{Text: leak}); err != nil {
+			t.Fatal(err)
+		}
+		if failsRevisions(alice) {
+			t.Fatal("check fails an honest redaction")
+		}
+		if _, err := alice.conn.ExecContext(ctx, `UPDATE revisions SET testimony = testimony || 'x' WHERE interview = ?`, id); err != nil {
+			t.Fatal(err)
+		}
+		if !failsRevisions(alice) {
+			t.Error("check passes a redacted revision altered after its redaction")
+		}
+	})
+	t.Run("signature", func(t *testing.T) {
+		alice := members(t, "alice")[0]
+		id := leakedInterview(t, alice)
+		if _, err := alice.Redact(ctx, id, RedactOptions{Text: leak}); err != nil {
+			t.Fatal(err)
+		}
+		recs, _, _ := loadRedactions(ctx, alice.conn)
+		bad := storedRedaction{Seq: 1, Body: recs[0].Body, Sig: make([]byte, ed25519.SignatureSize)}
+		value, _ := json.Marshal(bad)
+		if _, err := alice.conn.ExecContext(ctx, `UPDATE kv SET value = ? WHERE ns = ?`, value, redactionNS); err != nil {
+			t.Fatal(err)
+		}
+		if !failsRevisions(alice) {
+			t.Error("check passes a revision redacted by a redaction with a bad signature")
+		}
+	})
+	t.Run("off roster", func(t *testing.T) {
+		alice := members(t, "alice")[0]
+		id := leakedInterview(t, alice)
+		d, _, err := alice.planRedaction(ctx, id, &RedactOptions{Text: leak})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, stranger, _ := ed25519.GenerateKey(nil)
+		d.AuthorKey = []byte(stranger.Public().(ed25519.PublicKey))
+		body, _ := json.Marshal(d)
+		sig := ed25519.Sign(stranger, append([]byte(redactionDomain), body...))
+		// Planted: what someone holding the passphrase could write.
+		if err := alice.commit(&change{Redactions: []redactionRecord{{Body: body, Sig: sig}}}); err != nil {
+			t.Fatal(err)
+		}
+		if !failsRevisions(alice) {
+			t.Error("check passes a revision redacted by someone off the roster")
+		}
+	})
+}
