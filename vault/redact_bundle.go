@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -30,10 +31,14 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 		if err != nil {
 			return err
 		}
-		if _, err := v.authorName(ctx, d.AuthorKey); err != nil {
-			if errors.Is(err, errOffRoster) {
-				return fmt.Errorf("%w: a redaction in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
-			}
+		_, err = v.authorName(ctx, d.AuthorKey)
+		if errors.Is(err, ErrRetiredKey) && v.knownRedaction(ctx, ch.Redactions[i]) {
+			err = nil // had here before the key was retired
+		}
+		if errors.Is(err, errOffRoster) {
+			return fmt.Errorf("%w: a redaction in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
+		}
+		if err != nil {
 			return err
 		}
 		idx.add(&ch.Redactions[i], d)
@@ -120,4 +125,14 @@ func (v *Vault) gatherRedactions(ctx context.Context, body *bundlefmt.Body, sinc
 		}
 	}
 	return out, nil
+}
+
+// knownRedaction reports whether the vault holds this very redaction.
+func (v *Vault) knownRedaction(ctx context.Context, r redactionRecord) bool {
+	var b []byte
+	if v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, redactionNS, r.id()).Scan(&b) != nil {
+		return false
+	}
+	var s storedRedaction
+	return json.Unmarshal(b, &s) == nil && bytes.Equal(s.Sig, r.Sig)
 }

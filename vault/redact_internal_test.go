@@ -506,3 +506,34 @@ func TestCheckRedacted(t *testing.T) {
 		}
 	})
 }
+
+// A redaction made before its author rotated their member key still
+// travels: from the author's next bundle, and forwarded by a teammate to
+// one who has it already; check verifies it after the rotation.
+func TestRedactionAcrossKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "carol")
+	alice, bob, carol := vs[0], vs[1], vs[2]
+	id := leakedInterview(t, alice)
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	importInto(t, carol, bundleTo(t, alice, "carol"))
+	if _, err := alice.Redact(ctx, id, RedactOptions{Text: leak}); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, carol, bundleTo(t, alice, "carol"))
+	if _, err := alice.RotateMemberKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	importInto(t, carol, bundleTo(t, bob, "carol"))
+	for _, m := range []struct {
+		name string
+		v    *Vault
+	}{{"alice", alice}, {"bob", bob}, {"carol", carol}} {
+		got, err := m.v.Get(id)
+		if err != nil || strings.Contains(got.Testimony, leak) {
+			t.Errorf("%s: %v, or the name is back", m.name, err)
+		}
+		mustCheck(t, m.name, m.v)
+	}
+}
