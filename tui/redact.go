@@ -86,7 +86,7 @@ func (r *redactScreen) opts() vault.RedactOptions {
 // redactError says what went wrong, never with the passage.
 func redactError(err error) string {
 	switch {
-	case errors.Is(err, vault.ErrNoPassage):
+	case errors.Is(err, vault.ErrNoSuchPassage):
 		return "No field of this interview holds that passage; it must match exactly, case included. Nothing was changed."
 	case errors.Is(err, vault.ErrInvalid):
 		return err.Error() + ". Nothing was changed."

@@ -65,7 +65,7 @@ type revealScreen struct {
 	err      string
 	note     string
 	revealed *vault.Revealed
-	session  *revealSession // while revealAll
+	session  *revealSession      // while revealAll
 	draft    *vault.DraftSecrets // the draft's sealed part, if draftKey
 	shownAt  time.Time
 }
