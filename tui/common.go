@@ -49,6 +49,7 @@ var (
 	_ screen    = (*conflictScreen)(nil)
 	_ screen    = (*purgeScreen)(nil)
 	_ screen    = (*historyScreen)(nil)
+	_ screen    = (*redactScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -60,10 +61,13 @@ type navigator interface {
 	// comes back as an unlockedMsg. It wipes passphrase.
 	openVault(passphrase []byte) tea.Cmd
 	openInterview(id, draftKey string, inEditor bool) tea.Cmd
-	openReveal(id, pseudonym string) tea.Cmd
+	// openReveal reveals interview id's sealed part and, with draftKey,
+	// the sealed part of that draft too (id may then be "").
+	openReveal(id, draftKey, pseudonym string) tea.Cmd
 	openPurge(id, pseudonym string) tea.Cmd
 	openConflict(id string) tea.Cmd
 	openHistory(id, pseudonym string) tea.Cmd
+	openRedact(id, pseudonym string) tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd
 	// close clears and drops the screen in front, and shows back's; the

@@ -55,7 +55,7 @@ func (i *interviewScreen) typing() bool { return i.pane != paneView || i.dlg != 
 func (i *interviewScreen) FullHelp() []helpGroup {
 	k := i.keys
 	return []helpGroup{
-		{"Interview", []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Attach, k.Reveal, k.Compare, k.Purge, keyHistory}},
+		{"Interview", []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Attach, k.Reveal, k.Compare, k.Redact, k.Purge, keyHistory}},
 		{"Testimony (e)", []key.Binding{bind("enter", "new line"), k.Span, bind("arrows", "move"),
 			bind("home/end", "line start/end"), bind("pgup/pgdn", "page"), bind("ctrl+home/end", "start/end"), k.Save, k.Back}},
 		{"Details, identity (m, i)", []key.Binding{bind("tab/enter", "next field"), bind("shift+tab", "previous field"),

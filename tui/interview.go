@@ -260,14 +260,25 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.Help):
 			i.nav.toggleHelp()
 			return nil
-		case key.Matches(msg, k.Reveal) && i.id != "":
-			return i.nav.openReveal(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Reveal) && (i.id != "" || i.draftSealed):
+			// A restored draft's sealed part is revealed too.
+			draft := ""
+			if i.draftSealed {
+				draft = i.draftKey
+			}
+			return i.nav.openReveal(i.id, draft, i.meta.pseudonym)
 		case key.Matches(msg, k.Purge) && i.id != "":
 			if i.dirty || i.changed {
 				i.err = "Save or discard your edits before purging: a draft would keep them."
 				return nil
 			}
 			return i.nav.openPurge(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Redact) && i.id != "":
+			if i.changed || i.dirty || i.draftKey != "" {
+				i.err = "Save (ctrl+s) or discard your changes before redacting history."
+				return nil
+			}
+			return i.nav.openRedact(i.id, i.meta.pseudonym)
 		case key.Matches(msg, k.Compare) && i.heads > 1:
 			return i.nav.openConflict(i.id)
 		case key.Matches(msg, keyHistory) && i.id != "":

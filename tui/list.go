@@ -173,8 +173,8 @@ func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 			return l.nav.openInterview(r.id, r.draftKey, key.Matches(msg, k.Edit)), true
 		}
 	case key.Matches(msg, k.Reveal):
-		if r, ok := l.selected(); ok && r.id != "" {
-			return l.nav.openReveal(r.id, r.pseudonym), true
+		if r, ok := l.selected(); ok && (r.id != "" || r.draftKey != "") {
+			return l.nav.openReveal(r.id, r.draftKey, r.pseudonym), true
 		}
 	case key.Matches(msg, k.Team):
 		return l.nav.openTeam(), true

@@ -51,6 +51,7 @@ const (
 	stateConflict // an interview's versions side by side
 	statePurge    // the typed confirmation of a purge, over an interview
 	stateHistory  // an interview's revisions and their diffs
+	stateRedact   // redaction of history, over an interview
 )
 
 // Options configure the UI.

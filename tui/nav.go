@@ -95,8 +95,9 @@ func (m *Model) openInterview(id, draftKey string, inEditor bool) tea.Cmd {
 
 // openReveal shows the custodian reveal for an interview, over the screen
 // in front.
-func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
+func (m *Model) openReveal(id, draftKey, pseudonym string) tea.Cmd {
 	r := newRevealScreen(m.common, m.st, m.opts.Now, m.opts.RevealTimeout, id, pseudonym, m.state)
+	r.draftKey = draftKey
 	if m.state == stateInterview {
 		// The interview under the reveal keeps its autosave.
 		r.under = m.iv()
@@ -109,6 +110,12 @@ func (m *Model) openReveal(id, pseudonym string) tea.Cmd {
 // front.
 func (m *Model) openPurge(id, pseudonym string) tea.Cmd {
 	m.show(statePurge, newPurgeScreen(m.common, m.st, id, pseudonym))
+	return textinput.Blink
+}
+
+// openRedact shows the redaction of history of the interview in front.
+func (m *Model) openRedact(id, pseudonym string) tea.Cmd {
+	m.show(stateRedact, newRedactScreen(m.common, m.st, id, pseudonym))
 	return textinput.Blink
 }
 

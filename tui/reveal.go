@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type revealScreen struct {
 	timeout time.Duration
 
 	id, pseudonym string
+	draftKey      string           // a draft whose sealed part to reveal too, or ""
 	back          state            // the screen to return to
 	under         *interviewScreen // the interview under the reveal, if any
 
@@ -63,15 +65,17 @@ type revealScreen struct {
 	err      string
 	note     string
 	revealed *vault.Revealed
-	session  *revealSession // while revealAll
+	session  *revealSession      // while revealAll
+	draft    *vault.DraftSecrets // the draft's sealed part, if draftKey
 	shownAt  time.Time
 }
 
 // revealedMsg is the result of opening the custodian key and revealing.
 type revealedMsg struct {
-	seq int
-	r   *vault.Revealed
-	err error
+	seq   int
+	r     *vault.Revealed
+	draft *vault.DraftSecrets
+	err   error
 }
 
 func newRevealScreen(c common, st *store, clock Clock, timeout time.Duration, id, pseudonym string, back state) *revealScreen {
@@ -97,7 +101,7 @@ func (r *revealScreen) SetSize(w, h int) {
 
 // hide drops what was revealed. note says why.
 func (r *revealScreen) hide(note string) {
-	r.revealed, r.session = nil, nil
+	r.revealed, r.session, r.draft = nil, nil, nil
 	r.step = revealAsk
 	r.busy.Stop()
 	r.note = note
@@ -151,22 +155,33 @@ func (r *revealScreen) start() tea.Cmd {
 	}
 	r.step = revealOpening
 	r.seq++
-	return tea.Batch(r.busy.Start(), revealWith(r.seq, r.st, r.id, c))
+	return tea.Batch(r.busy.Start(), revealWith(r.seq, r.st, r.id, r.draftKey, c))
 }
 
-// revealWith reveals interview id with the open custodian key c.
-func revealWith(seq int, st *store, id string, c *vault.CustodianKey) tea.Cmd {
+// revealWith reveals interview id with the open custodian key c, and the
+// sealed part of draft draftKey if it is not "" (id may then be "").
+func revealWith(seq int, st *store, id, draftKey string, c *vault.CustodianKey) tea.Cmd {
 	return func() tea.Msg {
 		var out *vault.Revealed
+		var draft *vault.DraftSecrets
 		err := st.do(func(v Store) error {
 			var err error
-			out, err = v.Reveal(context.Background(), id, c)
+			if id != "" {
+				if out, err = v.Reveal(context.Background(), id, c); err != nil {
+					return err
+				}
+			} else {
+				out = &vault.Revealed{}
+			}
+			if draftKey != "" {
+				draft, err = v.RevealDraft(draftKey, c)
+			}
 			return err
 		})
 		if err == nil {
 			st.keepKey(c)
 		}
-		return revealedMsg{seq: seq, r: out, err: err}
+		return revealedMsg{seq: seq, r: out, draft: draft, err: err}
 	}
 }
 
@@ -191,7 +206,7 @@ func (r *revealScreen) submit() tea.Cmd {
 	r.err, r.note = "", ""
 	r.step = revealOpening
 	r.seq++
-	seq, st, id := r.seq, r.st, r.id
+	seq, st, id, draftKey := r.seq, r.st, r.id, r.draftKey
 	open := func() tea.Msg {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -207,7 +222,7 @@ func (r *revealScreen) submit() tea.Cmd {
 			return revealedMsg{seq: seq, err: err}
 		}
 		// Kept for the session if it opens this vault's identities.
-		return revealWith(seq, st, id, c)()
+		return revealWith(seq, st, id, draftKey, c)()
 	}
 	return tea.Batch(r.busy.Start(), open)
 }
@@ -258,7 +273,7 @@ func (r *revealScreen) Update(msg tea.Msg) tea.Cmd {
 			}
 			return nil
 		}
-		r.revealed = msg.r
+		r.revealed, r.draft = msg.r, msg.draft
 		r.step = revealShown
 		r.shownAt = r.clock()
 		return nil
@@ -363,11 +378,7 @@ func (r *revealScreen) panel() string {
 		}
 		fmt.Fprintf(&b, "%-11s %s\n", label+":", v)
 	}
-	b.WriteString(r.styles.Header.Render("Identity") + "\n")
-	if rv.Identity == nil {
-		b.WriteString("No identity is sealed for this interview.\n")
-	} else {
-		id := rv.Identity
+	identity := func(id *vault.Identity) {
 		line("Name", id.Name)
 		line("Aliases", strings.Join(id.Aliases, ", "))
 		line("Contact", id.Contact)
@@ -378,16 +389,27 @@ func (r *revealScreen) panel() string {
 		line("Relatives", strings.Join(rel, "; "))
 		line("Notes", id.Notes)
 	}
-	b.WriteString("\n" + r.styles.Header.Render("Sensitive spans") + "\n")
-	if len(rv.Spans) == 0 {
-		b.WriteString("None.\n")
-	}
-	for _, s := range rv.Spans {
-		secret := s.Secret
-		if secret == "" {
-			secret = "(not sealed here)"
+	if r.id != "" {
+		b.WriteString(r.styles.Header.Render("Identity") + "\n")
+		if rv.Identity == nil {
+			b.WriteString("No identity is sealed for this interview.\n")
+		} else {
+			identity(rv.Identity)
 		}
-		fmt.Fprintf(&b, "[%s] %s\n", s.Description, secret)
+		b.WriteString("\n" + r.styles.Header.Render("Sensitive spans") + "\n")
+		if len(rv.Spans) == 0 {
+			b.WriteString("None.\n")
+		}
+		for _, s := range rv.Spans {
+			secret := s.Secret
+			if secret == "" {
+				secret = "(not sealed here)"
+			}
+			fmt.Fprintf(&b, "[%s] %s\n", s.Description, secret)
+		}
+	}
+	if r.draftKey != "" {
+		r.draftPanel(&b, identity)
 	}
 	left := max(r.timeout-r.clock().Sub(r.shownAt), 0).Round(time.Second)
 	box := r.styles.Box.Width(max(min(r.width-4, 90), 20)).Render(strings.TrimRight(b.String(), "\n"))
@@ -400,5 +422,33 @@ func (r *revealScreen) panel() string {
 func (r *revealScreen) hideTimeout() {
 	if r.expired() {
 		r.hide(fmt.Sprintf("Hidden again after %s.", r.timeout))
+	}
+}
+
+// draftPanel draws the sealed part of the draft: what was typed before a
+// lock or a quit and sealed to the custodian in the draft. On screen only.
+func (r *revealScreen) draftPanel(b *strings.Builder, identity func(*vault.Identity)) {
+	if r.id != "" {
+		b.WriteString("\n")
+	}
+	b.WriteString(r.styles.Header.Render("Sealed in the draft (unsaved)") + "\n")
+	d := r.draft
+	if d == nil || (d.Identity == nil && len(d.Spans) == 0 && len(d.Fields) == 0) {
+		b.WriteString("The draft sealed nothing.\n")
+		return
+	}
+	if d.Identity != nil {
+		identity(d.Identity)
+	}
+	for _, s := range d.Spans {
+		fmt.Fprintf(b, "Span:       %s\n", s)
+	}
+	fields := make([]string, 0, len(d.Fields))
+	for f := range d.Fields {
+		fields = append(fields, f)
+	}
+	slices.Sort(fields)
+	for _, f := range fields {
+		fmt.Fprintf(b, "%-11s %s\n", f+":", d.Fields[f])
 	}
 }

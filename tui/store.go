@@ -33,6 +33,9 @@ type Store interface {
 	RevealMany(ctx context.Context, idsOrPrefixes []string, custodian *vault.CustodianKey) ([]*vault.Revealed, error)
 	RecordRevealFailure(cause error, subjects ...string) error
 	Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts vault.AttachOptions) (*vault.AttachReport, error)
+	RevealDraft(key string, custodian *vault.CustodianKey) (*vault.DraftSecrets, error)
+	PlanRedaction(ctx context.Context, idOrPrefix string, opts vault.RedactOptions) (*vault.RedactReport, error)
+	Redact(ctx context.Context, idOrPrefix string, opts vault.RedactOptions) (*vault.RedactReport, error)
 
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)

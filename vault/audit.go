@@ -33,6 +33,7 @@ const (
 	EventExport       = "export"
 	EventImport       = "import"
 	EventPurge        = "purge"
+	EventRedact       = "redact"
 	EventKeyAdded     = "key-added"
 	EventKeyRemoved   = "key-removed"
 	EventPasswd       = "passwd"

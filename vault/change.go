@@ -19,6 +19,8 @@ type change struct {
 	Tombstones []tombstoneRecord `json:"tombstones,omitempty"`
 	Sealed     []sealedRecord    `json:"sealed,omitempty"`
 	Revisions  []revisionRecord  `json:"revisions,omitempty"`
+	// Redactions are signed redaction orders (redact.go).
+	Redactions []redactionRecord `json:"redactions,omitempty"`
 	// Local only, never in bundles:
 	Team  []teamRecord  `json:"team,omitempty"`
 	KV    []kvRecord    `json:"kv,omitempty"`
@@ -75,6 +77,9 @@ type revisionRecord struct {
 	Sig       []byte          `json:"sig"`
 
 	rev *Revision // decoded, when the change was made here
+	// viaRedaction: the revision is redacted, and verified through its
+	// redaction rather than its own signature (redact.go).
+	viaRedaction bool
 }
 
 func (r *revisionRecord) revision() (*Revision, error) {
@@ -185,6 +190,13 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			return err
 		}
 	}
+	redacted, err := applyRedactions(ctx, tx, ch)
+	if err != nil {
+		return err
+	}
+	if err := redactIncoming(ctx, tx, ch); err != nil {
+		return err
+	}
 	purged := map[string]bool{}
 	isPurged := func(interview string) (bool, error) {
 		if p, ok := purged[interview]; ok {
@@ -260,6 +272,13 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		if !isTouched[rev.Interview] {
 			isTouched[rev.Interview] = true
 			touched = append(touched, rev.Interview)
+		}
+	}
+
+	for _, id := range redacted {
+		if !isTouched[id] {
+			isTouched[id] = true
+			touched = append(touched, id)
 		}
 	}
 

@@ -252,12 +252,14 @@ type DraftSecrets struct {
 }
 
 // RevealDraft opens the sealed part of a draft with the custodian identity,
-// for recovering what was typed before a crash. It returns nil if the draft
-// sealed nothing. The result is secret: show it, never store or log it.
+// for recovering what was typed before a crash or a lock. It returns nil if
+// the draft sealed nothing. Like [Vault.Reveal], it is recorded in the audit
+// log (the draft's interview, or "draft"), and refused if it cannot be. The
+// result is secret: show it, never store or log it.
 func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
-	var body string
+	var body, interview string
 	var last []byte
-	err := v.conn.QueryRowContext(v.ctx, `SELECT body, sealed FROM drafts WHERE key = ?`, key).Scan(&body, &last)
+	err := v.conn.QueryRowContext(v.ctx, `SELECT body, sealed, interview FROM drafts WHERE key = ?`, key).Scan(&body, &last, &interview)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no draft %q", ErrNotFound, key)
 	}
@@ -305,6 +307,12 @@ func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSe
 		if secret, ok := secrets[s.N]; ok {
 			out.Spans = append(out.Spans, "{{"+secret+"|"+s.Description+"}}")
 		}
+	}
+	if interview == "" {
+		interview = "draft"
+	}
+	if err := v.record(Event{Kind: EventReveal, Subject: interview, Details: "draft, custodian " + shortFingerprint(custodian.Recipient().String())}); err != nil {
+		return nil, fmt.Errorf("the reveal could not be recorded in the audit log, so it is refused: %w", err)
 	}
 	return out, nil
 }

@@ -186,3 +186,12 @@ func (e *SpanError) Unwrap() error { return ErrInvalid }
 // YYYY, YYYY-MM or YYYY-MM-DD, or a consent other than record, quote or
 // share.
 var ErrBadFilter = errors.New("invalid search filter")
+
+// ErrNoSuchPassage means a passage to redact is in no revision of the
+// interview. It is an [ErrNotFound] too (errors.Is), for exit codes.
+var ErrNoSuchPassage error = notFoundError("no such passage")
+
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == ErrNotFound }

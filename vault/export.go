@@ -47,6 +47,7 @@ type ExportReport struct {
 	FileBytes int64 `json:"file_bytes"`
 
 	interviews []string // the interviews sent
+	Redactions int      `json:"redactions"`
 }
 
 // sentMark is how far the revisions and tombstones sent to a member reach.
@@ -55,6 +56,7 @@ type sentMark struct {
 	Tombstones int64 `json:"tombstones"`
 	// KeyChanges is how many member key changes the vault knew of.
 	KeyChanges int64 `json:"key_changes,omitempty"`
+	Redactions int64 `json:"redactions,omitempty"`
 }
 
 // ExportFile writes a signed bundle to a new file at path. The bundle goes
@@ -143,6 +145,7 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM revisions`).Scan(&current.Revisions)
 	v.conn.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tombstones`).Scan(&current.Tombstones)
 	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, kvKeyChanges).Scan(&current.KeyChanges)
+	v.conn.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, redactionNS).Scan(&current.Redactions)
 
 	body, err := v.bundleHeader(ctx)
 	if err != nil {
@@ -155,6 +158,12 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	if body.Tombstones, err = v.gatherTombstones(ctx, since); err != nil {
 		return nil, nil, err
 	}
+	if body.Redactions, err = v.gatherRedactions(ctx, body, since); err != nil {
+		return nil, nil, err
+	}
+	if body.Terms, err = v.termEntries(ctx); err != nil {
+		return nil, nil, err
+	}
 	// Every member key change known, always: a teammate who missed one
 	// could not accept what the new key signs.
 	if body.KeyChanges, err = v.keyChanges(ctx); err != nil {
@@ -163,8 +172,8 @@ func (v *Vault) export(ctx context.Context, w io.Writer, opts ExportOptions) (*E
 	// The files of the interviews sent, streamed from blobs/ (twice: the
 	// header counts them first).
 	body.Blobs = v.blobSource(ctx, report)
-	report.Revisions, report.Tombstones = len(body.Revisions), len(body.Tombstones)
-	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 && current.KeyChanges <= since.KeyChanges {
+	report.Revisions, report.Tombstones, report.Redactions = len(body.Revisions), len(body.Tombstones), len(body.Redactions)
+	if opts.SinceLast && report.Revisions == 0 && report.Tombstones == 0 && report.Redactions == 0 && current.KeyChanges <= since.KeyChanges {
 		return nil, nil, ErrNothingNew
 	}
 	if err := ctx.Err(); err != nil {
@@ -213,7 +222,7 @@ func (v *Vault) sentSince(ctx context.Context, opts ExportOptions) (sentMark, er
 	if !opts.SinceLast || len(opts.To) == 0 {
 		return since, nil
 	}
-	since = sentMark{Revisions: 1 << 62, Tombstones: 1 << 62, KeyChanges: 1 << 62}
+	since = sentMark{Revisions: 1 << 62, Tombstones: 1 << 62, KeyChanges: 1 << 62, Redactions: 1 << 62}
 	for _, name := range opts.To {
 		m, err := v.sentMark(ctx, name)
 		if err != nil {
@@ -222,6 +231,7 @@ func (v *Vault) sentSince(ctx context.Context, opts ExportOptions) (sentMark, er
 		since.Revisions = min(since.Revisions, m.Revisions)
 		since.Tombstones = min(since.Tombstones, m.Tombstones)
 		since.KeyChanges = min(since.KeyChanges, m.KeyChanges)
+		since.Redactions = min(since.Redactions, m.Redactions)
 	}
 	return since, nil
 }

@@ -40,6 +40,10 @@ type RevisionInfo struct {
 	Parents   []string `json:"parents"`
 	Author    string   `json:"author"`
 	CreatedAt string   `json:"created_at"`
+	// RedactedBy names, as the roster does, the member whose redaction
+	// this revision shows (redact.go): then the author's signature no
+	// longer covers it, and the redactor vouches for it.
+	RedactedBy string `json:"redacted_by,omitempty"`
 }
 
 // Resolve turns an ID or a unique prefix of one (at least 4 characters) into
@@ -212,7 +216,10 @@ func (v *Vault) Get(idOrPrefix string) (*View, error) {
 		}
 		view.Revisions = append(view.Revisions, RevisionInfo{ID: rid, Parents: r.Parents, Author: name, CreatedAt: r.CreatedAt})
 	}
-	return view, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return view, v.markRedacted(ctx, view.Revisions)
 }
 
 // Count returns the number of interviews.

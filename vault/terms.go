@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
+	"time"
 )
 
 // Sensitive terms
@@ -14,13 +16,13 @@ import (
 // with the vault passphrase, like the testimony it protects: it says what to
 // look for, not who said what.
 //
-// Not yet carried in bundles: each vault keeps its own list.
+// The list travels in bundles, removals included (terms_sync.go).
 
 const termsNS = "terms"
 
 // Terms returns the vault's sensitive terms, sorted.
 func (v *Vault) Terms() ([]string, error) {
-	rows, err := v.conn.QueryContext(v.ctx, `SELECT key FROM kv WHERE ns = ? ORDER BY key`, termsNS)
+	rows, err := v.conn.QueryContext(v.ctx, `SELECT key, value FROM kv WHERE ns = ? ORDER BY key`, termsNS)
 	if err != nil {
 		return nil, err
 	}
@@ -28,10 +30,13 @@ func (v *Vault) Terms() ([]string, error) {
 	out := []string{}
 	for rows.Next() {
 		var t string
-		if err := rows.Scan(&t); err != nil {
+		var b []byte
+		if err := rows.Scan(&t, &b); err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		if !parseTermEntry(b).Removed {
+			out = append(out, t)
+		}
 	}
 	return out, rows.Err()
 }
@@ -41,13 +46,14 @@ func (v *Vault) Terms() ([]string, error) {
 // position, never the term.
 func (v *Vault) AddTerms(terms ...string) error {
 	ch := &change{}
+	now := termEntry{At: v.Now().UTC().Format(time.RFC3339Nano)}
 	for n, t := range terms {
 		t = strings.TrimSpace(t)
-		if utf8.RuneCountInString(t) < 2 || strings.ContainsAny(t, "{}|") || !utf8.ValidString(t) {
-			return fmt.Errorf("%w: term %d must have two characters or more, and no { } or |", ErrInvalid, n+1)
+		if checkTerm(t) != nil {
+			return fmt.Errorf("%w: term %d must have 2 to %d characters, and no { } | or control characters", ErrInvalid, n+1, MaxTermLength)
 		}
 		// The value must not be empty: the journal drops empty fields.
-		ch.KV = append(ch.KV, kvRecord{NS: termsNS, Key: t, Value: []byte("1")})
+		ch.KV = append(ch.KV, kvRecord{NS: termsNS, Key: t, Value: now.value()})
 	}
 	if len(ch.KV) == 0 {
 		return nil
@@ -59,13 +65,15 @@ func (v *Vault) AddTerms(terms ...string) error {
 // is not listed.
 func (v *Vault) RemoveTerm(term string) error {
 	term = strings.TrimSpace(term)
-	var n int
-	err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM kv WHERE ns = ? AND key = ?`, termsNS, term).Scan(&n)
+	var b []byte
+	err := v.conn.QueryRowContext(v.ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, term).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && parseTermEntry(b).Removed) {
+		return fmt.Errorf("%w: no such sensitive term", ErrNotFound)
+	}
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return fmt.Errorf("%w: no such sensitive term", ErrNotFound)
-	}
-	return v.commit(&change{KV: []kvRecord{{NS: termsNS, Key: term, Delete: true}}})
+	// Kept as a removal, so that it travels in bundles (terms_sync.go).
+	gone := termEntry{At: v.Now().UTC().Format(time.RFC3339Nano), Removed: true}
+	return v.commit(&change{KV: []kvRecord{{NS: termsNS, Key: term, Value: gone.value()}}})
 }

@@ -298,7 +298,7 @@ forged data, 5 vault in use, 6 not found, 7 invalid input, 8 cancelled.
 }
 
 func order(name string) int {
-	for i, n := range []string{"init", "demo", "add", "list", "show", "search", "identity", "custodian", "passwd", "rekey", "keys", "whoami", "team", "export", "import", "purge", "audit", "check"} {
+	for i, n := range []string{"init", "demo", "add", "list", "show", "search", "identity", "custodian", "passwd", "rekey", "keys", "whoami", "team", "export", "import", "purge", "redact", "audit", "check"} {
 		if n == name {
 			return i
 		}

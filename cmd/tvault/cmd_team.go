@@ -286,7 +286,7 @@ func runExport(e *env, out string, opts vault.ExportOptions) error {
 	if rep.Unshareable > 0 {
 		warningf(e.stderr, "left out %d interviews whose consent forbids sharing (--include-unshareable includes them)", rep.Unshareable)
 	}
-	fmt.Fprintf(e.stderr, "Wrote %s: %d interviews, %d revisions, %d purges.\n", out, rep.Interviews, rep.Revisions, rep.Tombstones)
+	fmt.Fprintf(e.stderr, "Wrote %s: %d interviews, %d revisions, %d purges%s.\n", out, rep.Interviews, rep.Revisions, rep.Tombstones, sentRedactions(rep.Redactions))
 	return nil
 }
 
@@ -340,12 +340,12 @@ func runImport(e *env, path string, asJSON bool) error {
 	if asJSON {
 		return writeJSON(e.stdout, rep)
 	}
-	if rep.NewRevisions == 0 && rep.Purged == 0 && len(rep.KeyChanges) == 0 {
+	if rep.NewRevisions == 0 && rep.Purged == 0 && len(rep.KeyChanges) == 0 && rep.Redactions == 0 && rep.Terms == 0 {
 		fmt.Fprintln(e.stderr, vault.NothingNewFrom(rep.Signer, rep.Fingerprint))
 		return nil
 	}
-	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged.\n",
-		rep.Signer, rep.Fingerprint, rep.NewRevisions, rep.Interviews, rep.Purged)
+	fmt.Fprintf(e.stderr, "Imported from %s (fingerprint %s): %d new revisions, %d new interviews, %d purged%s.\n",
+		rep.Signer, rep.Fingerprint, rep.NewRevisions, rep.Interviews, rep.Purged, importNotes(rep))
 	if rep.Conflicts > 0 {
 		fmt.Fprintf(e.stderr, "%d interviews are in conflict (edited on two laptops): 'tvault list' marks them; 'tvault merge ID' merges one, keeping what each laptop added.\n", rep.Conflicts)
 	}

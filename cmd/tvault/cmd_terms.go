@@ -15,7 +15,9 @@ Sensitive terms are words that narrow a person down: a village, a mine, a
 small employer. 'tvault add' refuses an interview whose readable fields hold
 one (as it does a name of the interview's own identity), unless --protect or
 --allow-names; the UI warns before a save. The list is readable with the
-vault passphrase. It is not yet carried in bundles.`,
+vault passphrase. It travels in every bundle, removals included; a
+teammate's vault keeps, per term, the later of its own entry and the
+bundle's (an addition wins a tie).`,
 		subs: []*command{{
 			name:    "add",
 			args:    "TERM...",

@@ -89,6 +89,8 @@ func hintFor(err error) string {
 		return "close the other tvault (terminal UI or command) and try again"
 	case errors.Is(err, vault.ErrNoVault):
 		return "create one with 'tvault init', or point --vault (or $TVAULT_DIR) at an existing one"
+	case errors.Is(err, vault.ErrNoSuchPassage):
+		return "a passage must match exactly, case included; nothing was changed"
 	case errors.Is(err, vault.ErrNotFound), errors.Is(err, vault.ErrAmbiguous):
 		return "'tvault list' shows every interview and its ID"
 	case errors.Is(err, vault.ErrNoMember):

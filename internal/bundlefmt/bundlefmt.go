@@ -146,6 +146,10 @@ type Body struct {
 	// signed by the retired key and by the new one: how teammates learn a
 	// member's new key. Absent in bundles from before rotations existed.
 	KeyChanges []KeyChange `json:"key_changes,omitempty"`
+	// Redactions are signed redaction orders (records.go).
+	Redactions []Redaction `json:"redactions,omitempty"`
+	// Terms is the exporter's list of sensitive terms (records.go).
+	Terms []Term `json:"terms,omitempty"`
 
 	// Blobs, when writing, streams the attachment files the bundle
 	// carries, chunk by chunk, in order ([BlobChunk]). It is called twice:

@@ -71,6 +71,8 @@ var Kinds = []Kind{
 	kindOf("tombstone", 1_000_000, func(b *Body) *[]Tombstone { return &b.Tombstones }),
 	kindOf("sealed", 4_000_000, func(b *Body) *[]Sealed { return &b.Sealed }),
 	kindOf("revision", 4_000_000, func(b *Body) *[]Revision { return &b.Revisions }),
+	kindOf("redaction", 1_000_000, func(b *Body) *[]Redaction { return &b.Redactions }),
+	kindOf("term", 100_000, func(b *Body) *[]Term { return &b.Terms }),
 	blobKind, // last: attachment files, streamed (blob.go)
 }
 

@@ -19,6 +19,9 @@ type KeyMap struct {
 	Purge key.Binding
 	// Attach attaches a file to the interview (interview).
 	Attach key.Binding
+	// Redact replaces a passage in an interview's whole history
+	// (interview).
+	Redact key.Binding
 	// The team screen's own keys.
 	AddMember, RemoveMember, Card, Mark, Export, Import, RotateKey key.Binding
 }
@@ -58,6 +61,7 @@ func Default() *KeyMap {
 		Compare:   b("v", "compare versions", "v"),
 		Purge:     b("P", "purge", "P"),
 		Attach:    b("a", "attach a file", "a"),
+		Redact:    b("X", "redact history", "X"),
 
 		AddMember:    b("a", "add member", "a"),
 		RemoveMember: b("d", "remove member", "d"),

@@ -1,0 +1,193 @@
+package vault
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// Applying redactions inside a save (apply, change.go): storing new ones and
+// rewriting the revisions they name, here or arriving.
+
+// applyRedactions stores the change's redactions the vault does not have,
+// rewrites the stored revisions they name, and scrubs the removed text from
+// the drafts of their interviews. It returns the interviews whose stored
+// revisions changed, for their row and search index to be brought up to
+// date.
+func applyRedactions(ctx context.Context, tx *sql.Tx, ch *change) ([]string, error) {
+	if len(ch.Redactions) == 0 {
+		return nil, nil
+	}
+	var fresh []*redaction
+	for i := range ch.Redactions {
+		rec := &ch.Redactions[i]
+		d, err := rec.parse()
+		if err != nil {
+			return nil, err
+		}
+		value, err := json.Marshal(storedRedaction{Body: rec.Body, Sig: rec.Sig})
+		if err != nil {
+			return nil, err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO kv (ns, key, value) VALUES (?, ?, ?)`, redactionNS, rec.id(), value)
+		if err != nil {
+			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // already here
+		}
+		// The seq orders redactions for export --since-last.
+		var seq int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, redactionNS).Scan(&seq); err != nil {
+			return nil, err
+		}
+		value, _ = json.Marshal(storedRedaction{Seq: seq, Body: rec.Body, Sig: rec.Sig})
+		if _, err := tx.ExecContext(ctx, `UPDATE kv SET value = ? WHERE ns = ? AND key = ?`, value, redactionNS, rec.id()); err != nil {
+			return nil, err
+		}
+		fresh = append(fresh, d)
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	_, idx, err := loadRedactions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	var touched []string
+	removed := map[string][]string{}
+	with := map[string]string{}
+	for _, d := range fresh {
+		for _, rr := range d.Revisions {
+			var body []byte
+			var testimony string
+			err := tx.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ? AND interview = ?`, rr.ID, d.Interview).Scan(&body, &testimony)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // not here (yet): redacted when it arrives
+			}
+			if err != nil {
+				return nil, err
+			}
+			b, t, gone, changed, err := advance(rr.ID, body, testimony, idx[rr.ID])
+			if err != nil {
+				return nil, err
+			}
+			if !changed {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE revisions SET body = ?, testimony = ? WHERE id = ?`, string(b), t, rr.ID); err != nil {
+				return nil, err
+			}
+			if !contains(touched, d.Interview) {
+				touched = append(touched, d.Interview)
+			}
+			removed[d.Interview] = append(removed[d.Interview], gone...)
+			with[d.Interview] = d.With
+		}
+	}
+	for _, id := range touched {
+		if err := scrubDrafts(ctx, tx, id, removed[id], with[id]); err != nil {
+			return nil, err
+		}
+	}
+	return touched, nil
+}
+
+// redactIncoming redacts, before they are stored, the change's revisions
+// that a redaction the vault has names: a revision that arrives after its
+// redaction, from a member who never saw it, is stored redacted, and the
+// change (which the journal stores next) holds it redacted too.
+func redactIncoming(ctx context.Context, tx *sql.Tx, ch *change) error {
+	if len(ch.Revisions) == 0 {
+		return nil
+	}
+	var some bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = ?)`, redactionNS).Scan(&some); err != nil || !some {
+		return err
+	}
+	_, idx, err := loadRedactions(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for i := range ch.Revisions {
+		rec := &ch.Revisions[i]
+		steps := idx[rec.ID]
+		if len(steps) == 0 {
+			continue
+		}
+		b, t, _, changed, err := advance(rec.ID, rec.Body, rec.Testimony, steps)
+		if err != nil {
+			return err
+		}
+		if changed {
+			rec.Body, rec.Testimony, rec.rev = b, t, nil
+		}
+	}
+	return nil
+}
+
+// scrubDrafts replaces, in every draft of interview, each removed text by
+// with. A draft is typed on this laptop and may hold the text anywhere.
+func scrubDrafts(ctx context.Context, tx *sql.Tx, interview string, removed []string, with string) error {
+	var pairs []string
+	for _, r := range removed {
+		if r != "" && r != with {
+			pairs = append(pairs, r, with)
+		}
+	}
+	if len(pairs) == 0 {
+		return nil
+	}
+	rep := strings.NewReplacer(pairs...)
+	rows, err := tx.QueryContext(ctx, `SELECT key, body FROM drafts WHERE interview = ?`, interview)
+	if err != nil {
+		return err
+	}
+	type draft struct{ key, body string }
+	var ds []draft
+	for rows.Next() {
+		var d draft
+		if err := rows.Scan(&d.key, &d.body); err != nil {
+			rows.Close()
+			return err
+		}
+		ds = append(ds, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		var db draftBody
+		if err := json.Unmarshal([]byte(d.body), &db); err != nil {
+			// A draft that cannot be read cannot be scrubbed: it goes.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM drafts WHERE key = ?`, d.key); err != nil {
+				return err
+			}
+			continue
+		}
+		r := &db.Interview
+		for _, s := range []*string{&r.Pseudonym, &r.Location, &r.Language, &r.Interviewer, &r.Testimony} {
+			*s = rep.Replace(*s)
+		}
+		for i := range r.Relatives {
+			r.Relatives[i].Relation = rep.Replace(r.Relatives[i].Relation)
+			for j := range r.Relatives[i].Harms {
+				r.Relatives[i].Harms[j] = rep.Replace(r.Relatives[i].Harms[j])
+			}
+		}
+		for i := range r.Tags {
+			r.Tags[i] = rep.Replace(r.Tags[i])
+		}
+		b, err := json.Marshal(db)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE drafts SET body = ? WHERE key = ?`, string(b), d.key); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package vault
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/tvault/tvault/internal/bundlefmt"
+)
+
+// Redactions in bundles: what an export carries, and what an import checks
+// before anything merges (redact.go says what a redaction is).
+
+// verifyRedactions checks every redaction in a bundle's change: its form,
+// its signature, and that this member or one on the roster ordered it,
+// whoever forwards it. It marks the change's revisions that are redacted
+// (their content is what a redaction in the bundle or in the vault says it
+// became), so that they are verified through it and not by their own
+// signature.
+func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
+	_, idx, err := loadRedactions(ctx, v.conn)
+	if err != nil {
+		return err
+	}
+	for i := range ch.Redactions {
+		d, err := ch.Redactions[i].verify()
+		if err != nil {
+			return err
+		}
+		_, err = v.authorName(ctx, d.AuthorKey)
+		if errors.Is(err, ErrRetiredKey) && v.knownRedaction(ctx, ch.Redactions[i]) {
+			err = nil // had here before the key was retired
+		}
+		if errors.Is(err, errOffRoster) {
+			return fmt.Errorf("%w: a redaction in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
+		}
+		if err != nil {
+			return err
+		}
+		idx.add(&ch.Redactions[i], d)
+	}
+	for i := range ch.Revisions {
+		rec := &ch.Revisions[i]
+		if _, ok := idx.verifiedThrough(rec.ID, rec.Body, rec.Testimony); ok {
+			rec.viaRedaction = true
+		}
+	}
+	return nil
+}
+
+// newRedactions counts the change's redactions the vault does not have.
+func (v *Vault) newRedactions(ctx context.Context, ch *change) (int, error) {
+	n := 0
+	for i := range ch.Redactions {
+		var have bool
+		if err := v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM kv WHERE ns = ? AND key = ?)`,
+			redactionNS, ch.Redactions[i].id()).Scan(&have); err != nil {
+			return 0, err
+		}
+		if !have {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// importRedactions takes a bundle's redactions into its change, verifies
+// them (verifyRedactions) and returns how many the vault does not have.
+func (v *Vault) importRedactions(ctx context.Context, ch *change, body *bundlefmt.Body) (int, error) {
+	for _, r := range body.Redactions {
+		ch.Redactions = append(ch.Redactions, redactionRecord(r))
+	}
+	if err := v.verifyRedactions(ctx, ch); err != nil {
+		return 0, err
+	}
+	return v.newRedactions(ctx, ch)
+}
+
+// gatherRedactions returns the redactions a bundle carries: those after
+// since, and every one that names a revision in the bundle (its receiver
+// needs it to verify that revision).
+func (v *Vault) gatherRedactions(ctx context.Context, body *bundlefmt.Body, since sentMark) ([]bundlefmt.Redaction, error) {
+	rows, err := v.conn.QueryContext(ctx, `SELECT value FROM kv WHERE ns = ?`, redactionNS)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var stored []storedRedaction
+	for rows.Next() {
+		var b []byte
+		var s storedRedaction
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("%w: a stored redaction", ErrDamaged)
+		}
+		stored = append(stored, s)
+	}
+	if err := rows.Err(); err != nil || len(stored) == 0 {
+		return nil, err
+	}
+	inBundle := make(map[string]bool, len(body.Revisions))
+	for _, r := range body.Revisions {
+		inBundle[r.ID] = true
+	}
+	slices.SortFunc(stored, func(a, b storedRedaction) int { return cmp.Compare(a.Seq, b.Seq) })
+	var out []bundlefmt.Redaction
+	for _, s := range stored {
+		rec := redactionRecord{Body: s.Body, Sig: s.Sig}
+		d, err := rec.parse()
+		if err != nil {
+			return nil, err
+		}
+		include := s.Seq > since.Redactions
+		for _, rr := range d.Revisions {
+			include = include || inBundle[rr.ID]
+		}
+		if include {
+			out = append(out, bundlefmt.Redaction{Body: s.Body, Sig: s.Sig})
+		}
+	}
+	return out, nil
+}
+
+// knownRedaction reports whether the vault holds this very redaction.
+func (v *Vault) knownRedaction(ctx context.Context, r redactionRecord) bool {
+	var b []byte
+	if v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, redactionNS, r.id()).Scan(&b) != nil {
+		return false
+	}
+	var s storedRedaction
+	return json.Unmarshal(b, &s) == nil && bytes.Equal(s.Sig, r.Sig)
+}
