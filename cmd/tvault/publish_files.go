@@ -125,11 +125,20 @@ func quotesCSV(p *vault.Pack) []byte {
 	w.Write([]string{"n", "pseudonym", "place", "date", "mode", "text", "label", "tags", "citation"})
 	for _, in := range p.Interviews {
 		for _, q := range in.Quotes {
-			w.Write([]string{strconv.Itoa(q.N), in.Pseudonym, in.Place, in.Date, in.Mode, csvSafe(q.Text), csvSafe(q.Label), strings.Join(q.Tags, " "), csvSafe(q.Citation)})
+			w.Write(csvRow(strconv.Itoa(q.N), in.Pseudonym, in.Place, in.Date, in.Mode, q.Text, q.Label, strings.Join(q.Tags, " "), q.Citation))
 		}
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// csvRow is a CSV row with every cell made safe: any field can come from a
+// teammate's bundle, so none is trusted to not start a formula.
+func csvRow(cells ...string) []string {
+	for i, c := range cells {
+		cells[i] = csvSafe(c)
+	}
+	return cells
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
@@ -146,7 +155,7 @@ func figuresCSV(p *vault.Pack) []byte {
 	w.Write([]string{"figure", "label", "count"})
 	for _, fig := range packFigures(p) {
 		for _, c := range fig.counts {
-			w.Write([]string{fig.name, csvSafe(c.Label), strconv.Itoa(c.N)})
+			w.Write(csvRow(fig.name, c.Label, strconv.Itoa(c.N)))
 		}
 	}
 	w.Flush()
