@@ -1,0 +1,56 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// keepsAttachments checks that a revision keeps every attachment record of
+// its parents as it was signed on arrival: the chain of custody is
+// append-only, and tvault never writes a revision that changes or drops
+// one. A bundle whose revision does is forged, and refused.
+func (v *Vault) keepsAttachments(ctx context.Context, byID map[string]*revisionRecord, rev *Revision) error {
+	mine := make(map[string]*Attachment, len(rev.Record.Attachments))
+	for i := range rev.Record.Attachments {
+		mine[rev.Record.Attachments[i].ID] = &rev.Record.Attachments[i]
+	}
+	for _, p := range rev.Parents {
+		parent, err := v.parentRevision(ctx, byID, p)
+		if err != nil || parent == nil {
+			return err // a parent neither here nor in the bundle is reported elsewhere
+		}
+		for _, pa := range parent.Record.Attachments {
+			a := mine[pa.ID]
+			if a == nil {
+				return fmt.Errorf("%w: revision %s of interview %s in the bundle drops attachment %s", ErrInvalid, short(rev.ID), rev.Interview, short(pa.ID))
+			}
+			st, err1 := a.Statement()
+			pst, err2 := pa.Statement()
+			if err1 != nil || err2 != nil || !bytes.Equal(st, pst) || !bytes.Equal(a.Sig, pa.Sig) {
+				return fmt.Errorf("%w: revision %s of interview %s in the bundle changes the signed record of attachment %s", ErrInvalid, short(rev.ID), rev.Interview, short(pa.ID))
+			}
+		}
+	}
+	return nil
+}
+
+// parentRevision returns revision id from the bundle or the vault, or nil
+// if neither has it.
+func (v *Vault) parentRevision(ctx context.Context, byID map[string]*revisionRecord, id string) (*Revision, error) {
+	if rec := byID[id]; rec != nil {
+		return rec.revision()
+	}
+	var body []byte
+	var testimony string
+	err := v.conn.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, id).Scan(&body, &testimony)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return loadRevision(id, body, testimony)
+}
