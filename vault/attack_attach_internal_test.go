@@ -18,16 +18,25 @@ import (
 // forgeAttachments commits, in v, a revision of interview id whose
 // attachment records are edit's result, signed with v's member key: what a
 // teammate with a modified tvault can put in a bundle.
-func forgeAttachments(t *testing.T, v *Vault, id string, edit func([]Attachment) []Attachment) {
+// With sibling, the revision's parent is the head's parent: a branch
+// beside the head, not after it.
+func forgeAttachments(t *testing.T, v *Vault, id string, sibling bool, edit func([]Attachment) []Attachment) {
 	t.Helper()
 	ctx := context.Background()
 	heads, err := v.headRevisions(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if sibling {
+		p, err := v.parentRevision(ctx, nil, heads[0].Parents[0])
+		if err != nil || p == nil {
+			t.Fatal(err)
+		}
+		heads = []*Revision{p}
+	}
 	prev := mergeHeads(heads)
 	key := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
-	rev := &Revision{Interview: id, Author: v.member.Name, CreatedAt: time.Now().UTC().Format(time.RFC3339Nano),
+	rev := &Revision{Interview: id, Author: v.member.Name, CreatedAt: time.Now().Add(time.Hour).UTC().Format(time.RFC3339Nano),
 		AuthorKey: key, Sealed: slices.Clone(prev.Sealed), SpanCount: prev.SpanCount, Record: prev.Record}
 	for _, h := range heads {
 		rev.Parents = append(rev.Parents, h.ID)
@@ -55,19 +64,27 @@ func forgeAttachments(t *testing.T, v *Vault, id string, edit func([]Attachment)
 // proof named the forger's statement; or the attachment vanished from the
 // interview.
 func TestAttackBundleRewritesAttachmentRecord(t *testing.T) {
+	rewrite := func(b *Vault, l []Attachment) []Attachment {
+		sum := sha256.Sum256([]byte("forged bytes"))
+		l[0].SHA256, l[0].Size = hex.EncodeToString(sum[:]), 12
+		l[0].AttachedByKey = []byte(b.member.SigningKey.Public().(ed25519.PublicKey))
+		st, _ := l[0].Statement()
+		l[0].Sig = ed25519.Sign(b.member.SigningKey, st)
+		return l
+	}
+	var mine []Attachment // the record made on arrival, for the sibling case
 	for _, tc := range []struct {
-		name string
-		edit func(*Vault, []Attachment) []Attachment
+		name    string
+		sibling bool
+		edit    func(*Vault, []Attachment) []Attachment
 	}{
-		{"rewritten", func(b *Vault, l []Attachment) []Attachment {
-			sum := sha256.Sum256([]byte("forged bytes"))
-			l[0].SHA256, l[0].Size = hex.EncodeToString(sum[:]), 12
-			l[0].AttachedByKey = []byte(b.member.SigningKey.Public().(ed25519.PublicKey))
-			st, _ := l[0].Statement()
-			l[0].Sig = ed25519.Sign(b.member.SigningKey, st)
-			return l
+		// A branch beside the head that adds an attachment with the same
+		// ID, newer, so that a merge preferred it.
+		{"sibling with the same ID", true, func(b *Vault, _ []Attachment) []Attachment {
+			return rewrite(b, slices.Clone(mine))
 		}},
-		{"dropped", func(*Vault, []Attachment) []Attachment { return nil }},
+		{"rewritten", false, rewrite},
+		{"dropped", false, func(*Vault, []Attachment) []Attachment { return nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -108,10 +125,11 @@ func TestAttackBundleRewritesAttachmentRecord(t *testing.T) {
 				_, err := to.Import(ctx, &buf)
 				return err
 			}
+			mine = []Attachment{rep.Attachment}
 			if err := move(a, b, "bob"); err != nil {
 				t.Fatal(err)
 			}
-			forgeAttachments(t, b, ids[0], func(l []Attachment) []Attachment { return tc.edit(b, l) })
+			forgeAttachments(t, b, ids[0], tc.sibling, func(l []Attachment) []Attachment { return tc.edit(b, l) })
 			_ = move(b, a, "alice") // refused, or taken without the forgery: either holds
 
 			list, err := a.Attachments(ctx, ids[0])
