@@ -17,24 +17,48 @@ func (v *Vault) keepsAttachments(ctx context.Context, byID map[string]*revisionR
 	for i := range rev.Record.Attachments {
 		mine[rev.Record.Attachments[i].ID] = &rev.Record.Attachments[i]
 	}
+	inParents := map[string]bool{}
 	for _, p := range rev.Parents {
 		parent, err := v.parentRevision(ctx, byID, p)
 		if err != nil || parent == nil {
 			return err // a parent neither here nor in the bundle is reported elsewhere
 		}
 		for _, pa := range parent.Record.Attachments {
+			inParents[pa.ID] = true
 			a := mine[pa.ID]
 			if a == nil {
 				return fmt.Errorf("%w: revision %s of interview %s in the bundle drops attachment %s", ErrInvalid, short(rev.ID), rev.Interview, short(pa.ID))
 			}
-			st, err1 := a.Statement()
-			pst, err2 := pa.Statement()
-			if err1 != nil || err2 != nil || !bytes.Equal(st, pst) || !bytes.Equal(a.Sig, pa.Sig) {
+			if !sameAttachment(a, &pa) {
 				return fmt.Errorf("%w: revision %s of interview %s in the bundle changes the signed record of attachment %s", ErrInvalid, short(rev.ID), rev.Interview, short(pa.ID))
 			}
 		}
 	}
+	// An attachment new in this revision must not reuse the ID of one the
+	// interview already records here (a branch beside ours would otherwise
+	// put another file's record in the place of our evidence's).
+	if len(inParents) == len(mine) {
+		return nil
+	}
+	heads, err := v.headRevisions(ctx, rev.Interview)
+	if err != nil {
+		return err
+	}
+	for _, h := range heads {
+		for _, ha := range h.Record.Attachments {
+			if a := mine[ha.ID]; a != nil && !inParents[ha.ID] && !sameAttachment(a, &ha) {
+				return fmt.Errorf("%w: revision %s of interview %s in the bundle records another file under attachment %s", ErrInvalid, short(rev.ID), rev.Interview, short(ha.ID))
+			}
+		}
+	}
 	return nil
+}
+
+// sameAttachment reports whether two records are the same signed statement.
+func sameAttachment(a, b *Attachment) bool {
+	sa, err1 := a.Statement()
+	sb, err2 := b.Statement()
+	return err1 == nil && err2 == nil && bytes.Equal(sa, sb) && bytes.Equal(a.Sig, b.Sig)
 }
 
 // parentRevision returns revision id from the bundle or the vault, or nil
