@@ -1,0 +1,46 @@
+package vault_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/tvault/tvault/vault"
+)
+
+// A location written without a comma ("Fuzhou", "Fuzhou Jiangxi China",
+// "Vancouver (Canada)") was published whole at place precision "country":
+// the city that identifies the interviewee, in the pack, its footnotes and
+// the figures by place, when the user asked for the country only.
+func TestAttackPublishPlaceWithoutCommaLeaksCity(t *testing.T) {
+	ctx := context.Background()
+	v, _ := MustCreate(t)
+	var ins []vault.Input
+	for _, where := range []string{"Fuzhou", "Fuzhou Jiangxi China", "Vancouver (Canada)", "Fuzhou；China"} {
+		in := input("River", "They took my passport at the airport.")
+		in.Location = where
+		in.InterviewedOn = "2019-03-04"
+		in.Consent.Record, in.Consent.Quote = true, true
+		ins = append(ins, in)
+	}
+	ids, err := v.Add(ctx, ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if _, err := v.AddQuote(ctx, id, "took my passport", "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pack, err := v.Publish(ctx, vault.PublishOptions{Place: "country", Date: "year"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := json.Marshal(pack)
+	for _, city := range []string{"Fuzhou", "Vancouver", "Jiangxi"} {
+		if strings.Contains(string(js), city) {
+			t.Errorf("the pack names %s at place precision country", city)
+		}
+	}
+}
