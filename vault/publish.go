@@ -26,7 +26,8 @@ type PublishOptions struct {
 	// QuotesOnly keeps only interviews with a quote to publish.
 	QuotesOnly bool
 	// Place is the precision of places: "full" (as recorded), "country"
-	// (the last part of Where) or "none".
+	// (the part of the location after its last comma; nothing when it has
+	// no comma, since the whole may be a city) or "none".
 	Place string
 	// Date is the precision of dates: "day", "month" or "year".
 	Date string
@@ -256,16 +257,20 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 }
 
 // placeAt returns a place at a precision: "Vancouver, Canada" is
-// "Canada" at "country".
+// "Canada" at "country", and "Vancouver" is "" (no country part).
 func placeAt(where, precision string) string {
 	where = strings.TrimSpace(where)
 	switch precision {
 	case "none":
 		return ""
 	case "country":
-		if i := strings.LastIndexAny(where, ",，"); i >= 0 {
-			return strings.TrimSpace(strings.TrimLeft(where[i:], ",，"))
+		i := strings.LastIndexAny(where, ",，")
+		if i < 0 {
+			// No comma: which part is the country cannot be told, and the
+			// whole may be a city. Nothing is safer than a guess.
+			return ""
 		}
+		return strings.TrimSpace(strings.TrimLeft(where[i:], ",，"))
 	}
 	return where
 }
