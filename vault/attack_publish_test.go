@@ -44,3 +44,38 @@ func TestAttackPublishPlaceWithoutCommaLeaksCity(t *testing.T) {
 		}
 	}
 }
+
+// A quote's label is published (quotes.csv, pack.json, and the footnote
+// through {label}), but the disclosure review checked only the quote's
+// text: a sensitive term or a place name in a label went out unlisted.
+func TestAttackPublishReviewMissesLabel(t *testing.T) {
+	ctx := context.Background()
+	v, _ := MustCreate(t)
+	if err := v.AddTerms("front door"); err != nil {
+		t.Fatal(err)
+	}
+	in := input("River", "They took my passport at the airport.")
+	in.Consent.Record, in.Consent.Quote = true, true
+	ids, err := v.Add(ctx, []vault.Input{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AddQuote(ctx, ids[0], "took my passport", "at the front door", nil); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := v.Publish(ctx, vault.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(pack.Interviews[0].Quotes[0].Label, "front door") {
+		t.Fatal("the label is not in the pack; the test no longer tests anything")
+	}
+	for _, r := range pack.Review {
+		for _, h := range r.Hits {
+			if strings.Contains(h.Text, "front door") {
+				return
+			}
+		}
+	}
+	t.Error("the review does not list the sensitive term in the quote's label")
+}
