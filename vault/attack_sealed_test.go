@@ -5,8 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -39,5 +45,42 @@ func TestAttackSealedAttachmentHashConfirmsDocument(t *testing.T) {
 		if a.ID == rep.Attachment.ID && a.SHA256 == hex.EncodeToString(sum[:]) {
 			t.Error("the readable record of a sealed attachment confirms a known copy by its SHA-256")
 		}
+	}
+}
+
+// Someone with write access to the vault folder, and no passphrase, swaps a
+// sealed blob for another file encrypted to the custodian (whose recipient
+// is public): age alone accepts it, since it authenticates the file but not
+// who made it. Only the hash recorded on arrival tells; it must be checked
+// when the custodian opens the attachment, and nothing served.
+func TestAttackSealedBlobSwappedForAnotherFile(t *testing.T) {
+	ctx := context.Background()
+	v, custodian := MustCreate(t)
+	ids, err := v.Add(ctx, []vault.Input{input("P", "testimony")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := v.Attach(ctx, ids[0], strings.NewReader("the real passport page"), vault.AttachOptions{Seal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, _ := filepath.Glob(filepath.Join(v.Dir(), "blobs", "*.age"))
+	if len(blobs) != 1 {
+		t.Fatalf("%d blobs", len(blobs))
+	}
+	var forged bytes.Buffer
+	w, err := age.Encrypt(&forged, custodian.Recipient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, "a forged passport page")
+	w.Close()
+	if err := os.WriteFile(blobs[0], forged.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_, err = v.ReadAttachment(ctx, rep.Attachment.ID, &out, vault.ReadOptions{Custodian: custodian})
+	if !errors.Is(err, vault.ErrDamaged) || out.Len() != 0 {
+		t.Fatalf("a swapped sealed blob was served: %v, %q", err, out.String())
 	}
 }
