@@ -79,3 +79,39 @@ func TestAttackPublishReviewMissesLabel(t *testing.T) {
 	}
 	t.Error("the review does not list the sensitive term in the quote's label")
 }
+
+// An interview whose record consent is refused contributes nothing to a
+// pack: no quote, no attribute, no count in the figures. publish.txt has
+// no such interview, so no test failed when the check was removed.
+func TestAttackPublishRecordConsentRefusedCounted(t *testing.T) {
+	ctx := context.Background()
+	v, _ := MustCreate(t)
+	in := input("Withdrawn", "They took my passport at the airport.")
+	in.Location, in.InterviewedOn = "Fuzhou, Atlantis", "2017-03-04"
+	in.Consent.Record, in.Consent.Quote = false, true
+	in.Relatives = []vault.Relative{{Relation: "grandmother", Harms: []string{"detained"}}}
+	ids, err := v.Add(ctx, []vault.Input{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AddQuote(ctx, ids[0], "took my passport", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	pack, err := v.Publish(ctx, vault.PublishOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pack.Interviews) != 0 || pack.QuoteCount() != 0 || len(pack.Review) != 0 {
+		t.Errorf("the pack holds %d interviews, %d quotes", len(pack.Interviews), pack.QuoteCount())
+	}
+	f := pack.Figures
+	if len(f.ByHarm)+len(f.ByRelation)+len(f.ByPlace)+len(f.ByYear) != 0 {
+		t.Errorf("the figures count an interview whose record consent was refused: %+v", f)
+	}
+	js, _ := json.Marshal(pack)
+	for _, s := range []string{"Atlantis", "2017", "grandmother", "passport"} {
+		if strings.Contains(string(js), s) {
+			t.Errorf("the pack holds %q", s)
+		}
+	}
+}
