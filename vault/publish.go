@@ -33,6 +33,10 @@ type PublishOptions struct {
 	Date string
 }
 
+// WhyRecordRefused is why an interview whose record consent is refused is
+// left out of a pack. The published files do not name it at all.
+const WhyRecordRefused = "record consent refused"
+
 // Pack is a report pack, before it is written.
 type Pack struct {
 	CreatedAt  string          `json:"created_at"`
@@ -158,7 +162,7 @@ func (v *Vault) Publish(ctx context.Context, opts PublishOptions) (*Pack, error)
 	n := 0
 	for _, rec := range recs {
 		if !rec.Consent.Record {
-			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: "the whole interview", Why: "record consent refused"})
+			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: "the whole interview", Why: WhyRecordRefused})
 			continue
 		}
 		pi := PackInterview{Pseudonym: rec.Pseudonym, Place: placeAt(rec.Location, opts.Place),

@@ -19,6 +19,8 @@ type packFile struct {
 
 // packFiles renders a pack: Markdown, CSV, JSON, figures and the review.
 func packFiles(p *vault.Pack) ([]packFile, error) {
+	review := reviewText(p) // for the person who signs the pack off: all of it
+	p = publishedPack(p)
 	js, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return nil, err
@@ -28,7 +30,7 @@ func packFiles(p *vault.Pack) ([]packFile, error) {
 		{"quotes.csv", quotesCSV(p)},
 		{"pack.json", append(js, '\n')},
 		{"figures.csv", figuresCSV(p)},
-		{"review.md", []byte(reviewText(p))},
+		{"review.md", []byte(review)},
 	}
 	for _, fig := range packFigures(p) {
 		for _, format := range []string{"svg", "png"} {
@@ -44,6 +46,23 @@ func packFiles(p *vault.Pack) ([]packFile, error) {
 		}
 	}
 	return files, nil
+}
+
+// publishedPack is p without what the published files must not say: an
+// interview whose record consent is refused contributes nothing, not even
+// its pseudonym in "Left out".
+func publishedPack(p *vault.Pack) *vault.Pack {
+	c := *p
+	c.LeftOut = nil
+	for _, l := range p.LeftOut {
+		if l.Why != vault.WhyRecordRefused {
+			c.LeftOut = append(c.LeftOut, l)
+		}
+	}
+	if c.LeftOut == nil {
+		c.LeftOut = []vault.LeftOut{}
+	}
+	return &c
 }
 
 type packFigure struct {
