@@ -295,10 +295,7 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 	defer have.Close()
 	authors := map[string]bool{}
 	isParent := map[string]bool{}
-	byID := make(map[string]*revisionRecord, len(ch.Revisions))
-	for i := range ch.Revisions {
-		byID[ch.Revisions[i].ID] = &ch.Revisions[i]
-	}
+	byID := revisionsByID(ch)
 	for i := range ch.Revisions {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -78,3 +78,12 @@ func (v *Vault) parentRevision(ctx context.Context, byID map[string]*revisionRec
 	}
 	return loadRevision(id, body, testimony)
 }
+
+// revisionsByID indexes the revisions of a bundle by ID.
+func revisionsByID(ch *change) map[string]*revisionRecord {
+	byID := make(map[string]*revisionRecord, len(ch.Revisions))
+	for i := range ch.Revisions {
+		byID[ch.Revisions[i].ID] = &ch.Revisions[i]
+	}
+	return byID
+}
