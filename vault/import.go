@@ -307,6 +307,7 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 	defer have.Close()
 	authors := map[string]bool{}
 	isParent := map[string]bool{}
+	byID := revisionsByID(ch)
 	for i := range ch.Revisions {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -334,6 +335,9 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		if err := rev.validate(); err != nil {
 			return fmt.Errorf("revision %s of interview %s in the bundle: %w", short(rev.ID), rev.Interview, err)
+		}
+		if err := v.keepsAttachments(ctx, byID, rev); err != nil {
+			return err
 		}
 		if !authors[string(rev.AuthorKey)] {
 			if _, err := v.authorName(ctx, rev.AuthorKey); errors.Is(err, errOffRoster) {

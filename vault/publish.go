@@ -26,11 +26,16 @@ type PublishOptions struct {
 	// QuotesOnly keeps only interviews with a quote to publish.
 	QuotesOnly bool
 	// Place is the precision of places: "full" (as recorded), "country"
-	// (the last part of Where) or "none".
+	// (the part of the location after its last comma; nothing when it has
+	// no comma, since the whole may be a city) or "none".
 	Place string
 	// Date is the precision of dates: "day", "month" or "year".
 	Date string
 }
+
+// WhyRecordRefused is why an interview whose record consent is refused is
+// left out of a pack. The published files do not name it at all.
+const WhyRecordRefused = "record consent refused"
 
 // Pack is a report pack, before it is written.
 type Pack struct {
@@ -157,7 +162,7 @@ func (v *Vault) Publish(ctx context.Context, opts PublishOptions) (*Pack, error)
 	n := 0
 	for _, rec := range recs {
 		if !rec.Consent.Record {
-			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: "the whole interview", Why: "record consent refused"})
+			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: "the whole interview", Why: WhyRecordRefused})
 			continue
 		}
 		pi := PackInterview{Pseudonym: rec.Pseudonym, Place: placeAt(rec.Location, opts.Place),
@@ -256,16 +261,20 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 }
 
 // placeAt returns a place at a precision: "Vancouver, Canada" is
-// "Canada" at "country".
+// "Canada" at "country", and "Vancouver" is "" (no country part).
 func placeAt(where, precision string) string {
 	where = strings.TrimSpace(where)
 	switch precision {
 	case "none":
 		return ""
 	case "country":
-		if i := strings.LastIndexAny(where, ",，"); i >= 0 {
-			return strings.TrimSpace(strings.TrimLeft(where[i:], ",，"))
+		i := strings.LastIndexAny(where, ",，")
+		if i < 0 {
+			// No comma: which part is the country cannot be told, and the
+			// whole may be a city. Nothing is safer than a guess.
+			return ""
 		}
+		return strings.TrimSpace(strings.TrimLeft(where[i:], ",，"))
 	}
 	return where
 }

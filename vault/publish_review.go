@@ -117,7 +117,7 @@ var occupations = []string{"judge", "prosecutor", "police officer", "officer", "
 
 // review lists what a pack says about one person, and the hits of the
 // re-identification check (terms, place names, occupations) in their
-// quotes. Sealed fields are never read, so names of the identity cannot be
+// quotes and the quotes' labels. Sealed fields are never read, so names of the identity cannot be
 // checked here; the check at save time did.
 func review(pi PackInterview, terms []string) Review {
 	r := Review{Pseudonym: pi.Pseudonym, Quotes: len(pi.Quotes)}
@@ -139,13 +139,16 @@ func review(pi PackInterview, terms []string) Review {
 		r.Attributes = []string{}
 	}
 	for _, q := range pi.Quotes {
-		for _, h := range CheckNames(Interview{Testimony: q.Text}, nil, terms) {
-			r.Hits = append(r.Hits, ReviewHit{Quote: q.N, Kind: h.Kind.String(), Text: q.Text[h.Start:h.End]})
-		}
-		lower := strings.ToLower(q.Text)
-		for _, o := range occupations {
-			if strings.Contains(lower, o) {
-				r.Hits = append(r.Hits, ReviewHit{Quote: q.N, Kind: "occupation", Text: o})
+		// The label is published too (CSV, JSON, the footnote's {label}).
+		for _, text := range []string{q.Text, q.Label} {
+			for _, h := range CheckNames(Interview{Testimony: text}, nil, terms) {
+				r.Hits = append(r.Hits, ReviewHit{Quote: q.N, Kind: h.Kind.String(), Text: text[h.Start:h.End]})
+			}
+			lower := strings.ToLower(text)
+			for _, o := range occupations {
+				if strings.Contains(lower, o) {
+					r.Hits = append(r.Hits, ReviewHit{Quote: q.N, Kind: "occupation", Text: o})
+				}
 			}
 		}
 	}

@@ -36,7 +36,8 @@ says how many were left out and why.
 
 Exact places and dates identify: --place (default country) and --date
 (default month) set their precision everywhere in the pack, footnotes
-included.
+included. The country is the part of a location after its last comma; a
+location without a comma is left out at --place country.
 
 Before anything is written, publish shows the disclosure review: for each
 pseudonym, everything the pack says about them, and the sensitive terms,

@@ -19,6 +19,8 @@ type packFile struct {
 
 // packFiles renders a pack: Markdown, CSV, JSON, figures and the review.
 func packFiles(p *vault.Pack) ([]packFile, error) {
+	review := reviewText(p) // for the person who signs the pack off: all of it
+	p = publishedPack(p)
 	js, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return nil, err
@@ -28,7 +30,7 @@ func packFiles(p *vault.Pack) ([]packFile, error) {
 		{"quotes.csv", quotesCSV(p)},
 		{"pack.json", append(js, '\n')},
 		{"figures.csv", figuresCSV(p)},
-		{"review.md", []byte(reviewText(p))},
+		{"review.md", []byte(review)},
 	}
 	for _, fig := range packFigures(p) {
 		for _, format := range []string{"svg", "png"} {
@@ -44,6 +46,23 @@ func packFiles(p *vault.Pack) ([]packFile, error) {
 		}
 	}
 	return files, nil
+}
+
+// publishedPack is p without what the published files must not say: an
+// interview whose record consent is refused contributes nothing, not even
+// its pseudonym in "Left out".
+func publishedPack(p *vault.Pack) *vault.Pack {
+	c := *p
+	c.LeftOut = nil
+	for _, l := range p.LeftOut {
+		if l.Why != vault.WhyRecordRefused {
+			c.LeftOut = append(c.LeftOut, l)
+		}
+	}
+	if c.LeftOut == nil {
+		c.LeftOut = []vault.LeftOut{}
+	}
+	return &c
 }
 
 type packFigure struct {
@@ -125,11 +144,20 @@ func quotesCSV(p *vault.Pack) []byte {
 	w.Write([]string{"n", "pseudonym", "place", "date", "mode", "text", "label", "tags", "citation"})
 	for _, in := range p.Interviews {
 		for _, q := range in.Quotes {
-			w.Write([]string{strconv.Itoa(q.N), in.Pseudonym, in.Place, in.Date, in.Mode, csvSafe(q.Text), csvSafe(q.Label), strings.Join(q.Tags, " "), csvSafe(q.Citation)})
+			w.Write(csvRow(strconv.Itoa(q.N), in.Pseudonym, in.Place, in.Date, in.Mode, q.Text, q.Label, strings.Join(q.Tags, " "), q.Citation))
 		}
 	}
 	w.Flush()
 	return buf.Bytes()
+}
+
+// csvRow is a CSV row with every cell made safe: any field can come from a
+// teammate's bundle, so none is trusted to not start a formula.
+func csvRow(cells ...string) []string {
+	for i, c := range cells {
+		cells[i] = csvSafe(c)
+	}
+	return cells
 }
 
 // csvSafe keeps a spreadsheet from reading a cell as a formula.
@@ -146,7 +174,7 @@ func figuresCSV(p *vault.Pack) []byte {
 	w.Write([]string{"figure", "label", "count"})
 	for _, fig := range packFigures(p) {
 		for _, c := range fig.counts {
-			w.Write([]string{fig.name, csvSafe(c.Label), strconv.Itoa(c.N)})
+			w.Write(csvRow(fig.name, c.Label, strconv.Itoa(c.N)))
 		}
 	}
 	w.Flush()

@@ -28,13 +28,14 @@ func CanClean(mediaType string) bool {
 
 // Clean writes to w a copy of the file r without its metadata:
 //   - JPEG: without APP1–APP13 and APP15 segments (EXIF, XMP, IPTC,
-//     ICC profile, maker data) and comments, and without anything after the
-//     end of the image; JFIF and Adobe segments, which decoding needs, are
-//     kept. The compressed image data is copied as it is: pixels are not
+//     ICC profile, maker data), comments, JPGn extension and reserved
+//     segments, and without anything after the end of the image; the fixed
+//     fields of JFIF and Adobe segments, which decoding needs, are kept, a
+//     JFIF or JFXX thumbnail is not. The compressed image data is copied as it is: pixels are not
 //     recompressed.
 //   - PNG: only the chunks needed to draw the image (IHDR, PLTE, IDAT, IEND,
-//     unknown critical chunks, and tRNS, gAMA, cHRM, sRGB, sBIT, bKGD,
-//     pHYs); text, time, EXIF and ICC chunks go.
+//     and tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs); text, time, EXIF and ICC chunks go. A PNG with a critical
+//     chunk other than IHDR, PLTE, IDAT and IEND is refused ([ErrMalformed]).
 //   - MP3: only the MPEG audio frames; ID3, APE and Lyrics tags go.
 //   - FLAC: stream information, seek table and cue sheet; Vorbis comments,
 //     pictures and application blocks go.
@@ -110,10 +111,10 @@ func cleanJPEG(w *bufio.Writer, r *bufio.Reader) error {
 		if _, err := io.ReadFull(r, body); err != nil {
 			return err
 		}
-		if keepJPEGSegment(m, body) {
+		if kept, ok := keepJPEGSegment(m, body); ok {
 			w.Write([]byte{0xff, m})
-			w.Write(lb[:])
-			w.Write(body)
+			w.Write(binary.BigEndian.AppendUint16(nil, uint16(len(kept)+2)))
+			w.Write(kept)
 		}
 		if m == 0xda {
 			var err error
@@ -144,16 +145,32 @@ func nextMarker(r *bufio.Reader) (byte, error) {
 	}
 }
 
-func keepJPEGSegment(m byte, body []byte) bool {
+// keepJPEGSegment returns what of a segment the cleaned copy keeps, and
+// whether it keeps the segment at all. Only what decoding needs is kept:
+// frame and scan headers, tables and restart intervals; of a JFIF APP0
+// segment its fixed fields without a thumbnail, of an Adobe APP14 segment
+// its fixed fields. Everything else goes: APPn, comments, JFXX thumbnails
+// (a JPEG of their own, with EXIF of their own), the JPGn extensions and
+// reserved markers, whose bodies can hold anything.
+func keepJPEGSegment(m byte, body []byte) ([]byte, bool) {
 	switch {
 	case m == 0xe0:
-		return bytes.HasPrefix(body, []byte("JFIF\x00")) || bytes.HasPrefix(body, []byte("JFXX\x00"))
+		const jfifLen = 14 // "JFIF\0", version, units, densities, thumbnail size
+		if len(body) < jfifLen || !bytes.HasPrefix(body, []byte("JFIF\x00")) {
+			return nil, false
+		}
+		kept := append([]byte{}, body[:jfifLen-2]...)
+		return append(kept, 0, 0), true // no thumbnail
 	case m == 0xee:
-		return bytes.HasPrefix(body, []byte("Adobe"))
-	case m >= 0xe1 && m <= 0xef, m == 0xfe:
-		return false
+		const adobeLen = 12 // "Adobe", version, flags0, flags1, transform
+		if len(body) < adobeLen || !bytes.HasPrefix(body, []byte("Adobe")) {
+			return nil, false
+		}
+		return body[:adobeLen], true
+	case m >= 0xc0 && m <= 0xcf && m != 0xc8, m >= 0xda && m <= 0xdf:
+		return body, true
 	}
-	return true
+	return nil, false
 }
 
 // copyScan copies entropy-coded data up to the next marker that is not a
@@ -183,6 +200,8 @@ func copyScan(w *bufio.Writer, r *bufio.Reader) (byte, error) {
 	}
 }
 
+var pngCritical = map[string]bool{"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true}
+
 var pngKeep = map[string]bool{"tRNS": true, "gAMA": true, "cHRM": true, "sRGB": true, "sBIT": true, "bKGD": true, "pHYs": true}
 
 func cleanPNG(w *bufio.Writer, r *bufio.Reader) error {
@@ -205,6 +224,11 @@ func cleanPNG(w *bufio.Writer, r *bufio.Reader) error {
 		}
 		typ := string(hdr[4:])
 		critical := hdr[4]&0x20 == 0
+		if critical && !pngCritical[typ] {
+			// A decoder must refuse a critical chunk it does not know;
+			// its body could hold anything, so the cleaner refuses too.
+			return fmt.Errorf("%w: an unknown critical chunk", ErrMalformed)
+		}
 		if critical || pngKeep[typ] {
 			w.Write(hdr[:])
 			if _, err := io.CopyN(w, r, n+4); err != nil {

@@ -115,6 +115,7 @@ func cleanFLAC(w *bufio.Writer, r *bufio.Reader) error {
 		body []byte
 	}
 	var kept []block
+	seen := map[byte]bool{}
 	for {
 		var hdr [4]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -122,7 +123,10 @@ func cleanFLAC(w *bufio.Writer, r *bufio.Reader) error {
 		}
 		typ, last := hdr[0]&0x7f, hdr[0]&0x80 != 0
 		n := int(hdr[1])<<16 | int(hdr[2])<<8 | int(hdr[3])
-		if typ == 0 || typ == 3 || typ == 5 {
+		if (typ == 0 || typ == 3 || typ == 5) && !seen[typ] {
+			// One of each: a file that repeats a block must not make
+			// the cleaner hold every copy.
+			seen[typ] = true
 			if n > 1<<20 {
 				return fmt.Errorf("%w: a metadata block is too large", ErrMalformed)
 			}
@@ -157,8 +161,8 @@ func cleanFLAC(w *bufio.Writer, r *bufio.Reader) error {
 	return err
 }
 
-// cleanWAV keeps a WAV's format, fact and data chunks and drops the others
-// (LIST INFO, id3, bext, iXML, …). A streamed WAV, whose data size is
+// cleanWAV keeps a WAV's format, fact and data chunks (the first of each)
+// and drops the others (LIST INFO, id3, bext, iXML, …). A streamed WAV, whose data size is
 // 0xFFFFFFFF, is copied to its end.
 func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
 	var riff [12]byte
@@ -169,6 +173,7 @@ func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
 		return fmt.Errorf("%w: not a WAV", ErrMalformed)
 	}
 	var prefix []byte // the chunks kept before data
+	seen := map[string]bool{}
 	for {
 		var hdr [8]byte
 		if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -198,7 +203,10 @@ func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
 			}
 			return nil // what follows the data is dropped
 		}
-		if id == "fmt " || id == "fact" {
+		if (id == "fmt " || id == "fact") && !seen[id] {
+			// One of each: a file that repeats a chunk must not make
+			// the cleaner hold every copy.
+			seen[id] = true
 			if n > 1<<16 {
 				return fmt.Errorf("%w: a format chunk is too large", ErrMalformed)
 			}

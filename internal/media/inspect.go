@@ -132,13 +132,15 @@ func jpegFindings(b []byte) []Finding {
 		case marker == 0xfe:
 			f.add("comment", "a comment")
 		}
-		return marker != 0xda
+		return true
 	})
 	return f.list
 }
 
-// walkJPEG calls fn with each marker segment of b from the start, until fn
-// returns false, the first scan begins, or b ends.
+// walkJPEG calls fn with each marker segment of b from the start, passing
+// over the entropy-coded data of every scan (segments may follow a scan:
+// an APP1 with EXIF between the scans of a progressive JPEG), until fn
+// returns false, the image ends, or b ends.
 func walkJPEG(b []byte, fn func(marker byte, body []byte) bool) {
 	if len(b) < 2 || b[0] != 0xff || b[1] != 0xd8 {
 		return
@@ -161,11 +163,31 @@ func walkJPEG(b []byte, fn func(marker byte, body []byte) bool) {
 		if n < 2 || i+2+n > len(b) {
 			return
 		}
+		if marker == 0xd9 {
+			return
+		}
 		if !fn(marker, b[i+4:i+2+n]) {
 			return
 		}
 		i += 2 + n
+		if marker == 0xda {
+			i = skipScan(b, i)
+		}
 	}
+}
+
+// skipScan returns where the entropy-coded data that starts at b[i] ends:
+// at a marker that is not a stuffed zero, a restart marker or a fill byte.
+func skipScan(b []byte, i int) int {
+	for ; i+1 < len(b); i++ {
+		if b[i] != 0xff {
+			continue
+		}
+		if m := b[i+1]; m != 0x00 && m != 0xff && (m < 0xd0 || m > 0xd7) {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // flacFindings reads a FLAC's metadata blocks.
