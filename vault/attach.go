@@ -127,16 +127,16 @@ func validateAttachments(list []Attachment) error {
 	return nil
 }
 
-// unionAttachments returns the attachments of every list, each once, in
-// the order first seen: a merge never drops an attachment.
-func unionAttachments(lists ...[]Attachment) []Attachment {
-	var out []Attachment
+// unionByID returns the elements of every list, each ID once, in the order
+// first seen: a merge of heads never drops an attachment or a quote.
+func unionByID[T any](id func(T) string, lists ...[]T) []T {
+	var out []T
 	seen := map[string]bool{}
 	for _, l := range lists {
-		for _, a := range l {
-			if !seen[a.ID] {
-				seen[a.ID] = true
-				out = append(out, a)
+		for _, x := range l {
+			if !seen[id(x)] {
+				seen[id(x)] = true
+				out = append(out, x)
 			}
 		}
 	}

@@ -62,12 +62,12 @@ func mergeHeads(heads []*Revision) *Revision {
 	for i, h := range heads {
 		all[i] = h.Record.Attachments
 	}
-	c.Record.Attachments = unionAttachments(all...)
+	c.Record.Attachments = unionByID(func(a Attachment) string { return a.ID }, all...)
 	quotes := make([][]Quote, len(heads))
 	for i, h := range heads {
 		quotes[i] = h.Record.Quotes
 	}
-	c.Record.Quotes = unionQuotes(quotes...)
+	c.Record.Quotes = unionByID(func(q Quote) string { return q.ID }, quotes...)
 	if len(heads) > 1 && heads[0].SpanCount > 0 {
 		// The save's text is the newest head's: its span numbers mean
 		// what they mean there, whatever another head's items say of the

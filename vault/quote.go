@@ -71,20 +71,6 @@ func validateQuotes(list []Quote) error {
 	return nil
 }
 
-func unionQuotes(lists ...[]Quote) []Quote {
-	var out []Quote
-	seen := map[string]bool{}
-	for _, l := range lists {
-		for _, q := range l {
-			if !seen[q.ID] {
-				seen[q.ID] = true
-				out = append(out, q)
-			}
-		}
-	}
-	return out
-}
-
 // QuoteRequest is a quote to add: a passage of an interview's testimony.
 type QuoteRequest struct {
 	Interview string   `json:"interview"`

@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"image/png"
-	"io"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/tvault/tvault/internal/figures"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -45,36 +43,13 @@ func TestPackFigures(t *testing.T) {
 		if _, err := png.Decode(bytes.NewReader(byName["figures/"+fig+".png"])); err != nil {
 			t.Errorf("%s.png does not decode: %v", fig, err)
 		}
-		texts := svgTexts(t, byName["figures/"+fig+".svg"])
+		texts, err := figures.Texts(byName["figures/"+fig+".svg"])
+		if err != nil {
+			t.Fatalf("%s.svg does not parse: %v", fig, err)
+		}
 		for _, b := range bars {
 			if !slices.Contains(texts, b[0]) || !slices.Contains(texts, b[1]) {
 				t.Errorf("%s.svg does not show %s = %s (it shows %q)", fig, b[0], b[1], texts)
-			}
-		}
-	}
-}
-
-func svgTexts(t *testing.T, b []byte) []string {
-	t.Helper()
-	dec := xml.NewDecoder(bytes.NewReader(b))
-	var out []string
-	inText := false
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return out
-		}
-		if err != nil {
-			t.Fatalf("an SVG does not parse: %v", err)
-		}
-		switch tok := tok.(type) {
-		case xml.StartElement:
-			inText = tok.Name.Local == "text"
-		case xml.EndElement:
-			inText = false
-		case xml.CharData:
-			if inText {
-				out = append(out, strings.TrimSpace(string(tok)))
 			}
 		}
 	}

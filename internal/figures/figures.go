@@ -5,9 +5,11 @@ package figures
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -90,4 +92,31 @@ func Chart(w io.Writer, title string, bars []Bar, format string) error {
 		return err
 	}
 	return fmt.Errorf("no chart format %q", format)
+}
+
+// Texts returns the text of every <text> element of an SVG chart, in
+// order: what a chart shows, for checking it against its numbers.
+func Texts(svg []byte) ([]string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	var out []string
+	inText := false
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			inText = tok.Name.Local == "text"
+		case xml.EndElement:
+			inText = false
+		case xml.CharData:
+			if inText {
+				out = append(out, strings.TrimSpace(string(tok)))
+			}
+		}
+	}
 }
