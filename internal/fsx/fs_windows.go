@@ -66,6 +66,6 @@ func placeNoReplace(tmp, path string) error {
 	return err
 }
 
-// NoBlock: Windows opens a named pipe without waiting; OpenRegular's
-// check refuses it.
+// NoBlock is no flag on Windows, which opens a named pipe without waiting;
+// OpenRegular's check refuses it.
 const NoBlock = 0
