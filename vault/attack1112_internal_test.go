@@ -1,0 +1,161 @@
+package vault
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"github.com/tvault/tvault/internal/bundlefmt"
+)
+
+// Attacks on issues 11 and 12 by a roster member who sends bundles.
+
+// sendAs encrypts body, signed by from's member, to the member to.
+func sendAs(t *testing.T, from, to *Vault, body *bundlefmt.Body) []byte {
+	t.Helper()
+	_, c, _ := to.Card()
+	r, err := age.ParseHybridRecipient(c.Recipient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := bundlefmt.Encrypt(&buf, body, from.member.SigningKey, r); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// signRedaction signs d with key and returns it as a bundle record.
+func signRedaction(d *redaction, key ed25519.PrivateKey) bundlefmt.Redaction {
+	d.AuthorKey = []byte(key.Public().(ed25519.PublicKey))
+	body, _ := json.Marshal(d)
+	return bundlefmt.Redaction{Body: body, Sig: ed25519.Sign(key, append([]byte(redactionDomain), body...))}
+}
+
+// A roster member (mallory) writes a revision "by alice" (alice's name and
+// key, no valid signature of hers) that says something alice never said,
+// and a redaction of her own whose result is that content: the revision is
+// taken as verified "through its redaction", becomes the head, and check
+// says ok. A redaction must only vouch for content it made by removing
+// text from a revision whose signature was checked.
+func TestAttackRedactionForgesRevision(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "mallory")
+	alice, bob, mallory := vs[0], vs[1], vs[2]
+	ids, err := alice.Add(ctx, []Input{sharedInput("River", "They took my brother away in March.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	importInto(t, mallory, bundleTo(t, alice, "mallory"))
+	view, _ := mallory.Get(ids[0])
+	heads, err := mallory.headRevisions(ctx, view.Interview.ID)
+	if err != nil || len(heads) != 1 {
+		t.Fatal(heads, err)
+	}
+	fake := *heads[0]
+	fake.Parents = []string{heads[0].ID}
+	at, _ := time.Parse(time.RFC3339Nano, heads[0].CreatedAt)
+	fake.CreatedAt = at.Add(time.Minute).UTC().Format(time.RFC3339Nano)
+	fake.Record = cloneInterview(heads[0].Record)
+	fake.Record.Testimony = "I made all of it up; nobody was taken."
+	body, testimony, err := fake.storedBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Any ID but the one these bytes hash to: a revision that hashes to
+	// its ID is redacted on arrival, one that does not is taken as
+	// redacted already.
+	fake.ID = revisionID(body, testimony+" ")
+	d := &redaction{Interview: view.Interview.ID, Field: "testimony", With: "[a word]", RedactedAt: fake.CreatedAt, Author: "mallory",
+		Revisions: []redactedRevision{{ID: fake.ID, After: contentHash(body, testimony), Edits: []redactEdit{{Part: "testimony", Offset: 0, Length: 1}}}}}
+	h, err := mallory.bundleHeader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Revisions = []bundlefmt.Revision{{ID: fake.ID, Body: body, Testimony: testimony, Sig: make([]byte, ed25519.SignatureSize)}}
+	h.Redactions = []bundlefmt.Redaction{signRedaction(d, mallory.member.SigningKey)}
+	before := vaultDigest(t, bob)
+	_, err = bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h)))
+	if err == nil {
+		got, _ := bob.Get(ids[0])
+		t.Errorf("a revision in alice's name that alice never signed was imported; bob now reads %q", got.Testimony)
+		if res, err := bob.Check(ctx); err == nil {
+			ok := true
+			for _, r := range res {
+				ok = ok && r.OK
+			}
+			if ok {
+				t.Error("and check says every revision verifies")
+			}
+		}
+	}
+	if vaultDigest(t, bob) != before {
+		t.Error("the forged revision changed bob's vault")
+	}
+}
+
+// A roster member's redaction puts words of her own in place of a passage
+// (a With that is not a [description]), or inserts them where nothing was
+// removed (a range of length 0): the revision then says something else,
+// and check says ok. Every honest redaction replaces text by "[…]".
+func TestAttackRedactionRewritesText(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name   string
+		with   string
+		offset func(testimony string) (int, int)
+	}{
+		{"words of her own", "nobody was taken", func(s string) (int, int) {
+			i := strings.Index(s, "They took my brother away")
+			return i, len("They took my brother away")
+		}},
+		{"an insertion", "[never]", func(s string) (int, int) {
+			return strings.Index(s, "took"), 0
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			vs := members(t, "alice", "bob", "mallory")
+			alice, bob, mallory := vs[0], vs[1], vs[2]
+			ids, err := alice.Add(ctx, []Input{sharedInput("River", "They took my brother away in March.")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			importInto(t, bob, bundleTo(t, alice, "bob"))
+			importInto(t, mallory, bundleTo(t, alice, "mallory"))
+			view, _ := mallory.Get(ids[0])
+			heads, _ := mallory.headRevisions(ctx, view.Interview.ID)
+			var body []byte
+			var testimony string
+			if err := mallory.conn.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, heads[0].ID).Scan(&body, &testimony); err != nil {
+				t.Fatal(err)
+			}
+			off, n := c.offset(testimony)
+			edits := []redactEdit{{Part: "testimony", Offset: off, Length: n}}
+			b, tt, err := applyEdits(body, testimony, edits, c.with)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &redaction{Interview: view.Interview.ID, Field: "testimony", With: c.with, RedactedAt: time.Now().UTC().Format(time.RFC3339Nano), Author: "mallory",
+				Revisions: []redactedRevision{{ID: heads[0].ID, After: contentHash(b, tt), Edits: edits}}}
+			h, err := mallory.bundleHeader(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Redactions = []bundlefmt.Redaction{signRedaction(d, mallory.member.SigningKey)}
+			before := vaultDigest(t, bob)
+			if _, err := bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h))); err == nil {
+				got, _ := bob.Get(ids[0])
+				t.Errorf("the redaction was applied; bob now reads %q", got.Testimony)
+			}
+			if vaultDigest(t, bob) != before {
+				t.Error("the refused redaction changed bob's vault")
+			}
+		})
+	}
+}
