@@ -1,10 +1,16 @@
 package vault
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +163,84 @@ func TestAttackRedactionRewritesText(t *testing.T) {
 				t.Error("the refused redaction changed bob's vault")
 			}
 		})
+	}
+}
+
+// impostorV2 writes to a file a version 2 bundle of about size bytes that
+// names alice (her card is handed out: name, recipient and signing key are
+// public) as its exporter, signed by no one: a stranger's.
+func impostorV2(t *testing.T, alice *Vault, to age.Recipient, size int64) string {
+	t.Helper()
+	_, card, err := alice.Card()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "impostor-v2.tvb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	aw, err := age.Encrypt(f, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bufio.NewWriterSize(aw, 1<<20)
+	exporter, _ := json.Marshal(bundlefmt.Member{Name: card.Name, Recipient: card.Recipient, SigningKey: card.SigningKey})
+	rec := `{"id":"` + strings.Repeat("a", 64) + `","body":{"interview":"0123456789abcdef"},"testimony":"` +
+		strings.Repeat("x", 800) + `","sig":"` + base64.StdEncoding.EncodeToString(make([]byte, 64)) + `"}`
+	w.WriteString("tvault bundle v2\n{\"exporter\":" + string(exporter) + `,"recipients":["` + to.(fmt.Stringer).String() + `"],"created_at":"","tombstones":[],"sealed":[],"revisions":[`)
+	for i := range size / int64(len(rec)+1) {
+		if i > 0 {
+			w.WriteString(",")
+		}
+		w.WriteString(rec)
+	}
+	w.WriteString("]}\n" + base64.StdEncoding.EncodeToString(make([]byte, 64)) + "\n")
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := aw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A stranger's version 2 bundle that names a roster member as exporter
+// (the exporter of a version 2 bundle is signed only at its end) gets past
+// the signer check, and its whole body line is read into memory (up to
+// MaxSize, 4 GiB) before the signature is found bad: attack 1 of issue 11,
+// by an impostor. It must cost what a stranger's bundle costs.
+func TestAttackImpostorV2Bundle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a large bundle")
+	}
+	vs := members(t, "alice", "bob")
+	alice, bob := vs[0], vs[1]
+	path := impostorV2(t, alice, bob.member.Identity.Recipient(), strangerSize())
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before := vaultDigest(t, bob)
+	r := &countingReader{r: f}
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := time.Now()
+	_, err = bob.Import(context.Background(), r)
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	alloc := m1.TotalAlloc - m0.TotalAlloc
+	t.Logf("refused in %v, %d MB allocated, %d KiB of the file read (%v)", elapsed.Round(time.Millisecond), alloc>>20, r.n>>10, err)
+	if err == nil {
+		t.Error("the impostor's bundle was imported")
+	}
+	if alloc > 32<<20 {
+		t.Errorf("allocated %d MB before refusing a bundle its named exporter never signed, want flat memory", alloc>>20)
+	}
+	if vaultDigest(t, bob) != before {
+		t.Error("a refused import changed the vault")
 	}
 }
