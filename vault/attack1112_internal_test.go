@@ -262,3 +262,38 @@ func TestAttackImpostorV2Bundle(t *testing.T) {
 		t.Error("a refused import changed the vault")
 	}
 }
+
+// A roster member floods the team's list of sensitive terms: each bundle
+// may carry MaxTerms entries, but nothing bounds what a vault keeps, so two
+// bundles of new terms leave bob's vault with more than MaxTerms, and every
+// bundle bob sends after is refused by every teammate: the team's
+// exchange stops. A vault never holds more entries than a bundle may carry.
+func TestAttackTermsFlood(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "mallory")
+	alice, bob, mallory := vs[0], vs[1], vs[2]
+	at := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, batch := range []string{"a", "b"} {
+		h, err := mallory.bundleHeader(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range MaxTerms*2/3 + 1 {
+			h.Terms = append(h.Terms, bundlefmt.Term{Term: fmt.Sprintf("flood %s %d", batch, i), At: at})
+		}
+		bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h)))
+	}
+	entries, err := bob.termEntries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) > MaxTerms {
+		t.Errorf("bob's vault keeps %d term entries, more than the %d a bundle may carry", len(entries), MaxTerms)
+	}
+	if _, err := bob.Add(ctx, []Input{sharedInput("River", "A testimony.")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Import(ctx, bytes.NewReader(bundleTo(t, bob, "alice"))); err != nil {
+		t.Errorf("bob's next bundle to alice: %v", err)
+	}
+}
