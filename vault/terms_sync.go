@@ -106,6 +106,13 @@ func (v *Vault) mergeTerms(ctx context.Context, terms []bundlefmt.Term, ch *chan
 	if len(terms) > MaxTerms {
 		return 0, fmt.Errorf("%w: the bundle carries more than %d sensitive terms", ErrDamaged, MaxTerms)
 	}
+	// The vault keeps at most MaxTerms entries, as a bundle carries them
+	// all: a list grown past it by bundles of new terms (a member's flood)
+	// would make every bundle this vault sends refused.
+	var have int
+	if err := v.conn.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, termsNS).Scan(&have); err != nil {
+		return 0, err
+	}
 	seen := make(map[string]bool, len(terms))
 	n := 0
 	for i, t := range terms {
@@ -124,6 +131,11 @@ func (v *Vault) mergeTerms(ctx context.Context, terms []bundlefmt.Term, ch *chan
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
+		}
+		if err != nil {
+			if have++; have > MaxTerms {
+				return 0, fmt.Errorf("%w: with the bundle's sensitive terms this vault would keep more than %d (removals included)", ErrDamaged, MaxTerms)
+			}
 		}
 		// A removal of a term never listed here is kept too, so that an
 		// older addition arriving later loses to it.
