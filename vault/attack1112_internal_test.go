@@ -297,3 +297,31 @@ func TestAttackTermsFlood(t *testing.T) {
 		t.Errorf("bob's next bundle to alice: %v", err)
 	}
 }
+
+// A roster member removes the team's sensitive terms with a time far in
+// the future: the removal wins over every addition anyone can make until
+// that date, so the team can never list the term again (an addition typed
+// now loses to it at the next bundle from her, and at every teammate's).
+// Entries dated ahead of the importer's clock wait until their time.
+func TestAttackTermsFutureRemoval(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "mallory")
+	alice, bob, mallory := vs[0], vs[1], vs[2]
+	if err := alice.AddTerms("Village Nine"); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	h, err := mallory.bundleHeader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Terms = []bundlefmt.Term{{Term: "Village Nine", At: "9999-01-01T00:00:00Z", Removed: true}}
+	forged := sendAs(t, mallory, bob, h)
+	bob.Import(ctx, bytes.NewReader(forged))
+	// Bob lists it again; mallory's bundles keep coming.
+	if err := bob.AddTerms("Village Nine"); err != nil {
+		t.Fatal(err)
+	}
+	bob.Import(ctx, bytes.NewReader(forged))
+	wantTerms(t, "bob", bob, "Village Nine")
+}
