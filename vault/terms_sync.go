@@ -31,6 +31,10 @@ const (
 	MaxTermLength = 200
 )
 
+// maxTermAhead is how far ahead of the importer's clock a term entry of a
+// bundle may be dated and be merged; a later one waits until its time.
+const maxTermAhead = 24 * time.Hour
+
 // termEntry is a term's value in the kv table. A vault from before terms
 // travelled stored "1": an addition at no time, older than any.
 type termEntry struct {
@@ -121,11 +125,18 @@ func (v *Vault) mergeTerms(ctx context.Context, terms []bundlefmt.Term, ch *chan
 		}
 		seen[t.Term] = true
 		in := termEntry{At: t.At, Removed: t.Removed}
-		if _, err := time.Parse(time.RFC3339Nano, t.At); err != nil {
+		at, err := time.Parse(time.RFC3339Nano, t.At)
+		if err != nil {
 			return 0, fmt.Errorf("%w: sensitive term %d of the bundle has no time", ErrDamaged, i+1)
 		}
+		if at.After(v.Now().Add(maxTermAhead)) {
+			// Dated ahead of this clock: it would win over every change
+			// made here until then (a removal dated 9999 would remove the
+			// term for good). It waits: every bundle carries it again.
+			continue
+		}
 		var b []byte
-		err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, t.Term).Scan(&b)
+		err = v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, t.Term).Scan(&b)
 		if err == nil && !in.newer(parseTermEntry(b)) {
 			continue
 		}
