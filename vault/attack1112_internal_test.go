@@ -325,3 +325,22 @@ func TestAttackTermsFutureRemoval(t *testing.T) {
 	bob.Import(ctx, bytes.NewReader(forged))
 	wantTerms(t, "bob", bob, "Village Nine")
 }
+
+// Alice redacts a name; bob takes it; later bob removes alice from his
+// roster (she left the team). Her redaction was taken while she was on it,
+// as her revisions were: check must not call bob's vault damaged for it.
+func TestAttackRedactorRemovedBreaksCheck(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob")
+	alice, bob := vs[0], vs[1]
+	id := leakedInterview(t, alice)
+	if _, err := alice.Redact(ctx, id, RedactOptions{Text: leak}); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	mustCheck(t, "bob, alice on the roster", bob)
+	if err := bob.RemoveMember("alice"); err != nil {
+		t.Fatal(err)
+	}
+	mustCheck(t, "bob, alice removed", bob)
+}
