@@ -105,7 +105,11 @@ func (r *redactionRecord) parse() (*redaction, error) {
 	if err := json.Unmarshal(r.Body, d); err != nil || d.Interview == "" || len(d.Revisions) == 0 {
 		return nil, bad
 	}
-	if checkWith(d.With) != nil {
+	// What a redaction puts in place of a passage is a description, as
+	// Redact writes it ("[…]"), and only where it removes something: a
+	// member's words of their own, or words inserted where nothing was
+	// removed, would make a revision say something else.
+	if checkWith(d.With) != nil || !strings.HasPrefix(d.With, "[") || !strings.HasSuffix(d.With, "]") {
 		return nil, bad
 	}
 	for _, rr := range d.Revisions {
@@ -113,7 +117,7 @@ func (r *redactionRecord) parse() (*redaction, error) {
 			return nil, bad
 		}
 		for _, e := range rr.Edits {
-			if (e.Part != "testimony" && e.Part != "body") || e.Offset < 0 || e.Length < 0 {
+			if (e.Part != "testimony" && e.Part != "body") || e.Offset < 0 || e.Length <= 0 {
 				return nil, bad
 			}
 		}

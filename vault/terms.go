@@ -2,6 +2,7 @@ package vault
 
 import (
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,7 +59,33 @@ func (v *Vault) AddTerms(terms ...string) error {
 	if len(ch.KV) == 0 {
 		return nil
 	}
+	var have int
+	if err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM kv WHERE ns = ? AND key NOT IN (SELECT value FROM json_each(?))`, termsNS, termKeys(ch.KV)).Scan(&have); err != nil {
+		return err
+	}
+	if have+len(termSet(ch.KV)) > MaxTerms {
+		return fmt.Errorf("%w: a vault keeps at most %d sensitive terms (removals included), as a bundle carries them all", ErrInvalid, MaxTerms)
+	}
 	return v.commit(ch)
+}
+
+// termSet is the set of the terms of kv.
+func termSet(kv []kvRecord) map[string]bool {
+	set := make(map[string]bool, len(kv))
+	for i := range kv {
+		set[kv[i].Key] = true
+	}
+	return set
+}
+
+// termKeys is the JSON list of the terms of kv.
+func termKeys(kv []kvRecord) string {
+	keys := make([]string, 0, len(kv))
+	for k := range termSet(kv) {
+		keys = append(keys, k)
+	}
+	b, _ := json.Marshal(keys)
+	return string(b)
 }
 
 // RemoveTerm removes a sensitive term. The error wraps [ErrNotFound] if it

@@ -31,6 +31,10 @@ const (
 	MaxTermLength = 200
 )
 
+// maxTermAhead is how far ahead of the importer's clock a term entry of a
+// bundle may be dated and be merged; a later one waits until its time.
+const maxTermAhead = 24 * time.Hour
+
 // termEntry is a term's value in the kv table. A vault from before terms
 // travelled stored "1": an addition at no time, older than any.
 type termEntry struct {
@@ -106,6 +110,13 @@ func (v *Vault) mergeTerms(ctx context.Context, terms []bundlefmt.Term, ch *chan
 	if len(terms) > MaxTerms {
 		return 0, fmt.Errorf("%w: the bundle carries more than %d sensitive terms", ErrDamaged, MaxTerms)
 	}
+	// The vault keeps at most MaxTerms entries, as a bundle carries them
+	// all: a list grown past it by bundles of new terms (a member's flood)
+	// would make every bundle this vault sends refused.
+	var have int
+	if err := v.conn.QueryRowContext(ctx, `SELECT count(*) FROM kv WHERE ns = ?`, termsNS).Scan(&have); err != nil {
+		return 0, err
+	}
 	seen := make(map[string]bool, len(terms))
 	n := 0
 	for i, t := range terms {
@@ -114,16 +125,28 @@ func (v *Vault) mergeTerms(ctx context.Context, terms []bundlefmt.Term, ch *chan
 		}
 		seen[t.Term] = true
 		in := termEntry{At: t.At, Removed: t.Removed}
-		if _, err := time.Parse(time.RFC3339Nano, t.At); err != nil {
+		at, err := time.Parse(time.RFC3339Nano, t.At)
+		if err != nil {
 			return 0, fmt.Errorf("%w: sensitive term %d of the bundle has no time", ErrDamaged, i+1)
 		}
+		if at.After(v.Now().Add(maxTermAhead)) {
+			// Dated ahead of this clock: it would win over every change
+			// made here until then (a removal dated 9999 would remove the
+			// term for good). It waits: every bundle carries it again.
+			continue
+		}
 		var b []byte
-		err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, t.Term).Scan(&b)
+		err = v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, t.Term).Scan(&b)
 		if err == nil && !in.newer(parseTermEntry(b)) {
 			continue
 		}
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
+		}
+		if err != nil {
+			if have++; have > MaxTerms {
+				return 0, fmt.Errorf("%w: with the bundle's sensitive terms this vault would keep more than %d (removals included)", ErrDamaged, MaxTerms)
+			}
 		}
 		// A removal of a term never listed here is kept too, so that an
 		// older addition arriving later loses to it.

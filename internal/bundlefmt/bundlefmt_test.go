@@ -277,13 +277,19 @@ func TestVersion1(t *testing.T) {
 	if body.Version != 1 {
 		t.Fatalf("version=%d, want 1", body.Version)
 	}
-	// As version 2 it lacks recipients.
+	// As version 2 it lacks recipients: refused by its signature, which
+	// covers the first line, and signed as version 2 by its form.
 	v2 := bytes.Replace(v1, []byte(MagicV1), []byte(MagicV2), 1)
+	if _, err := Parse(bytes.NewReader(v2), nil); err != ErrBadSignature {
+		t.Fatalf("v1 body under the v2 line: err=%v, want ErrBadSignature", err)
+	}
+	v2 = []byte(MagicV2 + "\n" + string(line) + "\n" + base64.StdEncoding.EncodeToString(ed25519.Sign(key, Signed(2, line))) + "\n")
 	if _, err := Parse(bytes.NewReader(v2), nil); err != ErrBody {
-		t.Fatalf("v1 body under the v2 line: err=%v, want ErrBody", err)
+		t.Fatalf("v1 body under the v2 line, signed so: err=%v, want ErrBody", err)
 	}
 	// A version 1 bundle cannot carry recipients.
-	v1r := bytes.Replace(v1, []byte(`"created_at"`), []byte(`"recipients":["age1pq1x"],"created_at"`), 1)
+	lr := bytes.Replace(line, []byte(`"created_at"`), []byte(`"recipients":["age1pq1x"],"created_at"`), 1)
+	v1r := []byte(MagicV1 + "\n" + string(lr) + "\n" + base64.StdEncoding.EncodeToString(ed25519.Sign(key, Signed(1, lr))) + "\n")
 	if _, err := Parse(bytes.NewReader(v1r), nil); err != ErrBody {
 		t.Fatalf("v1 with recipients: err=%v, want ErrBody", err)
 	}

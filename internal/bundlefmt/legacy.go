@@ -28,12 +28,16 @@ const legacyPeek = 64 << 10
 // the body line: the bundle's first line, a newline, and the hex SHA-256 of
 // the body line.
 func Signed(version int, line []byte) []byte {
+	sum := sha256.Sum256(line)
+	return signedSum(version, sum[:])
+}
+
+func signedSum(version int, sum []byte) []byte {
 	magic := MagicV2
 	if version == 1 {
 		magic = MagicV1
 	}
-	sum := sha256.Sum256(line)
-	return []byte(magic + "\n" + hex.EncodeToString(sum[:]))
+	return []byte(magic + "\n" + hex.EncodeToString(sum))
 }
 
 // Decode splits the plaintext of a version 1 or 2 bundle into its body,
@@ -118,12 +122,20 @@ func parseLegacy(br *bufio.Reader, version int, check func(*Header) error) (*Bod
 			return nil, err
 		}
 	}
-	var total int64
-	line, err := readLine(br, nil, MaxSize, &total)
+	// The body line is signed at its end, by the exporter it names: until
+	// the signature verifies, it may be an impostor's (a member's card is
+	// handed out). It is hashed as it streams past, into a file encrypted
+	// to a key that only this process holds, and read back only once the
+	// signature verifies: an impostor's bundle costs disk for a moment,
+	// never memory.
+	sum, spooled, err := spoolLine(br, MaxSize)
+	if spooled != nil {
+		defer spooled.Close()
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer wipe(line)
+	var total int64
 	sigLine, err := readLine(br, nil, 128, &total)
 	if err != nil {
 		return nil, ErrBadSignatureLine
@@ -131,6 +143,18 @@ func parseLegacy(br *bufio.Reader, version int, check func(*Header) error) (*Bod
 	if err := atEOF(br); err != nil {
 		return nil, err
 	}
+	sig, err := base64.StdEncoding.Strict().DecodeString(string(sigLine))
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return nil, ErrBadSignatureLine
+	}
+	if !ed25519.Verify(exporter.SigningKey, signedSum(version, sum), sig) {
+		return nil, ErrBadSignature
+	}
+	line, err := spooled.readAll()
+	if err != nil {
+		return nil, err
+	}
+	defer wipe(line)
 	body, sig, err := decodeLegacy(version, line, sigLine)
 	if err != nil {
 		return nil, err
