@@ -78,6 +78,9 @@ func (i *interviewScreen) attached(msg attachedMsg) {
 	i.attachments = msg.list
 	a := msg.rep.Attachment
 	i.status = fmt.Sprintf("attached %s (%s)", humanSize(a.Size), a.MediaType)
+	if a.Sealed {
+		i.status = "attached, sealed to the custodian"
+	}
 	if len(msg.rep.Findings) > 0 {
 		var what []string
 		for _, f := range msg.rep.Findings {
@@ -99,7 +102,11 @@ func (i *interviewScreen) attachmentLines() string {
 	var b strings.Builder
 	b.WriteString(fmt.Sprintf("Attachments: %d (a attaches another)\n", len(i.attachments)))
 	for _, a := range i.attachments {
-		line := fmt.Sprintf("  %s  %-10s %8s  %s", a.ID[:8], a.MediaType, humanSize(a.Size), vault.Escape(a.Description))
+		size := humanSize(a.Size)
+		if a.Sealed {
+			size = "sealed"
+		}
+		line := fmt.Sprintf("  %s  %-10s %8s  %s", a.ID[:8], a.MediaType, size, vault.Escape(a.Description))
 		if a.Sealed {
 			line += "  [sealed]"
 		}

@@ -97,8 +97,8 @@ func validateAttachments(list []Attachment) error {
 		switch {
 		case !hexID.MatchString(a.ID) || seen[a.ID]:
 			return fmt.Errorf("%w: attachment %d has a malformed or repeated ID", ErrInvalid, i+1)
-		case !hexSHA256.MatchString(a.SHA256), a.Size < 0, a.Sealed != (a.CipherSHA256 != ""),
-			a.CipherSHA256 != "" && !hexSHA256.MatchString(a.CipherSHA256):
+		case a.Sealed && (a.SHA256 != "" || a.Size != 0 || !hexSHA256.MatchString(a.CipherSHA256)),
+			!a.Sealed && (!hexSHA256.MatchString(a.SHA256) || a.Size < 0 || a.CipherSHA256 != ""):
 			return fmt.Errorf("%w: attachment %d has a malformed hash or size", ErrInvalid, i+1)
 		case !mediaRe.MatchString(a.MediaType):
 			return fmt.Errorf("%w: attachment %d has a malformed media type", ErrInvalid, i+1)
@@ -236,8 +236,15 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 		AttachedByKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
 		Sealed:        b.rec.Key == "",
 	}
+	// A sealed original's hash and size would let anyone with a copy of
+	// the document confirm which interview holds it: they are sealed to the
+	// custodian with the file name. The readable record pins the age file
+	// instead, whose hash tells nothing of its content.
+	var sealedHash string
 	if att.Sealed {
 		att.CipherSHA256 = b.rec.CipherSHA256
+		sealedHash = fmt.Sprintf("sha256:%s size:%d", att.SHA256, att.Size)
+		att.SHA256, att.Size = "", 0
 	}
 	if att.ID == "" {
 		att.ID = randomHex(16)
@@ -262,8 +269,15 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 		rev.Parents = append(rev.Parents, h.ID)
 	}
 	rev.Record.Attachments = append(slices.Clone(prev.Record.Attachments), att)
-	if name := strings.TrimSpace(opts.FileName); name != "" {
-		plain, err := json.Marshal(sealedPayload{Files: map[string]string{att.ID: name}})
+	if name := strings.TrimSpace(opts.FileName); name != "" || sealedHash != "" {
+		p := sealedPayload{}
+		if name != "" {
+			p.Files = map[string]string{att.ID: name}
+		}
+		if sealedHash != "" {
+			p.FileHashes = map[string]string{att.ID: sealedHash}
+		}
+		plain, err := json.Marshal(p)
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +308,7 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 	ch.KV = []kvRecord{{NS: blobNS, Key: blobKey(id, att.ID), Value: value}}
 	details := fmt.Sprintf("attachment %s, %d bytes, sha256 %s", att.ID, att.Size, att.SHA256)
 	if att.Sealed {
-		details += ", sealed to the custodian"
+		details = fmt.Sprintf("attachment %s, sealed to the custodian (its hash and size too)", att.ID)
 	}
 	ch.Audit = v.event(EventAttach, id, details)
 	if err := ctx.Err(); err != nil {

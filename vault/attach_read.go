@@ -96,6 +96,9 @@ func (v *Vault) AttachmentProof(ctx context.Context, prefix string) (*Attachment
 	if err != nil {
 		return nil, err
 	}
+	if a.Sealed {
+		return nil, fmt.Errorf("%w (attachment %s): a proof would disclose its hash, which is sealed too", ErrSealedAttachment, short(a.ID))
+	}
 	st, err := a.Statement()
 	if err != nil {
 		return nil, err

@@ -201,6 +201,14 @@ func (v *Vault) openBlob(ctx context.Context, a *AttachmentInfo, custodian age.I
 	default:
 		id = custodian
 	}
+	// A sealed file is pinned by its age file's hash (its original's is
+	// sealed): a file swapped for another one encrypted to the custodian's
+	// public recipient is refused before anything is read.
+	if a.Sealed {
+		if err := fileSHA256Is(v.blobPath(rec.File), a.CipherSHA256); err != nil {
+			return nil, fmt.Errorf("%w: attachment %s is not the file recorded on arrival", ErrDamaged, short(a.ID))
+		}
+	}
 	// Never a named pipe or a device planted in its place: that would hang.
 	f, err := fsx.OpenRegular(v.blobPath(rec.File))
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, fsx.ErrNotRegular) {
@@ -243,6 +251,14 @@ func (vr *verifyingReader) Read(p []byte) (int, error) {
 	n, err := vr.r.Read(p)
 	vr.sum.Write(p[:n])
 	vr.n += int64(n)
+	if vr.want == "" {
+		// Sealed: its age file's hash was checked before it was opened,
+		// and age authenticates every chunk of it.
+		if err != nil && !errors.Is(err, io.EOF) {
+			return n, fmt.Errorf("%w: attachment %s (%v)", ErrDamaged, short(vr.id), err)
+		}
+		return n, err
+	}
 	if vr.n > vr.size {
 		return 0, fmt.Errorf("%w: attachment %s is longer than recorded", ErrDamaged, short(vr.id))
 	}

@@ -39,6 +39,9 @@ type sealedPayload struct {
 	Fields map[string]string `json:"fields,omitempty"`
 	// Files are attachments' original file names, by attachment ID.
 	Files map[string]string `json:"files,omitempty"`
+	// FileHashes are sealed attachments' original SHA-256 and size
+	// ("sha256:HEX size:N"), by attachment ID.
+	FileHashes map[string]string `json:"file_hashes,omitempty"`
 }
 
 // Revealed is what the custodian sees of an interview.
@@ -50,6 +53,9 @@ type Revealed struct {
 	// Files are the original names of the interview's attachments, by
 	// attachment ID.
 	Files map[string]string `json:"files,omitempty"`
+	// FileHashes are the original SHA-256 and size of its sealed
+	// attachments, by attachment ID: the chain of custody of a sealed file.
+	FileHashes map[string]string `json:"file_hashes,omitempty"`
 }
 
 // RevealedSpan is a sensitive span with its secret.

@@ -53,6 +53,12 @@ func (v *Vault) reveal(ctx context.Context, id string, custodian *age.HybridIden
 				}
 				out.Files[a] = name
 			}
+			for a, h := range p.FileHashes {
+				if out.FileHashes == nil {
+					out.FileHashes = map[string]string{}
+				}
+				out.FileHashes[a] = h
+			}
 		}
 	}
 	out.Identity = identity

@@ -187,7 +187,11 @@ func runAttach(e *env, id, file, note, name string, seal, asJSON bool) error {
 	}
 	a := rep.Attachment
 	fmt.Fprintf(e.stdout, "%s\n", a.ID)
-	fmt.Fprintf(e.stderr, "Attached to interview %s: %d bytes, %s, SHA-256 %s.\n", rep.Interview, a.Size, a.MediaType, a.SHA256)
+	if a.Sealed {
+		fmt.Fprintf(e.stderr, "Attached to interview %s, sealed to the custodian: its size and SHA-256 are sealed with it.\n", rep.Interview)
+	} else {
+		fmt.Fprintf(e.stderr, "Attached to interview %s: %d bytes, %s, SHA-256 %s.\n", rep.Interview, a.Size, a.MediaType, a.SHA256)
+	}
 	if name != "" {
 		fmt.Fprintln(e.stderr, "The file name is sealed to the custodian.")
 	}
@@ -237,7 +241,11 @@ func runAttachments(e *env, id string, asJSON bool) error {
 		if len(a.Metadata) > 0 {
 			notes = append(notes, "metadata: "+strings.Join(a.Metadata, ","))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", a.ID[:12], a.Size, a.MediaType, dateOf(a.AttachedAt),
+		size := fmt.Sprint(a.Size)
+		if a.Sealed {
+			size = "sealed"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID[:12], size, a.MediaType, dateOf(a.AttachedAt),
 			vault.Escape(a.AttachedBy), strings.Join(notes, "; "), vault.Escape(a.Description))
 	}
 	return tw.Flush()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -215,6 +216,31 @@ func printRevealed(w io.Writer, r *vault.Revealed) {
 			label = "Spans"
 		}
 		fmt.Fprintf(tw, "%s\t[%s] = %s\n", label, s.Description, s.Secret)
+	}
+	// Attachments: original file names, and sealed files' hashes.
+	ids := make([]string, 0, len(r.Files)+len(r.FileHashes))
+	for id := range r.Files {
+		ids = append(ids, id)
+	}
+	for id := range r.FileHashes {
+		if _, ok := r.Files[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	for i, id := range ids {
+		label := ""
+		if i == 0 {
+			label = "Attachments"
+		}
+		line := id[:min(12, len(id))]
+		if name := r.Files[id]; name != "" {
+			line += "  " + name
+		}
+		if h := r.FileHashes[id]; h != "" {
+			line += "  " + h
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", label, line)
 	}
 	tw.Flush()
 }
