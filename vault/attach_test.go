@@ -74,38 +74,8 @@ func TestCrashAttach(t *testing.T) {
 	acked := map[string]string{}
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 13))
 	for round := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TVAULT_CRASH_CHILD="+dir, "TVAULT_CRASH_MODE=attach")
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan []string)
-		ready := make(chan struct{})
-		go func() {
-			var got []string
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if sc.Text() == "ready" {
-					close(ready)
-					continue
-				}
-				got = append(got, sc.Text())
-			}
-			lines <- got
-		}()
-		select {
-		case <-ready:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("round %d: the child did not open the vault", round)
-		}
-		time.Sleep(time.Duration(r.IntN(300)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		got := <-lines
-		cmd.Wait()
+		got := crashRound(t, round, []string{"TVAULT_CRASH_CHILD=" + dir, "TVAULT_CRASH_MODE=attach"},
+			time.Duration(r.IntN(300))*time.Millisecond)
 		for _, l := range got {
 			f := strings.Fields(l)
 			if len(f) != 3 || f[0] != "ack" {
@@ -287,41 +257,14 @@ func TestCrashRecord(t *testing.T) {
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
 	for round := range 6 {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TVAULT_CRASH_CHILD="+dir, "TVAULT_CRASH_MODE=record")
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
 		var acked int64
-		done := make(chan struct{})
-		ready := make(chan struct{})
-		go func() {
-			defer close(done)
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if sc.Text() == "ready" {
-					close(ready)
-					continue
-				}
-				var n int64
-				if _, err := fmt.Sscanf(sc.Text(), "ack %d", &n); err == nil {
-					acked = n
-				}
+		for _, l := range crashRound(t, round, []string{"TVAULT_CRASH_CHILD=" + dir, "TVAULT_CRASH_MODE=record"},
+			time.Duration(50+r.IntN(300))*time.Millisecond) {
+			var n int64
+			if _, err := fmt.Sscanf(l, "ack %d", &n); err == nil {
+				acked = n
 			}
-		}()
-		select {
-		case <-ready:
-		case <-time.After(20 * time.Second):
-			t.Fatalf("round %d: the child did not start recording", round)
 		}
-		time.Sleep(time.Duration(50+r.IntN(300)) * time.Millisecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		<-done
-		cmd.Wait()
 
 		v, err := vault.Open(ctx, dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 		if err != nil {
@@ -344,4 +287,45 @@ func TestCrashRecord(t *testing.T) {
 		}
 		v.Close()
 	}
+}
+
+// crashRound runs this test binary as a crash child with env, waits until
+// it says "ready", lets it work for wait, kills it with SIGKILL, and returns
+// what it printed after "ready".
+func crashRound(t *testing.T, round int, env []string, wait time.Duration) []string {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan []string)
+	ready := make(chan struct{})
+	go func() {
+		var got []string
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if sc.Text() == "ready" {
+				close(ready)
+				continue
+			}
+			got = append(got, sc.Text())
+		}
+		lines <- got
+	}()
+	select {
+	case <-ready:
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("round %d: the child did not start: %v", round, <-lines)
+	}
+	time.Sleep(wait)
+	cmd.Process.Signal(syscall.SIGKILL)
+	got := <-lines
+	cmd.Wait()
+	return got
 }
