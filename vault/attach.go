@@ -259,16 +259,7 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 	att.Sig = ed25519.Sign(v.member.SigningKey, st)
 
 	ch := &change{}
-	prev := mergeHeads(heads)
-	rev := &Revision{
-		Interview: id, Author: v.member.Name, CreatedAt: now,
-		AuthorKey: att.AttachedByKey, Sealed: slices.Clone(prev.Sealed), SpanCount: prev.SpanCount,
-		Record: prev.Record,
-	}
-	for _, h := range heads {
-		rev.Parents = append(rev.Parents, h.ID)
-	}
-	rev.Record.Attachments = append(slices.Clone(prev.Record.Attachments), att)
+	var sealedID string
 	if name := strings.TrimSpace(opts.FileName); name != "" || sealedHash != "" {
 		p := sealedPayload{}
 		if name != "" {
@@ -287,18 +278,20 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 			return nil, fmt.Errorf("failed to seal the file name to the custodian: %w", err)
 		}
 		sum := sha256.Sum256(ct)
-		sid := hex.EncodeToString(sum[:])
-		ch.Sealed = append(ch.Sealed, sealedRecord{ID: sid, Interview: id, Data: ct})
-		rev.Sealed = append(rev.Sealed, sid)
+		sealedID = hex.EncodeToString(sum[:])
+		ch.Sealed = append(ch.Sealed, sealedRecord{ID: sealedID, Interview: id, Data: ct})
 	}
-	if rev.ID, err = rev.computeID(); err != nil {
-		return nil, err
-	}
-	body, testimony, err := rev.storedBody()
+	rec, err := v.revisionOver(id, heads, now, func(r *Revision) error {
+		r.Record.Attachments = append(slices.Clone(r.Record.Attachments), att)
+		if sealedID != "" {
+			r.Sealed = append(r.Sealed, sealedID)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	ch.Revisions = []revisionRecord{{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev}}
+	ch.Revisions = []revisionRecord{rec}
 	b.rec.Attachment = att.ID
 	b.rec.Recording = false
 	value, err := json.Marshal(b.rec)

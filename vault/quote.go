@@ -2,7 +2,6 @@ package vault
 
 import (
 	"context"
-	"crypto/ed25519"
 	"fmt"
 	"slices"
 	"strings"
@@ -200,66 +199,4 @@ func quoteInfos(id string, rec Interview) []QuoteInfo {
 		out = append(out, QuoteInfo{Quote: q, Interview: id, Current: strings.Count(public, q.Text) == 1})
 	}
 	return out
-}
-
-// amend saves a new revision of an interview whose record is the newest
-// head's, changed by edit: for what the vault records beside the typed
-// interview (quotes). The revision has every head as parent, like a save.
-func (v *Vault) amend(ctx context.Context, idOrPrefix string, edit func(*Interview) error, event, details string) error {
-	id, err := v.Resolve(idOrPrefix)
-	if err != nil {
-		return err
-	}
-	return v.amendMany(ctx, []string{id}, map[string]func(*Interview) error{id: edit}, event, details)
-}
-
-// amendMany is amend of several interviews, in one save.
-func (v *Vault) amendMany(ctx context.Context, ids []string, edits map[string]func(*Interview) error, event, details string) error {
-	if err := v.writable(); err != nil {
-		return err
-	}
-	ch := &change{}
-	now := v.Now().UTC().Format(time.RFC3339Nano)
-	key := []byte(v.member.SigningKey.Public().(ed25519.PublicKey))
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		heads, err := v.headRevisions(ctx, id)
-		if err != nil {
-			return err
-		}
-		if len(heads) == 0 {
-			return fmt.Errorf("%w: %q", ErrNotFound, id)
-		}
-		prev := mergeHeads(heads)
-		rec := prev.Record
-		if err := edits[id](&rec); err != nil {
-			return err
-		}
-		rev := &Revision{
-			Interview: id, Author: v.member.Name, CreatedAt: now, AuthorKey: key,
-			Sealed: slices.Clone(prev.Sealed), SpanCount: prev.SpanCount, Record: rec,
-		}
-		for _, h := range heads {
-			rev.Parents = append(rev.Parents, h.ID)
-		}
-		if rev.ID, err = rev.computeID(); err != nil {
-			return err
-		}
-		body, testimony, err := rev.storedBody()
-		if err != nil {
-			return err
-		}
-		ch.Revisions = append(ch.Revisions, revisionRecord{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev})
-	}
-	subject := ""
-	if len(ids) == 1 {
-		subject = ids[0]
-	}
-	ch.Audit = v.event(event, subject, details)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return v.commit(ch)
 }
