@@ -1,7 +1,6 @@
 package vault_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -12,11 +11,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -287,45 +284,4 @@ func TestCrashRecord(t *testing.T) {
 		}
 		v.Close()
 	}
-}
-
-// crashRound runs this test binary as a crash child with env, waits until
-// it says "ready", lets it work for wait, kills it with SIGKILL, and returns
-// what it printed after "ready".
-func crashRound(t *testing.T, round int, env []string, wait time.Duration) []string {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan []string)
-	ready := make(chan struct{})
-	go func() {
-		var got []string
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if sc.Text() == "ready" {
-				close(ready)
-				continue
-			}
-			got = append(got, sc.Text())
-		}
-		lines <- got
-	}()
-	select {
-	case <-ready:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("round %d: the child did not start: %v", round, <-lines)
-	}
-	time.Sleep(wait)
-	cmd.Process.Signal(syscall.SIGKILL)
-	got := <-lines
-	cmd.Wait()
-	return got
 }

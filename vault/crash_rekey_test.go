@@ -1,16 +1,13 @@
 package vault_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -92,40 +89,9 @@ func TestCrashRekey(t *testing.T) {
 	switched := 0
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
 	for round := range kills {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TVAULT_CRASH_CHILD="+dir, "TVAULT_CRASH_MODE=rekey",
-			fmt.Sprintf("TVAULT_CRASH_PREFIX=k%d", round), fmt.Sprintf("TVAULT_CRASH_PASS=%d", cur))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan []string)
-		ready := make(chan struct{})
-		go func() {
-			var got []string
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				if sc.Text() == "ready" {
-					close(ready)
-					continue
-				}
-				got = append(got, sc.Text())
-			}
-			lines <- got
-		}()
-		select {
-		case <-ready:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("round %d: the child did not open the vault: %v", round, <-lines)
-		}
-		time.Sleep(time.Duration(r.IntN(40000)) * time.Microsecond)
-		cmd.Process.Signal(syscall.SIGKILL)
-		got := <-lines
-		cmd.Wait()
+		got := crashRound(t, round, []string{"TVAULT_CRASH_CHILD=" + dir, "TVAULT_CRASH_MODE=rekey",
+			fmt.Sprintf("TVAULT_CRASH_PREFIX=k%d", round), fmt.Sprintf("TVAULT_CRASH_PASS=%d", cur)},
+			time.Duration(r.IntN(40000))*time.Microsecond)
 		for _, l := range got {
 			if names, ok := strings.CutPrefix(l, "ack "); ok {
 				acked[names] = true
