@@ -283,6 +283,9 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return i.nav.openConflict(i.id)
 		case key.Matches(msg, keyHistory) && i.id != "":
 			return i.nav.openHistory(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Read) && i.id != "":
+			// The saved interview: edits not yet saved are not in it.
+			return i.nav.openReader(i.id, i.meta.pseudonym)
 		}
 	}
 	if !i.loaded {
