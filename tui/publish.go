@@ -140,7 +140,7 @@ func checkPackDir(path string) string {
 		return "Type the folder to write the pack to."
 	}
 	if _, err := os.Lstat(dir); err == nil {
-		return fmt.Sprintf("%s exists: the pack goes into a new folder, never over one.", dir)
+		return fmt.Sprintf("%s already exists: the pack goes into a new folder, never over one.", dir)
 	}
 	parent := filepath.Dir(filepath.Clean(dir))
 	st, err := os.Stat(parent)

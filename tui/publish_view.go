@@ -50,9 +50,13 @@ func (p *publishScreen) chooseView() string {
 	var b strings.Builder
 	w := max(p.width, 20)
 	b.WriteString(p.styles.Title.Render("Publish a report pack") + "\n")
-	b.WriteString(p.styles.Dim.Render(wrapWords("Quotes under pseudonyms with footnotes, figures and a disclosure review, "+
-		"from the readable tier only (spans read [description]; nothing sealed is read). "+
-		"Consent is enforced: what is left out is said, and why.", w)) + "\n\n")
+	if p.height >= 20 {
+		// What a pack is, where there is room for it.
+		b.WriteString(p.styles.Dim.Render(wrapWords("Quotes under pseudonyms with footnotes, figures and a disclosure review, "+
+			"from the readable tier only (spans read [description]; nothing sealed is read). "+
+			"Consent is enforced: what is left out is said, and why.", w)) + "\n")
+	}
+	b.WriteString("\n")
 	mark := func(f publishField) string {
 		if p.focus == f {
 			return "▸ "
