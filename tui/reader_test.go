@@ -219,3 +219,87 @@ func TestReaderQuoteBySelection(t *testing.T) {
 		}
 	})
 }
+
+// testReader is a reading view of view and quotes at w×h, with no vault.
+func testReader(t *testing.T, w, h int, view *vault.View, quotes []vault.QuoteInfo) *readerScreen {
+	t.Helper()
+	m, err := New(Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.common
+	c.width, c.height = w, h
+	r := newReaderScreen(c, nil, "abcd", "", stateList)
+	r.Update(readingMsg{id: "abcd", view: view, quotes: quotes})
+	if !r.loaded {
+		t.Fatalf("not loaded: %s", r.err)
+	}
+	return r
+}
+
+// TestReaderSelectionTakesWholeSpans: a selection that takes part of a
+// span's [description] takes all of it, so that a quote never holds half
+// a description; and the secret is not in the view's text at all.
+func TestReaderSelectionTakesWholeSpans(t *testing.T) {
+	var view vault.View
+	view.Pseudonym = "River"
+	view.Marked = "They stopped the pension of {{#1|my mother}} last year."
+	view.Testimony = vault.RenderPublic(view.Marked)
+	r := testReader(t, 80, 24, &view, nil)
+	r.startSelection()
+	for range 5 {
+		r.selectKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")}) // They|stopped|the|pension|of|[
+	}
+	r.selectKey(tea.KeyMsg{Type: tea.KeyRight}) // on the m of my
+	if got, want := r.passage(), "They stopped the pension of [my mother]"; got != want {
+		t.Fatalf("passage %q, want %q", got, want)
+	}
+	// From inside the span backwards: the whole span too.
+	r.selecting = false
+	r.startSelection()
+	r.anchor, r.text.cur = 33, 43 // from "other]" to the t of "last"
+	if got, want := r.passage(), "[my mother] last"; got != want {
+		t.Fatalf("passage %q, want %q", got, want)
+	}
+}
+
+// TestReaderStaleQuote: a quote whose passage an edit changed is listed as
+// stale, and not highlighted in the testimony.
+func TestReaderStaleQuote(t *testing.T) {
+	var view vault.View
+	view.Pseudonym = "River"
+	view.Marked = "They came in the morning. Nobody wrote anything down."
+	view.Testimony = view.Marked
+	quotes := []vault.QuoteInfo{
+		{Quote: vault.Quote{ID: "0123456789abcdef0123456789abcdef", Text: "They came in the morning."}, Current: true},
+		{Quote: vault.Quote{ID: "fedcba9876543210fedcba9876543210", Text: "They came at night.", Label: "night"}, Current: false},
+	}
+	r := testReader(t, 80, 24, &view, quotes)
+	v := r.View()
+	for _, want := range []string{"Quotes (2 quotes, 1 stale)", "“They came at night.”", "night · STALE: the testimony changed; publish leaves it out",
+		gutterQuote + "They came in the morning."} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the view does not show %q:\n%s", want, v)
+		}
+	}
+	if len(r.marks) != 1 {
+		t.Errorf("%d quotes highlighted, want the current one", len(r.marks))
+	}
+}
+
+// TestReaderWheel: the mouse wheel scrolls the reading view.
+func TestReaderWheel(t *testing.T) {
+	in := longInterview()
+	view := vault.View{Interview: in.Interview}
+	view.Marked = strings.ReplaceAll(in.Testimony, "{{"+spanSecret+"|", "{{#1|")
+	view.Testimony = vault.RenderPublic(view.Marked)
+	r := testReader(t, 80, 24, &view, nil)
+	r.Update(tea.MouseMsg{Button: tea.MouseButtonWheelDown})
+	if r.top != 3 {
+		t.Fatalf("after the wheel down, top=%d, want 3", r.top)
+	}
+	r.Update(tea.MouseMsg{Button: tea.MouseButtonWheelUp})
+	if r.top != 0 {
+		t.Fatalf("after the wheel up, top=%d, want 0", r.top)
+	}
+}
