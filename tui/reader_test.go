@@ -303,3 +303,18 @@ func TestReaderWheel(t *testing.T) {
 		t.Fatalf("after the wheel up, top=%d, want 0", r.top)
 	}
 }
+
+// TestReaderResumesAfterLock: after a lock, unlocking opens the reading
+// view again.
+func TestReaderResumesAfterLock(t *testing.T) {
+	u, _ := readerUI(t, 80, 24, quoteInterview())
+	u.waitFor("River")
+	u.typeText("r")
+	u.waitFor("Reading · River")
+	u.key(tea.KeyCtrlL)
+	u.waitFor("Passphrase:")
+	u.typeText(testPassphrase)
+	u.key(tea.KeyEnter)
+	u.waitFor("Reading · River", "They came again.")
+	u.quit()
+}
