@@ -71,8 +71,8 @@ type navigator interface {
 	openHistory(id, pseudonym string) tea.Cmd
 	openRedact(id, pseudonym string) tea.Cmd
 	// openReader shows the reading view of interview id over the screen
-	// in front, to which esc returns.
-	openReader(id, pseudonym string) tea.Cmd
+	// in front, to which esc returns, with note as its first message.
+	openReader(id, pseudonym, note string) tea.Cmd
 	openPublish() tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd

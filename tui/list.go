@@ -178,7 +178,7 @@ func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		}
 	case key.Matches(msg, k.Read):
 		if r, ok := l.selected(); ok && r.id != "" {
-			return l.nav.openReader(r.id, r.pseudonym), true
+			return l.nav.openReader(r.id, r.pseudonym, ""), true
 		}
 	case key.Matches(msg, k.Publish):
 		return l.nav.openPublish(), true

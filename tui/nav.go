@@ -137,8 +137,9 @@ func (m *Model) openHistory(id, pseudonym string) tea.Cmd {
 
 // openReader shows the reading view of an interview over the list or the
 // interview in front. The mouse wheel scrolls it while it shows.
-func (m *Model) openReader(id, pseudonym string) tea.Cmd {
+func (m *Model) openReader(id, pseudonym, note string) tea.Cmd {
 	r := newReaderScreen(m.common, m.st, id, pseudonym, m.state)
+	r.status = note
 	if m.state == stateInterview {
 		// The interview under the reader keeps its autosave.
 		r.under = m.iv()
@@ -231,7 +232,7 @@ func (m *Model) resumeScreen(r *resumeAt) tea.Cmd {
 	case stateTeam:
 		return m.openTeam()
 	case stateRead:
-		return m.openReader(r.id, "")
+		return m.openReader(r.id, "", "")
 	case statePublish:
 		return m.openPublish()
 	}

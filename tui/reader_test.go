@@ -264,12 +264,14 @@ func TestReaderSelectionTakesWholeSpans(t *testing.T) {
 }
 
 // TestReaderStaleQuote: a quote whose passage an edit changed is listed as
-// stale, and not highlighted in the testimony.
+// stale, and not highlighted in the testimony; a refused quote consent and
+// a conflict are said.
 func TestReaderStaleQuote(t *testing.T) {
 	var view vault.View
 	view.Pseudonym = "River"
 	view.Marked = "They came in the morning. Nobody wrote anything down."
 	view.Testimony = view.Marked
+	view.Heads = 2
 	quotes := []vault.QuoteInfo{
 		{Quote: vault.Quote{ID: "0123456789abcdef0123456789abcdef", Text: "They came in the morning."}, Current: true},
 		{Quote: vault.Quote{ID: "fedcba9876543210fedcba9876543210", Text: "They came at night.", Label: "night"}, Current: false},
@@ -277,7 +279,8 @@ func TestReaderStaleQuote(t *testing.T) {
 	r := testReader(t, 80, 24, &view, quotes)
 	v := r.View()
 	for _, want := range []string{"Quotes (2 quotes, 1 stale)", "“They came at night.”", "night · STALE: the testimony changed; publish leaves it out",
-		gutterQuote + "They came in the morning."} {
+		gutterQuote + "They came in the morning.", "Quote consent was refused: publish leaves this interview's quotes out",
+		"Conflict: 2 versions; this is the newest"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("the view does not show %q:\n%s", want, v)
 		}

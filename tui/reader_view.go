@@ -73,6 +73,9 @@ func (r *readerScreen) lines() []docLine {
 	add(vault.Escape(join(v.InterviewedOn, v.Location, v.Mode, v.Language, labelled("interviewer", v.Interviewer))))
 	add(join("consent: "+orNone(strings.Join(consent, ", ")), "anonymity requested: "+anon))
 	add(vault.Escape(join(labelled("tags", strings.Join(v.Tags, ", ")), labelled("relatives", strings.Join(rels, "; ")))))
+	if v.Heads > 1 {
+		add(fmt.Sprintf("Conflict: %d versions; this is the newest. v in the interview merges them.", v.Heads))
+	}
 	if v.Sealed {
 		add("Identity and span secrets are sealed to the custodian; spans read [description].")
 	}
@@ -98,6 +101,9 @@ func (r *readerScreen) lines() []docLine {
 		head += ")"
 	}
 	doc = append(doc, docLine{text: r.styles.Header.Render(head), tl: -1})
+	if !v.Consent.Quote {
+		add("Quote consent was refused: publish leaves this interview's quotes out.")
+	}
 	if len(r.quotes) == 0 {
 		add("None yet: v selects a passage of the testimony, q marks it.")
 	}
