@@ -262,7 +262,7 @@ func (r *readerScreen) ShortHelp() []key.Binding {
 		return r.dlg.ShortHelp()
 	case r.selecting:
 		return []key.Binding{bind("←/→", "character"), bind("w/b", "word"), bind("↑/↓", "line"),
-			k.MarkQuote, bind("esc", "cancel"), k.Lock, helpAnywhere}
+			k.MarkQuote, bind("esc", "cancel"), k.Lock, k.Help}
 	}
 	return []key.Binding{bind("↑/↓/pgup/pgdn", "scroll"), bind("home/end", "ends"), k.Select, k.Back, k.Lock, k.Help}
 }
