@@ -50,6 +50,8 @@ var (
 	_ screen    = (*purgeScreen)(nil)
 	_ screen    = (*historyScreen)(nil)
 	_ screen    = (*redactScreen)(nil)
+	_ screen    = (*readerScreen)(nil)
+	_ screen    = (*publishScreen)(nil)
 
 	_ navigator = (*Model)(nil)
 )
@@ -68,6 +70,10 @@ type navigator interface {
 	openConflict(id string) tea.Cmd
 	openHistory(id, pseudonym string) tea.Cmd
 	openRedact(id, pseudonym string) tea.Cmd
+	// openReader shows the reading view of interview id over the screen
+	// in front, to which esc returns, with note as its first message.
+	openReader(id, pseudonym, note string) tea.Cmd
+	openPublish() tea.Cmd
 	openTeam() tea.Cmd
 	openStats() tea.Cmd
 	// close clears and drops the screen in front, and shows back's; the

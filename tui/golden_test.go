@@ -55,6 +55,24 @@ func (s *driver) send(msg tea.Msg) tea.Cmd {
 
 func (s *driver) key(k tea.KeyMsg) tea.Cmd { return s.send(k) }
 
+// run runs cmd and sends the model what it returns; of a batch, what each
+// of its commands returns.
+func (s *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			if c != nil {
+				s.send(c())
+			}
+		}
+		return
+	}
+	s.send(msg)
+}
+
 func runes(r string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(r)} }
 
 // golden compares the screen with testdata/NAME-WxH.golden.
@@ -293,6 +311,24 @@ func TestResize(t *testing.T) {
 		s.send(s.key(runes("s"))())
 		fits("stats")
 		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		s.run(s.key(runes("r")))
+		if m.state != stateRead || !m.screens[stateRead].(*readerScreen).loaded {
+			t.Fatalf("at %dx%d: r did not open the reading view", size[0], size[1])
+		}
+		fits("reader")
+		s.key(runes("v"))
+		fits("selection")
+		s.key(runes("q"))
+		fits("quote")
+		for range 3 {
+			s.key(tea.KeyMsg{Type: tea.KeyEsc}) // the dialog, the selection, the reader
+		}
+		s.key(runes("p"))
+		fits("publish")
+		s.key(tea.KeyMsg{Type: tea.KeyEsc})
+		if m.state != stateList {
+			t.Fatalf("at %dx%d: esc did not return to the list", size[0], size[1])
+		}
 	}
 }
 

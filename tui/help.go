@@ -42,7 +42,7 @@ func (l *listScreen) typing() bool { return l.filtering }
 func (l *listScreen) FullHelp() []helpGroup {
 	k := l.keys
 	return []helpGroup{
-		{"List", []key.Binding{k.New, k.Open, k.Edit, bind("d", "discard a draft"), k.Search, k.Stats, k.Team, k.Reveal, k.Quit}},
+		{"List", []key.Binding{k.New, k.Open, k.Edit, k.Read, bind("d", "discard a draft"), k.Search, k.Publish, k.Stats, k.Team, k.Reveal, k.Quit}},
 		{"Moving", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
 		{"Search (/)", []key.Binding{bind("type", "pseudonym or words"), bind("tag:T", "with tag T"),
 			bind("from:D to:D", "interviewed in dates"), bind("consent:C", "record, quote, share"),
@@ -55,7 +55,7 @@ func (i *interviewScreen) typing() bool { return i.pane != paneView || i.dlg != 
 func (i *interviewScreen) FullHelp() []helpGroup {
 	k := i.keys
 	return []helpGroup{
-		{"Interview", []key.Binding{k.Edit, k.Metadata, k.Identity, k.Save, k.Back, k.Attach, k.Reveal, k.Compare, k.Redact, k.Purge, keyHistory}},
+		{"Interview", []key.Binding{k.Edit, k.Read, k.Metadata, k.Identity, k.Save, k.Back, k.Attach, k.Reveal, k.Compare, k.Redact, k.Purge, keyHistory}},
 		{"Testimony (e)", []key.Binding{bind("enter", "new line"), k.Span, bind("arrows", "move"),
 			bind("home/end", "line start/end"), bind("pgup/pgdn", "page"), bind("ctrl+home/end", "start/end"), k.Save, k.Back}},
 		{"Details, identity (m, i)", []key.Binding{bind("tab/enter", "next field"), bind("shift+tab", "previous field"),

@@ -283,6 +283,13 @@ func (i *interviewScreen) key(msg tea.KeyMsg) tea.Cmd {
 			return i.nav.openConflict(i.id)
 		case key.Matches(msg, keyHistory) && i.id != "":
 			return i.nav.openHistory(i.id, i.meta.pseudonym)
+		case key.Matches(msg, k.Read) && i.id != "":
+			// The saved interview: edits not yet saved are not in it.
+			note := ""
+			if i.changed || i.dirty {
+				note = "This is the interview as saved: your edits are not in it until ctrl+s."
+			}
+			return i.nav.openReader(i.id, i.meta.pseudonym, note)
 		}
 	}
 	if !i.loaded {

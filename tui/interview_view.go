@@ -24,7 +24,7 @@ func (i *interviewScreen) ShortHelp() []key.Binding {
 	if i.heads > 1 {
 		return []key.Binding{k.Compare, k.Edit, k.Metadata, k.Save, k.Back, k.Lock, k.Help, keyHistory}
 	}
-	return []key.Binding{k.Edit, k.Metadata, k.Identity, k.Attach, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge, keyHistory}
+	return []key.Binding{k.Edit, k.Read, k.Metadata, k.Identity, k.Attach, k.Save, k.Back, k.Lock, k.Help, k.Reveal, k.Purge, keyHistory}
 }
 
 func (i *interviewScreen) header() string {

@@ -157,7 +157,7 @@ func (l *listScreen) selected() (row, bool) {
 	return row{}, false
 }
 
-// navKey acts on a key that leaves the list (n, enter, e, R, t, s, q, ?).
+// navKey acts on a key that leaves the list (n, enter, e, r, p, R, t, s, q, ?).
 // handled is false for the list's own keys.
 func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 	k := l.keys
@@ -176,6 +176,12 @@ func (l *listScreen) navKey(msg tea.KeyMsg) (cmd tea.Cmd, handled bool) {
 		if r, ok := l.selected(); ok && (r.id != "" || r.draftKey != "") {
 			return l.nav.openReveal(r.id, r.draftKey, r.pseudonym), true
 		}
+	case key.Matches(msg, k.Read):
+		if r, ok := l.selected(); ok && r.id != "" {
+			return l.nav.openReader(r.id, r.pseudonym, ""), true
+		}
+	case key.Matches(msg, k.Publish):
+		return l.nav.openPublish(), true
 	case key.Matches(msg, k.Team):
 		return l.nav.openTeam(), true
 	case key.Matches(msg, k.Stats):
@@ -279,7 +285,7 @@ func (l *listScreen) ShortHelp() []key.Binding {
 	if l.filtering {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
 	}
-	return []key.Binding{k.New, k.Open, k.Edit, k.Search, k.Stats, k.Team, k.Reveal, k.Lock, k.Help, k.Quit}
+	return []key.Binding{k.New, k.Open, k.Edit, k.Read, k.Search, k.Publish, k.Stats, k.Team, k.Reveal, k.Lock, k.Help, k.Quit}
 }
 
 // discardKey answers the question whether to discard a draft: y deletes it

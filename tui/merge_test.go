@@ -124,10 +124,14 @@ func TestConflictMergeKeepsBoth(t *testing.T) {
 	})
 }
 
-// goldenFile compares got with testdata/NAME.golden (-update rewrites it).
+// goldenFile compares got with testdata/NAME.golden (-update rewrites it);
+// NAME may be a path of its own.
 func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
+	path := name + ".golden"
+	if !filepath.IsAbs(name) {
+		path = filepath.Join("testdata", path)
+	}
 	if updateGolden() {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

@@ -52,6 +52,8 @@ const (
 	statePurge    // the typed confirmation of a purge, over an interview
 	stateHistory  // an interview's revisions and their diffs
 	stateRedact   // redaction of history, over an interview
+	stateRead     // the reading view of an interview, and its quotes
+	statePublish  // a report pack: choices, the disclosure review, writing
 )
 
 // Options configure the UI.

@@ -26,7 +26,8 @@ func (m *Model) View() string {
 	var bindings []key.Binding
 	k := m.keys
 	s, ok := m.screens[m.state]
-	if ok {
+	if ok && !m.showHelp {
+		// The full help lists every key: the help bar would take its lines.
 		bindings = s.ShortHelp()
 	}
 	if m.confirmQuit {

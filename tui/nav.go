@@ -49,6 +49,7 @@ func (m *Model) lock(note string) tea.Cmd {
 		iv.saveDraftNow()
 	}
 	m.resume = m.resumePoint()
+	_, reading := m.screens[stateRead]
 	for s, sc := range m.screens {
 		sc.clear()
 		if s != stateLocked && s != stateList {
@@ -70,6 +71,9 @@ func (m *Model) lock(note string) tea.Cmd {
 	m.state = stateLocked
 	m.showHelp, m.confirmQuit = false, false
 	m.err = ""
+	if reading {
+		return tea.Batch(tea.ClearScreen, tea.DisableMouse)
+	}
 	return tea.ClearScreen
 }
 
@@ -131,6 +135,26 @@ func (m *Model) openHistory(id, pseudonym string) tea.Cmd {
 	return loadHistory(m.st, id)
 }
 
+// openReader shows the reading view of an interview over the list or the
+// interview in front. The mouse wheel scrolls it while it shows.
+func (m *Model) openReader(id, pseudonym, note string) tea.Cmd {
+	r := newReaderScreen(m.common, m.st, id, pseudonym, m.state)
+	r.status = note
+	if m.state == stateInterview {
+		// The interview under the reader keeps its autosave.
+		r.under = m.iv()
+	}
+	m.show(stateRead, r)
+	return tea.Batch(loadReading(m.st, id), tea.EnableMouseCellMotion)
+}
+
+// openPublish shows the publish screen over the list.
+func (m *Model) openPublish() tea.Cmd {
+	p := newPublishScreen(m.common, m.st)
+	m.show(statePublish, p)
+	return p.focusOn(p.focus)
+}
+
 func (m *Model) openTeam() tea.Cmd {
 	m.show(stateTeam, newTeamScreen(m.common, m.st))
 	return loadRoster(m.st)
@@ -146,11 +170,16 @@ func (m *Model) close(back state, reload bool) tea.Cmd {
 		s.clear()
 		delete(m.screens, m.state)
 	}
+	cmd := tea.Cmd(nil)
+	if m.state == stateRead {
+		// The wheel was the reader's: the terminal's own selection comes back.
+		cmd = tea.DisableMouse
+	}
 	m.state = back
 	if reload {
-		return loadRows(m.st)
+		return tea.Batch(cmd, loadRows(m.st))
 	}
-	return nil
+	return cmd
 }
 
 func (m *Model) toggleHelp() { m.showHelp = !m.showHelp }
@@ -181,7 +210,11 @@ func (m *Model) resumePoint() *resumeAt {
 			return nil
 		}
 		return &resumeAt{state: s, id: iv.id, draftKey: iv.draftKey, pane: iv.pane}
-	case stateStats, stateTeam:
+	case stateRead:
+		if r := screenOf[*readerScreen](m, stateRead); r != nil {
+			return &resumeAt{state: s, id: r.id}
+		}
+	case stateStats, stateTeam, statePublish:
 		return &resumeAt{state: s}
 	}
 	return nil
@@ -198,6 +231,10 @@ func (m *Model) resumeScreen(r *resumeAt) tea.Cmd {
 		return m.openStats()
 	case stateTeam:
 		return m.openTeam()
+	case stateRead:
+		return m.openReader(r.id, "", "")
+	case statePublish:
+		return m.openPublish()
 	}
 	return nil
 }

@@ -37,6 +37,12 @@ type Store interface {
 	PlanRedaction(ctx context.Context, idOrPrefix string, opts vault.RedactOptions) (*vault.RedactReport, error)
 	Redact(ctx context.Context, idOrPrefix string, opts vault.RedactOptions) (*vault.RedactReport, error)
 
+	// Quotes and publication.
+	Quotes(ctx context.Context, idOrPrefix string) ([]vault.QuoteInfo, error)
+	AddQuote(ctx context.Context, idOrPrefix, text, label string, tags []string) (*vault.Quote, error)
+	Publish(ctx context.Context, opts vault.PublishOptions) (*vault.Pack, error)
+	RecordPublish(details string) error
+
 	// The team and the exchange of bundles.
 	Team() ([]vault.Member, error)
 	Card() ([]byte, *vault.Card, error)

@@ -146,32 +146,41 @@ func (e *onlyError) Error() string {
 // selectInterviews sorts words into tags (of the codebook) and interview
 // IDs (or prefixes of them), as tvault export's --tag and --id.
 func selectInterviews(v Store, opts *vault.ExportOptions, words []string) error {
+	tags, ids, err := sortSelection(v, words)
+	opts.Tags = append(opts.Tags, tags...)
+	opts.IDs = append(opts.IDs, ids...)
+	return err
+}
+
+// sortSelection sorts words into tags of the codebook and interview IDs
+// (prefixes resolved); a word that is neither is an *onlyError.
+func sortSelection(v Store, words []string) (tags, ids []string, err error) {
 	if len(words) == 0 {
-		return nil
+		return nil, nil, nil
 	}
-	tags, err := v.Codebook()
+	codebook, err := v.Codebook()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	isTag := map[string]bool{}
-	for _, t := range tags {
+	for _, t := range codebook {
 		isTag[t] = true
 	}
 	for _, w := range words {
 		if isTag[w] {
-			opts.Tags = append(opts.Tags, w)
+			tags = append(tags, w)
 			continue
 		}
 		id, err := v.Resolve(w)
 		if errors.Is(err, vault.ErrNotFound) {
-			return &onlyError{word: w}
+			return nil, nil, &onlyError{word: w}
 		}
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		opts.IDs = append(opts.IDs, id)
+		ids = append(ids, id)
 	}
-	return nil
+	return tags, ids, nil
 }
 
 // exportChoicesView draws the fields under the bundle's path.

@@ -4,10 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
-	"github.com/tvault/tvault/internal/fsx"
+	"github.com/tvault/tvault/internal/pack"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -79,72 +78,35 @@ func runPublish(e *env, dir string, opts vault.PublishOptions, reviewOnly, yes, 
 		return err
 	}
 	defer v.Close()
-	pack, err := v.Publish(e.ctx, opts)
+	p, err := v.Publish(e.ctx, opts)
 	if err != nil {
 		return err
 	}
 	if reviewOnly {
 		if asJSON {
-			return writeJSON(e.stdout, pack.Review)
+			return writeJSON(e.stdout, p.Review)
 		}
-		fmt.Fprint(e.stdout, reviewText(pack))
+		fmt.Fprint(e.stdout, pack.ReviewText(p))
 		return nil
 	}
-	fmt.Fprint(e.stderr, reviewText(pack))
+	fmt.Fprint(e.stderr, pack.ReviewText(p))
 	if !yes {
 		if err := confirm(fmt.Sprintf("Write this pack to %s?", dir)); err != nil {
 			return err
 		}
 	}
-	if err := writePack(dir, pack); err != nil {
+	if _, err := pack.Write(dir, p); err != nil {
 		return err
 	}
-	if err := v.RecordPublish(fmt.Sprintf("%d interviews, %d quotes, places %s, dates %s", len(pack.Interviews), pack.QuoteCount(), pack.Place, pack.Date)); err != nil {
+	if err := v.RecordPublish(fmt.Sprintf("%d interviews, %d quotes, places %s, dates %s", len(p.Interviews), p.QuoteCount(), p.Place, p.Date)); err != nil {
 		warningf(e.stderr, "the pack is written, but the audit log could not record it: %v", err)
 	}
 	if asJSON {
-		return writeJSON(e.stdout, pack)
+		return writeJSON(e.stdout, p)
 	}
-	fmt.Fprintf(e.stderr, "Wrote %s: %s, %s.\n", dir, plural(len(pack.Interviews), "interview"), plural(pack.QuoteCount(), "quote"))
-	for _, l := range pack.LeftOut {
+	fmt.Fprintf(e.stderr, "Wrote %s: %s, %s.\n", dir, plural(len(p.Interviews), "interview"), plural(p.QuoteCount(), "quote"))
+	for _, l := range p.LeftOut {
 		fmt.Fprintf(e.stderr, "Left out of %s: %s (%s).\n", vault.Escape(l.Pseudonym), l.What, l.Why)
 	}
 	return nil
-}
-
-// writePack writes the pack's files into a new folder beside dir and
-// renames it to dir: a failure leaves no half-written pack.
-func writePack(dir string, pack *vault.Pack) error {
-	parent := filepath.Dir(filepath.Clean(dir))
-	tmp, err := os.MkdirTemp(parent, ".tvault-pack-*")
-	if err != nil {
-		return err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, fsx.DirMode); err != nil {
-		return err
-	}
-	files, err := packFiles(pack)
-	if err != nil {
-		return err
-	}
-	for _, f := range files {
-		path := filepath.Join(tmp, f.name)
-		if err := os.MkdirAll(filepath.Dir(path), fsx.DirMode); err != nil {
-			return err
-		}
-		if err := os.WriteFile(path, f.data, 0o600); err != nil {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	ok = true
-	return fsx.SyncDir(parent)
 }

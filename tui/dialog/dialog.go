@@ -1,6 +1,7 @@
 // Package dialog holds the questions the interview screen asks over what it
 // shows: a new sensitive span ([Span]), a testimony that could identify the
-// interviewee ([Reid]), and the notice while a save runs ([Saving]).
+// interviewee ([Reid]), the notice while a save runs ([Saving]), and, over
+// the reading view, a passage to mark as a quote ([Quote]).
 //
 // A dialog draws itself over the screen's body and names its keys for the
 // help bar. It reports the person's answer from its Update; the screen acts
@@ -25,6 +26,7 @@ var (
 	_ Dialog = (*Span)(nil)
 	_ Dialog = (*Reid)(nil)
 	_ Dialog = (*Saving)(nil)
+	_ Dialog = (*Quote)(nil)
 )
 
 // Answer is what the person chose.

@@ -22,6 +22,12 @@ type KeyMap struct {
 	// Redact replaces a passage in an interview's whole history
 	// (interview).
 	Redact key.Binding
+	// Read opens the reading view of an interview (list, interview);
+	// Publish the publish screen (list).
+	Read, Publish key.Binding
+	// The reading view's own keys: Select starts or ends a selection,
+	// MarkQuote marks it as a quote.
+	Select, MarkQuote key.Binding
 	// The team screen's own keys.
 	AddMember, RemoveMember, Card, Mark, Export, Import, RotateKey key.Binding
 }
@@ -62,6 +68,11 @@ func Default() *KeyMap {
 		Purge:     b("P", "purge", "P"),
 		Attach:    b("a", "attach a file", "a"),
 		Redact:    b("X", "redact history", "X"),
+
+		Read:      b("r", "read", "r"),
+		Publish:   b("p", "publish", "p"),
+		Select:    b("v", "select", "v"),
+		MarkQuote: b("q", "mark as quote", "q"),
 
 		AddMember:    b("a", "add member", "a"),
 		RemoveMember: b("d", "remove member", "d"),

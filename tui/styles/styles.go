@@ -14,6 +14,8 @@ type Styles struct {
 	Warn     lipgloss.Style
 	// Span is a sensitive span in testimony.
 	Span lipgloss.Style
+	// Quote is a passage marked as a quote, in the reading view.
+	Quote lipgloss.Style
 	// Cursor is the editor's cursor.
 	Cursor lipgloss.Style
 	Bar    lipgloss.Style
@@ -33,6 +35,7 @@ func New(noColor bool) *Styles {
 		OK:       lipgloss.NewStyle(),
 		Warn:     lipgloss.NewStyle().Bold(true),
 		Span:     lipgloss.NewStyle().Underline(true).Bold(true),
+		Quote:    lipgloss.NewStyle().Italic(true),
 		Cursor:   lipgloss.NewStyle().Reverse(true),
 		Bar:      lipgloss.NewStyle(),
 		Box:      lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
@@ -46,6 +49,7 @@ func New(noColor bool) *Styles {
 	s.OK = s.OK.Foreground(lipgloss.Color("10"))
 	s.Warn = s.Warn.Foreground(lipgloss.Color("11"))
 	s.Span = lipgloss.NewStyle().Background(lipgloss.Color("52")).Foreground(lipgloss.Color("11"))
+	s.Quote = s.Quote.Foreground(lipgloss.Color("10"))
 	s.Bar = s.Bar.Foreground(lipgloss.Color("12"))
 	s.Box = s.Box.BorderForeground(lipgloss.Color("11"))
 	return s

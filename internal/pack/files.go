@@ -1,4 +1,13 @@
-package main
+// Package pack renders a report pack ([vault.Pack], built by
+// [vault.Vault.Publish]) as files, and writes them into a new folder: the
+// command line (tvault publish) and the terminal UI both write packs
+// through it, so that the two never differ in what they publish.
+//
+// [Files] is every file of a pack: pack.md, quotes.csv, pack.json,
+// figures.csv with charts, and review.md. [Write] writes them into a new
+// folder, all or none. [ReviewText] is the disclosure review for a person
+// to read before anything is written.
+package pack
 
 import (
 	"bytes"
@@ -12,20 +21,22 @@ import (
 	"github.com/tvault/tvault/vault"
 )
 
-type packFile struct {
-	name string
-	data []byte
+// File is a file of a pack: its name, relative to the pack's folder, and
+// its content.
+type File struct {
+	Name string
+	Data []byte
 }
 
-// packFiles renders a pack: Markdown, CSV, JSON, figures and the review.
-func packFiles(p *vault.Pack) ([]packFile, error) {
-	review := reviewText(p) // for the person who signs the pack off: all of it
+// Files renders a pack: Markdown, CSV, JSON, figures and the review.
+func Files(p *vault.Pack) ([]File, error) {
+	review := ReviewText(p) // for the person who signs the pack off: all of it
 	p = publishedPack(p)
 	js, err := json.MarshalIndent(p, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	files := []packFile{
+	files := []File{
 		{"pack.md", []byte(packMarkdown(p))},
 		{"quotes.csv", quotesCSV(p)},
 		{"pack.json", append(js, '\n')},
@@ -42,7 +53,7 @@ func packFiles(p *vault.Pack) ([]packFile, error) {
 			if err := figures.Chart(&buf, fig.title, bars, format); err != nil {
 				return nil, fmt.Errorf("the %s chart: %w", fig.name, err)
 			}
-			files = append(files, packFile{"figures/" + fig.name + "." + format, buf.Bytes()})
+			files = append(files, File{"figures/" + fig.name + "." + format, buf.Bytes()})
 		}
 	}
 	return files, nil
@@ -181,9 +192,9 @@ func figuresCSV(p *vault.Pack) []byte {
 	return buf.Bytes()
 }
 
-// reviewText is the disclosure review, for a person: what the pack says
+// ReviewText is the disclosure review, for a person: what the pack says
 // about each pseudonym, and what the check found in their quotes.
-func reviewText(p *vault.Pack) string {
+func ReviewText(p *vault.Pack) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Disclosure review: %s, %s (places: %s; dates: %s).\n", plural(len(p.Interviews), "interview"), plural(p.QuoteCount(), "quote"), p.Place, p.Date)
 	for _, r := range p.Review {
@@ -202,4 +213,11 @@ func reviewText(p *vault.Pack) string {
 		fmt.Fprintf(&b, "\nLeft out of %s: %s (%s)\n", vault.Escape(l.Pseudonym), l.What, l.Why)
 	}
 	return b.String()
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

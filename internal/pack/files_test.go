@@ -1,4 +1,4 @@
-package main
+package pack
 
 import (
 	"bytes"
@@ -20,13 +20,13 @@ func TestPackFigures(t *testing.T) {
 		ByPlace:    []vault.FigureCount{{Label: "Canada", N: 9}},
 		ByYear:     []vault.FigureCount{{Label: "2018", N: 3}, {Label: "2019", N: 6}},
 	}}
-	files, err := packFiles(p)
+	files, err := Files(p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	byName := map[string][]byte{}
 	for _, f := range files {
-		byName[f.name] = f.data
+		byName[f.Name] = f.Data
 	}
 	rows, err := csv.NewReader(bytes.NewReader(byName["figures.csv"])).ReadAll()
 	if err != nil {
