@@ -38,16 +38,27 @@ func CanClean(mediaType string) bool {
 //     chunk other than IHDR, PLTE, IDAT and IEND is refused ([ErrMalformed]).
 //   - MP3: only the MPEG audio frames; ID3, APE and Lyrics tags go.
 //   - FLAC: stream information, seek table and cue sheet; Vorbis comments,
-//     pictures and application blocks go.
-//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go.
+//     pictures and application blocks go, and so do ID3 and APE tags
+//     appended after the audio.
+//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go,
+//     and so do ID3 tags and chunks after the data of a WAV that did not
+//     know its length when written.
 //
 // Audio is copied as it is, never re-encoded.
 //
+// A WAV or a FLAC needs a first pass: tail is a [NewTail] that has seen
+// every byte of the same file. Other types take nil.
+//
 // Other types give [ErrCannotClean]. On error, what was written to w is
 // incomplete and must be discarded.
-func Clean(w io.Writer, r io.Reader, mediaType string) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+func Clean(w io.Writer, r io.Reader, mediaType string, tail *Tail) error {
+	if (mediaType == WAV || mediaType == FLAC) && tail == nil {
+		return fmt.Errorf("%w: cleaning a %s needs a first pass over it", ErrCannotClean, mediaType)
+	}
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 64<<10)
 	bw := bufio.NewWriterSize(w, 64<<10)
+	pos := func() int64 { return cr.n - int64(br.Buffered()) }
 	var err error
 	switch mediaType {
 	case JPEG:
@@ -57,9 +68,9 @@ func Clean(w io.Writer, r io.Reader, mediaType string) error {
 	case MP3:
 		err = cleanMP3(bw, br)
 	case FLAC:
-		err = cleanFLAC(bw, br)
+		err = cleanFLAC(bw, br, pos, tail)
 	case WAV:
-		err = cleanWAV(bw, br)
+		err = cleanWAV(bw, br, pos, tail)
 	default:
 		return fmt.Errorf("%w (%s)", ErrCannotClean, mediaType)
 	}
@@ -70,6 +81,18 @@ func Clean(w io.Writer, r io.Reader, mediaType string) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func cleanJPEG(w *bufio.Writer, r *bufio.Reader) error {
