@@ -36,7 +36,7 @@ func (v *Vault) ReadAttachment(ctx context.Context, prefix string, w io.Writer, 
 		return nil, err
 	}
 	if opts.Clean && !media.CanClean(a.MediaType) {
-		return nil, fmt.Errorf("%w: tvault cleans JPEG, PNG, MP3, FLAC and WAV files; this one is %s (export it without --clean, and see docs/THREAT-MODEL.md)", ErrCannotClean, a.MediaType)
+		return nil, fmt.Errorf("%w: tvault cleans JPEG, PNG, PDF, MP3, FLAC and WAV files; this one is %s (export it without --clean, and see docs/THREAT-MODEL.md)", ErrCannotClean, a.MediaType)
 	}
 	var custodian age.Identity
 	if opts.Custodian != nil {

@@ -220,11 +220,12 @@ func cleanWAV(w *bufio.Writer, r *bufio.Reader, pos func() int64, tail *Tail) er
 				}
 				return nil
 			}
-			if _, err := io.CopyN(w, r, n+n&1); err != nil {
-				if n&1 == 1 && err == io.EOF {
-					return w.WriteByte(0)
-				}
+			if _, err := io.CopyN(w, r, n); err != nil {
 				return err
+			}
+			if n&1 == 1 {
+				// The pad byte, written whether the file has it or not.
+				return w.WriteByte(0)
 			}
 			return nil // what follows the data is dropped
 		}

@@ -115,7 +115,7 @@ func TestClean(t *testing.T) {
 func TestCleanRefuses(t *testing.T) {
 	var out bytes.Buffer
 	if err := Clean(&out, bytes.NewReader([]byte("%PDF-1.7")), PDF, nil); err == nil {
-		t.Error("a PDF was cleaned; tvault has no PDF cleaner")
+		t.Error("a PDF without objects was cleaned")
 	}
 	for _, bad := range [][]byte{{0xff, 0xd8, 0xff, 0xe1, 0x00}, []byte("\x89PNG\r\n\x1a\n\x00\x00"), {0xff, 0xd8, 0x00}} {
 		if _, err := cleanBytes(bad); err == nil {
@@ -148,6 +148,10 @@ func FuzzClean(f *testing.F) {
 	f.Add(mediatest.MP3WithTags())
 	f.Add(mediatest.FLACWithTags())
 	f.Add(mediatest.WAVWithTags())
+	f.Add(mediatest.StreamedWAV())
+	f.Add(mediatest.PDFWithInfo())
+	f.Add(mediatest.PDFIncremental())
+	f.Add(mediatest.PDFObjectStreams())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		typ := Sniff(b)
 		if !CanClean(typ) {
