@@ -82,6 +82,7 @@ func TestScripts(t *testing.T) {
 			"holdlock":  cmdHoldLock,
 			"agekeygen": cmdAgeKeygen,
 			"nonet":     cmdNoNet,
+			"nowrite":   cmdNoWrite,
 			"plant":     cmdPlantTombstone,
 			"downgrade": cmdDowngrade,
 			"mkmedia":   cmdMkMedia,
