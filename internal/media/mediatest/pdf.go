@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-// The author written in every test PDF's metadata.
+// PDFAuthor is the author written in every test PDF's metadata.
 const PDFAuthor = "Zhou CANARY"
 
 // pdfWriter builds a PDF, keeping each object's offset for the
