@@ -132,6 +132,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add(mediatest.MP3WithTags())
 	f.Add(mediatest.WAVWithTags())
 	f.Add([]byte("RIFF\x00\x00\x00\x00WAVELIST\x04\x00\x00\x00INFO"))
+	f.Add(mediatest.PDFObjectStreams())
+	f.Add(mediatest.PDFIncremental())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		whole := inspect(b, len(b)+1)
 		split := inspect(b, 7)

@@ -160,6 +160,23 @@ func stripPDF(o pdfObject) {
 	}
 }
 
+// walkDicts calls fn with every dictionary in o.
+func walkDicts(o pdfObject, fn func(*pdfDict)) {
+	switch o := o.(type) {
+	case *pdfStream:
+		walkDicts(o.dict, fn)
+	case *pdfDict:
+		fn(o)
+		for _, e := range o.entries {
+			walkDicts(e.val, fn)
+		}
+	case pdfArray:
+		for _, v := range o {
+			walkDicts(v, fn)
+		}
+	}
+}
+
 func walkRefs(o pdfObject, fn func(pdfRef)) {
 	switch o := o.(type) {
 	case pdfRef:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -129,4 +130,16 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// Most PDFs written today pack their Info dictionary in a compressed
+// object stream, where the inspector's search of the raw bytes cannot see
+// it: the author of such a PDF was not reported on arrival.
+func TestAttackPDFInfoInObjectStreamNotReported(t *testing.T) {
+	got := kinds(inspect(mediatest.PDFObjectStreams(), 4096))
+	for _, want := range []string{"author", "software", "xmp"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("kinds %v, want %q among them", got, want)
+		}
+	}
 }
