@@ -59,7 +59,8 @@ func CanClean(mediaType string) bool {
 // Audio is copied as it is, never re-encoded.
 //
 // A WAV or a FLAC needs a first pass: tail is a [NewTail] that has seen
-// every byte of the same file. Other types take nil.
+// every byte of the same file. A PDF may have one (it then takes half the
+// memory); other types take nil.
 //
 // Other types give [ErrCannotClean]. On error, what was written to w is
 // incomplete and must be discarded.
@@ -84,7 +85,7 @@ func Clean(w io.Writer, r io.Reader, mediaType string, tail *Tail) error {
 	case WAV:
 		err = cleanWAV(bw, br, pos, tail)
 	case PDF:
-		err = cleanPDF(bw, br)
+		err = cleanPDF(bw, br, tail)
 	default:
 		return fmt.Errorf("%w (%s)", ErrCannotClean, mediaType)
 	}

@@ -29,13 +29,25 @@ const pdfTeXPrefix = "PTEX."
 // updates (earlier versions of objects, deleted objects, older Info
 // dictionaries). Streams are copied as they are stored, never re-encoded.
 // The whole file is held in memory: see [MaxCleanPDF].
-func cleanPDF(w *bufio.Writer, r io.Reader) error {
-	b, err := io.ReadAll(io.LimitReader(r, MaxCleanPDF+1))
+func cleanPDF(w *bufio.Writer, r io.Reader, tail *Tail) error {
+	tooLarge := fmt.Errorf("%w: tvault cleans PDFs of up to %d MiB, in memory; this one is larger", ErrCannotClean, MaxCleanPDF>>20)
+	var b []byte
+	var err error
+	if tail != nil {
+		// The size is known: one buffer of it, not a growing one that
+		// holds up to twice the file while it is copied.
+		if tail.n > MaxCleanPDF {
+			return tooLarge
+		}
+		b, err = readAllInto(make([]byte, 0, tail.n+1), io.LimitReader(r, MaxCleanPDF+1))
+	} else {
+		b, err = io.ReadAll(io.LimitReader(r, MaxCleanPDF+1))
+	}
 	if err != nil {
 		return err
 	}
 	if len(b) > MaxCleanPDF {
-		return fmt.Errorf("%w: tvault cleans PDFs of up to %d MiB, in memory; this one is larger", ErrCannotClean, MaxCleanPDF>>20)
+		return tooLarge
 	}
 	f, err := readPDF(b)
 	if err != nil {
@@ -95,6 +107,23 @@ func cleanPDF(w *bufio.Writer, r io.Reader) error {
 	}
 	cw.printf("trailer\n<</Size %d/Root 1 0 R/ID[<%s><%s>]>>\nstartxref\n%d\n%%%%EOF\n", len(order)+1, id, id, xref)
 	return cw.err
+}
+
+// readAllInto appends what r holds to b, as io.ReadAll does.
+func readAllInto(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // cleanDCT returns a JPEG image stream's data without its EXIF, XMP,

@@ -48,16 +48,24 @@ var riffTagIDs = []string{
 }
 
 // NewTail returns a first pass for a file of the given media type, or nil if
-// the type needs none.
+// the type needs none. For a PDF it only counts the bytes, so that the
+// cleaner reads the file into a buffer of the right size at once.
 func NewTail(mediaType string) *Tail {
-	if mediaType != WAV && mediaType != FLAC {
-		return nil
+	switch mediaType {
+	case WAV, FLAC:
+		return &Tail{typ: mediaType, starts: map[int64]int64{}}
+	case PDF:
+		return &Tail{typ: mediaType}
 	}
-	return &Tail{typ: mediaType, starts: map[int64]int64{}}
+	return nil
 }
 
 // Write never fails.
 func (t *Tail) Write(p []byte) (int, error) {
+	if t.typ == PDF {
+		t.n += int64(len(p))
+		return len(p), nil
+	}
 	// A header split between the previous write and this one: the end
 	// of the previous write and the start of this one, scanned together.
 	// A header found twice is remembered once.
