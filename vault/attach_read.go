@@ -18,7 +18,7 @@ import (
 
 // ReadOptions say how an attachment is read out.
 type ReadOptions struct {
-	// Clean writes a copy without metadata (media.Clean): JPEG and PNG.
+	// Clean writes a copy without metadata (media.Clean).
 	Clean bool
 	// Custodian opens an attachment sealed to the custodian.
 	Custodian *age.HybridIdentity
@@ -36,18 +36,27 @@ func (v *Vault) ReadAttachment(ctx context.Context, prefix string, w io.Writer, 
 		return nil, err
 	}
 	if opts.Clean && !media.CanClean(a.MediaType) {
-		return nil, fmt.Errorf("%w: tvault cleans JPEG, PNG, MP3, FLAC and WAV files; this one is %s (export it without --clean, and see docs/THREAT-MODEL.md)", ErrCannotClean, a.MediaType)
+		return nil, fmt.Errorf("%w: tvault cleans JPEG, PNG, PDF, MP3, FLAC and WAV files; this one is %s (export it without --clean, and see docs/THREAT-MODEL.md)", ErrCannotClean, a.MediaType)
 	}
 	var custodian age.Identity
 	if opts.Custodian != nil {
 		custodian = opts.Custodian
 	}
 	// First pass: every byte against the recorded hash, nothing written.
+	// For a WAV or a FLAC being cleaned, it also finds where the tags
+	// appended after the audio start.
 	r, err := v.openBlob(ctx, a, custodian)
 	if err != nil {
 		return nil, err
 	}
-	_, err = io.Copy(io.Discard, r)
+	var tail *media.Tail
+	var first io.Writer = io.Discard
+	if opts.Clean {
+		if tail = media.NewTail(a.MediaType); tail != nil {
+			first = tail
+		}
+	}
+	_, err = io.Copy(first, r)
 	r.Close()
 	if err != nil {
 		return nil, err
@@ -64,7 +73,7 @@ func (v *Vault) ReadAttachment(ctx context.Context, prefix string, w io.Writer, 
 	}
 	defer r.Close()
 	if opts.Clean {
-		err = media.Clean(w, r, a.MediaType)
+		err = media.Clean(w, r, a.MediaType, tail)
 	} else {
 		_, err = io.Copy(w, r)
 	}

@@ -100,8 +100,14 @@ Writes the attachment to FILE, which must not exist, after checking every
 byte against the hash recorded on arrival. FILE holds it in the clear: keep
 it off shared disks. --clean writes a copy without metadata instead: JPEG and
 PNG without EXIF, GPS, XMP, IPTC, comments and text chunks; MP3, FLAC and WAV
-without tags and pictures. Image and audio data are copied, never
-re-encoded. PDFs cannot be cleaned yet. The original in the vault is kept untouched as evidence.`,
+without tags and pictures (appended tags included); PDF written anew without
+its document information (author, title, producer, dates), XMP metadata,
+edit history (incremental updates) and file identifiers, its JPEG images
+without EXIF. Image and audio data are copied, never re-encoded. A PDF is
+cleaned in memory, up to 128 MiB; an encrypted one is refused. A cleaned
+PDF can still name people in its text, annotations, bookmarks, form fields
+and embedded files: see docs/THREAT-MODEL.md. The original in the vault is
+kept untouched as evidence.`,
 			setup: func(fs *flag.FlagSet) func(*env, []string) error {
 				out := fs.String("o", "", "the `FILE` to write (must not exist)")
 				clean := fs.Bool("clean", false, "write a copy without metadata")

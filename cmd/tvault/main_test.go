@@ -82,6 +82,7 @@ func TestScripts(t *testing.T) {
 			"holdlock":  cmdHoldLock,
 			"agekeygen": cmdAgeKeygen,
 			"nonet":     cmdNoNet,
+			"nowrite":   cmdNoWrite,
 			"plant":     cmdPlantTombstone,
 			"downgrade": cmdDowngrade,
 			"mkmedia":   cmdMkMedia,
@@ -259,12 +260,14 @@ func cmdPlantTombstone(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(v.PlantTombstoneForTesting(ctx, lines[n-1], args[4] == "keep"))
 }
 
-// mkmedia jpeg|png FILE: write a photo that carries a camera, a serial
-// number (SN-0042-CANARY), a GPS position and, in the PNG, an author (Zhou
-// CANARY).
+// mkmedia jpeg|png|pdf|pdf-updated|wav-streamed FILE: write a photo that
+// carries a camera, a serial number (SN-0042-CANARY), a GPS position and,
+// in the PNG, an author (Zhou CANARY); a PDF whose Info and XMP name an
+// author (Zhou CANARY), as written or changed by an incremental update; a
+// WAV of unknown length with tags (Zhou CANARY) after its audio.
 func cmdMkMedia(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: mkmedia jpeg|png FILE")
+		ts.Fatalf("usage: mkmedia jpeg|png|pdf|pdf-updated|wav-streamed FILE")
 	}
 	var data []byte
 	switch args[0] {
@@ -272,6 +275,12 @@ func cmdMkMedia(ts *testscript.TestScript, neg bool, args []string) {
 		data = mediatest.JPEGWithEXIF()
 	case "png":
 		data = mediatest.PNGWithText()
+	case "pdf":
+		data = mediatest.PDFWithInfo()
+	case "pdf-updated":
+		data = mediatest.PDFIncremental()
+	case "wav-streamed":
+		data = mediatest.StreamedWAV()
 	default:
 		ts.Fatalf("unknown kind %q", args[0])
 	}

@@ -20,34 +20,58 @@ var (
 // CanClean reports whether [Clean] handles files of the media type.
 func CanClean(mediaType string) bool {
 	switch mediaType {
-	case JPEG, PNG, MP3, FLAC, WAV:
+	case JPEG, PNG, MP3, FLAC, WAV, PDF:
 		return true
 	}
 	return false
 }
 
 // Clean writes to w a copy of the file r without its metadata:
+//
 //   - JPEG: without APP1–APP13 and APP15 segments (EXIF, XMP, IPTC,
 //     ICC profile, maker data), comments, JPGn extension and reserved
 //     segments, and without anything after the end of the image; the fixed
 //     fields of JFIF and Adobe segments, which decoding needs, are kept, a
 //     JFIF or JFXX thumbnail is not. The compressed image data is copied as it is: pixels are not
 //     recompressed.
+//
 //   - PNG: only the chunks needed to draw the image (IHDR, PLTE, IDAT, IEND,
 //     and tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs); text, time, EXIF and ICC chunks go. A PNG with a critical
 //     chunk other than IHDR, PLTE, IDAT and IEND is refused ([ErrMalformed]).
+//
 //   - MP3: only the MPEG audio frames; ID3, APE and Lyrics tags go.
+//
 //   - FLAC: stream information, seek table and cue sheet; Vorbis comments,
-//     pictures and application blocks go.
-//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go.
+//     pictures and application blocks go, and so do ID3 and APE tags
+//     appended after the audio.
+//
+//   - WAV: the fmt, fact and data chunks; LIST INFO, id3, bext and iXML go,
+//     and so do ID3 tags and chunks after the data of a WAV that did not
+//     know its length when written.
+//
+//   - PDF: written anew from its catalog, without the document information
+//     dictionary, XMP metadata, page-piece data, file identifiers, and the
+//     history of incremental updates; streams are copied as they are
+//     stored. See cleanPDF, and docs/THREAT-MODEL.md for what a PDF can
+//     still carry. A PDF is held whole in memory: larger than
+//     [MaxCleanPDF], or encrypted, it gives [ErrCannotClean].
 //
 // Audio is copied as it is, never re-encoded.
 //
+// A WAV or a FLAC needs a first pass: tail is a [NewTail] that has seen
+// every byte of the same file. A PDF may have one (it then takes half the
+// memory); other types take nil.
+//
 // Other types give [ErrCannotClean]. On error, what was written to w is
 // incomplete and must be discarded.
-func Clean(w io.Writer, r io.Reader, mediaType string) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+func Clean(w io.Writer, r io.Reader, mediaType string, tail *Tail) error {
+	if (mediaType == WAV || mediaType == FLAC) && tail == nil {
+		return fmt.Errorf("%w: cleaning a %s needs a first pass over it", ErrCannotClean, mediaType)
+	}
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 64<<10)
 	bw := bufio.NewWriterSize(w, 64<<10)
+	pos := func() int64 { return cr.n - int64(br.Buffered()) }
 	var err error
 	switch mediaType {
 	case JPEG:
@@ -57,9 +81,11 @@ func Clean(w io.Writer, r io.Reader, mediaType string) error {
 	case MP3:
 		err = cleanMP3(bw, br)
 	case FLAC:
-		err = cleanFLAC(bw, br)
+		err = cleanFLAC(bw, br, pos, tail)
 	case WAV:
-		err = cleanWAV(bw, br)
+		err = cleanWAV(bw, br, pos, tail)
+	case PDF:
+		err = cleanPDF(bw, br, tail)
 	default:
 		return fmt.Errorf("%w (%s)", ErrCannotClean, mediaType)
 	}
@@ -70,6 +96,18 @@ func Clean(w io.Writer, r io.Reader, mediaType string) error {
 		return err
 	}
 	return bw.Flush()
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func cleanJPEG(w *bufio.Writer, r *bufio.Reader) error {

@@ -101,8 +101,9 @@ func mpegFrameLen(h []byte) int {
 
 // cleanFLAC keeps a FLAC's stream information, seek table and cue sheet,
 // and drops its other metadata blocks (Vorbis comments, pictures,
-// application data, padding); the audio frames are copied as they are.
-func cleanFLAC(w *bufio.Writer, r *bufio.Reader) error {
+// application data, padding); the audio frames are copied as they are, up
+// to the tags appended after them.
+func cleanFLAC(w *bufio.Writer, r *bufio.Reader, pos func() int64, tail *Tail) error {
 	magic := make([]byte, 4)
 	if _, err := io.ReadFull(r, magic); err != nil {
 		return err
@@ -157,14 +158,21 @@ func cleanFLAC(w *bufio.Writer, r *bufio.Reader) error {
 		w.Write([]byte{t, byte(len(b.body) >> 16), byte(len(b.body) >> 8), byte(len(b.body))})
 		w.Write(b.body)
 	}
-	_, err := io.Copy(w, r)
+	from := pos()
+	end, err := tail.audioEnd(from)
+	if err != nil {
+		return err
+	}
+	_, err = io.CopyN(w, r, end-from)
 	return err
 }
 
 // cleanWAV keeps a WAV's format, fact and data chunks (the first of each)
-// and drops the others (LIST INFO, id3, bext, iXML, …). A streamed WAV, whose data size is
-// 0xFFFFFFFF, is copied to its end.
-func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
+// and drops the others (LIST INFO, id3, bext, iXML, …). A streamed WAV,
+// whose data size is 0xFFFFFFFF, has its data copied up to the tags
+// appended after it (found by the first pass, tail), and its sizes set to
+// what is copied.
+func cleanWAV(w *bufio.Writer, r *bufio.Reader, pos func() int64, tail *Tail) error {
 	var riff [12]byte
 	if _, err := io.ReadFull(r, riff[:]); err != nil {
 		return err
@@ -182,6 +190,18 @@ func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
 		id := string(hdr[:4])
 		n := int64(binary.LittleEndian.Uint32(hdr[4:]))
 		if id == "data" {
+			streamed := n == 0xffffffff
+			var audio int64 // a streamed WAV's data, up to its tags
+			if streamed {
+				from := pos()
+				end, err := tail.audioEnd(from)
+				if err != nil {
+					return err
+				}
+				audio = end - from
+				n = min(audio, 0xffffffff) // too long for the size fields: still unknown
+				binary.LittleEndian.PutUint32(hdr[4:], uint32(n))
+			}
 			size := uint32(0xffffffff)
 			if n != 0xffffffff && 4+int64(len(prefix))+8+n+n&1 < 0xffffffff {
 				size = uint32(4 + int64(len(prefix)) + 8 + n + n&1)
@@ -191,15 +211,21 @@ func cleanWAV(w *bufio.Writer, r *bufio.Reader) error {
 			w.Write([]byte("WAVE"))
 			w.Write(prefix)
 			w.Write(hdr[:])
-			if n == 0xffffffff {
-				_, err := io.Copy(w, r)
-				return err
-			}
-			if _, err := io.CopyN(w, r, n+n&1); err != nil {
-				if n&1 == 1 && err == io.EOF {
+			if streamed {
+				if _, err := io.CopyN(w, r, audio); err != nil {
+					return err
+				}
+				if n < 0xffffffff && n&1 == 1 {
 					return w.WriteByte(0)
 				}
+				return nil
+			}
+			if _, err := io.CopyN(w, r, n); err != nil {
 				return err
+			}
+			if n&1 == 1 {
+				// The pad byte, written whether the file has it or not.
+				return w.WriteByte(0)
 			}
 			return nil // what follows the data is dropped
 		}

@@ -41,6 +41,11 @@ type Inspector struct {
 	// PDF: the end of the previous write, so that a marker split across
 	// two writes is still found.
 	overlap []byte
+	// PDF: the whole file while it is at most pdfInspectMax bytes, read
+	// as a PDF at the end (an Info dictionary packed in a compressed
+	// object stream is invisible to the marker search).
+	pdf     []byte
+	pdfOver bool
 
 	// PNG and RIFF (WAV): a walk over chunks.
 	chunk chunkWalk
@@ -76,6 +81,11 @@ func (in *Inspector) Write(p []byte) (int, error) {
 	switch in.typ {
 	case PDF:
 		in.scanPDF(p)
+		if !in.pdfOver && len(in.pdf)+len(p) <= pdfInspectMax {
+			in.pdf = append(in.pdf, p...)
+		} else {
+			in.pdfOver, in.pdf = true, nil
+		}
 	case PNG, WAV:
 		in.chunk.write(p)
 	}
@@ -91,6 +101,48 @@ func (in *Inspector) scanPDF(p []byte) {
 		}
 	}
 	in.overlap = append(in.overlap[:0], buf[max(0, len(buf)-keep):]...)
+}
+
+// pdfInspectMax is the largest PDF the inspector reads as a PDF, in
+// memory; a larger one is only searched for the markers of pdfMarkers.
+const pdfInspectMax = 16 << 20
+
+// pdfFindings reads a PDF's Info dictionary, wherever it is stored, and
+// looks for XMP metadata on any object.
+func pdfFindings(b []byte) []Finding {
+	var f findings
+	file, err := readPDF(b)
+	if err != nil {
+		return nil
+	}
+	info, _ := file.trailer.get("Info").(*pdfDict)
+	if ref, ok := file.trailer.get("Info").(pdfRef); ok {
+		info, _ = file.defs[ref.num].obj.(*pdfDict)
+	}
+	if info != nil {
+		for _, e := range info.entries {
+			kind, what := "comment", "custom document information"
+			for _, m := range pdfMarkers {
+				if m.marker == "/"+string(e.key) {
+					kind, what = m.kind, m.what
+				}
+			}
+			if e.key != "Trapped" {
+				f.add(kind, what)
+			}
+		}
+	}
+	for _, def := range file.defs {
+		xmp := false
+		walkDicts(def.obj, func(d *pdfDict) {
+			xmp = xmp || d.get("Metadata") != nil
+		})
+		if xmp {
+			f.add("xmp", "XMP metadata (may hold names, times and software)")
+			break
+		}
+	}
+	return f.list
 }
 
 // Findings returns what the file carries, one finding per kind, in the order
@@ -110,6 +162,10 @@ func (in *Inspector) Findings() []Finding {
 		}
 	case FLAC:
 		f.merge(flacFindings(in.head))
+	case PDF:
+		if in.pdf != nil {
+			f.merge(pdfFindings(in.pdf))
+		}
 	}
 	if in.chunk.exif != nil {
 		f.merge(exifFindings(in.chunk.exif))

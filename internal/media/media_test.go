@@ -86,7 +86,7 @@ func TestClean(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			typ := Sniff(tc.file)
 			var out bytes.Buffer
-			if err := Clean(&out, bytes.NewReader(append(tc.file, "trailing CANARY"...)), typ); err != nil {
+			if err := Clean(&out, bytes.NewReader(append(tc.file, "trailing CANARY"...)), typ, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := inspect(out.Bytes(), 4096); len(got) != 0 {
@@ -114,11 +114,11 @@ func TestClean(t *testing.T) {
 
 func TestCleanRefuses(t *testing.T) {
 	var out bytes.Buffer
-	if err := Clean(&out, bytes.NewReader([]byte("%PDF-1.7")), PDF); err == nil {
-		t.Error("a PDF was cleaned; tvault has no PDF cleaner")
+	if err := Clean(&out, bytes.NewReader([]byte("%PDF-1.7")), PDF, nil); err == nil {
+		t.Error("a PDF without objects was cleaned")
 	}
 	for _, bad := range [][]byte{{0xff, 0xd8, 0xff, 0xe1, 0x00}, []byte("\x89PNG\r\n\x1a\n\x00\x00"), {0xff, 0xd8, 0x00}} {
-		if err := Clean(&out, bytes.NewReader(bad), Sniff(bad)); err == nil {
+		if _, err := cleanBytes(bad); err == nil {
 			t.Errorf("a damaged %s was cleaned", Sniff(bad))
 		}
 	}
@@ -132,6 +132,8 @@ func FuzzInspect(f *testing.F) {
 	f.Add(mediatest.MP3WithTags())
 	f.Add(mediatest.WAVWithTags())
 	f.Add([]byte("RIFF\x00\x00\x00\x00WAVELIST\x04\x00\x00\x00INFO"))
+	f.Add(mediatest.PDFObjectStreams())
+	f.Add(mediatest.PDFIncremental())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		whole := inspect(b, len(b)+1)
 		split := inspect(b, 7)
@@ -148,21 +150,25 @@ func FuzzClean(f *testing.F) {
 	f.Add(mediatest.MP3WithTags())
 	f.Add(mediatest.FLACWithTags())
 	f.Add(mediatest.WAVWithTags())
+	f.Add(mediatest.StreamedWAV())
+	f.Add(mediatest.PDFWithInfo())
+	f.Add(mediatest.PDFIncremental())
+	f.Add(mediatest.PDFObjectStreams())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		typ := Sniff(b)
 		if !CanClean(typ) {
 			return
 		}
-		var out bytes.Buffer
-		if err := Clean(&out, bytes.NewReader(b), typ); err != nil {
+		out, err := cleanBytes(b)
+		if err != nil {
 			return
 		}
 		// A cleaned file cleans to itself, and carries nothing.
-		var again bytes.Buffer
-		if err := Clean(&again, bytes.NewReader(out.Bytes()), typ); err != nil {
+		again, err := cleanBytes(out)
+		if err != nil {
 			t.Fatalf("the cleaned file does not clean again: %v", err)
 		}
-		if !bytes.Equal(out.Bytes(), again.Bytes()) {
+		if !bytes.Equal(out, again) {
 			t.Fatal("cleaning is not idempotent")
 		}
 	})
@@ -197,16 +203,56 @@ func TestCleanAudio(t *testing.T) {
 		{"wav", mediatest.WAVWithTags(), wavClean()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var out bytes.Buffer
-			if err := Clean(&out, bytes.NewReader(tc.file), Sniff(tc.file)); err != nil {
+			out, err := cleanBytes(tc.file)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(out.Bytes(), tc.want) {
-				t.Fatalf("cleaned %d bytes, want %d (the audio, and nothing else)", out.Len(), len(tc.want))
+			if !bytes.Equal(out, tc.want) {
+				t.Fatalf("cleaned %d bytes, want %d (the audio, and nothing else)", len(out), len(tc.want))
 			}
-			if got := inspect(out.Bytes(), 4096); len(got) != 0 {
+			if got := inspect(out, 4096); len(got) != 0 {
 				t.Errorf("the cleaned file still carries %v", kinds(got))
 			}
 		})
 	}
+}
+
+// cleanBytes cleans a file held in memory.
+func cleanBytes(b []byte) ([]byte, error) {
+	typ := Sniff(b)
+	tail := NewTail(typ)
+	if tail != nil {
+		tail.Write(b)
+	}
+	var out bytes.Buffer
+	err := Clean(&out, bytes.NewReader(b), typ, tail)
+	return out.Bytes(), err
+}
+
+// FuzzTail: where the tags start does not depend on how the file is split
+// into writes.
+func FuzzTail(f *testing.F) {
+	f.Add(mediatest.FLACWithTags(), 3)
+	f.Add(mediatest.WAVWithTags(), 7)
+	f.Add(append(mediatest.FLACWithTags(), id3v2("x", true)...), 5)
+	f.Fuzz(func(t *testing.T, b []byte, chunk int) {
+		if chunk <= 0 || chunk > len(b) {
+			return
+		}
+		for _, typ := range []string{WAV, FLAC} {
+			whole, split := NewTail(typ), NewTail(typ)
+			whole.Write(b)
+			for p := b; len(p) > 0; p = p[min(chunk, len(p)):] {
+				split.Write(p[:min(chunk, len(p))])
+			}
+			a, errA := whole.audioEnd(0)
+			c, errC := split.audioEnd(0)
+			if a != c || (errA == nil) != (errC == nil) {
+				t.Fatalf("%s: whole %d %v, in writes of %d: %d %v", typ, a, errA, chunk, c, errC)
+			}
+			if a < 0 || a > int64(len(b)) {
+				t.Fatalf("%s: the audio ends at %d of %d", typ, a, len(b))
+			}
+		}
+	})
 }

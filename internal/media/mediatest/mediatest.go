@@ -196,3 +196,17 @@ func WAVSamples() []byte {
 	}
 	return s
 }
+
+// StreamedWAV returns a WAV written without knowing its length (data and
+// RIFF sizes 0xFFFFFFFF), with a LIST INFO chunk (an artist, Zhou CANARY)
+// appended after its data, as a tag editor does.
+func StreamedWAV() []byte {
+	w := WAVWithTags()
+	out := append([]byte("RIFF\xff\xff\xff\xffWAVE"), w[12:36]...) // fmt
+	out = append(out, "data\xff\xff\xff\xff"...)
+	out = append(out, WAVSamples()...)
+	list := []byte("INFOIART\x0c\x00\x00\x00Zhou CANARY\x00")
+	out = append(out, "LIST"...)
+	out = append(out, byte(len(list)), 0, 0, 0)
+	return append(out, list...)
+}
