@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/tvault/tvault/vault"
+)
+
+// Attacks on the reading view and quote marking (issue 14), each a test
+// that failed before its fix.
+
+// TestAttackReaderRedactedQuote: a name redacted from the testimony does
+// not come back in the reading view through a quote of the passage that
+// held it. Before, the redaction changed the testimony only: the quote kept
+// the name in the clear in every revision, and the reading view listed it
+// (as a stale quote), as did tvault quote list and every bundle.
+func TestAttackReaderRedactedQuote(t *testing.T) {
+	const name = "Wang Wei"
+	var in vault.Input
+	in.Pseudonym, in.InterviewedOn, in.Mode = "River", "2019-05-01", "video"
+	in.Consent = vault.Consent{Record: true, Quote: true}
+	in.Testimony = "My neighbour " + name + " told the police where I lived. Then they came."
+	dir, _ := mustVault(t, in)
+	var view *vault.View
+	var quotes []vault.QuoteInfo
+	withVault(t, dir, func(v *vault.Vault) {
+		ctx := context.Background()
+		list, err := v.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := list[0].ID
+		if _, err := v.AddQuote(ctx, id, "My neighbour "+name+" told the police where I lived.", "", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.Redact(ctx, id, vault.RedactOptions{Text: name, Field: "testimony", With: "a neighbour's name"}); err != nil {
+			t.Fatal(err)
+		}
+		if view, err = v.Get(id); err != nil {
+			t.Fatal(err)
+		}
+		if quotes, err = v.Quotes(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, q := range quotes {
+		if strings.Contains(q.Text, name) {
+			t.Errorf("the vault's quote still holds the redacted name: %q", q.Text)
+		}
+		if !q.Current {
+			t.Errorf("the quote is stale after the redaction: %q", q.Text)
+		}
+	}
+	r := testReader(t, 80, 24, view, quotes)
+	if screen := r.View(); strings.Contains(screen, name) {
+		t.Errorf("the reading view shows the redacted name:\n%s", screen)
+	}
+}
