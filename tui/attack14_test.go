@@ -2,9 +2,12 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/tvault/tvault/vault"
 )
 
@@ -57,4 +60,44 @@ func TestAttackReaderRedactedQuote(t *testing.T) {
 	if screen := r.View(); strings.Contains(screen, name) {
 		t.Errorf("the reading view shows the redacted name:\n%s", screen)
 	}
+}
+
+// TestAttackQuoteConflict: in an interview in conflict, the reading view
+// (which shows the newest version) marks no quote, and the vault (the call
+// behind tvault quote add too) refuses one. Before, the quote was saved
+// over both versions with the newest one's text alone: bob's paragraph
+// and tag left the interview, and the conflict was gone without a merge.
+func TestAttackQuoteConflict(t *testing.T) {
+	a, id := conflictTeam(t, nil)
+	m, err := New(Options{Dir: a, Now: newFakeClock().Now, AutosaveDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	u := &ui{t: t, m: m, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))}
+	u.unlock()
+	u.waitFor("Lin Qiao")
+	u.typeText("r")
+	u.waitFor("Reading · Lin Qiao", "Conflict: 2 versions")
+	u.typeText("v")
+	u.waitFor("In conflict: merge its versions first")
+	if strings.Contains(u.finalScreen(), "Selected") {
+		t.Error("a selection started in an interview in conflict")
+	}
+	withVault(t, a, func(v *vault.Vault) {
+		ctx := context.Background()
+		_, qerr := v.AddQuote(ctx, id, "They asked my mother when I would come back.", "", nil)
+		if !errors.Is(qerr, vault.ErrInConflict) {
+			t.Errorf("a quote in an interview in conflict: %v, want ErrInConflict", qerr)
+		} else if got := quoteError(qerr); !strings.Contains(got, "merge them first") {
+			t.Errorf("the dialog would say %q", got)
+		}
+		view, err := v.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if view.Heads != 2 {
+			t.Errorf("the interview has %d heads after the quote, want the 2 of the conflict", view.Heads)
+		}
+	})
 }

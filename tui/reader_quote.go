@@ -229,6 +229,9 @@ func (r *readerScreen) quoteAdded(msg quoteAddedMsg) tea.Cmd {
 // quoteError is the vault's reason for refusing a quote, for the dialog.
 // The vault's errors never hold the testimony.
 func quoteError(err error) string {
+	if errors.Is(err, vault.ErrInConflict) {
+		return "the interview is in conflict (two versions, a teammate's among them): merge them first, with v in the interview."
+	}
 	if errors.Is(err, vault.ErrNoPassage) {
 		// "invalid interview: quote: the passage is …": the reason is the
 		// part after the error's kind.
