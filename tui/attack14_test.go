@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/tvault/tvault/vault"
 )
@@ -100,4 +101,26 @@ func TestAttackQuoteConflict(t *testing.T) {
 			t.Errorf("the interview has %d heads after the quote, want the 2 of the conflict", view.Heads)
 		}
 	})
+}
+
+// TestAttackHugeSelection: a selection longer than a quote may be is
+// refused at q, as the vault would refuse it, before the dialog opens.
+// Before, the dialog opened and wrapped the whole passage at every key
+// (120 ms a frame for a testimony of a million characters), for a quote
+// the vault then refused.
+func TestAttackHugeSelection(t *testing.T) {
+	var view vault.View
+	view.Pseudonym = "River"
+	view.Marked = strings.Repeat("They came again and asked where I was. ", 400)
+	view.Testimony = view.Marked
+	r := testReader(t, 80, 24, &view, nil)
+	r.startSelection()
+	r.selectKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("G")})
+	r.selectKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	if r.dlg != nil {
+		t.Fatal("the quote dialog opened for a selection longer than a quote may be")
+	}
+	if !strings.Contains(r.View(), "a quote is at most 5000") {
+		t.Errorf("the reading view does not say why:\n%s", r.View())
+	}
 }
