@@ -239,6 +239,9 @@ func (r *readerScreen) key(msg tea.KeyMsg) tea.Cmd {
 		r.top = 0
 	case key.Matches(msg, k.End):
 		r.top = len(r.lines())
+	case key.Matches(msg, k.Select) && r.view.Heads > 1:
+		// The vault refuses it too (vault.ErrInConflict).
+		r.status = "In conflict: merge its versions first (v in the interview); a quote now would keep only the newest."
 	case key.Matches(msg, k.Select):
 		r.startSelection()
 	case key.Matches(msg, k.MarkQuote):

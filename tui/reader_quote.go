@@ -178,6 +178,12 @@ func (r *readerScreen) openQuoteDialog() tea.Cmd {
 		r.status = "The selection is only spaces: extend it."
 		return nil
 	}
+	if n := len([]rune(p)); n > vault.MaxQuote {
+		// The vault refuses it (validateQuotes): say so before the dialog,
+		// which would wrap the whole passage at every key.
+		r.status = fmt.Sprintf("The selection is %d characters; a quote is at most %d: shorten it.", n, vault.MaxQuote)
+		return nil
+	}
 	r.dlg = dialog.NewQuote(r.styles, r.keys, min(70, r.width-4), vault.Escape(p), len([]rune(p)), r.label, r.tags)
 	return r.dlg.Init()
 }
@@ -229,6 +235,9 @@ func (r *readerScreen) quoteAdded(msg quoteAddedMsg) tea.Cmd {
 // quoteError is the vault's reason for refusing a quote, for the dialog.
 // The vault's errors never hold the testimony.
 func quoteError(err error) string {
+	if errors.Is(err, vault.ErrInConflict) {
+		return "the interview is in conflict (two versions, a teammate's among them): merge them first, with v in the interview."
+	}
 	if errors.Is(err, vault.ErrNoPassage) {
 		// "invalid interview: quote: the passage is …": the reason is the
 		// part after the error's kind.

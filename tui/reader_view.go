@@ -198,11 +198,13 @@ func (r *readerScreen) statusLine() string {
 	switch {
 	case r.err != "":
 		return r.styles.Error.Render(truncateCells(r.err, r.width))
+	case r.status != "":
+		// In a selection too: why q did not mark it (cleared at the next
+		// key).
+		return r.styles.OK.Render(truncateCells(r.status, r.width))
 	case r.selecting:
 		lo, hi := r.selection()
 		s = fmt.Sprintf("Selected %s · q marks it as a quote · esc cancels", plural(hi-lo, "character"))
-	case r.status != "":
-		return r.styles.OK.Render(truncateCells(r.status, r.width))
 	case r.view != nil && len(r.text.buf) > 0:
 		s = "v selects a passage to mark as a quote"
 	}

@@ -162,6 +162,10 @@ var (
 	ErrNoPassage = fmt.Errorf("%w: quote", ErrInvalid)
 	// ErrNoQuote means no quote of the interview has the ID given.
 	ErrNoQuote = errors.New("no such quote")
+	// ErrInConflict means a quote was asked of an interview with two heads:
+	// saved over both, it would keep only the newest one's text, and the
+	// other version's edits would leave the interview unmerged.
+	ErrInConflict = errors.New("the interview is in conflict (it has two versions)")
 )
 
 // SpanError is a sensitive span written wrong in testimony: where it starts

@@ -246,9 +246,13 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 		if err != nil {
 			return nil, err
 		}
+		r.Record.ID = id
 		out = append(out, r.Record)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := v.restrictConflicted(ctx, want, out); err != nil {
 		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -258,6 +262,53 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 		return out[i].Pseudonym < out[j].Pseudonym
 	})
 	return out, nil
+}
+
+// restrictConflicted gives each interview of recs that is in conflict the
+// consent all its versions give: a refusal recorded in one version (a
+// teammate's, say, told that the interviewee withdrew quote consent) holds
+// whichever version is newer. recs are the newest heads' records.
+func (v *Vault) restrictConflicted(ctx context.Context, want map[string]bool, recs []Interview) error {
+	rows, err := v.conn.QueryContext(ctx, `SELECT interview FROM heads GROUP BY interview HAVING count(*) > 1`)
+	if err != nil {
+		return err
+	}
+	var conflicted []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if want[id] {
+			conflicted = append(conflicted, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(conflicted) == 0 {
+		return err
+	}
+	at := make(map[string]int, len(recs))
+	for i, r := range recs {
+		at[r.ID] = i
+	}
+	for _, id := range conflicted {
+		i, ok := at[id]
+		if !ok {
+			continue
+		}
+		heads, err := v.headRevisions(ctx, id)
+		if err != nil {
+			return err
+		}
+		c := &recs[i].Consent
+		for _, h := range heads {
+			c.Record = c.Record && h.Record.Consent.Record
+			c.Quote = c.Quote && h.Record.Consent.Quote
+			c.Share = c.Share && h.Record.Consent.Share
+		}
+	}
+	return nil
 }
 
 // placeAt returns a place at a precision: "Vancouver, Canada" is

@@ -80,7 +80,8 @@ type QuoteRequest struct {
 
 // AddQuote marks a passage of an interview's testimony as a quote. text
 // must occur in the readable testimony (as `tvault show` prints it, spans
-// as [description]) exactly once.
+// as [description]) exactly once. An interview in conflict takes no quote
+// until it is merged: [ErrInConflict].
 func (v *Vault) AddQuote(ctx context.Context, idOrPrefix, text, label string, tags []string) (*Quote, error) {
 	qs, err := v.AddQuotes(ctx, []QuoteRequest{{Interview: idOrPrefix, Text: text, Label: label, Tags: tags}})
 	if err != nil {
@@ -101,6 +102,17 @@ func (v *Vault) AddQuotes(ctx context.Context, reqs []QuoteRequest) ([]Quote, er
 			return nil, fmt.Errorf("quote %d: %w", i+1, err)
 		}
 		if _, ok := byInterview[id]; !ok {
+			// A quote is of the testimony as read, which an interview in
+			// conflict has two of; saved over both heads (amend.go), it
+			// would keep the newest one's alone and drop the other's edits
+			// without a merge.
+			heads, err := v.headRevisions(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if len(heads) > 1 {
+				return nil, fmt.Errorf("quote %d: %w: merge it first (tvault merge %s, or v on the interview in the terminal UI)", i+1, ErrInConflict, short(id))
+			}
 			order = append(order, id)
 		}
 		byInterview[id] = append(byInterview[id], i)

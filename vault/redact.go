@@ -388,7 +388,7 @@ func (c *redactionChecker) summary() string {
 // keepsShape checks that a redaction of revision before, giving the stored
 // content body and testimony, changed only the text of the record's
 // readable fields (testimony, pseudonym, location, language, interviewer,
-// relations), and left a revision that import would accept.
+// relations, quotes' texts and labels), and left a revision that import would accept.
 func keepsShape(before *Revision, body []byte, testimony string) error {
 	after, err := loadRevision(before.ID, body, testimony)
 	if err == nil {
@@ -405,6 +405,14 @@ func keepsShape(before *Revision, body []byte, testimony string) error {
 	if len(rec.Relatives) == len(after.Record.Relatives) {
 		for i := range rec.Relatives {
 			rec.Relatives[i].Relation = after.Record.Relatives[i].Relation
+		}
+	}
+	// A quote's text and label: a quote holds a passage of the testimony,
+	// redacted with it (redact_make.go).
+	if len(rec.Quotes) == len(after.Record.Quotes) {
+		rec.Quotes = slices.Clone(rec.Quotes)
+		for i := range rec.Quotes {
+			rec.Quotes[i].Text, rec.Quotes[i].Label = after.Record.Quotes[i].Text, after.Record.Quotes[i].Label
 		}
 	}
 	want.Record = rec

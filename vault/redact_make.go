@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -215,6 +216,19 @@ func findEdits(id string, body []byte, testimony string, opts *RedactOptions) ([
 			values = append(values, value{"relation", r.Relation})
 		}
 	}
+	// A quote is a passage of the testimony: what is redacted from the
+	// testimony is redacted from its quotes too (else the quote would keep
+	// it in the clear, in every revision and bundle), so that a quote of
+	// the passage stays current. A quote's label is the person's own
+	// words, redacted with every field.
+	for _, q := range rev.Record.Quotes {
+		if opts.Field == "" || opts.Field == "testimony" {
+			values = append(values, value{"text", q.Text})
+		}
+		if opts.Field == "" {
+			values = append(values, value{"label", q.Label})
+		}
+	}
 	// Each value as the body holds it: "key":"value", in order.
 	cursor := 0
 	for _, val := range values {
@@ -308,6 +322,11 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	}
 	for i := range r.Relatives {
 		replace("relation", &r.Relatives[i].Relation)
+	}
+	r.Quotes = slices.Clone(r.Quotes)
+	for i := range r.Quotes {
+		replace("testimony", &r.Quotes[i].Text)
+		replace("quote label", &r.Quotes[i].Label) // with every field only
 	}
 	if !reflect.DeepEqual(&want, after) {
 		return fmt.Errorf("%w: redacting revision %s would change more than the passage", ErrInvalid, short(id))
