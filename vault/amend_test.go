@@ -35,12 +35,43 @@ func TestAmendOverHeadsSpans(t *testing.T) {
 			if _, err := a.Attach(ctx, id, strings.NewReader("a page"), vault.AttachOptions{}); err != nil {
 				t.Fatal(err)
 			}
+			// The file goes into both versions and the conflict stays:
+			// over both heads at once, the attachment's revision kept the
+			// newest head's text alone and bob's paragraph left the
+			// interview without a merge.
+			view, err := a.Get(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if view.Heads != 2 {
+				t.Fatalf("%d heads after attaching to an interview in conflict, want 2", view.Heads)
+			}
+			m, err := a.Merge(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range m.Conflicts {
+				m.Conflicts[k].Choice = vault.TakeBoth
+			}
+			if err := a.SaveMerge(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+			if view, err = a.Get(id); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(view.Testimony, "[alice's]") || !strings.Contains(view.Testimony, "[bob's]") || len(view.Attachments) != 1 {
+				t.Fatalf("merged: testimony %q, %d attachments; want both spans and the file once", view.Testimony, len(view.Attachments))
+			}
 			rev, err := a.Reveal(ctx, id, c)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(rev.Spans) != 1 || rev.Spans[0].Secret != "alice secret" {
-				t.Fatalf("revealed %+v, want alice's secret under alice's description", rev.Spans)
+			got := map[string]string{}
+			for _, s := range rev.Spans {
+				got[s.Description] = s.Secret
+			}
+			if len(rev.Spans) != 2 || got["alice's"] != "alice secret" || got["bob's"] != "bob secret" {
+				t.Fatalf("revealed %+v, want each secret under its own description", rev.Spans)
 			}
 		})
 	}

@@ -281,17 +281,23 @@ func (v *Vault) recordAttachment(ctx context.Context, id string, heads []*Revisi
 		sealedID = hex.EncodeToString(sum[:])
 		ch.Sealed = append(ch.Sealed, sealedRecord{ID: sealedID, Interview: id, Data: ct})
 	}
-	rec, err := v.revisionOver(id, heads, now, func(r *Revision) error {
-		r.Record.Attachments = append(slices.Clone(r.Record.Attachments), att)
-		if sealedID != "" {
-			r.Sealed = append(r.Sealed, sealedID)
+	// On an interview in conflict the attachment goes on top of each head
+	// alone: one revision over both would keep the newest head's text and
+	// drop the other version's edits without a merge. The conflict stays,
+	// with the file in both versions, for the merge to settle.
+	for _, h := range heads {
+		rec, err := v.revisionOver(id, []*Revision{h}, now, func(r *Revision) error {
+			r.Record.Attachments = append(slices.Clone(r.Record.Attachments), att)
+			if sealedID != "" {
+				r.Sealed = append(r.Sealed, sealedID)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		ch.Revisions = append(ch.Revisions, rec)
 	}
-	ch.Revisions = []revisionRecord{rec}
 	b.rec.Attachment = att.ID
 	b.rec.Recording = false
 	value, err := json.Marshal(b.rec)
