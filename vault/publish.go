@@ -152,7 +152,7 @@ func (v *Vault) Publish(ctx context.Context, opts PublishOptions) (*Pack, error)
 	if err != nil {
 		return nil, err
 	}
-	recs, err := v.headRecords(ctx, ids)
+	recs, elsewhere, err := v.headRecords(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -196,6 +196,10 @@ func (v *Vault) Publish(ctx context.Context, opts PublishOptions) (*Pack, error)
 					Citation: citation(tmpl, org, rec, pi, q.Label)})
 			}
 		}
+		if k := elsewhere[rec.ID]; k > 0 {
+			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: quotesWord(k),
+				Why: "marked on the other version of an interview in conflict (merge it first)"})
+		}
 		if stale > 0 {
 			pack.LeftOut = append(pack.LeftOut, LeftOut{Pseudonym: rec.Pseudonym, What: quotesWord(stale),
 				Why: "the testimony was edited and the passage is no longer in it (remove the quote and mark it again)"})
@@ -221,15 +225,16 @@ func (v *Vault) selectForPublish(ctx context.Context, opts PublishOptions) ([]st
 }
 
 // headRecords returns the record shown of each interview (its newest head),
-// sorted by date and pseudonym, in one pass over the database.
-func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, error) {
+// sorted by date and pseudonym, in one pass over the database, and how many
+// quotes of each interview in conflict only its other heads hold.
+func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, map[string]int, error) {
 	want := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
 	}
 	rows, err := v.conn.QueryContext(ctx, `SELECT i.id, r.body, r.testimony FROM interviews i JOIN revisions r ON r.id = i.revision`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []Interview
@@ -237,23 +242,24 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 		var id, testimony string
 		var body []byte
 		if err := rows.Scan(&id, &body, &testimony); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !want[id] {
 			continue
 		}
 		r, err := loadRevision(id, body, testimony)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.Record.ID = id
 		out = append(out, r.Record)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := v.restrictConflicted(ctx, want, out); err != nil {
-		return nil, err
+	elsewhere, err := v.restrictConflicted(ctx, want, out)
+	if err != nil {
+		return nil, nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].InterviewedOn != out[j].InterviewedOn {
@@ -261,24 +267,26 @@ func (v *Vault) headRecords(ctx context.Context, ids []string) ([]Interview, err
 		}
 		return out[i].Pseudonym < out[j].Pseudonym
 	})
-	return out, nil
+	return out, elsewhere, nil
 }
 
 // restrictConflicted gives each interview of recs that is in conflict the
 // consent all its versions give: a refusal recorded in one version (a
 // teammate's, say, told that the interviewee withdrew quote consent) holds
-// whichever version is newer. recs are the newest heads' records.
-func (v *Vault) restrictConflicted(ctx context.Context, want map[string]bool, recs []Interview) error {
+// whichever version is newer. recs are the newest heads' records. It
+// returns, per interview in conflict, how many quotes only its other heads
+// hold: the pack takes the newest head's and says those are left out.
+func (v *Vault) restrictConflicted(ctx context.Context, want map[string]bool, recs []Interview) (map[string]int, error) {
 	rows, err := v.conn.QueryContext(ctx, `SELECT interview FROM heads GROUP BY interview HAVING count(*) > 1`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var conflicted []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
 			rows.Close()
-			return err
+			return nil, err
 		}
 		if want[id] {
 			conflicted = append(conflicted, id)
@@ -286,8 +294,9 @@ func (v *Vault) restrictConflicted(ctx context.Context, want map[string]bool, re
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(conflicted) == 0 {
-		return err
+		return nil, err
 	}
+	elsewhere := map[string]int{}
 	at := make(map[string]int, len(recs))
 	for i, r := range recs {
 		at[r.ID] = i
@@ -299,16 +308,29 @@ func (v *Vault) restrictConflicted(ctx context.Context, want map[string]bool, re
 		}
 		heads, err := v.headRevisions(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		c := &recs[i].Consent
+		shown := make(map[string]bool, len(recs[i].Quotes))
+		for _, q := range recs[i].Quotes {
+			shown[q.ID] = true
+		}
+		others := map[string]bool{}
 		for _, h := range heads {
 			c.Record = c.Record && h.Record.Consent.Record
 			c.Quote = c.Quote && h.Record.Consent.Quote
 			c.Share = c.Share && h.Record.Consent.Share
+			for _, q := range h.Record.Quotes {
+				if !shown[q.ID] {
+					others[q.ID] = true
+				}
+			}
+		}
+		if len(others) > 0 {
+			elsewhere[id] = len(others)
 		}
 	}
-	return nil
+	return elsewhere, nil
 }
 
 // placeAt returns a place at a precision: "Vancouver, Canada" is
