@@ -70,14 +70,14 @@ func (v *Vault) openDB(image *sqliteImage) error {
 	return migrate(ctx, v.conn)
 }
 
-// closeDB wipes the database, closes it and gives its memory back. The
+// closeDB closes the database, then wipes its memory and gives it back. The
 // memory is kept (wiped) if SQLite may still hold it: a connection that did
 // not close.
 func (v *Vault) closeDB() error {
 	var err error
+	var used int64
 	if v.conn != nil {
-		// The memory is plaintext testimony.
-		wipeImage(v.conn)
+		used = imageSize(v.conn)
 		err = v.conn.Close()
 		v.conn = nil
 	}
@@ -87,8 +87,11 @@ func (v *Vault) closeDB() error {
 		}
 		v.db = nil
 	}
+	// The memory is plaintext testimony.
 	if err == nil {
-		v.image.free()
+		v.image.free(used)
+	} else {
+		v.image.wipe(used)
 	}
 	v.image = nil
 	return err

@@ -61,14 +61,26 @@ func allocImage(n int64) (*sqliteImage, error) {
 	return nil, fmt.Errorf("%w: cannot allocate %s for the database (%v)", ErrMemoryFull, megabytes(least), err)
 }
 
-// free wipes the image as loaded and gives its memory back. SQLite must no
-// longer use it: the connection it was handed to is closed (wipeImage,
-// before that, wipes the database as SQLite last held it).
-func (m *sqliteImage) free() {
+// wipe overwrites with zeros every byte of the image SQLite may have
+// written: the first used bytes (the database's size as SQLite last held
+// it), the image as loaded, and, where the system says which pages are
+// resident, up to the last of them (a rolled-back transaction that grew the
+// database leaves its pages past the database's end).
+func (m *sqliteImage) wipe(used int64) {
 	if m == nil || m.p == 0 {
 		return
 	}
-	clear(m.b)
+	n := min(max(int64(len(m.b)), used, residentEnd(m.p, m.size)), m.size)
+	clear(unsafe.Slice((*byte)(pointer(m.p)), n))
+}
+
+// free wipes the image (see wipe) and gives its memory back. SQLite must no
+// longer use it: the connection it was handed to is closed.
+func (m *sqliteImage) free(used int64) {
+	if m == nil || m.p == 0 {
+		return
+	}
+	m.wipe(used)
 	releaseImage(m.p, m.size)
 	m.p, m.b = 0, nil
 }
@@ -114,13 +126,15 @@ func withImage(conn *sql.Conn, fn func(image []byte) error) error {
 	})
 }
 
-// wipeImage overwrites the database's memory with zeros, before the
-// connection closes. The database is unusable afterwards.
-func wipeImage(conn *sql.Conn) {
+// imageSize returns the size of conn's database as SQLite holds it, 0 if
+// it cannot tell.
+func imageSize(conn *sql.Conn) int64 {
+	var n int64
 	withImage(conn, func(image []byte) error {
-		clear(image)
+		n = int64(len(image))
 		return nil
 	})
+	return n
 }
 
 // pointer converts an address outside the Go heap to a pointer. (Reading
