@@ -24,4 +24,4 @@ func releaseImage(p uintptr, _ int64) error {
 
 // residentEnd: where tvault does not ask the system which pages are
 // resident, the image is wiped up to the database's size.
-func residentEnd(uintptr, int64) int64 { return 0 }
+func residentEnd(uintptr, int64, int64) int64 { return 0 }

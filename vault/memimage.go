@@ -70,7 +70,7 @@ func (m *sqliteImage) wipe(used int64) {
 	if m == nil || m.p == 0 {
 		return
 	}
-	n := min(max(int64(len(m.b)), used, residentEnd(m.p, m.size)), m.size)
+	n := min(max(int64(len(m.b)), used, residentEnd(m.p, m.size, max(int64(len(m.b)), used))), m.size)
 	clear(unsafe.Slice((*byte)(pointer(m.p)), n))
 }
 
