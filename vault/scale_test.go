@@ -49,8 +49,9 @@ func TestScale(t *testing.T) {
 }
 
 // TestScaleStore shows that the store holds a database past 2 GiB, which
-// SQLite's memdb store could not: it adds TVAULT_SCALE_STORE_N interviews
-// (default 2,000) with Add, fills the database with random filler to
+// SQLite's memdb store could not while it grew its buffer with
+// sqlite3_realloc: it adds TVAULT_SCALE_STORE_N interviews (default 2,000)
+// with Add, fills the database with random filler to
 // TVAULT_SCALE_STORE gigabytes (2.3 is past the old ceiling) through SQL, much
 // faster than Add, and then, in a fresh process, opens, lists, searches,
 // saves to and checks it as TestScale does. Never in CI:
