@@ -88,14 +88,8 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 // reload replaces the in-memory database with what the disk holds.
 func (v *Vault) reload() error {
 	v.journal.Close()
-	if v.conn != nil {
-		wipeImage(v.conn)
-		v.conn.Close()
-		v.conn = nil
-	}
-	if v.db != nil {
-		v.db.Close()
-		v.db = nil
+	if err := v.closeDB(); err != nil {
+		return err
 	}
 	if err := v.loadSnapshot(); err != nil {
 		return err

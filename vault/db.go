@@ -15,17 +15,23 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// openDB opens the in-memory database on one held connection and, if image
-// is not nil, loads it: SQLite takes the image over, whether or not it loads.
+// openDB opens the in-memory database on one held connection, in the memory
+// image (a snapshot decrypted into it) or, if image is nil, in new memory for
+// an empty database. The vault owns image from here on, whatever happens.
 func (v *Vault) openDB(image *sqliteImage) error {
-	// The memdb VFS keeps the database in one buffer, so a snapshot is one
-	// copy. A name without a leading "/" is private to its connection (with
-	// one, memdb shares it within the process, behind a mutex that also
-	// stops SQLite from handing out its buffer in place); random all the
-	// same, so that two open vaults can never see each other.
+	if image == nil {
+		var err error
+		if image, err = allocImage(0); err != nil {
+			return err
+		}
+	}
+	v.image = image
+	// A name without a leading "/" is private to its connection (with one,
+	// memdb shares it within the process, behind a mutex that also stops
+	// SQLite from handing out its buffer in place); random all the same, so
+	// that two open vaults can never see each other.
 	db, err := sql.Open("sqlite", "file:tvault-"+randomID()+randomID()+"?vfs=memdb")
 	if err != nil {
-		image.free()
 		return err
 	}
 	// One connection for the life of the vault: an in-memory database is
@@ -36,20 +42,16 @@ func (v *Vault) openDB(image *sqliteImage) error {
 	v.db = db
 	ctx := v.ctx
 	if v.conn, err = db.Conn(ctx); err != nil {
-		image.free()
 		return err
 	}
-	if image != nil {
-		// age authenticated every byte of the image, so a full integrity
-		// check here would only cost time (seconds at 10,000 interviews);
-		// `tvault check` runs one.
-		if !bytes.HasPrefix(image.b, []byte("SQLite format 3\x00")) {
-			image.free()
-			return fmt.Errorf("%w: the snapshot does not hold a database", ErrDamaged)
-		}
-		if err := deserializeImage(v.conn, image); err != nil {
-			return fmt.Errorf("%w: the database image does not load: %v", ErrDamaged, err)
-		}
+	// age authenticated every byte of the image, so a full integrity check
+	// here would only cost time (seconds at 10,000 interviews); `tvault
+	// check` runs one.
+	if len(image.b) > 0 && !bytes.HasPrefix(image.b, []byte("SQLite format 3\x00")) {
+		return fmt.Errorf("%w: the snapshot does not hold a database", ErrDamaged)
+	}
+	if err := deserializeImage(v.conn, image); err != nil {
+		return fmt.Errorf("%w: the database image does not load: %v", ErrDamaged, err)
 	}
 	for _, pragma := range []string{
 		// Temporary tables and indices stay in memory: never a temp file.
@@ -65,11 +67,34 @@ func (v *Vault) openDB(image *sqliteImage) error {
 			return fmt.Errorf("%s: %w", pragma, err)
 		}
 	}
-	// The most the store holds while the vault loads: see memlimit.go.
-	if _, err := setSizeLimit(v.conn, memdbMax); err != nil {
-		return err
-	}
 	return migrate(ctx, v.conn)
+}
+
+// closeDB closes the database, then wipes its memory and gives it back. The
+// memory is kept (wiped) if SQLite may still hold it: a connection that did
+// not close.
+func (v *Vault) closeDB() error {
+	var err error
+	var used int64
+	if v.conn != nil {
+		used = imageSize(v.conn)
+		err = v.conn.Close()
+		v.conn = nil
+	}
+	if v.db != nil {
+		if cerr := v.db.Close(); err == nil {
+			err = cerr
+		}
+		v.db = nil
+	}
+	// The memory is plaintext testimony.
+	if err == nil {
+		v.image.free(used)
+	} else {
+		v.image.wipe(used)
+	}
+	v.image = nil
+	return err
 }
 
 func (v *Vault) setMeta(ctx context.Context, key string, value []byte) error {

@@ -78,3 +78,21 @@ func ExportWithFileForTesting(tb testing.TB, v *Vault, interview string, data []
 	}
 	return buf.Bytes()
 }
+
+// FillForTesting adds about n bytes of random filler to v's database, in a
+// table of its own, 100 MB per statement, and writes a checkpoint (the filler
+// is not journaled): a database that large without the hours Add takes.
+func FillForTesting(ctx context.Context, v *Vault, n int64) error {
+	if _, err := v.conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS scale_filler (id INTEGER PRIMARY KEY, b BLOB)`); err != nil {
+		return err
+	}
+	const row = 1000000
+	for done := int64(0); done < n; done += 100 * row {
+		_, err := v.conn.ExecContext(ctx, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+			INSERT INTO scale_filler (b) SELECT randomblob(?) FROM c`, min(100, (n-done+row-1)/row), row)
+		if err != nil {
+			return err
+		}
+	}
+	return v.Checkpoint(ctx)
+}

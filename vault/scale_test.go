@@ -48,6 +48,52 @@ func TestScale(t *testing.T) {
 	}
 }
 
+// TestScaleStore shows that the store holds a database past 2 GiB, which
+// SQLite's memdb store could not while it grew its buffer with
+// sqlite3_realloc: it adds TVAULT_SCALE_STORE_N interviews (default 2,000)
+// with Add, fills the database with random filler to
+// TVAULT_SCALE_STORE gigabytes (2.3 is past the old ceiling) through SQL, much
+// faster than Add, and then, in a fresh process, opens, lists, searches,
+// saves to and checks it as TestScale does. Never in CI:
+//
+//	TVAULT_SCALE_STORE=2.3 go test ./vault -run TestScaleStore -v -timeout 3h
+func TestScaleStore(t *testing.T) {
+	gb, _ := strconv.ParseFloat(os.Getenv("TVAULT_SCALE_STORE"), 64)
+	if gb <= 0 {
+		t.Skip("set TVAULT_SCALE_STORE=2.3 to fill a vault's database to that many GB")
+	}
+	n, _ := strconv.Atoi(os.Getenv("TVAULT_SCALE_STORE_N"))
+	if n <= 0 {
+		n = 2000
+	}
+	dir := filepath.Join(t.TempDir(), "vault")
+	if keep := os.Getenv("TVAULT_SCALE_DIR"); keep != "" {
+		dir = filepath.Join(keep, "vault")
+	}
+	if !vault.Exists(dir) {
+		n = buildScale(t, dir, n)
+		v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := vault.FillForTesting(context.Background(), v, int64(gb*1e9)); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.Close(); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("filled to %.1f GB and checkpointed in %v; peak memory %s", gb, time.Since(start).Round(time.Second), peakRSS())
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestScaleUse$", "-test.v", "-test.timeout=3h")
+	cmd.Env = append(os.Environ(), "TVAULT_SCALE_USE="+dir, "TVAULT_SCALE_N="+strconv.Itoa(n))
+	out, err := cmd.CombinedOutput()
+	t.Logf("use, in a fresh process:\n%s", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func buildScale(t *testing.T, dir string, n int) int {
 	const batch = 10000
 	c, err := crypto.NewIdentity()

@@ -45,7 +45,7 @@ func (v *Vault) loadSnapshot() error {
 	})
 	if err != nil {
 		// The buffer is wiped by the decryption that failed; free it.
-		image.free()
+		image.free(0)
 		return fmt.Errorf("%s: %w", snapshotName, err)
 	}
 	if err := v.openDB(image); err != nil {

@@ -32,6 +32,7 @@ type Vault struct {
 	lock     *DirLock
 	db       *sql.DB
 	conn     *sql.Conn
+	image    *sqliteImage        // the database's memory (memimage.go)
 	identity *age.HybridIdentity // V: decrypts the snapshot
 	slot     string              // the key slot that unlocked V (slots.go)
 	mac      []byte              // the store authentication key, from V (datakey.go)
@@ -338,20 +339,8 @@ func (v *Vault) Close() error {
 	if v.journal != nil {
 		v.journal.Close()
 	}
-	if v.conn != nil {
-		// SQLite frees the database's memory unwiped: it is plaintext
-		// testimony.
-		wipeImage(v.conn)
-		if cerr := v.conn.Close(); err == nil {
-			err = cerr
-		}
-		v.conn = nil
-	}
-	if v.db != nil {
-		if cerr := v.db.Close(); err == nil {
-			err = cerr
-		}
-		v.db = nil
+	if cerr := v.closeDB(); err == nil {
+		err = cerr
 	}
 	v.identity, v.data = nil, nil
 	crypto.Wipe(v.mac)
