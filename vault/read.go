@@ -246,6 +246,9 @@ func unmarshalTags(tags string, s *Summary) error {
 func (v *Vault) signerName(ctx context.Context, key []byte) (string, error) {
 	name, err := v.authorName(ctx, key)
 	if errors.Is(err, errOffRoster) {
+		if gone, err := v.removedMemberName(ctx, key); err != nil || gone != "" {
+			return gone + " (removed)", err
+		}
 		return fmt.Sprintf("unknown signer (key %x)", key[:min(len(key), 8)]), nil
 	}
 	return name, err

@@ -363,7 +363,18 @@ func (c *redactionChecker) verify(ctx context.Context, r *Revision, body []byte,
 		rec := c.recs[step.id]
 		d, e := rec.verify()
 		if e == nil {
-			if _, e2 := c.v.authorName(ctx, d.AuthorKey); errors.Is(e2, errOffRoster) {
+			_, e2 := c.v.authorName(ctx, d.AuthorKey)
+			if errors.Is(e2, errOffRoster) {
+				// A member since removed ordered it while on the roster:
+				// this vault took it then (nothing of theirs is taken
+				// after).
+				if name, e3 := c.v.removedMemberName(ctx, d.AuthorKey); e3 != nil {
+					e2 = e3
+				} else if name != "" {
+					e2 = nil
+				}
+			}
+			if errors.Is(e2, errOffRoster) {
 				e = fmt.Errorf("%w: revision %s was redacted by someone not on your roster", ErrDamaged, short(r.ID))
 			} else {
 				e = e2

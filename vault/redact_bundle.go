@@ -32,8 +32,11 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 			return err
 		}
 		_, err = v.authorName(ctx, d.AuthorKey)
-		if errors.Is(err, ErrRetiredKey) && v.knownRedaction(ctx, ch.Redactions[i]) {
-			err = nil // had here before the key was retired
+		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && v.knownRedaction(ctx, ch.Redactions[i]) {
+			// Had here before the key was retired, or before its member
+			// was removed: a teammate's bundle carries it again with the
+			// revisions it names.
+			err = nil
 		}
 		if errors.Is(err, errOffRoster) {
 			return fmt.Errorf("%w: a redaction in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
