@@ -139,3 +139,25 @@ func (v *Vault) knownRedaction(ctx context.Context, r redactionRecord) bool {
 	var s storedRedaction
 	return json.Unmarshal(b, &s) == nil && bytes.Equal(s.Sig, r.Sig)
 }
+
+// verifyAny checks a revision record as a bundle brings it. A format 3
+// revision's signature always verifies what its author wrote; if it is
+// redacted, a redaction (verifyRedactions) must vouch for the descriptions
+// in place of what it removed. A redacted format 1 or 2 revision no longer
+// matches its signature: its redaction vouches for all of it
+// (docs/THREAT-MODEL.md).
+func (r *revisionRecord) verifyAny() error {
+	if len(r.Proof) == 0 && r.viaRedaction {
+		_, err := r.revision()
+		return err
+	}
+	if _, err := r.verify(); err != nil {
+		return err
+	}
+	if len(r.Proof) > 0 && !r.viaRedaction {
+		if p, _ := parseProof(r.ID, r.Proof); p.redacted() {
+			return fmt.Errorf("%w: revision %s is redacted, by no redaction in the bundle or the vault", ErrDamaged, short(r.ID))
+		}
+	}
+	return nil
+}

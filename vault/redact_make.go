@@ -113,7 +113,7 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony FROM revisions WHERE interview = ? ORDER BY seq`, id)
+	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony, proof FROM revisions WHERE interview = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,11 +121,12 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		id        string
 		body      []byte
 		testimony string
+		proof     []byte
 	}
 	var revs []stored
 	for rows.Next() {
 		var s stored
-		if err := rows.Scan(&s.id, &s.body, &s.testimony); err != nil {
+		if err := rows.Scan(&s.id, &s.body, &s.testimony, &s.proof); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -150,15 +151,32 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		if len(edits) == 0 {
 			continue
 		}
+		if len(s.proof) > 0 {
+			// Format 3: whole words go (revision3_redact.go).
+			if edits, err = alignEdits(s.id, s.body, s.testimony, s.proof, edits); err != nil {
+				return nil, nil, err
+			}
+		}
 		b, t, err := applyEdits(s.body, s.testimony, edits, opts.With)
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkRedacted(s.id, s.body, s.testimony, b, t, opts); err != nil {
+		if err := checkRedacted(s.id, s.body, s.testimony, b, t, opts, len(s.proof) > 0); err != nil {
 			return nil, nil, err
 		}
+		if len(s.proof) > 0 {
+			if _, _, _, err := redactV3(s.id, s.body, s.testimony, s.proof, edits, opts.With); err != nil {
+				return nil, nil, err
+			}
+		}
 		rr := redactedRevision{ID: s.id, After: contentHash(b, t), Edits: edits}
-		if r, err := loadRevision(s.id, s.body, s.testimony); err == nil {
+		if len(s.proof) > 0 {
+			if p, err := parseProof(s.id, s.proof); err != nil {
+				return nil, nil, err
+			} else if p.redacted() {
+				rr.Before = contentHash(s.body, s.testimony) // redacted before
+			}
+		} else if r, err := loadRevision(s.id, s.body, s.testimony); err == nil {
 			if got, _ := r.computeID(); got != s.id {
 				rr.Before = contentHash(s.body, s.testimony) // redacted before
 			}
@@ -290,7 +308,9 @@ func sortEdits(edits []redactEdit) {
 
 // checkRedacted checks that a redaction changed what it meant to and
 // nothing else, and that the result is a revision teammates will accept.
-func checkRedacted(id string, body []byte, testimony string, newBody []byte, newTestimony string, opts *RedactOptions) error {
+// Of a format 3 revision (words: the passage widened to whole words), that
+// it changed only readable text.
+func checkRedacted(id string, body []byte, testimony string, newBody []byte, newTestimony string, opts *RedactOptions, words bool) error {
 	before, err := loadRevision(id, body, testimony)
 	if err != nil {
 		return err
@@ -298,6 +318,12 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	after, err := loadRevision(id, newBody, newTestimony)
 	if err != nil {
 		return fmt.Errorf("%w: redacting revision %s would damage it", ErrInvalid, short(id))
+	}
+	if words {
+		if err := keepsShape(before, newBody, newTestimony); err != nil {
+			return fmt.Errorf("%w: redacting revision %s would change more than its text", ErrInvalid, short(id))
+		}
+		return nil
 	}
 	want := *before
 	want.Record = cloneInterview(before.Record)

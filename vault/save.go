@@ -69,37 +69,31 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 	// Their sealed lists and parents were planned before sealing, so fix up
 	// in order.
 	ids := make([]string, len(plans))
+	recs := make([]revisionRecord, len(plans))
 	prev := map[string]*Revision{}
 	for i, p := range plans {
 		if before, ok := prev[p.rev.Interview]; ok {
 			p.rev.Parents = []string{before.ID}
 			p.rev.Sealed = append(append([]string{}, before.Sealed...), p.rev.Sealed[len(p.inheritedSealed):]...)
 		}
-		id, err := p.rev.computeID()
+		rec, err := newRevisionRecord(v.member.SigningKey, p.rev)
 		if err != nil {
 			return nil, err
 		}
-		p.rev.ID = id
+		recs[i] = rec
 		prev[p.rev.Interview] = p.rev
 		ids[i] = p.rev.Interview
 	}
 
 	ch := &change{indexTexts: texts}
-	for _, p := range plans {
+	for i, p := range plans {
 		for _, k := range p.kept {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
 		}
 		if p.sealed != nil {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
 		}
-		body, testimony, err := p.rev.storedBody()
-		if err != nil {
-			return nil, err
-		}
-		ch.Revisions = append(ch.Revisions, revisionRecord{
-			ID: p.rev.ID, Body: body, Testimony: testimony,
-			Sig: signRevision(v.member.SigningKey, p.rev.ID), rev: p.rev,
-		})
+		ch.Revisions = append(ch.Revisions, recs[i])
 	}
 	// The last moment to stop: after this the batch is saved.
 	if err := ctx.Err(); err != nil {
