@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"hash"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Revision format 3: redactable revisions.
@@ -105,7 +103,7 @@ func parseProof(id string, raw []byte) (*revisionProof, error) {
 		return nil, bad
 	}
 	for i, h := range p.Holes {
-		if (h.Part != "body" && h.Part != "testimony") || h.Offset < 0 || h.Length <= 0 || len(h.Leaves) == 0 {
+		if (h.Part != "body" && h.Part != "testimony") || h.Offset < 0 || h.Length <= 0 || h.Length > MaxTestimony || len(h.Leaves) == 0 {
 			return nil, bad
 		}
 		if i > 0 {
@@ -152,173 +150,6 @@ func newRevisionRecord(sk ed25519.PrivateKey, rev *Revision) (revisionRecord, er
 	rev.ID = id
 	return revisionRecord{ID: id, Body: body, Testimony: testimony, Proof: proof,
 		Sig: ed25519.Sign(sk, []byte(revisionDomainV3+id)), rev: rev}, nil
-}
-
-// wordClass is the class of a rune for cutting text into words: 0 other,
-// 1 letter or digit, 2 a character that is a word alone.
-func wordClass(r rune) int {
-	if r < utf8.RuneSelf {
-		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
-			return 1
-		}
-		return 0
-	}
-	if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
-		return 2
-	}
-	if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) {
-		return 1
-	}
-	return 0
-}
-
-// eachWord calls fn with the bounds of each word of s, in order. With
-// escapes (text inside a JSON string), a backslash escape is a word alone.
-// The words of s[a:b], where a and b are bounds of words of s, are the
-// words of s between them: a word depends only on the text from its start
-// to its end.
-func eachWord(s string, escapes bool, fn func(start, end int)) {
-	for i := 0; i < len(s); {
-		start := i
-		if escapes && s[i] == '\\' {
-			n := 2
-			if i+1 < len(s) && s[i+1] == 'u' {
-				n = 6
-			}
-			i = min(i+n, len(s))
-			fn(start, i)
-			continue
-		}
-		r, w := utf8.DecodeRuneInString(s[i:])
-		c := wordClass(r)
-		i += w
-		if c != 2 {
-			for i < len(s) && !(escapes && s[i] == '\\') {
-				r, w := utf8.DecodeRuneInString(s[i:])
-				if wordClass(r) != c {
-					break
-				}
-				i += w
-			}
-		}
-		fn(start, i)
-	}
-}
-
-// readablePaths are the body's string values a redaction may change.
-var readablePaths = map[string]bool{
-	"/record/pseudonym": true, "/record/location": true, "/record/language": true,
-	"/record/interviewer": true, "/record/relatives/[]/relation": true,
-}
-
-// readableRanges returns the bounds, in order, of the contents (quotes left
-// out) of the body's readable string values. The body is compact JSON.
-func readableRanges(body string) ([][2]int, error) {
-	s := &jsonScan{b: body}
-	if err := s.value(""); err != nil || s.i != len(body) {
-		return nil, fmt.Errorf("%w: a revision's body does not scan as JSON", ErrDamaged)
-	}
-	return s.out, nil
-}
-
-type jsonScan struct {
-	b   string
-	i   int
-	out [][2]int
-}
-
-var errScan = fmt.Errorf("bad JSON")
-
-func (s *jsonScan) eat(c byte) bool {
-	if s.i < len(s.b) && s.b[s.i] == c {
-		s.i++
-		return true
-	}
-	return false
-}
-
-func (s *jsonScan) value(path string) error {
-	if s.i >= len(s.b) {
-		return errScan
-	}
-	switch s.b[s.i] {
-	case '{':
-		s.i++
-		if s.eat('}') {
-			return nil
-		}
-		for {
-			start := s.i
-			if err := s.str(); err != nil {
-				return err
-			}
-			var key string
-			if json.Unmarshal([]byte(s.b[start:s.i]), &key) != nil || !s.eat(':') {
-				return errScan
-			}
-			if err := s.value(path + "/" + key); err != nil {
-				return err
-			}
-			if s.eat('}') {
-				return nil
-			}
-			if !s.eat(',') {
-				return errScan
-			}
-		}
-	case '[':
-		s.i++
-		if s.eat(']') {
-			return nil
-		}
-		for {
-			if err := s.value(path + "/[]"); err != nil {
-				return err
-			}
-			if s.eat(']') {
-				return nil
-			}
-			if !s.eat(',') {
-				return errScan
-			}
-		}
-	case '"':
-		start := s.i
-		if err := s.str(); err != nil {
-			return err
-		}
-		if readablePaths[path] {
-			s.out = append(s.out, [2]int{start + 1, s.i - 1})
-		}
-		return nil
-	default:
-		start := s.i
-		for s.i < len(s.b) && !strings.ContainsRune(",}]", rune(s.b[s.i])) {
-			s.i++
-		}
-		if s.i == start {
-			return errScan
-		}
-		return nil
-	}
-}
-
-func (s *jsonScan) str() error {
-	if !s.eat('"') {
-		return errScan
-	}
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
-			s.i++
-			return nil
-		default:
-			s.i++
-		}
-	}
-	return errScan
 }
 
 // saltSource hands out the salts of leaves in order.
@@ -423,7 +254,7 @@ func leafItems(body []byte, testimony string, holes []proofHole) ([]leafItem, er
 			a := r[0]
 			for h < len(holes) && holes[h].Part == partNames[part] && holes[h].Offset < r[1] {
 				x := &holes[h]
-				if x.Offset < a || x.Offset+x.Length > r[1] || !isDescription(text[x.Offset:x.Offset+x.Length], part == 0) {
+				if x.Offset < a || x.Length > r[1]-x.Offset || !isDescription(text[x.Offset:x.Offset+x.Length], part == 0) {
 					return nil, bad
 				}
 				words(a, x.Offset)
@@ -523,7 +354,7 @@ func idV3(body []byte, testimony string, p *revisionProof) (string, error) {
 			n++
 			counts[it.part]++
 		}
-		if len(src.salts) != 0 || (len(p.Keys) > 0 && p.Keys[len(p.Keys)-1].Chunk*leavesPerChunk >= n) {
+		if len(src.salts) != 0 || (len(p.Keys) > 0 && p.Keys[len(p.Keys)-1].Chunk >= (n+leavesPerChunk-1)/leavesPerChunk) {
 			return "", fmt.Errorf("%w: a redacted revision has salts it does not use", ErrDamaged)
 		}
 	}
