@@ -429,7 +429,8 @@ func (c *redactionChecker) summary() string {
 // keepsShape checks that a redaction of revision before, giving the stored
 // content body and testimony, changed only the text of the record's
 // readable fields (testimony, pseudonym, location, language, interviewer,
-// relations, quotes' texts and labels), and left a revision that import would accept.
+// relations, harms, quotes' texts and labels), and left a revision that
+// import would accept.
 func keepsShape(before *Revision, body []byte, testimony string) error {
 	after, err := loadRevision(before.ID, body, testimony)
 	if err == nil {
@@ -446,6 +447,9 @@ func keepsShape(before *Revision, body []byte, testimony string) error {
 	if len(rec.Relatives) == len(after.Record.Relatives) {
 		for i := range rec.Relatives {
 			rec.Relatives[i].Relation = after.Record.Relatives[i].Relation
+			if len(rec.Relatives[i].Harms) == len(after.Record.Relatives[i].Harms) {
+				rec.Relatives[i].Harms = after.Record.Relatives[i].Harms
+			}
 		}
 	}
 	// A quote's text and label: a quote holds a passage of the testimony,

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -16,8 +15,8 @@ import (
 // signing the order (redact.go says what it is).
 
 // RedactFields are the fields [Vault.Redact] can redact. "relation" is
-// every relative's relation.
-var RedactFields = []string{"testimony", "pseudonym", "location", "language", "interviewer", "relation"}
+// every relative's relation, "harm" every harm of every relative.
+var RedactFields = []string{"testimony", "pseudonym", "location", "language", "interviewer", "relation", "harm"}
 
 // RedactOptions say what to redact of an interview.
 type RedactOptions struct {
@@ -215,62 +214,50 @@ func findEdits(id string, body []byte, testimony string, opts *RedactOptions) ([
 			edits = append(edits, redactEdit{Part: "testimony", Offset: r[0], Length: r[1]})
 		}
 	}
-	rev, err := loadRevision(id, body, "")
-	if err != nil {
+	if _, err := loadRevision(id, body, ""); err != nil {
 		return nil, err
 	}
-	type value struct{ key, text string }
-	var values []value
-	for _, f := range []struct{ name, text string }{
-		{"pseudonym", rev.Record.Pseudonym}, {"location", rev.Record.Location},
-		{"language", rev.Record.Language}, {"interviewer", rev.Record.Interviewer},
-	} {
-		if opts.Field == "" || opts.Field == f.name {
-			values = append(values, value{f.name, f.text})
-		}
-	}
-	if opts.Field == "" || opts.Field == "relation" {
-		for _, r := range rev.Record.Relatives {
-			values = append(values, value{"relation", r.Relation})
-		}
+	// Each readable value where the body holds it.
+	vals, err := readableValues(string(body))
+	if err != nil {
+		return nil, err
 	}
 	// A quote is a passage of the testimony: what is redacted from the
 	// testimony is redacted from its quotes too (else the quote would keep
 	// it in the clear, in every revision and bundle), so that a quote of
 	// the passage stays current. A quote's label is the person's own
 	// words, redacted with every field.
-	for _, q := range rev.Record.Quotes {
-		if opts.Field == "" || opts.Field == "testimony" {
-			values = append(values, value{"text", q.Text})
+	want := func(field string) bool {
+		switch field {
+		case "tag":
+			return false
+		case "quote text":
+			return opts.Field == "" || opts.Field == "testimony"
+		case "quote label":
+			return opts.Field == ""
 		}
-		if opts.Field == "" {
-			values = append(values, value{"label", q.Label})
-		}
+		return opts.Field == "" || opts.Field == field
 	}
-	// Each value as the body holds it: "key":"value", in order.
-	cursor := 0
-	for _, val := range values {
-		if val.text == "" || val.text == opts.With {
+	for _, val := range vals {
+		if !want(val.field) {
 			continue
 		}
-		needle := append([]byte(`"`+val.key+`":"`), jsonText(val.text)...)
-		needle = append(needle, '"')
-		at := bytes.Index(body[cursor:], needle)
-		if at < 0 {
-			if at = bytes.Index(body, needle); at < 0 {
-				return nil, fmt.Errorf("%w: revision %s's %s cannot be found in its stored form", ErrDamaged, short(id), val.key)
-			}
-		} else {
-			at += cursor
+		var text string
+		if err := json.Unmarshal(append(append([]byte{'"'}, body[val.start:val.end]...), '"'), &text); err != nil {
+			return nil, fmt.Errorf("%w: revision %s's %s cannot be read", ErrDamaged, short(id), val.field)
 		}
-		start := at + len(val.key) + 4
-		cursor = start
+		if text == "" || text == opts.With {
+			continue
+		}
+		if string(jsonText(text)) != string(body[val.start:val.end]) {
+			return nil, fmt.Errorf("%w: revision %s's %s is not stored as this version writes it", ErrDamaged, short(id), val.field)
+		}
 		if opts.Text == "" {
-			edits = append(edits, redactEdit{Part: "body", Offset: start, Length: len(jsonText(val.text))})
+			edits = append(edits, redactEdit{Part: "body", Offset: val.start, Length: val.end - val.start})
 			continue
 		}
-		for _, r := range occurrences(val.text, opts.Text) {
-			off := start + len(jsonText(val.text[:r[0]]))
+		for _, r := range occurrences(text, opts.Text) {
+			off := val.start + len(jsonText(text[:r[0]]))
 			edits = append(edits, redactEdit{Part: "body", Offset: off, Length: len(jsonText(opts.Text))})
 		}
 	}
@@ -348,6 +335,9 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	}
 	for i := range r.Relatives {
 		replace("relation", &r.Relatives[i].Relation)
+		for j := range r.Relatives[i].Harms {
+			replace("harm", &r.Relatives[i].Harms[j])
+		}
 	}
 	r.Quotes = slices.Clone(r.Quotes)
 	for i := range r.Quotes {

@@ -392,3 +392,31 @@ func BenchmarkRevisionFormat(b *testing.B) {
 		})
 	}
 }
+
+// A relative's harms can be redacted (a harm can name a place or a
+// person), and the redacted revision travels and verifies.
+func TestRedactHarm(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob")
+	alice, bob := vs[0], vs[1]
+	in := sharedInput("River", "A testimony.")
+	in.Relatives = []Relative{{Relation: "brother", Harms: []string{"detained in " + strings.ToLower(leak) + "'s village", "beaten"}}}
+	ids, err := alice.Add(ctx, []Input{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Redact(ctx, ids[0], RedactOptions{Text: strings.ToLower(leak), Field: "harm", With: "a name"}); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	for _, v := range []*Vault{alice, bob} {
+		got, err := v.Get(ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := got.Relatives[0].Harms; !slices.Equal(h, []string{"detained in [a name]'s village", "beaten"}) {
+			t.Errorf("harms = %q", h)
+		}
+		mustCheck(t, v.member.Name, v)
+	}
+}

@@ -90,15 +90,38 @@ func eachWord(s string, escapes bool, fn func(start, end int)) {
 	}
 }
 
-// readablePaths are the body's string values a redaction may change.
-var readablePaths = map[string]bool{
-	"/record/pseudonym": true, "/record/location": true, "/record/language": true,
-	"/record/interviewer": true, "/record/relatives/[]/relation": true,
+// readablePaths are the body's string values a redaction may change, and
+// the field names [Vault.Redact] knows them by. Tags are cut as text too,
+// for a later version to redact them: a tag "[…]" is not valid today.
+var readablePaths = map[string]string{
+	"/record/pseudonym": "pseudonym", "/record/location": "location", "/record/language": "language",
+	"/record/interviewer": "interviewer", "/record/relatives/[]/relation": "relation",
+	"/record/relatives/[]/harms/[]": "harm", "/record/tags/[]": "tag",
+	"/record/quotes/[]/text": "quote text", "/record/quotes/[]/label": "quote label",
+}
+
+// readableValue is where a readable field's value is in a body.
+type readableValue struct {
+	field      string
+	start, end int // of its contents, JSON-escaped, quotes left out
 }
 
 // readableRanges returns the bounds, in order, of the contents (quotes left
 // out) of the body's readable string values. The body is compact JSON.
 func readableRanges(body string) ([][2]int, error) {
+	vals, err := readableValues(body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][2]int, len(vals))
+	for i, v := range vals {
+		out[i] = [2]int{v.start, v.end}
+	}
+	return out, nil
+}
+
+// readableValues returns the body's readable values, in order.
+func readableValues(body string) ([]readableValue, error) {
 	s := &jsonScan{b: body}
 	if err := s.value(""); err != nil || s.i != len(body) {
 		return nil, fmt.Errorf("%w: a revision's body does not scan as JSON", ErrDamaged)
@@ -109,7 +132,7 @@ func readableRanges(body string) ([][2]int, error) {
 type jsonScan struct {
 	b     string
 	i     int
-	out   [][2]int
+	out   []readableValue
 	depth int
 }
 
@@ -176,8 +199,8 @@ func (s *jsonScan) value(path string) error {
 		if err := s.str(); err != nil {
 			return err
 		}
-		if readablePaths[path] {
-			s.out = append(s.out, [2]int{start + 1, s.i - 1})
+		if f := readablePaths[path]; f != "" {
+			s.out = append(s.out, readableValue{field: f, start: start + 1, end: s.i - 1})
 		}
 		return nil
 	default:
