@@ -100,6 +100,15 @@ func TestRedactV3(t *testing.T) {
 		t.Errorf("testimony after redaction: %q", got.Testimony[len(long):len(got.Testimony)-len(long)])
 	}
 	mustCheck(t, "alice", alice)
+	// A whole field that holds a description already: its hole goes into
+	// the new one.
+	if _, err := alice.Redact(ctx, ids[0], RedactOptions{Field: "location", With: "a town"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := alice.Get(ids[0]); got.Location != "[a town]" {
+		t.Errorf("location = %q", got.Location)
+	}
+	mustCheck(t, "alice", alice)
 }
 
 // A passage that is part of a word is widened to the whole word in a

@@ -55,9 +55,10 @@ func proofLeaves(body []byte, testimony string, p *revisionProof) ([]proofLeaf, 
 }
 
 // alignEdits widens a format 3 revision's edits to whole words (a
-// redaction removes leaves, not parts of them), merging those that then
-// overlap. An edit that would take frame (JSON outside a readable field)
-// or a description already there is refused.
+// redaction removes leaves, not parts of them) and whole holes (a
+// description already there goes with the words around it), merging
+// those that then overlap. An edit that would take frame (JSON outside a
+// readable field) is refused.
 func alignEdits(id string, body []byte, testimony string, proof []byte, edits []redactEdit) ([]redactEdit, error) {
 	p, err := parseProof(id, proof)
 	if err != nil {
@@ -75,8 +76,8 @@ func alignEdits(id string, body []byte, testimony string, proof []byte, edits []
 			if it.part != part || it.end <= e.Offset || it.start >= e.Offset+e.Length {
 				continue
 			}
-			if it.hole != nil || it.kind != leafText {
-				return nil, fmt.Errorf("%w: in revision %s the passage overlaps a part already redacted; choose a passage outside it", ErrInvalid, short(id))
+			if it.kind != leafText {
+				return nil, fmt.Errorf("%w: in revision %s the passage is not inside a readable field", ErrInvalid, short(id))
 			}
 			if start < 0 {
 				start = it.start
@@ -95,9 +96,10 @@ func alignEdits(id string, body []byte, testimony string, proof []byte, edits []
 	return out, nil
 }
 
-// redactV3 applies edits (in order, whole words) to a stored format 3
-// revision, putting with in place of each, and returns its new content and
-// proof: a hole per edit, and the salts of what is kept.
+// redactV3 applies edits (in order, whole words and holes) to a stored
+// format 3 revision, putting with in place of each, and returns its new
+// content and proof: a hole per edit, holding the commitments of the words
+// and of the holes it covers, and the salts of what is kept.
 func redactV3(id string, body []byte, testimony string, proof []byte, edits []redactEdit, with string) ([]byte, string, []byte, error) {
 	p, err := parseProof(id, proof)
 	if err != nil {
@@ -118,7 +120,7 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 		first, last := -1, -1
 		for i, l := range leaves {
 			if l.part == part && l.end > e.Offset && l.start < e.Offset+e.Length {
-				if l.hole != nil || l.kind != leafText || edit[i] >= 0 {
+				if l.kind != leafText || edit[i] >= 0 {
 					return nil, "", nil, bad
 				}
 				edit[i] = k
