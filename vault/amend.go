@@ -34,15 +34,7 @@ func (v *Vault) revisionOver(id string, heads []*Revision, now string, edit func
 	if err := edit(rev); err != nil {
 		return revisionRecord{}, err
 	}
-	var err error
-	if rev.ID, err = rev.computeID(); err != nil {
-		return revisionRecord{}, err
-	}
-	body, testimony, err := rev.storedBody()
-	if err != nil {
-		return revisionRecord{}, err
-	}
-	return revisionRecord{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev}, nil
+	return newRevisionRecord(v.member.SigningKey, rev)
 }
 
 // amend saves a new revision of an interview whose record is the newest

@@ -7,6 +7,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -47,63 +48,94 @@ func signRedaction(d *redaction, key ed25519.PrivateKey) bundlefmt.Redaction {
 // key, no valid signature of hers) that says something alice never said,
 // and a redaction of her own whose result is that content: the revision is
 // taken as verified "through its redaction", becomes the head, and check
-// says ok. A redaction must only vouch for content it made by removing
-// text from a revision whose signature was checked.
+// says ok. A redaction must only vouch for what it put in place of what it
+// removed.
+//
+// format 3: the forged revision comes redacted in format 3, its hole's
+// commitment and the salts made up; the author's signature must still
+// verify over what it keeps. Before format 3 a redacted revision was
+// verified by its redaction alone, and this one was taken.
+// format 2 over format 3: the forged revision is of format 2, whose
+// redaction still vouches for all of it (THREAT-MODEL.md), saved over
+// alice's format 3 revision: no tvault makes one, and it is refused.
 func TestAttackRedactionForgesRevision(t *testing.T) {
-	t.Skip("known: a revision that arrives redacted is verified by its redaction's signature alone; its original signature cannot be checked without the removed text, so the redactor vouches for all of its content. Needs a redactable revision format (salted per-part commitments under the author's signature)")
 	ctx := context.Background()
-	vs := members(t, "alice", "bob", "mallory")
-	alice, bob, mallory := vs[0], vs[1], vs[2]
-	ids, err := alice.Add(ctx, []Input{sharedInput("River", "They took my brother away in March.")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	importInto(t, bob, bundleTo(t, alice, "bob"))
-	importInto(t, mallory, bundleTo(t, alice, "mallory"))
-	view, _ := mallory.Get(ids[0])
-	heads, err := mallory.headRevisions(ctx, view.Interview.ID)
-	if err != nil || len(heads) != 1 {
-		t.Fatal(heads, err)
-	}
-	fake := *heads[0]
-	fake.Parents = []string{heads[0].ID}
-	at, _ := time.Parse(time.RFC3339Nano, heads[0].CreatedAt)
-	fake.CreatedAt = at.Add(time.Minute).UTC().Format(time.RFC3339Nano)
-	fake.Record = cloneInterview(heads[0].Record)
-	fake.Record.Testimony = "I made all of it up; nobody was taken."
-	body, testimony, err := fake.storedBody()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Any ID but the one these bytes hash to: a revision that hashes to
-	// its ID is redacted on arrival, one that does not is taken as
-	// redacted already.
-	fake.ID = revisionID(body, testimony+" ")
-	d := &redaction{Interview: view.Interview.ID, Field: "testimony", With: "[a word]", RedactedAt: fake.CreatedAt, Author: "mallory",
-		Revisions: []redactedRevision{{ID: fake.ID, After: contentHash(body, testimony), Edits: []redactEdit{{Part: "testimony", Offset: 0, Length: 1}}}}}
-	h, err := mallory.bundleHeader(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.Revisions = []bundlefmt.Revision{{ID: fake.ID, Body: body, Testimony: testimony, Sig: make([]byte, ed25519.SignatureSize)}}
-	h.Redactions = []bundlefmt.Redaction{signRedaction(d, mallory.member.SigningKey)}
-	before := vaultDigest(t, bob)
-	_, err = bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h)))
-	if err == nil {
-		got, _ := bob.Get(ids[0])
-		t.Errorf("a revision in alice's name that alice never signed was imported; bob now reads %q", got.Testimony)
-		if res, err := bob.Check(ctx); err == nil {
-			ok := true
-			for _, r := range res {
-				ok = ok && r.OK
+	for _, format := range []string{"format 3", "format 2 over format 3"} {
+		t.Run(format, func(t *testing.T) {
+			vs := members(t, "alice", "bob", "mallory")
+			alice, bob, mallory := vs[0], vs[1], vs[2]
+			ids, err := alice.Add(ctx, []Input{sharedInput("River", "They took my brother away in March.")})
+			if err != nil {
+				t.Fatal(err)
 			}
-			if ok {
-				t.Error("and check says every revision verifies")
+			importInto(t, bob, bundleTo(t, alice, "bob"))
+			importInto(t, mallory, bundleTo(t, alice, "mallory"))
+			view, _ := mallory.Get(ids[0])
+			heads, err := mallory.headRevisions(ctx, view.Interview.ID)
+			if err != nil || len(heads) != 1 {
+				t.Fatal(heads, err)
 			}
-		}
-	}
-	if vaultDigest(t, bob) != before {
-		t.Error("the forged revision changed bob's vault")
+			fake := *heads[0]
+			fake.Parents = []string{heads[0].ID}
+			at, _ := time.Parse(time.RFC3339Nano, heads[0].CreatedAt)
+			fake.CreatedAt = at.Add(time.Minute).UTC().Format(time.RFC3339Nano)
+			fake.Record = cloneInterview(heads[0].Record)
+			fake.Record.Testimony = "I made all of it up; nobody was taken."
+			body, testimony, err := fake.storedBody()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := bundlefmt.Revision{Body: body, Sig: make([]byte, ed25519.SignatureSize)}
+			if format == "format 3" {
+				// Redacted in format 3: a description where something
+				// was removed, and salts for the rest.
+				testimony = "[a word] " + testimony
+				p := &revisionProof{Holes: []proofHole{{Part: "testimony", Offset: 0, Length: len("[a word]"), Leaves: [][]byte{make([]byte, 32)}}}}
+				items, err := leafItems(body, testimony, p.Holes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p.Salts = make([]byte, saltSize*(len(items)-1))
+				if fake.ID, err = idV3(body, testimony, p); err != nil {
+					t.Fatal(err)
+				}
+				rec.Proof, _ = json.Marshal(p)
+				rec.Sig = ed25519.Sign(mallory.member.SigningKey, []byte(revisionDomainV3+fake.ID))
+			} else {
+				// Any ID but the one these bytes hash to: a revision that
+				// hashes to its ID is redacted on arrival, one that does
+				// not is taken as redacted already.
+				fake.ID = revisionID(body, testimony+" ")
+			}
+			rec.ID, rec.Testimony = fake.ID, testimony
+			d := &redaction{Interview: view.Interview.ID, Field: "testimony", With: "[a word]", RedactedAt: fake.CreatedAt, Author: "mallory",
+				Revisions: []redactedRevision{{ID: fake.ID, After: contentHash(body, testimony), Edits: []redactEdit{{Part: "testimony", Offset: 0, Length: 1}}}}}
+			h, err := mallory.bundleHeader(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Revisions = []bundlefmt.Revision{rec}
+			h.Redactions = []bundlefmt.Redaction{signRedaction(d, mallory.member.SigningKey)}
+			before := vaultDigest(t, bob)
+			_, err = bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h)))
+			t.Logf("bob refuses: %v", err)
+			if err == nil {
+				got, _ := bob.Get(ids[0])
+				t.Errorf("a revision in alice's name that alice never signed was imported; bob now reads %q", got.Testimony)
+				if res, err := bob.Check(ctx); err == nil {
+					ok := true
+					for _, r := range res {
+						ok = ok && r.OK
+					}
+					if ok {
+						t.Error("and check says every revision verifies")
+					}
+				}
+			}
+			if vaultDigest(t, bob) != before {
+				t.Error("the forged revision changed bob's vault")
+			}
+		})
 	}
 }
 
@@ -331,18 +363,38 @@ func TestAttackTermsFutureRemoval(t *testing.T) {
 // roster (she left the team). Her redaction was taken while she was on it,
 // as her revisions were: check must not call bob's vault damaged for it.
 func TestAttackRedactorRemovedBreaksCheck(t *testing.T) {
-	t.Skip("known: check requires a redaction's author on the roster now, and a vault does not remember members it removed, so it cannot tell a former member's redaction from one planted under a stranger's key (TestCheckRedacted/off_roster)")
 	ctx := context.Background()
-	vs := members(t, "alice", "bob")
-	alice, bob := vs[0], vs[1]
+	vs := members(t, "alice", "bob", "carol")
+	alice, bob, carol := vs[0], vs[1], vs[2]
 	id := leakedInterview(t, alice)
 	if _, err := alice.Redact(ctx, id, RedactOptions{Text: leak}); err != nil {
 		t.Fatal(err)
 	}
 	importInto(t, bob, bundleTo(t, alice, "bob"))
+	importInto(t, carol, bundleTo(t, alice, "carol"))
 	mustCheck(t, "bob, alice on the roster", bob)
 	if err := bob.RemoveMember("alice"); err != nil {
 		t.Fatal(err)
 	}
 	mustCheck(t, "bob, alice removed", bob)
+	// A teammate's bundle carries alice's redaction again, with the
+	// revisions it names: taken, as it was before.
+	if _, err := carol.Add(ctx, []Input{sharedInput("Lake", "Another testimony.")}); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, carol, "bob"))
+	// Nothing new of alice's is: a redaction she orders now, forwarded
+	// by carol, is refused.
+	if _, err := alice.Redact(ctx, id, RedactOptions{Text: "Officers"}); err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, carol, bundleTo(t, alice, "carol"))
+	before := vaultDigest(t, bob)
+	if _, err := bob.Import(ctx, bytes.NewReader(bundleTo(t, carol, "bob"))); !errors.Is(err, ErrUnknownSigner) {
+		t.Errorf("a redaction alice ordered after bob removed her, forwarded by carol: %v, want ErrUnknownSigner", err)
+	}
+	if vaultDigest(t, bob) != before {
+		t.Error("the refused bundle changed bob's vault")
+	}
+	mustCheck(t, "bob, at the end", bob)
 }

@@ -42,14 +42,11 @@ func forgeAttachments(t *testing.T, v *Vault, id string, sibling bool, edit func
 		rev.Parents = append(rev.Parents, h.ID)
 	}
 	rev.Record.Attachments = edit(slices.Clone(prev.Record.Attachments))
-	if rev.ID, err = rev.computeID(); err != nil {
-		t.Fatal(err)
-	}
-	body, testimony, err := rev.storedBody()
+	rec, err := newRevisionRecord(v.member.SigningKey, rev)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := &change{Revisions: []revisionRecord{{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev}}}
+	ch := &change{Revisions: []revisionRecord{rec}}
 	if err := v.commit(ch); err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,10 @@ type revisionRecord struct {
 	// Body is the revision as stored: its JSON with the testimony taken out.
 	Body      json.RawMessage `json:"body"`
 	Testimony string          `json:"testimony"`
-	Sig       []byte          `json:"sig"`
+	// Proof, of a format 3 revision (revision3.go): its salts' seed, or
+	// once redacted its holes and salts. Absent before format 3.
+	Proof json.RawMessage `json:"proof,omitempty"`
+	Sig   []byte          `json:"sig"`
 
 	rev *Revision // decoded, when the change was made here
 	// viaRedaction: the revision is redacted, and verified through its
@@ -105,7 +108,7 @@ var applySQL = []struct {
 	sql string
 }{
 	{func(s *applyStmts) **sql.Stmt { return &s.sealed }, `INSERT OR IGNORE INTO sealed (id, interview, data) VALUES (?, ?, ?)`},
-	{func(s *applyStmts) **sql.Stmt { return &s.revision }, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`},
+	{func(s *applyStmts) **sql.Stmt { return &s.revision }, `INSERT OR IGNORE INTO revisions (id, interview, body, testimony, sig, proof) VALUES (?, ?, ?, ?, ?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.parent }, `INSERT OR IGNORE INTO parents (revision, parent) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.delHead }, `DELETE FROM heads WHERE interview = ? AND revision = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.children }, `SELECT p.revision, r.interview FROM parents p JOIN revisions r ON r.id = p.revision WHERE p.parent = ?`},
@@ -240,7 +243,7 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			}
 			continue
 		}
-		res, err := st.revision.ExecContext(ctx, rec.ID, rev.Interview, []byte(rec.Body), rec.Testimony, rec.Sig)
+		res, err := st.revision.ExecContext(ctx, rec.ID, rev.Interview, []byte(rec.Body), rec.Testimony, rec.Sig, nullBytes(rec.Proof))
 		if err != nil {
 			return err
 		}
@@ -482,4 +485,12 @@ func (ch *change) approxSize() int64 {
 		n += int64(len(r.Body)+len(r.Testimony)) + 200
 	}
 	return n + int64(len(ch.Tombstones)+len(ch.Audit)+len(ch.Team)+len(ch.KV))*300
+}
+
+// nullBytes is b for a nullable column: NULL when empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }

@@ -51,7 +51,7 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony, sig FROM revisions`)
+	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony, sig, proof FROM revisions`)
 	if err != nil {
 		return nil, err
 	}
@@ -59,20 +59,13 @@ func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
 	var firstBad string
 	for rows.Next() {
 		var id, testimony string
-		var body, sig []byte
-		if err := rows.Scan(&id, &body, &testimony, &sig); err != nil {
+		var body, sig, proof []byte
+		if err := rows.Scan(&id, &body, &testimony, &sig, &proof); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		n++
-		_, err := verifyRevision(id, body, testimony, sig)
-		if err != nil {
-			// A redacted revision: verified through its redaction.
-			if r, lerr := loadRevision(id, body, testimony); lerr == nil {
-				err = rc.verify(ctx, r, body, testimony, sig)
-			}
-		}
-		if err != nil {
+		if err := rc.verify(ctx, id, body, testimony, proof, sig); err != nil {
 			bad++
 			if firstBad == "" {
 				firstBad = err.Error()

@@ -274,7 +274,7 @@ func (v *Vault) gatherInterviews(ctx context.Context, body *bundlefmt.Body, repo
 	}
 	stmts := map[string]string{
 		"state":  `SELECT (SELECT max(seq) FROM revisions WHERE interview = ?), shareable FROM interviews WHERE id = ?`,
-		"revs":   `SELECT id, body, testimony, sig FROM revisions WHERE interview = ? ORDER BY seq`,
+		"revs":   `SELECT id, body, testimony, sig, proof FROM revisions WHERE interview = ? ORDER BY seq`,
 		"sealed": `SELECT id, data FROM sealed WHERE interview = ?`,
 	}
 	prepared := map[string]*sql.Stmt{}
@@ -309,9 +309,9 @@ func (v *Vault) gatherInterviews(ctx context.Context, body *bundlefmt.Body, repo
 		// sealed item of an interview belongs to one of its revisions.
 		revs, err := scanAll(ctx, prepared["revs"], id, func(rows *sql.Rows) (bundlefmt.Revision, error) {
 			var rec bundlefmt.Revision
-			var b []byte
-			err := rows.Scan(&rec.ID, &b, &rec.Testimony, &rec.Sig)
-			rec.Body = b
+			var b, proof []byte
+			err := rows.Scan(&rec.ID, &b, &rec.Testimony, &rec.Sig, &proof)
+			rec.Body, rec.Proof = b, proof
 			return rec, err
 		})
 		if err != nil {

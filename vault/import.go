@@ -230,7 +230,7 @@ func bundleChange(body *bundlefmt.Body) *change {
 		ch.Sealed[i] = sealedRecord(s)
 	}
 	for i, r := range body.Revisions {
-		ch.Revisions[i] = revisionRecord{ID: r.ID, Body: r.Body, Testimony: r.Testimony, Sig: r.Sig}
+		ch.Revisions[i] = revisionRecord{ID: r.ID, Body: r.Body, Testimony: r.Testimony, Proof: r.Proof, Sig: r.Sig}
 	}
 	return ch
 }
@@ -344,12 +344,7 @@ func verifyAll(ctx context.Context, recs []revisionRecord) error {
 				if i >= len(recs) || ctx.Err() != nil {
 					return
 				}
-				if recs[i].viaRedaction {
-					// Verified through its redaction (redact_bundle.go).
-					_, errs[i] = recs[i].revision()
-				} else {
-					_, errs[i] = recs[i].verify()
-				}
+				errs[i] = recs[i].verifyAny()
 			}
 		}()
 	}

@@ -89,6 +89,11 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		if err := v.keepsAttachments(ctx, byID, rev); err != nil {
 			return err
 		}
+		if len(rec.Proof) == 0 {
+			if err := v.olderFormatOver(ctx, byID, rev); err != nil {
+				return err
+			}
+		}
 		if !authors[string(rev.AuthorKey)] {
 			if _, err := v.authorName(ctx, rev.AuthorKey); errors.Is(err, errOffRoster) {
 				return fmt.Errorf("%w: revision %s of interview %s is signed by someone not on your roster", ErrUnknownSigner, short(rev.ID), rev.Interview)
@@ -174,5 +179,25 @@ func (v *Vault) countNew(ctx context.Context, ch *change, tombstoned map[string]
 		}
 	}
 	report.Revisions, report.Tombstones = len(ch.Revisions), len(ch.Tombstones)
+	return nil
+}
+
+// olderFormatOver refuses a format 1 or 2 revision saved over a format 3
+// one. No tvault made one: a tvault that cannot read format 3 cannot
+// import its parent. A redacted format 1 or 2 revision is vouched for by
+// its redaction alone (docs/THREAT-MODEL.md), so a member could otherwise
+// put words of their own in a teammate's name on top of any interview.
+func (v *Vault) olderFormatOver(ctx context.Context, byID map[string]*revisionRecord, rev *Revision) error {
+	for _, p := range rev.Parents {
+		v3 := false
+		if rec := byID[p]; rec != nil {
+			v3 = len(rec.Proof) > 0
+		} else if err := v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ? AND proof IS NOT NULL)`, p).Scan(&v3); err != nil {
+			return err
+		}
+		if v3 {
+			return fmt.Errorf("%w: revision %s of interview %s is of an older format than its parent %s", ErrDamaged, short(rev.ID), rev.Interview, short(p))
+		}
+	}
 	return nil
 }

@@ -77,15 +77,12 @@ func poison(t *testing.T, v *Vault, b, parent string) string {
 		t.Fatal(err)
 	}
 	r.CreatedAt = created.Add(time.Second).Format(time.RFC3339Nano) // newer, and a time: import checks
-	if r.ID, err = r.computeID(); err != nil {
-		t.Fatal(err)
-	}
-	body, testimony, err := r.storedBody()
+	rec, err := newRevisionRecord(v.member.SigningKey, &r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := v.conn.ExecContext(ctx, `INSERT INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`,
-		r.ID, b, body, testimony, signRevision(v.member.SigningKey, r.ID)); err != nil {
+	if _, err := v.conn.ExecContext(ctx, `INSERT INTO revisions (id, interview, body, testimony, sig, proof) VALUES (?, ?, ?, ?, ?, ?)`,
+		r.ID, b, []byte(rec.Body), rec.Testimony, rec.Sig, []byte(rec.Proof)); err != nil {
 		t.Fatal(err)
 	}
 	return r.ID

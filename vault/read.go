@@ -41,8 +41,11 @@ type RevisionInfo struct {
 	Author    string   `json:"author"`
 	CreatedAt string   `json:"created_at"`
 	// RedactedBy names, as the roster does, the member whose redaction
-	// this revision shows (redact.go): then the author's signature no
-	// longer covers it, and the redactor vouches for it.
+	// this revision shows (redact.go). Of a format 3 revision the
+	// redactor vouches for the [descriptions] only, and the author's
+	// signature covers the rest; of a format 1 or 2 revision the
+	// author's signature no longer covers it, and the redactor vouches
+	// for all of it.
 	RedactedBy string `json:"redacted_by,omitempty"`
 }
 
@@ -246,6 +249,9 @@ func unmarshalTags(tags string, s *Summary) error {
 func (v *Vault) signerName(ctx context.Context, key []byte) (string, error) {
 	name, err := v.authorName(ctx, key)
 	if errors.Is(err, errOffRoster) {
+		if gone, err := v.removedMemberName(ctx, key); err != nil || gone != "" {
+			return gone + " (removed)", err
+		}
 		return fmt.Sprintf("unknown signer (key %x)", key[:min(len(key), 8)]), nil
 	}
 	return name, err

@@ -246,13 +246,22 @@ func loadRedactions(ctx context.Context, q interface {
 // changed, and the removed texts (for drafts). A redaction of another
 // interview does not apply; one that would change more than the text of
 // the record's readable fields is damage.
-func advance(id string, body []byte, testimony string, steps []redactStep) ([]byte, string, []string, bool, error) {
+//
+// A format 3 revision (with a proof) gets its proof redacted too
+// (redactV3): the edits must remove whole words of readable text.
+func advance(id string, body []byte, testimony string, proof []byte, steps []redactStep) ([]byte, string, []byte, []string, bool, error) {
 	rev, err := loadRevision(id, body, testimony)
 	if err != nil {
-		return nil, "", nil, false, err
+		return nil, "", nil, nil, false, err
 	}
 	original := false
-	if got, err := rev.computeID(); err == nil && got == id {
+	if len(proof) > 0 {
+		p, err := parseProof(id, proof)
+		if err != nil {
+			return nil, "", nil, nil, false, err
+		}
+		original = !p.redacted()
+	} else if got, err := rev.computeID(); err == nil && got == id {
 		original = true
 	}
 	steps = slices.DeleteFunc(slices.Clone(steps), func(s redactStep) bool { return s.interview != rev.Interview })
@@ -269,7 +278,7 @@ func advance(id string, body []byte, testimony string, steps []redactStep) ([]by
 			}
 		}
 		if next < 0 {
-			return body, testimony, removed, changed, nil
+			return body, testimony, proof, removed, changed, nil
 		}
 		s := steps[next]
 		used[next] = true
@@ -278,13 +287,23 @@ func advance(id string, body []byte, testimony string, steps []redactStep) ([]by
 		}
 		b, t, err := applyEdits(body, testimony, s.rr.Edits, s.with)
 		if err != nil {
-			return nil, "", nil, false, err
+			return nil, "", nil, nil, false, err
 		}
 		if contentHash(b, t) != s.rr.After {
-			return nil, "", nil, false, fmt.Errorf("%w: a redaction of revision %s does not give the content it names", ErrDamaged, short(id))
+			return nil, "", nil, nil, false, fmt.Errorf("%w: a redaction of revision %s does not give the content it names", ErrDamaged, short(id))
 		}
 		if err := keepsShape(rev, b, t); err != nil {
-			return nil, "", nil, false, err
+			return nil, "", nil, nil, false, err
+		}
+		if len(proof) > 0 {
+			b3, t3, p3, err := redactV3(id, body, testimony, proof, s.rr.Edits, s.with)
+			if err != nil {
+				return nil, "", nil, nil, false, err
+			}
+			if string(b3) != string(b) || t3 != t {
+				return nil, "", nil, nil, false, fmt.Errorf("%w: a redaction of revision %s does not give the content it names", ErrDamaged, short(id))
+			}
+			proof = p3
 		}
 		body, testimony, original, changed = b, t, false, true
 	}
@@ -347,14 +366,25 @@ func (v *Vault) newRedactionChecker(ctx context.Context) (*redactionChecker, err
 	return c, nil
 }
 
-// verify checks revision r (stored content body, testimony) against its
-// signature, or through a redaction.
-func (c *redactionChecker) verify(ctx context.Context, r *Revision, body []byte, testimony string, sig []byte) error {
-	_, err := verifyRevision(r.ID, body, testimony, sig)
-	if err == nil {
+// verify checks a stored revision against its signature, and a redacted
+// one through a redaction too: a format 3 revision's signature verifies
+// what its author wrote and the redaction vouches for the descriptions in
+// place of what it removed; a format 1 or 2 revision, redacted, no longer
+// matches its signature, and the redaction vouches for all of it.
+func (c *redactionChecker) verify(ctx context.Context, id string, body []byte, testimony string, proof, sig []byte) error {
+	_, err := verifyRevision(id, body, testimony, proof, sig)
+	if len(proof) > 0 {
+		if err != nil {
+			return err
+		}
+		if p, _ := parseProof(id, proof); !p.redacted() {
+			return nil
+		}
+		err = fmt.Errorf("%w: revision %s is redacted, by no redaction this vault has", ErrDamaged, short(id))
+	} else if err == nil {
 		return nil
 	}
-	step, ok := c.idx.verifiedThrough(r.ID, body, testimony)
+	step, ok := c.idx.verifiedThrough(id, body, testimony)
 	if !ok {
 		return err
 	}
@@ -363,8 +393,19 @@ func (c *redactionChecker) verify(ctx context.Context, r *Revision, body []byte,
 		rec := c.recs[step.id]
 		d, e := rec.verify()
 		if e == nil {
-			if _, e2 := c.v.authorName(ctx, d.AuthorKey); errors.Is(e2, errOffRoster) {
-				e = fmt.Errorf("%w: revision %s was redacted by someone not on your roster", ErrDamaged, short(r.ID))
+			_, e2 := c.v.authorName(ctx, d.AuthorKey)
+			if errors.Is(e2, errOffRoster) {
+				// A member since removed ordered it while on the roster:
+				// this vault took it then (nothing of theirs is taken
+				// after).
+				if name, e3 := c.v.removedMemberName(ctx, d.AuthorKey); e3 != nil {
+					e2 = e3
+				} else if name != "" {
+					e2 = nil
+				}
+			}
+			if errors.Is(e2, errOffRoster) {
+				e = fmt.Errorf("%w: revision %s was redacted by someone not on your roster", ErrDamaged, short(id))
 			} else {
 				e = e2
 			}
@@ -388,7 +429,8 @@ func (c *redactionChecker) summary() string {
 // keepsShape checks that a redaction of revision before, giving the stored
 // content body and testimony, changed only the text of the record's
 // readable fields (testimony, pseudonym, location, language, interviewer,
-// relations, quotes' texts and labels), and left a revision that import would accept.
+// relations, harms, quotes' texts and labels), and left a revision that
+// import would accept.
 func keepsShape(before *Revision, body []byte, testimony string) error {
 	after, err := loadRevision(before.ID, body, testimony)
 	if err == nil {
@@ -405,6 +447,9 @@ func keepsShape(before *Revision, body []byte, testimony string) error {
 	if len(rec.Relatives) == len(after.Record.Relatives) {
 		for i := range rec.Relatives {
 			rec.Relatives[i].Relation = after.Record.Relatives[i].Relation
+			if len(rec.Relatives[i].Harms) == len(after.Record.Relatives[i].Harms) {
+				rec.Relatives[i].Harms = after.Record.Relatives[i].Harms
+			}
 		}
 	}
 	// A quote's text and label: a quote holds a passage of the testimony,

@@ -61,23 +61,24 @@ func applyRedactions(ctx context.Context, tx *sql.Tx, ch *change) ([]string, err
 	with := map[string]string{}
 	for _, d := range fresh {
 		for _, rr := range d.Revisions {
-			var body []byte
+			var body, proof []byte
 			var testimony string
-			err := tx.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ? AND interview = ?`, rr.ID, d.Interview).Scan(&body, &testimony)
+			err := tx.QueryRowContext(ctx, `SELECT body, testimony, proof FROM revisions WHERE id = ? AND interview = ?`, rr.ID, d.Interview).Scan(&body, &testimony, &proof)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // not here (yet): redacted when it arrives
 			}
 			if err != nil {
 				return nil, err
 			}
-			b, t, gone, changed, err := advance(rr.ID, body, testimony, idx[rr.ID])
+			b, t, p, gone, changed, err := advance(rr.ID, body, testimony, proof, idx[rr.ID])
 			if err != nil {
 				return nil, err
 			}
 			if !changed {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE revisions SET body = ?, testimony = ? WHERE id = ?`, string(b), t, rr.ID); err != nil {
+			// A format 3 revision's seed goes with the removed text.
+			if _, err := tx.ExecContext(ctx, `UPDATE revisions SET body = ?, testimony = ?, proof = ? WHERE id = ?`, string(b), t, nullBytes(p), rr.ID); err != nil {
 				return nil, err
 			}
 			if !contains(touched, d.Interview) {
@@ -117,12 +118,12 @@ func redactIncoming(ctx context.Context, tx *sql.Tx, ch *change) error {
 		if len(steps) == 0 {
 			continue
 		}
-		b, t, _, changed, err := advance(rec.ID, rec.Body, rec.Testimony, steps)
+		b, t, p, _, changed, err := advance(rec.ID, rec.Body, rec.Testimony, rec.Proof, steps)
 		if err != nil {
 			return err
 		}
 		if changed {
-			rec.Body, rec.Testimony, rec.rev = b, t, nil
+			rec.Body, rec.Testimony, rec.Proof, rec.rev = b, t, p, nil
 		}
 	}
 	return nil

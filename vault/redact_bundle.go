@@ -32,8 +32,11 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 			return err
 		}
 		_, err = v.authorName(ctx, d.AuthorKey)
-		if errors.Is(err, ErrRetiredKey) && v.knownRedaction(ctx, ch.Redactions[i]) {
-			err = nil // had here before the key was retired
+		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && v.knownRedaction(ctx, ch.Redactions[i]) {
+			// Had here before the key was retired, or before its member
+			// was removed: a teammate's bundle carries it again with the
+			// revisions it names.
+			err = nil
 		}
 		if errors.Is(err, errOffRoster) {
 			return fmt.Errorf("%w: a redaction in the bundle was ordered by someone not on your roster", ErrUnknownSigner)
@@ -135,4 +138,26 @@ func (v *Vault) knownRedaction(ctx context.Context, r redactionRecord) bool {
 	}
 	var s storedRedaction
 	return json.Unmarshal(b, &s) == nil && bytes.Equal(s.Sig, r.Sig)
+}
+
+// verifyAny checks a revision record as a bundle brings it. A format 3
+// revision's signature always verifies what its author wrote; if it is
+// redacted, a redaction (verifyRedactions) must vouch for the descriptions
+// in place of what it removed. A redacted format 1 or 2 revision no longer
+// matches its signature: its redaction vouches for all of it
+// (docs/THREAT-MODEL.md).
+func (r *revisionRecord) verifyAny() error {
+	if len(r.Proof) == 0 && r.viaRedaction {
+		_, err := r.revision()
+		return err
+	}
+	if _, err := r.verify(); err != nil {
+		return err
+	}
+	if len(r.Proof) > 0 && !r.viaRedaction {
+		if p, _ := parseProof(r.ID, r.Proof); p.redacted() {
+			return fmt.Errorf("%w: revision %s is redacted, by no redaction in the bundle or the vault", ErrDamaged, short(r.ID))
+		}
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
@@ -16,8 +15,8 @@ import (
 // signing the order (redact.go says what it is).
 
 // RedactFields are the fields [Vault.Redact] can redact. "relation" is
-// every relative's relation.
-var RedactFields = []string{"testimony", "pseudonym", "location", "language", "interviewer", "relation"}
+// every relative's relation, "harm" every harm of every relative.
+var RedactFields = []string{"testimony", "pseudonym", "location", "language", "interviewer", "relation", "harm"}
 
 // RedactOptions say what to redact of an interview.
 type RedactOptions struct {
@@ -113,7 +112,7 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony FROM revisions WHERE interview = ? ORDER BY seq`, id)
+	rows, err := v.conn.QueryContext(ctx, `SELECT id, body, testimony, proof FROM revisions WHERE interview = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,11 +120,12 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		id        string
 		body      []byte
 		testimony string
+		proof     []byte
 	}
 	var revs []stored
 	for rows.Next() {
 		var s stored
-		if err := rows.Scan(&s.id, &s.body, &s.testimony); err != nil {
+		if err := rows.Scan(&s.id, &s.body, &s.testimony, &s.proof); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
@@ -150,15 +150,32 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		if len(edits) == 0 {
 			continue
 		}
+		if len(s.proof) > 0 {
+			// Format 3: whole words go (revision3_redact.go).
+			if edits, err = alignEdits(s.id, s.body, s.testimony, s.proof, edits); err != nil {
+				return nil, nil, err
+			}
+		}
 		b, t, err := applyEdits(s.body, s.testimony, edits, opts.With)
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkRedacted(s.id, s.body, s.testimony, b, t, opts); err != nil {
+		if err := checkRedacted(s.id, s.body, s.testimony, b, t, opts, len(s.proof) > 0); err != nil {
 			return nil, nil, err
 		}
+		if len(s.proof) > 0 {
+			if _, _, _, err := redactV3(s.id, s.body, s.testimony, s.proof, edits, opts.With); err != nil {
+				return nil, nil, err
+			}
+		}
 		rr := redactedRevision{ID: s.id, After: contentHash(b, t), Edits: edits}
-		if r, err := loadRevision(s.id, s.body, s.testimony); err == nil {
+		if len(s.proof) > 0 {
+			if p, err := parseProof(s.id, s.proof); err != nil {
+				return nil, nil, err
+			} else if p.redacted() {
+				rr.Before = contentHash(s.body, s.testimony) // redacted before
+			}
+		} else if r, err := loadRevision(s.id, s.body, s.testimony); err == nil {
 			if got, _ := r.computeID(); got != s.id {
 				rr.Before = contentHash(s.body, s.testimony) // redacted before
 			}
@@ -197,62 +214,50 @@ func findEdits(id string, body []byte, testimony string, opts *RedactOptions) ([
 			edits = append(edits, redactEdit{Part: "testimony", Offset: r[0], Length: r[1]})
 		}
 	}
-	rev, err := loadRevision(id, body, "")
-	if err != nil {
+	if _, err := loadRevision(id, body, ""); err != nil {
 		return nil, err
 	}
-	type value struct{ key, text string }
-	var values []value
-	for _, f := range []struct{ name, text string }{
-		{"pseudonym", rev.Record.Pseudonym}, {"location", rev.Record.Location},
-		{"language", rev.Record.Language}, {"interviewer", rev.Record.Interviewer},
-	} {
-		if opts.Field == "" || opts.Field == f.name {
-			values = append(values, value{f.name, f.text})
-		}
-	}
-	if opts.Field == "" || opts.Field == "relation" {
-		for _, r := range rev.Record.Relatives {
-			values = append(values, value{"relation", r.Relation})
-		}
+	// Each readable value where the body holds it.
+	vals, err := readableValues(string(body))
+	if err != nil {
+		return nil, err
 	}
 	// A quote is a passage of the testimony: what is redacted from the
 	// testimony is redacted from its quotes too (else the quote would keep
 	// it in the clear, in every revision and bundle), so that a quote of
 	// the passage stays current. A quote's label is the person's own
 	// words, redacted with every field.
-	for _, q := range rev.Record.Quotes {
-		if opts.Field == "" || opts.Field == "testimony" {
-			values = append(values, value{"text", q.Text})
+	want := func(field string) bool {
+		switch field {
+		case "tag":
+			return false
+		case "quote text":
+			return opts.Field == "" || opts.Field == "testimony"
+		case "quote label":
+			return opts.Field == ""
 		}
-		if opts.Field == "" {
-			values = append(values, value{"label", q.Label})
-		}
+		return opts.Field == "" || opts.Field == field
 	}
-	// Each value as the body holds it: "key":"value", in order.
-	cursor := 0
-	for _, val := range values {
-		if val.text == "" || val.text == opts.With {
+	for _, val := range vals {
+		if !want(val.field) {
 			continue
 		}
-		needle := append([]byte(`"`+val.key+`":"`), jsonText(val.text)...)
-		needle = append(needle, '"')
-		at := bytes.Index(body[cursor:], needle)
-		if at < 0 {
-			if at = bytes.Index(body, needle); at < 0 {
-				return nil, fmt.Errorf("%w: revision %s's %s cannot be found in its stored form", ErrDamaged, short(id), val.key)
-			}
-		} else {
-			at += cursor
+		var text string
+		if err := json.Unmarshal(append(append([]byte{'"'}, body[val.start:val.end]...), '"'), &text); err != nil {
+			return nil, fmt.Errorf("%w: revision %s's %s cannot be read", ErrDamaged, short(id), val.field)
 		}
-		start := at + len(val.key) + 4
-		cursor = start
+		if text == "" || text == opts.With {
+			continue
+		}
+		if string(jsonText(text)) != string(body[val.start:val.end]) {
+			return nil, fmt.Errorf("%w: revision %s's %s is not stored as this version writes it", ErrDamaged, short(id), val.field)
+		}
 		if opts.Text == "" {
-			edits = append(edits, redactEdit{Part: "body", Offset: start, Length: len(jsonText(val.text))})
+			edits = append(edits, redactEdit{Part: "body", Offset: val.start, Length: val.end - val.start})
 			continue
 		}
-		for _, r := range occurrences(val.text, opts.Text) {
-			off := start + len(jsonText(val.text[:r[0]]))
+		for _, r := range occurrences(text, opts.Text) {
+			off := val.start + len(jsonText(text[:r[0]]))
 			edits = append(edits, redactEdit{Part: "body", Offset: off, Length: len(jsonText(opts.Text))})
 		}
 	}
@@ -290,7 +295,9 @@ func sortEdits(edits []redactEdit) {
 
 // checkRedacted checks that a redaction changed what it meant to and
 // nothing else, and that the result is a revision teammates will accept.
-func checkRedacted(id string, body []byte, testimony string, newBody []byte, newTestimony string, opts *RedactOptions) error {
+// Of a format 3 revision (words: the passage widened to whole words), that
+// it changed only readable text.
+func checkRedacted(id string, body []byte, testimony string, newBody []byte, newTestimony string, opts *RedactOptions, words bool) error {
 	before, err := loadRevision(id, body, testimony)
 	if err != nil {
 		return err
@@ -298,6 +305,12 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	after, err := loadRevision(id, newBody, newTestimony)
 	if err != nil {
 		return fmt.Errorf("%w: redacting revision %s would damage it", ErrInvalid, short(id))
+	}
+	if words {
+		if err := keepsShape(before, newBody, newTestimony); err != nil {
+			return fmt.Errorf("%w: redacting revision %s would change more than its text", ErrInvalid, short(id))
+		}
+		return nil
 	}
 	want := *before
 	want.Record = cloneInterview(before.Record)
@@ -322,6 +335,9 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	}
 	for i := range r.Relatives {
 		replace("relation", &r.Relatives[i].Relation)
+		for j := range r.Relatives[i].Harms {
+			replace("harm", &r.Relatives[i].Harms[j])
+		}
 	}
 	r.Quotes = slices.Clone(r.Quotes)
 	for i := range r.Quotes {

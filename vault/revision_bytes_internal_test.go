@@ -169,23 +169,31 @@ func TestRevisionUnknownFieldRoundTrip(t *testing.T) {
 	}
 }
 
-// New revisions are format 2: the ID names the stored bytes.
-func TestNewRevisionsAreV2(t *testing.T) {
+// New revisions are format 3: the ID is of the salted leaves, the author
+// signs it, and the stored body is compact.
+func TestNewRevisionsAreV3(t *testing.T) {
 	v := members(t, "alice")[0]
 	ctx := context.Background()
 	if _, err := v.Add(ctx, []Input{sharedInput("River", "Officers came <twice> & more.")}); err != nil {
 		t.Fatal(err)
 	}
 	var id, testimony string
-	var body, sig []byte
-	if err := v.conn.QueryRowContext(ctx, `SELECT id, body, testimony, sig FROM revisions`).Scan(&id, &body, &testimony, &sig); err != nil {
+	var body, sig, proof []byte
+	if err := v.conn.QueryRowContext(ctx, `SELECT id, body, testimony, sig, proof FROM revisions`).Scan(&id, &body, &testimony, &sig, &proof); err != nil {
 		t.Fatal(err)
 	}
-	if revisionID(body, testimony) != id {
-		t.Fatal("a new revision's ID is not the hash of its bytes")
+	p, err := parseProof(id, proof)
+	if err != nil || p.redacted() {
+		t.Fatalf("proof %s: %v", proof, err)
 	}
-	if !ed25519.Verify(v.member.SigningKey.Public().(ed25519.PublicKey), []byte(revisionDomainV2+id), sig) || strings.Contains(string(body), "<") {
-		t.Fatal("a new revision is not signed under format 2, or not compact")
+	if got, err := idV3(body, testimony, p); err != nil || got != id {
+		t.Fatal("a new revision's ID is not the format 3 hash of its leaves")
+	}
+	if revisionID(body, testimony) == id {
+		t.Fatal("a new revision's ID is the hash of its bytes")
+	}
+	if !ed25519.Verify(v.member.SigningKey.Public().(ed25519.PublicKey), []byte(revisionDomainV3+id), sig) || strings.Contains(string(body), "<") {
+		t.Fatal("a new revision is not signed under format 3, or not compact")
 	}
 }
 

@@ -152,13 +152,9 @@ func (v *Vault) resealHead(ctx context.Context, id string, h *Revision, old *age
 		AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey)),
 		CreatedAt: now, Sealed: []string{sid}, SpanCount: h.SpanCount, Record: h.Record,
 	}
-	if rev.ID, err = rev.computeID(); err != nil {
-		return revisionRecord{}, sealedRecord{}, err
-	}
-	body, testimony, err := rev.storedBody()
+	rec, err := newRevisionRecord(v.member.SigningKey, rev)
 	if err != nil {
 		return revisionRecord{}, sealedRecord{}, err
 	}
-	return revisionRecord{ID: rev.ID, Body: body, Testimony: testimony, Sig: signRevision(v.member.SigningKey, rev.ID), rev: rev},
-		sealedRecord{ID: sid, Interview: id, Data: ct}, nil
+	return rec, sealedRecord{ID: sid, Interview: id, Data: ct}, nil
 }

@@ -68,38 +68,50 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 	// Revisions of one interview later in the batch build on earlier ones.
 	// Their sealed lists and parents were planned before sealing, so fix up
 	// in order.
+	// Committing to every word (revision3.go) is spread over the cores
+	// too, for the revisions of an interview that is once in the batch.
 	ids := make([]string, len(plans))
+	recs := make([]revisionRecord, len(plans))
+	times := map[string]int{}
+	for _, p := range plans {
+		times[p.rev.Interview]++
+	}
+	var alone []int
+	for i, p := range plans {
+		if times[p.rev.Interview] == 1 {
+			alone = append(alone, i)
+		}
+	}
+	if err := makeRecords(v.member.SigningKey, plans, alone, recs); err != nil {
+		return nil, err
+	}
 	prev := map[string]*Revision{}
 	for i, p := range plans {
+		ids[i] = p.rev.Interview
+		if times[p.rev.Interview] == 1 {
+			continue
+		}
 		if before, ok := prev[p.rev.Interview]; ok {
 			p.rev.Parents = []string{before.ID}
 			p.rev.Sealed = append(append([]string{}, before.Sealed...), p.rev.Sealed[len(p.inheritedSealed):]...)
 		}
-		id, err := p.rev.computeID()
+		rec, err := newRevisionRecord(v.member.SigningKey, p.rev)
 		if err != nil {
 			return nil, err
 		}
-		p.rev.ID = id
+		recs[i] = rec
 		prev[p.rev.Interview] = p.rev
-		ids[i] = p.rev.Interview
 	}
 
 	ch := &change{indexTexts: texts}
-	for _, p := range plans {
+	for i, p := range plans {
 		for _, k := range p.kept {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
 		}
 		if p.sealed != nil {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
 		}
-		body, testimony, err := p.rev.storedBody()
-		if err != nil {
-			return nil, err
-		}
-		ch.Revisions = append(ch.Revisions, revisionRecord{
-			ID: p.rev.ID, Body: body, Testimony: testimony,
-			Sig: signRevision(v.member.SigningKey, p.rev.ID), rev: p.rev,
-		})
+		ch.Revisions = append(ch.Revisions, recs[i])
 	}
 	// The last moment to stop: after this the batch is saved.
 	if err := ctx.Err(); err != nil {
@@ -259,4 +271,32 @@ func sealAll(v *Vault, plans []*plan) error {
 	wg.Wait()
 	close(errs)
 	return <-errs
+}
+
+// makeRecords makes and signs the revisions of plans[which] into recs, on
+// every core.
+func makeRecords(sk ed25519.PrivateKey, plans []*plan, which []int, recs []revisionRecord) error {
+	errs := make([]error, len(which))
+	var next sync.Mutex
+	n := 0
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(which)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				next.Lock()
+				k := n
+				n++
+				next.Unlock()
+				if k >= len(which) {
+					return
+				}
+				i := which[k]
+				recs[i], errs[k] = newRevisionRecord(sk, plans[i].rev)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

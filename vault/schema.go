@@ -187,6 +187,11 @@ DROP TABLE sealed;
 ALTER TABLE sealed_rowid RENAME TO sealed;
 CREATE INDEX sealed_interview ON sealed (interview);
 `},
+	{sql: `
+-- The proof of a format 3 revision (salted commitments: revision3.go), as
+-- signed; NULL for formats 1 and 2.
+ALTER TABLE revisions ADD COLUMN proof BLOB;
+`},
 }
 
 // A migration is SQL and, optionally, a Go step run after it in the same

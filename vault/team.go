@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -201,7 +202,21 @@ func (v *Vault) RemoveMember(name string) error {
 	if n == 0 {
 		return fmt.Errorf("%w: %q", ErrNoMember, name)
 	}
-	if err := v.commit(&change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, "")}); err != nil {
+	// The member's signing key is remembered (removedMemberNS), as a
+	// retired key is: what they signed while on the roster (a redaction)
+	// still verifies in check, and is still taken when a teammate's
+	// bundle carries it again; nothing new of theirs is.
+	var key []byte
+	if err := v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, name).Scan(&key); err != nil {
+		return err
+	}
+	gone, err := json.Marshal(removedMember{Name: name, RemovedAt: v.Now().UTC().Format(time.RFC3339Nano)})
+	if err != nil {
+		return err
+	}
+	ch := &change{Team: []teamRecord{{Name: name, Remove: true}}, Audit: v.event(EventTeamRemove, name, ""),
+		KV: []kvRecord{{NS: removedMemberNS, Key: hex.EncodeToString(key), Value: gone}}}
+	if err := v.commit(ch); err != nil {
 		return err
 	}
 	// Ending trust must not be undone by cutting the journal back, which
@@ -247,4 +262,31 @@ func (v *Vault) memberByKey(ctx context.Context, key []byte) (name, recipient st
 		return "", "", nil
 	}
 	return name, recipient, err
+}
+
+// removedMemberNS is the kv namespace of the signing keys of members this
+// vault took off its roster, keyed by the hex key.
+const removedMemberNS = "removed-member"
+
+type removedMember struct {
+	Name      string `json:"name"`
+	RemovedAt string `json:"removed_at"`
+}
+
+// removedMemberName returns the name of the member whose signing key this
+// was when this vault removed them from its roster, or "".
+func (v *Vault) removedMemberName(ctx context.Context, key []byte) (string, error) {
+	var b []byte
+	err := v.conn.QueryRowContext(ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, removedMemberNS, hex.EncodeToString(key)).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var m removedMember
+	if json.Unmarshal(b, &m) != nil || m.Name == "" {
+		return "", fmt.Errorf("%w: a removed member's record", ErrDamaged)
+	}
+	return m.Name, nil
 }

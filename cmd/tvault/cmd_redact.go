@@ -19,12 +19,14 @@ Replaces a passage typed by mistake (a name, a place) by [DESCRIPTION] in
 every revision of the interview that holds it, here and in every vault a
 bundle carries the redaction to. Teammates' vaults apply it to what they
 have and to the old revisions that reach them later from anyone. The
-revisions keep their IDs; 'tvault check' verifies a redacted revision
-through the signed redaction instead of its own signature.
+revisions keep their IDs; 'tvault check' verifies a redacted revision by
+its author's signature over what it keeps (format 3), or through the signed
+redaction (older revisions).
 
 --text PASSAGE is matched exactly, case included, in FIELD or, without
 --field, in every field (testimony, pseudonym, location, language,
-interviewer, relation). A command line is kept in the shell's history: with
+interviewer, relation, harm). In a revision made since revision format 3,
+the passage is widened to the whole words it touches. A command line is kept in the shell's history: with
 --text - the passage is read from the first line of standard input instead.
 --field FIELD without --text redacts the whole field.
 

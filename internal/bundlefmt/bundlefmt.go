@@ -115,7 +115,10 @@ type Revision struct {
 	ID        string          `json:"id"`
 	Body      json.RawMessage `json:"body"`
 	Testimony string          `json:"testimony"`
-	Sig       []byte          `json:"sig"`
+	// Proof is a format 3 revision's (docs/FORMAT.md, "Revisions");
+	// absent from older ones.
+	Proof json.RawMessage `json:"proof,omitempty"`
+	Sig   []byte          `json:"sig"`
 }
 
 // AuditHead is the number and hash of the exporter's last audit event.

@@ -1,0 +1,196 @@
+package vault
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Redacting a format 3 revision (revision3.go): the removed words become a
+// hole that keeps their commitments, and the proof gives up the seed for
+// the salts of what is kept.
+
+// proofLeaf is a leaf or hole of a stored format 3 revision with its place
+// in the order of leaves: a kept leaf's salt and commitment, or a hole's
+// commitments.
+type proofLeaf struct {
+	leafItem
+	index   int // of the first leaf
+	salt    []byte
+	commits [][]byte
+}
+
+// proofLeaves returns the leaves and holes of a stored format 3 revision,
+// and the source of its salts.
+func proofLeaves(body []byte, testimony string, p *revisionProof) ([]proofLeaf, *saltSource, error) {
+	items, err := leafItems(body, testimony, p.Holes)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := &saltSource{seed: p.Seed, salts: p.Salts, keys: map[int][]byte{}}
+	for _, k := range p.Keys {
+		src.keys[k.Chunk] = k.Key
+	}
+	parts := [2]string{string(body), testimony}
+	out := make([]proofLeaf, 0, len(items))
+	n := 0
+	for _, it := range items {
+		l := proofLeaf{leafItem: it, index: n}
+		if it.hole != nil {
+			l.commits = it.hole.Leaves
+			n += len(it.hole.Leaves)
+		} else {
+			salt, err := src.salt(n)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
+			}
+			l.salt = slices.Clone(salt)
+			c := leafCommit(salt, parts[it.part][it.start:it.end])
+			l.commits = [][]byte{c[:]}
+			n++
+		}
+		out = append(out, l)
+	}
+	return out, src, nil
+}
+
+// alignEdits widens a format 3 revision's edits to whole words (a
+// redaction removes leaves, not parts of them) and whole holes (a
+// description already there goes with the words around it), merging
+// those that then overlap. An edit that would take frame (JSON outside a
+// readable field) is refused.
+func alignEdits(id string, body []byte, testimony string, proof []byte, edits []redactEdit) ([]redactEdit, error) {
+	p, err := parseProof(id, proof)
+	if err != nil {
+		return nil, err
+	}
+	items, err := leafItems(body, testimony, p.Holes)
+	if err != nil {
+		return nil, err
+	}
+	var out []redactEdit
+	for _, e := range edits {
+		part := slices.Index(partNames[:], e.Part)
+		start, end := -1, -1
+		for _, it := range items {
+			if it.part != part || it.end <= e.Offset || it.start >= e.Offset+e.Length {
+				continue
+			}
+			if it.kind != leafText {
+				return nil, fmt.Errorf("%w: in revision %s the passage is not inside a readable field", ErrInvalid, short(id))
+			}
+			if start < 0 {
+				start = it.start
+			}
+			end = it.end
+		}
+		if start < 0 {
+			return nil, fmt.Errorf("%w: revision %s: a passage to redact is not in its text", ErrInvalid, short(id))
+		}
+		if n := len(out); n > 0 && out[n-1].Part == e.Part && start < out[n-1].Offset+out[n-1].Length {
+			out[n-1].Length = max(out[n-1].Offset+out[n-1].Length, end) - out[n-1].Offset
+			continue
+		}
+		out = append(out, redactEdit{Part: e.Part, Offset: start, Length: end - start})
+	}
+	return out, nil
+}
+
+// redactV3 applies edits (in order, whole words and holes) to a stored
+// format 3 revision, putting with in place of each, and returns its new
+// content and proof: a hole per edit, holding the commitments of the words
+// and of the holes it covers, and the salts of what is kept.
+func redactV3(id string, body []byte, testimony string, proof []byte, edits []redactEdit, with string) ([]byte, string, []byte, error) {
+	p, err := parseProof(id, proof)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	leaves, src, err := proofLeaves(body, testimony, p)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	bad := fmt.Errorf("%w: a redaction of revision %s does not remove whole words of readable text", ErrDamaged, short(id))
+	// Mark each leaf with the edit that removes it.
+	edit := make([]int, len(leaves))
+	for i := range edit {
+		edit[i] = -1
+	}
+	for k, e := range edits {
+		part := slices.Index(partNames[:], e.Part)
+		first, last := -1, -1
+		for i, l := range leaves {
+			if l.part == part && l.end > e.Offset && l.start < e.Offset+e.Length {
+				if l.kind != leafText || edit[i] >= 0 {
+					return nil, "", nil, bad
+				}
+				edit[i] = k
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		if first < 0 || leaves[first].start != e.Offset || leaves[last].end != e.Offset+e.Length {
+			return nil, "", nil, bad
+		}
+	}
+	// Rebuild the parts and the holes.
+	parts := [2]string{string(body), testimony}
+	repl := [2]string{string(jsonText(with)), with}
+	var out [2][]byte
+	np := &revisionProof{}
+	dirty := map[int]bool{}
+	n := 0
+	for i := 0; i < len(leaves); {
+		l := leaves[i]
+		text := parts[l.part][l.start:l.end]
+		switch {
+		case edit[i] >= 0:
+			h := proofHole{Part: partNames[l.part], Offset: len(out[l.part]), Length: len(repl[l.part])}
+			for k := edit[i]; i < len(leaves) && edit[i] == k; i++ {
+				h.Leaves = append(h.Leaves, leaves[i].commits...)
+			}
+			for range h.Leaves {
+				dirty[n/leavesPerChunk] = true
+				n++
+			}
+			out[l.part] = append(out[l.part], repl[l.part]...)
+			np.Holes = append(np.Holes, h)
+			continue
+		case l.hole != nil:
+			h := *l.hole
+			h.Offset = len(out[l.part])
+			for range h.Leaves {
+				dirty[n/leavesPerChunk] = true
+				n++
+			}
+			np.Holes = append(np.Holes, h)
+		default:
+			n++
+		}
+		out[l.part] = append(out[l.part], text...)
+		i++
+	}
+	chunks := (n + leavesPerChunk - 1) / leavesPerChunk
+	for j := range chunks {
+		if !dirty[j] {
+			np.Keys = append(np.Keys, chunkKey{Chunk: j, Key: src.key(j)})
+		}
+	}
+	// A chunk with a removed leaf keeps its key back: the salts of its
+	// kept leaves go one by one.
+	for i, l := range leaves {
+		if l.hole == nil && edit[i] < 0 && dirty[l.index/leavesPerChunk] {
+			np.Salts = append(np.Salts, l.salt...)
+		}
+	}
+	b, err := json.Marshal(np)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	// What remains must still be the author's revision.
+	if got, err := idV3(out[0], string(out[1]), np); err != nil || got != id {
+		return nil, "", nil, bad
+	}
+	return out[0], string(out[1]), b, nil
+}
