@@ -42,6 +42,9 @@ type change struct {
 	// indexTexts, when set, are the search index texts of the change's
 	// testimonies, worked out beside the save (derive.go).
 	indexTexts *indexTexts
+	// preindexed are the new interviews whose testimony the save indexed
+	// ahead (preindex.go), by interview ID.
+	preindexed map[string]preindexed
 
 	// replay is set when the change comes from this vault's own journal:
 	// it was accepted once, so apply does not refuse it again for a rule
@@ -113,8 +116,8 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.head }, `INSERT OR IGNORE INTO heads (interview, revision) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.heads }, `SELECT revision FROM heads WHERE interview = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.interviewRow }, `SELECT rowid FROM interviews WHERE id = ?`},
-	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at, shareable)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
+	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (rowid, id, revision, pseudonym, interviewed_on, tags, heads, updated_at, shareable)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
 	{func(s *applyStmts) **sql.Stmt { return &s.updInterview }, `UPDATE interviews SET revision = ?, pseudonym = ?, interviewed_on = ?, tags = ?,
 		heads = ?, updated_at = ?, shareable = ? WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
@@ -292,6 +295,7 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		marked  string
 	}
 	entries := make([]ftsEntry, 0, len(touched))
+	indexed := map[string]bool{} // of ch.preindexed
 	for _, id := range touched {
 		head, n, shareable, err := newestHead(ctx, tx, st, id, fresh)
 		if err != nil {
@@ -301,9 +305,24 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		var rowid int64
 		err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
 		existed := err == nil
+		pre, isPre := ch.preindexed[id]
+		if isPre {
+			// Indexed ahead under the rowid its row takes now, as the
+			// interview this head is: anything else would leave the
+			// index wrong, so the save fails instead (never: a new
+			// interview's ID is random, and its one revision the head).
+			if existed || head.Record.Testimony != pre.marked {
+				return fmt.Errorf("interview %s was indexed ahead of its save as another", id)
+			}
+			indexed[id] = true
+		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err = st.insInterview.QueryRowContext(ctx, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
+			var at any // the next rowid
+			if isPre {
+				at = pre.rowid
+			}
+			err = st.insInterview.QueryRowContext(ctx, at, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
 				string(tags), n, head.CreatedAt, shareable).Scan(&rowid)
 		case err == nil:
 			_, err = st.updInterview.ExecContext(ctx, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
@@ -317,7 +336,15 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 				return err
 			}
 		}
+		if isPre {
+			continue
+		}
 		entries = append(entries, ftsEntry{rowid: rowid, existed: existed, marked: head.Record.Testimony})
+	}
+	if len(indexed) != len(ch.preindexed) {
+		// An interview indexed ahead whose revision was not stored (never:
+		// see above) would leave its index entry behind.
+		return fmt.Errorf("%d interviews indexed ahead of the save were not saved", len(ch.preindexed)-len(indexed))
 	}
 	texts := make([]indexText, len(entries))
 	for i, e := range entries {

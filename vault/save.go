@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tvault/tvault/crypto"
@@ -44,47 +45,57 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("interview %d: %w", i+1, err)
 		}
+		_, p.chained = latest[p.rev.Interview]
 		plans[i] = p
 		latest[p.rev.Interview] = p.rev
 	}
-	// What the search indexes will take of each testimony, worked out on
-	// the other core meanwhile (derive.go).
-	marked := make([]string, len(plans))
-	for i, p := range plans {
-		marked[i] = p.rev.Record.Testimony
+	// What the search indexes will take of the testimonies of interviews
+	// that exist already, worked out on another core meanwhile (derive.go).
+	var marked []string
+	for _, p := range plans {
+		if !p.fresh {
+			marked = append(marked, p.rev.Record.Testimony)
+		}
 	}
 	texts := deriveIndexTexts(marked)
 
-	// Sealing is a post-quantum KEM per item, the costliest step: spread it
-	// over the cores.
-	if err := sealAll(v, plans); err != nil {
+	// The two costliest steps of a large add, side by side: sealing (a
+	// post-quantum KEM per item) with each revision's ID and signature on
+	// the other cores, while this one indexes the new interviews'
+	// testimony in the save's transaction (preindex.go).
+	sealing := startSealing(v, plans, runtime.GOMAXPROCS(0)-1)
+	defer sealing.cancel()
+	tx, err := v.beginSave()
+	if err != nil {
 		return nil, err
 	}
-	for _, p := range plans {
-		if p.sealed != nil {
-			p.rev.Sealed = append(p.rev.Sealed, p.sealedID)
-		}
+	defer tx.Rollback()
+	pre, err := preindex(ctx, tx, plans)
+	if err != nil {
+		return nil, v.memoryFull(err)
+	}
+	if err := sealing.finish(); err != nil {
+		return nil, err
 	}
 	// Revisions of one interview later in the batch build on earlier ones.
-	// Their sealed lists and parents were planned before sealing, so fix up
-	// in order.
+	// Their sealed lists and parents were planned before sealing, so they
+	// are finished here, in order.
 	ids := make([]string, len(plans))
-	prev := map[string]*Revision{}
+	prev := map[string]*plan{}
 	for i, p := range plans {
-		if before, ok := prev[p.rev.Interview]; ok {
+		if p.chained {
+			before := prev[p.rev.Interview].rev
 			p.rev.Parents = []string{before.ID}
 			p.rev.Sealed = append(append([]string{}, before.Sealed...), p.rev.Sealed[len(p.inheritedSealed):]...)
+			if err := p.finishRevision(v.member.SigningKey); err != nil {
+				return nil, err
+			}
 		}
-		id, err := p.rev.computeID()
-		if err != nil {
-			return nil, err
-		}
-		p.rev.ID = id
-		prev[p.rev.Interview] = p.rev
+		prev[p.rev.Interview] = p
 		ids[i] = p.rev.Interview
 	}
 
-	ch := &change{indexTexts: texts}
+	ch := &change{indexTexts: texts, preindexed: pre}
 	for _, p := range plans {
 		for _, k := range p.kept {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
@@ -92,20 +103,15 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 		if p.sealed != nil {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
 		}
-		body, testimony, err := p.rev.storedBody()
-		if err != nil {
-			return nil, err
-		}
 		ch.Revisions = append(ch.Revisions, revisionRecord{
-			ID: p.rev.ID, Body: body, Testimony: testimony,
-			Sig: signRevision(v.member.SigningKey, p.rev.ID), rev: p.rev,
+			ID: p.rev.ID, Body: p.body, Testimony: p.rev.Record.Testimony, Sig: p.sig, rev: p.rev,
 		})
 	}
 	// The last moment to stop: after this the batch is saved.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := v.commit(ch); err != nil {
+	if err := v.commitTx(tx, ch); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -119,6 +125,26 @@ type plan struct {
 	payload         *sealedPayload // to seal, or nil
 	sealed          []byte         // ciphertext of payload
 	sealedID        string
+	// fresh: the revision makes a new interview. chained: an earlier
+	// revision of the batch is of the same interview, so this one is
+	// finished after it.
+	fresh, chained bool
+	// The finished revision: its stored body and signature (its ID is in
+	// rev).
+	body json.RawMessage
+	sig  []byte
+}
+
+// finishRevision works out p's stored body, ID and signature, once its
+// sealed list and parents are final.
+func (p *plan) finishRevision(sk ed25519.PrivateKey) error {
+	body, testimony, err := p.rev.storedBody()
+	if err != nil {
+		return err
+	}
+	p.rev.ID = revisionID(body, testimony)
+	p.body, p.sig = body, signRevision(sk, p.rev.ID)
+	return nil
 }
 
 func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*Revision, now string) (*plan, error) {
@@ -168,6 +194,7 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
 	} else {
 		p.rev.Interview = randomID()
+		p.fresh = true
 	}
 	if err := p.keepSeal(in.Sealed); err != nil {
 		return nil, err
@@ -220,43 +247,84 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 	return p, nil
 }
 
-func sealAll(v *Vault, plans []*plan) error {
-	work := make(chan *plan)
-	errs := make(chan error, len(plans))
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
+// sealer seals plans' payloads to the custodian and finishes each
+// revision that has no earlier one of its interview in the batch (its
+// sealed list, ID and signature), on workers beside the caller, which joins
+// them with finish. Each plan is one piece of work, so a slow core takes
+// fewer.
+type sealer struct {
+	v     *Vault
+	plans []*plan
+	next  atomic.Int64
+	stop  atomic.Bool
+	errs  []error
+	wg    sync.WaitGroup
+}
+
+// startSealing starts workers (at least one) on plans.
+func startSealing(v *Vault, plans []*plan, workers int) *sealer {
+	s := &sealer{v: v, plans: plans, errs: make([]error, len(plans))}
+	for range max(workers, 1) {
+		s.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for p := range work {
-				plain, err := json.Marshal(p.payload)
-				if err != nil {
-					errs <- err
-					continue
-				}
-				ct, err := crypto.Seal(v.custodian, plain)
-				// The identity in the clear is no longer needed: wipe the
-				// JSON and drop the payload. Its fields are Go strings, from
-				// the JSON decoder, which cannot be wiped; dropping them
-				// lets the garbage collector reuse their memory sooner.
-				crypto.Wipe(plain)
-				p.payload = nil
-				if err != nil {
-					errs <- fmt.Errorf("failed to seal to the custodian: %w", err)
-					continue
-				}
-				sum := sha256.Sum256(ct)
-				p.sealed, p.sealedID = ct, hex.EncodeToString(sum[:])
-			}
+			defer s.wg.Done()
+			s.work()
 		}()
 	}
-	for _, p := range plans {
-		if p.payload != nil {
-			work <- p
+	return s
+}
+
+func (s *sealer) work() {
+	for !s.stop.Load() {
+		i := int(s.next.Add(1)) - 1
+		if i >= len(s.plans) {
+			return
+		}
+		s.errs[i] = s.seal(s.plans[i])
+	}
+}
+
+// finish does what is left of the work here too, waits for the workers,
+// and returns the error of the first plan in input order that failed.
+func (s *sealer) finish() error {
+	s.work()
+	s.wg.Wait()
+	for _, err := range s.errs {
+		if err != nil {
+			return err
 		}
 	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	return <-errs
+	return nil
+}
+
+// cancel stops the workers, if they still run, and waits for them.
+func (s *sealer) cancel() {
+	s.stop.Store(true)
+	s.wg.Wait()
+}
+
+func (s *sealer) seal(p *plan) error {
+	if p.payload != nil {
+		plain, err := json.Marshal(p.payload)
+		if err != nil {
+			return err
+		}
+		ct, err := crypto.Seal(s.v.custodian, plain)
+		// The identity in the clear is no longer needed: wipe the JSON and
+		// drop the payload. Its fields are Go strings, from the JSON
+		// decoder, which cannot be wiped; dropping them lets the garbage
+		// collector reuse their memory sooner.
+		crypto.Wipe(plain)
+		p.payload = nil
+		if err != nil {
+			return fmt.Errorf("failed to seal to the custodian: %w", err)
+		}
+		sum := sha256.Sum256(ct)
+		p.sealed, p.sealedID = ct, hex.EncodeToString(sum[:])
+		p.rev.Sealed = append(p.rev.Sealed, p.sealedID)
+	}
+	if p.chained {
+		return nil
+	}
+	return p.finishRevision(s.v.member.SigningKey)
 }
