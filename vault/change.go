@@ -296,6 +296,7 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 	}
 	entries := make([]ftsEntry, 0, len(touched))
 	indexed := map[string]bool{} // of ch.preindexed
+	tagged := map[string]bool{}  // in the codebook now
 	for _, id := range touched {
 		head, n, shareable, err := newestHead(ctx, tx, st, id, fresh)
 		if err != nil {
@@ -303,19 +304,23 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 		tags, _ := json.Marshal(head.Record.Tags)
 		var rowid int64
-		err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
-		existed := err == nil
 		pre, isPre := ch.preindexed[id]
 		if isPre {
 			// Indexed ahead under the rowid its row takes now, as the
 			// interview this head is: anything else would leave the
 			// index wrong, so the save fails instead (never: a new
 			// interview's ID is random, and its one revision the head).
-			if existed || head.Record.Testimony != pre.marked {
+			// If its row were here already, inserting it again fails on
+			// the unique ID: no need to look it up first.
+			if head.Record.Testimony != pre.marked {
 				return fmt.Errorf("interview %s was indexed ahead of its save as another", id)
 			}
 			indexed[id] = true
+			err = sql.ErrNoRows
+		} else {
+			err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
 		}
+		existed := err == nil
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			var at any // the next rowid
@@ -332,6 +337,10 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			return err
 		}
 		for _, t := range head.Record.Tags {
+			if tagged[t] {
+				continue
+			}
+			tagged[t] = true
 			if _, err := st.tag.ExecContext(ctx, t); err != nil {
 				return err
 			}
