@@ -18,10 +18,13 @@ import (
 // BenchmarkNativeFTS is the yardstick of issue 17 for BenchmarkAdd: the
 // native sqlite3 tool inserting the same 10,000 public testimonies into an
 // in-memory FTS5 trigram table, in one transaction (without
-// contentless_delete, which the sqlite3 of Debian 12 lacks). Run it in the same run as
-// BenchmarkAdd and compare (both on the same loaded or idle machine):
+// contentless_delete, which the sqlite3 of Debian 12 lacks). Run it in the
+// same run as BenchmarkAdd and BenchmarkBundle/…/import and compare (both on
+// the same loaded or idle machine). Each also reports cpu-s/op, the CPU
+// time of the timed work (here the sqlite3 child's), which a loaded machine
+// disturbs less than wall time:
 //
-//	go test ./vault -run '^$' -bench 'BenchmarkAdd$|NativeFTS' -benchtime 2x
+//	go test ./vault -run '^$' -bench 'BenchmarkAdd$|NativeFTS|ModerncFTS|Bundle/.*/import' -benchtime 2x
 func BenchmarkNativeFTS(b *testing.B) {
 	sqlite, err := exec.LookPath("sqlite3")
 	if err != nil {
