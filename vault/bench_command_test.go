@@ -2,6 +2,7 @@ package vault_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,11 +16,18 @@ import (
 // work factor applies): open the vault, do one thing, close it. `add` of one
 // interview should cost about what `list` costs, however large the vault:
 // neither may rewrite the snapshot. Each iteration starts from a fresh copy
-// of the vault, so the journal does not grow across iterations.
+// of the vault, so the journal does not grow across iterations. With
+// TVAULT_BENCH_LARGE=1 it also runs at 100,000 interviews (benchSizes).
 //
 //	go test ./vault -run '^$' -bench Command -benchtime 5x
 func BenchmarkCommand(b *testing.B) {
-	src := benchVault(b, 10000)
+	for _, n := range benchSizes() {
+		benchCommand(b, n)
+	}
+}
+
+func benchCommand(b *testing.B, n int) {
+	src := benchVault(b, n)
 	one := synth.Interviews(99, 1, benchTestimony)
 	for _, cmd := range []struct {
 		name string
@@ -34,7 +42,8 @@ func BenchmarkCommand(b *testing.B) {
 			return err
 		}},
 	} {
-		b.Run("interviews=10000/cmd="+cmd.name, func(b *testing.B) {
+		b.Run(fmt.Sprintf("interviews=%d/cmd=%s", n, cmd.name), func(b *testing.B) {
+			failRun(b)
 			for b.Loop() {
 				b.StopTimer()
 				dir := copyDir(b, src)

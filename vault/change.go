@@ -42,6 +42,9 @@ type change struct {
 	// indexTexts, when set, are the search index texts of the change's
 	// testimonies, worked out beside the save (derive.go).
 	indexTexts *indexTexts
+	// preindexed are the new interviews whose testimony the save indexed
+	// ahead (preindex.go), by interview ID.
+	preindexed map[string]preindexed
 
 	// replay is set when the change comes from this vault's own journal:
 	// it was accepted once, so apply does not refuse it again for a rule
@@ -116,8 +119,8 @@ var applySQL = []struct {
 	{func(s *applyStmts) **sql.Stmt { return &s.head }, `INSERT OR IGNORE INTO heads (interview, revision) VALUES (?, ?)`},
 	{func(s *applyStmts) **sql.Stmt { return &s.heads }, `SELECT revision FROM heads WHERE interview = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.interviewRow }, `SELECT rowid FROM interviews WHERE id = ?`},
-	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (id, revision, pseudonym, interviewed_on, tags, heads, updated_at, shareable)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
+	{func(s *applyStmts) **sql.Stmt { return &s.insInterview }, `INSERT INTO interviews (rowid, id, revision, pseudonym, interviewed_on, tags, heads, updated_at, shareable)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`},
 	{func(s *applyStmts) **sql.Stmt { return &s.updInterview }, `UPDATE interviews SET revision = ?, pseudonym = ?, interviewed_on = ?, tags = ?,
 		heads = ?, updated_at = ?, shareable = ? WHERE rowid = ?`},
 	{func(s *applyStmts) **sql.Stmt { return &s.ftsDel }, `DELETE FROM testimony_fts WHERE rowid = ?`},
@@ -295,6 +298,8 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		marked  string
 	}
 	entries := make([]ftsEntry, 0, len(touched))
+	indexed := map[string]bool{} // of ch.preindexed
+	tagged := map[string]bool{}  // in the codebook now
 	for _, id := range touched {
 		head, n, shareable, err := newestHead(ctx, tx, st, id, fresh)
 		if err != nil {
@@ -302,11 +307,30 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 		tags, _ := json.Marshal(head.Record.Tags)
 		var rowid int64
-		err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
+		pre, isPre := ch.preindexed[id]
+		if isPre {
+			// Indexed ahead under the rowid its row takes now, as the
+			// interview this head is: anything else would leave the
+			// index wrong, so the save fails instead (never: a new
+			// interview's ID is random, and its one revision the head).
+			// If its row were here already, inserting it again fails on
+			// the unique ID: no need to look it up first.
+			if head.Record.Testimony != pre.marked {
+				return fmt.Errorf("interview %s was indexed ahead of its save as another", id)
+			}
+			indexed[id] = true
+			err = sql.ErrNoRows
+		} else {
+			err = st.interviewRow.QueryRowContext(ctx, id).Scan(&rowid)
+		}
 		existed := err == nil
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err = st.insInterview.QueryRowContext(ctx, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
+			var at any // the next rowid
+			if isPre {
+				at = pre.rowid
+			}
+			err = st.insInterview.QueryRowContext(ctx, at, id, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
 				string(tags), n, head.CreatedAt, shareable).Scan(&rowid)
 		case err == nil:
 			_, err = st.updInterview.ExecContext(ctx, head.ID, head.Record.Pseudonym, head.Record.InterviewedOn,
@@ -316,11 +340,23 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 			return err
 		}
 		for _, t := range head.Record.Tags {
+			if tagged[t] {
+				continue
+			}
+			tagged[t] = true
 			if _, err := st.tag.ExecContext(ctx, t); err != nil {
 				return err
 			}
 		}
+		if isPre {
+			continue
+		}
 		entries = append(entries, ftsEntry{rowid: rowid, existed: existed, marked: head.Record.Testimony})
+	}
+	if len(indexed) != len(ch.preindexed) {
+		// An interview indexed ahead whose revision was not stored (never:
+		// see above) would leave its index entry behind.
+		return fmt.Errorf("%d interviews indexed ahead of the save were not saved", len(ch.preindexed)-len(indexed))
 	}
 	texts := make([]indexText, len(entries))
 	for i, e := range entries {
@@ -348,95 +384,6 @@ func apply(ctx context.Context, tx *sql.Tx, ch *change) error {
 		}
 	}
 	return nil
-}
-
-// checkParent refuses a revision that names as parent a revision of another
-// interview: heads and merges are per interview, and a foreign child would
-// hide that parent from its own interview's heads.
-func checkParent(ctx context.Context, st *applyStmts, ch *change, id, interview, parent string) error {
-	var other string
-	err := st.parentInterview.QueryRowContext(ctx, parent).Scan(&other)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil // not here yet; hasChild checks when it arrives
-	case err != nil:
-		return err
-	case other != interview && !ch.replay:
-		return fmt.Errorf("%w: revision %s of interview %s names a parent of another interview", ErrDamaged, short(id), interview)
-	}
-	return nil
-}
-
-// hasChild reports whether a revision of interview names id as a parent.
-// Children of other interviews do not count: one that arrives in the same
-// change is refused as damaged, one stored earlier (accepted before parents
-// were checked, or before its parent arrived) is ignored, and check reports
-// it.
-func hasChild(ctx context.Context, st *applyStmts, ch *change, id, interview string, fresh map[string]*Revision) (bool, error) {
-	rows, err := st.children.QueryContext(ctx, id)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	found := false
-	for rows.Next() {
-		var child, childInterview string
-		if err := rows.Scan(&child, &childInterview); err != nil {
-			return false, err
-		}
-		switch {
-		case childInterview == interview:
-			found = true
-		case fresh[child] != nil && !ch.replay:
-			return false, fmt.Errorf("%w: revision %s of interview %s names a parent of another interview", ErrDamaged, short(child), childInterview)
-		}
-	}
-	return found, rows.Err()
-}
-
-// newestHead returns the head revision an interview shows (the newest), the
-// number of heads, and whether every head's consent allows sharing.
-func newestHead(ctx context.Context, tx *sql.Tx, st *applyStmts, interview string, fresh map[string]*Revision) (*Revision, int, bool, error) {
-	rows, err := st.heads.QueryContext(ctx, interview)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, 0, false, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, false, err
-	}
-	if len(ids) == 0 {
-		return nil, 0, false, fmt.Errorf("%w: interview %s has no head revision", ErrDamaged, interview)
-	}
-	var best *Revision
-	shareable := true
-	for _, id := range ids {
-		r := fresh[id]
-		if r == nil {
-			var body []byte
-			var testimony string
-			if err := tx.QueryRowContext(ctx, `SELECT body, testimony FROM revisions WHERE id = ?`, id).Scan(&body, &testimony); err != nil {
-				return nil, 0, false, err
-			}
-			if r, err = loadRevision(id, body, testimony); err != nil {
-				return nil, 0, false, err
-			}
-		}
-		shareable = shareable && r.Record.Consent.Share
-		if best == nil || newer(r, best) {
-			best = r
-		}
-	}
-	return best, len(ids), shareable, nil
 }
 
 // applyLocal applies the parts of a change that only this vault has: the

@@ -15,14 +15,27 @@ import (
 // (a bulk add) is then checkpointed at once; the frame made it safe first,
 // so a failed checkpoint loses nothing.
 func (v *Vault) commit(ch *change) error {
-	if err := v.writable(); err != nil {
-		return err
-	}
-	ctx := v.ctx
-	tx, err := v.conn.BeginTx(ctx, nil)
+	tx, err := v.beginSave()
 	if err != nil {
 		return err
 	}
+	return v.commitTx(tx, ch)
+}
+
+// beginSave begins the transaction of a save, for commitTx, once the vault
+// is known to be writable. A save that writes part of its change before
+// the change is complete (Add indexes while it seals: preindex.go) begins
+// it itself.
+func (v *Vault) beginSave() (*sql.Tx, error) {
+	if err := v.writable(); err != nil {
+		return nil, err
+	}
+	return v.conn.BeginTx(v.ctx, nil)
+}
+
+// commitTx is commit in a transaction from beginSave, which it ends.
+func (v *Vault) commitTx(tx *sql.Tx, ch *change) error {
+	ctx := v.ctx
 	defer tx.Rollback()
 	if err := apply(ctx, tx, ch); err != nil {
 		return v.memoryFull(err)

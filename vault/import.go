@@ -127,6 +127,10 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if err := v.verifyRevisions(ctx, ch, tombstoned); err != nil {
 		return nil, err
 	}
+	// What the search indexes will take of the revisions that may become
+	// heads, worked out on another core while the rest of the import runs
+	// (derive.go).
+	ch.indexTexts = deriveIndexTexts(headTexts(ch, tombstoned))
 
 	if err := v.countNew(ctx, ch, tombstoned, report); err != nil {
 		return nil, err
@@ -163,6 +167,26 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 		removePlaced()
 	}
 	return rep, err
+}
+
+// headTexts returns the marked testimony of the verified revisions of ch
+// that no other of its revisions names as parent and whose interview is
+// not purged: those that may become heads.
+func headTexts(ch *change, tombstoned map[string]bool) []string {
+	parents := map[string]bool{}
+	for i := range ch.Revisions {
+		for _, p := range ch.Revisions[i].rev.Parents {
+			parents[p] = true
+		}
+	}
+	var marked []string
+	for i := range ch.Revisions {
+		rev := ch.Revisions[i].rev
+		if !parents[rev.ID] && !tombstoned[rev.Interview] {
+			marked = append(marked, rev.Record.Testimony)
+		}
+	}
+	return marked
 }
 
 // checkSigner checks, on a bundle's header, that it is signed by this

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tvault/tvault/crypto"
@@ -44,80 +45,71 @@ func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("interview %d: %w", i+1, err)
 		}
+		_, p.chained = latest[p.rev.Interview]
 		plans[i] = p
 		latest[p.rev.Interview] = p.rev
 	}
-	// What the search indexes will take of each testimony, worked out on
-	// the other core meanwhile (derive.go).
-	marked := make([]string, len(plans))
-	for i, p := range plans {
-		marked[i] = p.rev.Record.Testimony
+	// What the search indexes will take of the testimonies of interviews
+	// that exist already, worked out on another core meanwhile (derive.go).
+	var marked []string
+	for _, p := range plans {
+		if !p.fresh {
+			marked = append(marked, p.rev.Record.Testimony)
+		}
 	}
 	texts := deriveIndexTexts(marked)
 
-	// Sealing is a post-quantum KEM per item, the costliest step: spread it
-	// over the cores.
-	if err := sealAll(v, plans); err != nil {
+	// The two costliest steps of a large add, side by side: sealing (a
+	// post-quantum KEM per item) with each revision's ID and signature on
+	// the other cores, while this one indexes the new interviews'
+	// testimony in the save's transaction (preindex.go).
+	sealing := startSealing(v, plans, runtime.GOMAXPROCS(0)-1)
+	defer sealing.cancel()
+	tx, err := v.beginSave()
+	if err != nil {
 		return nil, err
 	}
-	for _, p := range plans {
-		if p.sealed != nil {
-			p.rev.Sealed = append(p.rev.Sealed, p.sealedID)
-		}
+	defer tx.Rollback()
+	pre, err := preindex(ctx, tx, plans)
+	if err != nil {
+		return nil, v.memoryFull(err)
+	}
+	if err := sealing.finish(); err != nil {
+		return nil, err
 	}
 	// Revisions of one interview later in the batch build on earlier ones.
-	// Their sealed lists and parents were planned before sealing, so fix up
-	// in order.
-	// Committing to every word (revision3.go) is spread over the cores
-	// too, for the revisions of an interview that is once in the batch.
+	// Their sealed lists and parents were planned before sealing, so they
+	// are finished here, in order.
 	ids := make([]string, len(plans))
-	recs := make([]revisionRecord, len(plans))
-	times := map[string]int{}
-	for _, p := range plans {
-		times[p.rev.Interview]++
-	}
-	var alone []int
+	prev := map[string]*plan{}
 	for i, p := range plans {
-		if times[p.rev.Interview] == 1 {
-			alone = append(alone, i)
-		}
-	}
-	if err := makeRecords(v.member.SigningKey, plans, alone, recs); err != nil {
-		return nil, err
-	}
-	prev := map[string]*Revision{}
-	for i, p := range plans {
-		ids[i] = p.rev.Interview
-		if times[p.rev.Interview] == 1 {
-			continue
-		}
-		if before, ok := prev[p.rev.Interview]; ok {
+		if p.chained {
+			before := prev[p.rev.Interview].rev
 			p.rev.Parents = []string{before.ID}
 			p.rev.Sealed = append(append([]string{}, before.Sealed...), p.rev.Sealed[len(p.inheritedSealed):]...)
+			if err := p.finishRevision(v.member.SigningKey); err != nil {
+				return nil, err
+			}
 		}
-		rec, err := newRevisionRecord(v.member.SigningKey, p.rev)
-		if err != nil {
-			return nil, err
-		}
-		recs[i] = rec
-		prev[p.rev.Interview] = p.rev
+		prev[p.rev.Interview] = p
+		ids[i] = p.rev.Interview
 	}
 
-	ch := &change{indexTexts: texts}
-	for i, p := range plans {
+	ch := &change{indexTexts: texts, preindexed: pre}
+	for _, p := range plans {
 		for _, k := range p.kept {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: k.ID, Interview: p.rev.Interview, Data: k.Data})
 		}
 		if p.sealed != nil {
 			ch.Sealed = append(ch.Sealed, sealedRecord{ID: p.sealedID, Interview: p.rev.Interview, Data: p.sealed})
 		}
-		ch.Revisions = append(ch.Revisions, recs[i])
+		ch.Revisions = append(ch.Revisions, p.rec)
 	}
 	// The last moment to stop: after this the batch is saved.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := v.commit(ch); err != nil {
+	if err := v.commitTx(tx, ch); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -131,6 +123,24 @@ type plan struct {
 	payload         *sealedPayload // to seal, or nil
 	sealed          []byte         // ciphertext of payload
 	sealedID        string
+	// fresh: the revision makes a new interview. chained: an earlier
+	// revision of the batch is of the same interview, so this one is
+	// finished after it.
+	fresh, chained bool
+	// The finished revision (format 3): stored body, proof, ID and
+	// signature.
+	rec revisionRecord
+}
+
+// finishRevision works out p's stored body, ID and signature, once its
+// sealed list and parents are final.
+func (p *plan) finishRevision(sk ed25519.PrivateKey) error {
+	rec, err := newRevisionRecord(sk, p.rev)
+	if err != nil {
+		return err
+	}
+	p.rec = rec
+	return nil
 }
 
 func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*Revision, now string) (*plan, error) {
@@ -180,6 +190,7 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 		p.rev.Sealed = append(p.rev.Sealed, prev.Sealed...)
 	} else {
 		p.rev.Interview = randomID()
+		p.fresh = true
 	}
 	if err := p.keepSeal(in.Sealed); err != nil {
 		return nil, err
@@ -232,71 +243,84 @@ func (v *Vault) planRevision(ctx context.Context, in *Input, latest map[string]*
 	return p, nil
 }
 
-func sealAll(v *Vault, plans []*plan) error {
-	work := make(chan *plan)
-	errs := make(chan error, len(plans))
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				plain, err := json.Marshal(p.payload)
-				if err != nil {
-					errs <- err
-					continue
-				}
-				ct, err := crypto.Seal(v.custodian, plain)
-				// The identity in the clear is no longer needed: wipe the
-				// JSON and drop the payload. Its fields are Go strings, from
-				// the JSON decoder, which cannot be wiped; dropping them
-				// lets the garbage collector reuse their memory sooner.
-				crypto.Wipe(plain)
-				p.payload = nil
-				if err != nil {
-					errs <- fmt.Errorf("failed to seal to the custodian: %w", err)
-					continue
-				}
-				sum := sha256.Sum256(ct)
-				p.sealed, p.sealedID = ct, hex.EncodeToString(sum[:])
-			}
-		}()
-	}
-	for _, p := range plans {
-		if p.payload != nil {
-			work <- p
-		}
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	return <-errs
+// sealer seals plans' payloads to the custodian and finishes each
+// revision that has no earlier one of its interview in the batch (its
+// sealed list, ID and signature), on workers beside the caller, which joins
+// them with finish. Each plan is one piece of work, so a slow core takes
+// fewer.
+type sealer struct {
+	v     *Vault
+	plans []*plan
+	next  atomic.Int64
+	stop  atomic.Bool
+	errs  []error
+	wg    sync.WaitGroup
 }
 
-// makeRecords makes and signs the revisions of plans[which] into recs, on
-// every core.
-func makeRecords(sk ed25519.PrivateKey, plans []*plan, which []int, recs []revisionRecord) error {
-	errs := make([]error, len(which))
-	var next sync.Mutex
-	n := 0
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(which)) {
-		wg.Add(1)
+// startSealing starts workers (at least one) on plans.
+func startSealing(v *Vault, plans []*plan, workers int) *sealer {
+	s := &sealer{v: v, plans: plans, errs: make([]error, len(plans))}
+	for range max(workers, 1) {
+		s.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for {
-				next.Lock()
-				k := n
-				n++
-				next.Unlock()
-				if k >= len(which) {
-					return
-				}
-				i := which[k]
-				recs[i], errs[k] = newRevisionRecord(sk, plans[i].rev)
-			}
+			defer s.wg.Done()
+			s.work()
 		}()
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return s
+}
+
+func (s *sealer) work() {
+	for !s.stop.Load() {
+		i := int(s.next.Add(1)) - 1
+		if i >= len(s.plans) {
+			return
+		}
+		s.errs[i] = s.seal(s.plans[i])
+	}
+}
+
+// finish does what is left of the work here too, waits for the workers,
+// and returns the error of the first plan in input order that failed.
+func (s *sealer) finish() error {
+	s.work()
+	s.wg.Wait()
+	for _, err := range s.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cancel stops the workers, if they still run, and waits for them.
+func (s *sealer) cancel() {
+	s.stop.Store(true)
+	s.wg.Wait()
+}
+
+func (s *sealer) seal(p *plan) error {
+	if p.payload != nil {
+		plain, err := json.Marshal(p.payload)
+		if err != nil {
+			return err
+		}
+		ct, err := crypto.Seal(s.v.custodian, plain)
+		// The identity in the clear is no longer needed: wipe the JSON and
+		// drop the payload. Its fields are Go strings, from the JSON
+		// decoder, which cannot be wiped; dropping them lets the garbage
+		// collector reuse their memory sooner.
+		crypto.Wipe(plain)
+		p.payload = nil
+		if err != nil {
+			return fmt.Errorf("failed to seal to the custodian: %w", err)
+		}
+		sum := sha256.Sum256(ct)
+		p.sealed, p.sealedID = ct, hex.EncodeToString(sum[:])
+		p.rev.Sealed = append(p.rev.Sealed, p.sealedID)
+	}
+	if p.chained {
+		return nil
+	}
+	return p.finishRevision(s.v.member.SigningKey)
 }

@@ -163,8 +163,13 @@ func isCJK(r rune) bool {
 // cjkPairs returns the distinct pairs of adjacent CJK characters in text,
 // lower-cased like queries, space-separated: the document cjk_fts indexes.
 func cjkPairs(text string) string {
+	if !hasNonASCII(text) {
+		return "" // most English testimony: no CJK letter, no map
+	}
 	var b strings.Builder
-	seen := make(map[[2]rune]struct{})
+	// A pair as one integer: the map's fast path, sized for text that is
+	// all CJK (three bytes a letter) so that it never grows.
+	seen := make(map[uint64]struct{}, len(text)/3)
 	var prev rune
 	for i, r := range text {
 		if !isCJK(r) {
@@ -172,8 +177,9 @@ func cjkPairs(text string) string {
 			continue
 		}
 		if prev != 0 {
-			if _, ok := seen[[2]rune{prev, r}]; !ok {
-				seen[[2]rune{prev, r}] = struct{}{}
+			pair := uint64(prev)<<32 | uint64(r)
+			if _, ok := seen[pair]; !ok {
+				seen[pair] = struct{}{}
 				if b.Len() > 0 {
 					b.WriteByte(' ')
 				}
@@ -185,6 +191,16 @@ func cjkPairs(text string) string {
 	// CJK letters have no case; Latin ones never reach here. Lower-casing
 	// stays for the few scripts' letters that might.
 	return strings.ToLower(b.String())
+}
+
+// hasNonASCII reports whether text has a byte of a character outside ASCII.
+func hasNonASCII(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }
 
 // fillCJKIndex indexes every interview's head in cjk_fts: the migration

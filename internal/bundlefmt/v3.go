@@ -46,7 +46,11 @@ type Kind struct {
 	Name string
 	Max  int64
 
-	count  func(*Body) int
+	count func(*Body) int
+	// parse decodes a record's fields and returns what adds the record to
+	// a body; it runs beside the reading, on any core (decode.go). A kind
+	// without parse is decoded in order by decode, as it is read.
+	parse  func([]byte) (func(*Body), error)
 	decode func(*Body, []byte) error
 	encode func(*Body, func(any) error) error
 }
@@ -83,16 +87,17 @@ func kindOf[T any](name string, max int64, field func(*Body) *[]T) Kind {
 		Name:  name,
 		Max:   max,
 		count: func(b *Body) int { return len(*field(b)) },
-		decode: func(b *Body, data []byte) error {
+		parse: func(data []byte) (func(*Body), error) {
 			var x T
 			dec := json.NewDecoder(bytes.NewReader(data))
 			dec.DisallowUnknownFields()
 			if err := dec.Decode(&x); err != nil || dec.InputOffset() != int64(len(data)) {
-				return fmt.Errorf("%w: a %s record does not parse", ErrBody, name)
+				return nil, fmt.Errorf("%w: a %s record does not parse", ErrBody, name)
 			}
-			p := field(b)
-			*p = append(*p, x)
-			return nil
+			return func(b *Body) {
+				p := field(b)
+				*p = append(*p, x)
+			}, nil
 		},
 		encode: func(b *Body, emit func(any) error) error {
 			s := *field(b)
@@ -297,6 +302,8 @@ func parseV3(br *bufio.Reader, check func(*Header) error, take func(*BlobChunk) 
 	}
 
 	body := &Body{Version: Version, Exporter: h.Exporter, Recipients: h.Recipients, CreatedAt: h.CreatedAt, AuditHead: h.AuditHead, KeyChanges: h.KeyChanges, takeBlob: take}
+	dec := startDecoding()
+	defer dec.stop()
 	records := sha256.New()
 	counts := map[string]int64{}
 	var size, total int64
@@ -311,7 +318,13 @@ func parseV3(br *bufio.Reader, check func(*Header) error, take func(*BlobChunk) 
 			return nil, err
 		}
 		if kind == endKind {
+			if err := dec.finish(body); err != nil {
+				return nil, err
+			}
 			return body, finishV3(br, h, hsum[:], line, records, total, size-int64(len(line))-1, counts)
+		}
+		if err := dec.failed(); err != nil {
+			return nil, err
 		}
 		if size > h.Size {
 			return nil, fmt.Errorf("%w: its records exceed the %d bytes the header declares", ErrTooLarge, h.Size)
@@ -329,7 +342,9 @@ func parseV3(br *bufio.Reader, check func(*Header) error, take func(*BlobChunk) 
 		// The record's own fields: the line from its first field on,
 		// opened again.
 		rest[0] = '{'
-		if err := k.decode(body, rest); err != nil {
+		if k.parse != nil {
+			dec.add(k, rest)
+		} else if err := k.decode(body, rest); err != nil {
 			return nil, err
 		}
 	}
