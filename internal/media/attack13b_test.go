@@ -1,0 +1,77 @@
+package media
+
+import (
+	"bytes"
+	"compress/zlib"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pdfOf builds a one-page PDF whose page draws an image (object 5) made of
+// imgDict and imgData; extra objects are appended as they are.
+func pdfOf(imgDict string, imgData []byte, extra string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	b.WriteString("1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n")
+	b.WriteString("2 0 obj\n<</Type/Pages/Kids[3 0 R]/Count 1>>\nendobj\n")
+	b.WriteString("3 0 obj\n<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Resources<</XObject<</Im1 5 0 R>>>>/Contents 4 0 R>>\nendobj\n")
+	c := "q 320 0 0 240 72 300 cm /Im1 Do Q"
+	fmt.Fprintf(&b, "4 0 obj\n<</Length %d>>\nstream\n%s\nendstream\nendobj\n", len(c), c)
+	fmt.Fprintf(&b, "5 0 obj\n<<%s/Length %d>>\nstream\n", imgDict, len(imgData))
+	b.Write(imgData)
+	b.WriteString("\nendstream\nendobj\n")
+	b.WriteString(extra)
+	b.WriteString("trailer\n<</Root 1 0 R>>\n%%EOF\n")
+	return b.Bytes()
+}
+
+func zlibBytes(b []byte) []byte {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(b)
+	zw.Close()
+	return z.Bytes()
+}
+
+// An object stream's header may list any number of objects at one offset:
+// each is read anew. A small file whose one object stream names a large
+// array a hundred thousand times made the reader parse it a hundred
+// thousand times, on arrival (inspection) as on cleaning.
+func TestAttackPDFObjectStreamAmplification(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		entries int
+		object  string
+	}{
+		{"an array of 16384 numbers, 500 times", 500, "[" + strings.Repeat("0 ", 1<<14) + "]"},
+		{"a string of 1 MiB, 400 times", 400, "(" + strings.Repeat("a", 1<<20) + ")"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var head bytes.Buffer
+			for k := 0; k < tc.entries; k++ {
+				fmt.Fprintf(&head, "%d 0 ", 100+k)
+			}
+			data := zlibBytes(append(head.Bytes(), tc.object...))
+			extra := fmt.Sprintf("6 0 obj\n<</Type/ObjStm/N %d/First %d/Filter/FlateDecode/Length %d>>\nstream\n", tc.entries, head.Len(), len(data))
+			extra += string(data) + "\nendstream\nendobj\n"
+			file := pdfOf("/Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8", []byte{0}, extra)
+			t.Logf("the file: %d KiB", len(file)>>10)
+
+			start := time.Now()
+			var err error
+			n := allocated(func() { _, err = cleanBytes(file) })
+			t.Logf("clean: %v, %d MiB allocated, err %v", time.Since(start), n>>20, err)
+			if limit := uint64(128 << 20); n > limit {
+				t.Errorf("cleaning a %d KiB PDF allocated %d MiB", len(file)>>10, n>>20)
+			}
+			start = time.Now()
+			n = allocated(func() { inspect(file, 4096) })
+			t.Logf("inspect: %v, %d MiB allocated", time.Since(start), n>>20)
+			if limit := uint64(128 << 20); n > limit {
+				t.Errorf("inspecting a %d KiB PDF on arrival allocated %d MiB", len(file)>>10, n>>20)
+			}
+		})
+	}
+}
