@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tvault/tvault/internal/media/mediatest"
 )
 
 // pdfOf builds a one-page PDF whose page draws an image (object 5) made of
@@ -74,4 +76,73 @@ func TestAttackPDFObjectStreamAmplification(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A JPEG image in a PDF stored compressed once more, with Flate
+// ([/FlateDecode /DCTDecode], as some optimizers write it), kept its EXIF:
+// the cleaner only cleaned streams whose sole filter is DCTDecode.
+func TestAttackPDFJPEGUnderFlateKeepsEXIF(t *testing.T) {
+	for _, tc := range []struct {
+		name, dict string
+	}{
+		{"flate then dct", "/Type/XObject/Subtype/Image/Width 32/Height 24/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter[/FlateDecode/DCTDecode]"},
+		{"flate then dct, null parms", "/Type/XObject/Subtype/Image/Width 32/Height 24/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter[/FlateDecode/DCTDecode]/DecodeParms[null null]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			file := pdfOf(tc.dict, zlibBytes(mediatest.JPEGWithEXIF()), "")
+			out, err := cleanBytes(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pages, _, _ := pdfcpuRead(t, out); pages != 1 {
+				t.Errorf("the cleaned PDF has %d pages, want 1", pages)
+			}
+			plain := pdfPlainText(t, out)
+			for _, s := range []string{"Exif", "Canon", "Grandma"} {
+				if bytes.Contains(plain, []byte(s)) {
+					t.Errorf("the cleaned PDF, decompressed, still holds %q", s)
+				}
+			}
+			// The image is still there and still decodes to the same pixels.
+			j := bytes.Index(plain, []byte{0xff, 0xd8, 0xff})
+			if j < 0 {
+				t.Fatal("the cleaned PDF lost its image")
+			}
+			a := decode(t, mediatest.JPEGWithEXIF())
+			b := decode(t, plain[j:])
+			if a.Bounds() != b.Bounds() || a.At(5, 7) != b.At(5, 7) {
+				t.Error("the image's pixels changed")
+			}
+		})
+	}
+}
+
+// pdfPlainText returns the cleaned PDF's bytes with every Flate stream
+// decompressed after it: a canary inside a compressed stream is invisible
+// to a search of the raw bytes.
+func pdfPlainText(t *testing.T, out []byte) []byte {
+	t.Helper()
+	f, err := readPDF(out)
+	if err != nil {
+		t.Fatalf("the cleaned PDF does not read: %v", err)
+	}
+	all := append([]byte{}, out...)
+	for _, def := range f.defs {
+		s, ok := def.obj.(*pdfStream)
+		if !ok {
+			continue
+		}
+		data := s.data
+		for range 4 { // filters stacked
+			zr, err := zlib.NewReader(bytes.NewReader(data))
+			if err != nil {
+				break
+			}
+			var d bytes.Buffer
+			d.ReadFrom(zr)
+			data = d.Bytes()
+			all = append(all, data...)
+		}
+	}
+	return all
 }

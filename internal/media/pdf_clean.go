@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -82,13 +83,16 @@ func cleanPDF(w *bufio.Writer, r io.Reader, tail *Tail) error {
 		fmt.Fprintf(&buf, "%d 0 obj\n", k+1)
 		switch o := f.defs[num].obj.(type) {
 		case *pdfStream:
-			o.data = cleanDCT(o)
+			data, err := f.cleanDCT(o)
+			if err != nil {
+				return err
+			}
 			o.dict.del("Length")
-			o.dict.set("Length", pdfNumber(strconv.Itoa(len(o.data))))
+			o.dict.set("Length", pdfNumber(strconv.Itoa(len(data))))
 			writePDFObject(&buf, o.dict, renum)
 			buf.WriteString("\nstream\n")
 			cw.write(buf.Bytes())
-			cw.write(o.data)
+			cw.write(data)
 			cw.write([]byte("\nendstream\nendobj\n"))
 			continue
 		default:
@@ -128,22 +132,45 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 
 // cleanDCT returns a JPEG image stream's data without its EXIF, XMP,
 // comments and other metadata segments (see [Clean]), or the stream's data
-// as it is if it is not a JPEG image or does not clean. The compressed
-// image data is copied as it is.
-func cleanDCT(s *pdfStream) []byte {
+// as it is if it is not a JPEG image. The compressed image data is copied
+// as it is. A JPEG compressed once more with Flate ([/FlateDecode
+// /DCTDecode]) is decompressed and stored as a JPEG alone (its dictionary
+// changed to say so). A JPEG stored under any other filter is refused: its
+// metadata could not be removed. A JPEG the JPEG cleaner cannot finish is
+// copied as it is.
+func (f *pdfFile) cleanDCT(s *pdfStream) ([]byte, error) {
 	filter := s.dict.get("Filter")
 	if a, ok := filter.(pdfArray); ok && len(a) == 1 {
 		filter = a[0]
 	}
-	if filter != pdfName("DCTDecode") || !bytes.HasPrefix(s.data, []byte{0xff, 0xd8}) {
-		return s.data
+	data := s.data
+	switch a, _ := filter.(pdfArray); {
+	case filter == pdfName("DCTDecode"):
+	case len(a) == 2 && a[0] == pdfName("FlateDecode") && a[1] == pdfName("DCTDecode"):
+		parms := s.dict.get("DecodeParms")
+		p, isArray := parms.(pdfArray)
+		if parms != nil && (!isArray || len(p) != 2 || (p[0] != pdfKeyword("null") && p[0] != nil)) {
+			return nil, fmt.Errorf("%w: a PDF image compressed in a way tvault does not read", ErrCannotClean)
+		}
+		var err error
+		if data, err = f.inflate(data); err != nil {
+			return nil, err
+		}
+		s.dict.set("Filter", pdfName("DCTDecode"))
+		if isArray {
+			s.dict.set("DecodeParms", p[1])
+		}
+	case slices.Contains(a, pdfObject(pdfName("DCTDecode"))):
+		return nil, fmt.Errorf("%w: a PDF image compressed in a way tvault does not read", ErrCannotClean)
+	default:
+		return data, nil
 	}
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := cleanJPEG(bw, bufio.NewReader(bytes.NewReader(s.data))); err != nil || bw.Flush() != nil {
-		return s.data
+	if err := cleanJPEG(bw, bufio.NewReader(bytes.NewReader(data))); err != nil || bw.Flush() != nil {
+		return data, nil
 	}
-	return out.Bytes()
+	return out.Bytes(), nil
 }
 
 // usable reports whether object num is defined and is not part of the

@@ -331,17 +331,23 @@ func (f *pdfFile) decode(s *pdfStream) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: a PDF object stream compressed in a way tvault does not read", ErrCannotClean)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(s.data))
+	return f.inflate(s.data)
+}
+
+// inflate decompresses Flate data, within what is left of the file's
+// decompression budget (twice [MaxCleanPDF], for all its streams).
+func (f *pdfFile) inflate(data []byte) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: an object stream does not decompress", ErrMalformed)
+		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
 	}
 	budget := 2*MaxCleanPDF - f.inflated
 	out, err := io.ReadAll(io.LimitReader(zr, int64(budget)+1))
 	if len(out) > budget {
-		return nil, fmt.Errorf("%w: its object streams decompress to more than %d MiB", ErrCannotClean, 2*MaxCleanPDF>>20)
+		return nil, fmt.Errorf("%w: its streams decompress to more than %d MiB", ErrCannotClean, 2*MaxCleanPDF>>20)
 	}
 	if err != nil && len(out) == 0 {
-		return nil, fmt.Errorf("%w: an object stream does not decompress", ErrMalformed)
+		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
 	}
 	f.inflated += len(out)
 	return out, nil
