@@ -117,6 +117,24 @@ func TestAttackPDFJPEGUnderFlateKeepsEXIF(t *testing.T) {
 	}
 }
 
+// A JPEG in a PDF that the JPEG cleaner cannot finish (here: cut before
+// its end-of-image marker, which viewers draw anyway) was copied as it
+// was, EXIF and all: the PDF cleaner fell back to the original bytes.
+func TestAttackPDFJPEGThatDoesNotCleanKeepsEXIF(t *testing.T) {
+	j := mediatest.JPEGWithEXIF()
+	cut := j[:len(j)-2] // without FFD9
+	file := pdfOf("/Type/XObject/Subtype/Image/Width 32/Height 24/ColorSpace/DeviceRGB/BitsPerComponent 8/Filter/DCTDecode", cut, "")
+	out, err := cleanBytes(file)
+	if err != nil {
+		return // refusing is fine
+	}
+	for _, s := range []string{"Exif", "Canon", "Grandma"} {
+		if bytes.Contains(out, []byte(s)) {
+			t.Errorf("the cleaned PDF still holds %q", s)
+		}
+	}
+}
+
 // pdfPlainText returns the cleaned PDF's bytes with every Flate stream
 // decompressed after it: a canary inside a compressed stream is invisible
 // to a search of the raw bytes.

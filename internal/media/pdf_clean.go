@@ -136,8 +136,8 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 // as it is. A JPEG compressed once more with Flate ([/FlateDecode
 // /DCTDecode]) is decompressed and stored as a JPEG alone (its dictionary
 // changed to say so). A JPEG stored under any other filter is refused: its
-// metadata could not be removed. A JPEG the JPEG cleaner cannot finish is
-// copied as it is.
+// metadata could not be removed. A JPEG the JPEG cleaner cannot finish (cut
+// short, damaged) keeps what the cleaner wrote, never its original bytes.
 func (f *pdfFile) cleanDCT(s *pdfStream) ([]byte, error) {
 	filter := s.dict.get("Filter")
 	if a, ok := filter.(pdfArray); ok && len(a) == 1 {
@@ -167,9 +167,8 @@ func (f *pdfFile) cleanDCT(s *pdfStream) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := cleanJPEG(bw, bufio.NewReader(bytes.NewReader(data))); err != nil || bw.Flush() != nil {
-		return data, nil
-	}
+	cleanJPEG(bw, bufio.NewReader(bytes.NewReader(data)))
+	bw.Flush()
 	return out.Bytes(), nil
 }
 
