@@ -164,3 +164,29 @@ func pdfPlainText(t *testing.T, out []byte) []byte {
 	}
 	return all
 }
+
+// An XMP packet hung off a key other than /Metadata (a stream that says
+// /Type/Metadata, or only /Subtype/XML), compressed so that a search of
+// the raw bytes misses it, survived cleaning: only the /Metadata key was
+// dropped, not what is metadata.
+func TestAttackPDFXMPUnderAnotherKey(t *testing.T) {
+	x := []byte(`<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:creator>` + mediatest.PDFAuthor + `</dc:creator></x:xmpmeta>`)
+	for _, dict := range []string{"/Type/Metadata/Subtype/XML/Filter/FlateDecode", "/Subtype/XML/Filter/FlateDecode", "/Filter/FlateDecode"} {
+		t.Run(dict, func(t *testing.T) {
+			z := zlibBytes(x)
+			extra := fmt.Sprintf("9 0 obj\n<<%s/Length %d>>\nstream\n%s\nendstream\nendobj\n", dict, len(z), z)
+			file := pdfOf("/Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8/XMP 9 0 R", []byte{0}, extra)
+			file = bytes.Replace(file, []byte("/Type/Catalog"), []byte("/Type/Catalog/PrivateData 9 0 R"), 1)
+			out, err := cleanBytes(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plain := pdfPlainText(t, out); bytes.Contains(plain, []byte("CANARY")) || bytes.Contains(plain, []byte("xmpmeta")) {
+				t.Error("the cleaned PDF, decompressed, still holds the XMP packet")
+			}
+			if pages, _, _ := pdfcpuRead(t, out); pages != 1 {
+				t.Errorf("%d pages, want 1", pages)
+			}
+		})
+	}
+}

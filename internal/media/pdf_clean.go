@@ -3,6 +3,7 @@ package media
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"crypto/sha256"
 	"fmt"
 	"hash"
@@ -62,14 +63,20 @@ func cleanPDF(w *bufio.Writer, r io.Reader, tail *Tail) error {
 	// Number the objects reached from the catalog, in the order reached.
 	renum := map[int]int{root.num: 1}
 	order := []int{root.num}
+	dropped := map[int]bool{} // each object is judged once
 	for k := 0; k < len(order); k++ {
 		o := f.defs[order[k]].obj
 		stripPDF(o)
 		walkRefs(o, func(r pdfRef) {
-			if _, seen := renum[r.num]; !seen && f.usable(r.num) {
-				renum[r.num] = len(order) + 1
-				order = append(order, r.num)
+			if _, seen := renum[r.num]; seen || dropped[r.num] {
+				return
 			}
+			if !f.usable(r.num) {
+				dropped[r.num] = true
+				return
+			}
+			renum[r.num] = len(order) + 1
+			order = append(order, r.num)
 		})
 	}
 
@@ -172,9 +179,10 @@ func (f *pdfFile) cleanDCT(s *pdfStream) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// usable reports whether object num is defined and is not part of the
-// file's structure (an object or cross-reference stream), which the
-// cleaned copy has none of: a reference to it, or to nothing, reads null.
+// usable reports whether object num is defined, is not part of the file's
+// structure (an object or cross-reference stream), which the cleaned copy
+// has none of, and is not an XMP packet, whatever key names it: a
+// reference to it, or to nothing, reads null.
 func (f *pdfFile) usable(num int) bool {
 	def, ok := f.defs[num]
 	if !ok {
@@ -182,11 +190,35 @@ func (f *pdfFile) usable(num int) bool {
 	}
 	if s, ok := def.obj.(*pdfStream); ok {
 		switch s.dict.get("Type") {
-		case pdfName("ObjStm"), pdfName("XRef"):
+		case pdfName("ObjStm"), pdfName("XRef"), pdfName("Metadata"):
+			return false
+		}
+		if s.dict.get("Subtype") == pdfName("XML") || isXMP(s) {
 			return false
 		}
 	}
 	return true
+}
+
+// isXMP reports whether a stream starts as an XMP packet does: its first
+// 4 KiB, decompressed if Flate compresses them, hold an XMP packet header
+// or its root element.
+func isXMP(s *pdfStream) bool {
+	head := s.data[:min(len(s.data), 4<<10)]
+	filter := s.dict.get("Filter")
+	if a, ok := filter.(pdfArray); ok && len(a) >= 1 {
+		filter = a[0]
+	}
+	if filter == pdfName("FlateDecode") {
+		zr, err := zlib.NewReader(bytes.NewReader(s.data))
+		if err != nil {
+			return false
+		}
+		var b [4 << 10]byte
+		n, _ := io.ReadFull(zr, b[:])
+		head = b[:n]
+	}
+	return bytes.Contains(head, []byte("<?xpacket")) || bytes.Contains(head, []byte("<x:xmpmeta"))
 }
 
 // stripPDF removes the metadata keys from every dictionary in o.
