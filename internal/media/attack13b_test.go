@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,6 +187,58 @@ func TestAttackPDFXMPUnderAnotherKey(t *testing.T) {
 			}
 			if pages, _, _ := pdfcpuRead(t, out); pages != 1 {
 				t.Errorf("%d pages, want 1", pages)
+			}
+		})
+	}
+}
+
+// id3v2UTF16 returns an ID3v2.3 tag whose artist frame holds s in UTF-16
+// with a byte-order mark, as many taggers write it: FF FE, then the text.
+func id3v2UTF16(s string) []byte {
+	text := []byte{1, 0xff, 0xfe} // encoding 1: UTF-16 with BOM
+	for _, c := range s {
+		text = append(text, byte(c), 0)
+	}
+	text = append(text, 0, 0)
+	frame := append([]byte("TPE1"), 0, 0, byte(len(text)>>8), byte(len(text)), 0, 0)
+	frame = append(frame, text...)
+	// Padding, as taggers leave it: room to grow the tag in place.
+	frame = append(frame, make([]byte, 300)...)
+	size := []byte{0, 0, byte(len(frame) >> 7), byte(len(frame) & 0x7f)}
+	return append(append([]byte{'I', 'D', '3', 3, 0, 0}, size...), frame...)
+}
+
+// An MP3 with a second ID3v2 tag (a tagger that prepended a new tag
+// without removing the old one, or a tag appended after the audio): the
+// byte-order mark FF FE of a UTF-16 text reads as an MPEG-1 layer I frame
+// header, and the cleaner copied the "frame", the artist's name with it.
+func TestAttackMP3TagTextReadAsFrame(t *testing.T) {
+	utf16 := func(s string) []byte {
+		var b []byte
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		file []byte
+	}{
+		{"two tags first", slices.Concat(id3v2UTF16("older tag"), id3v2UTF16(mediatest.PDFAuthor), mediatest.MP3Frames(20))},
+		{"a tag in the middle", slices.Concat(mediatest.MP3Frames(10), id3v2UTF16(mediatest.PDFAuthor), mediatest.MP3Frames(10))},
+		{"a tag at the end", slices.Concat(mediatest.MP3Frames(20), id3v2UTF16(mediatest.PDFAuthor))},
+		{"UTF-16 text of an unknown tag between frames", slices.Concat(mediatest.MP3Frames(10), []byte{0xff, 0xfe}, utf16(mediatest.PDFAuthor+strings.Repeat(" ", 200)), mediatest.MP3Frames(10))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := cleanBytes(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.Contains(out, utf16("CANARY")) {
+				t.Error("the cleaned MP3 still holds the artist's name")
+			}
+			if !bytes.Contains(out, mediatest.MP3Frames(10)) {
+				t.Error("the cleaned MP3 lost its audio frames")
 			}
 		})
 	}
