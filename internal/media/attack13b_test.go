@@ -243,3 +243,24 @@ func TestAttackMP3TagTextReadAsFrame(t *testing.T) {
 		})
 	}
 }
+
+// A page's thumbnail (/Thumb) is a small image of the page, which a writer
+// makes once and an incremental update does not redo: it can show the page
+// as it was before a name was removed from it. It survived cleaning, and
+// was not in the list of what survives.
+func TestAttackPDFThumbnailSurvives(t *testing.T) {
+	thumb := []byte("CANARY drawn as pixels of the old page")
+	extra := fmt.Sprintf("9 0 obj\n<</Type/XObject/Subtype/Image/Width %d/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8/Length %d>>\nstream\n%s\nendstream\nendobj\n", len(thumb), len(thumb), thumb)
+	file := pdfOf("/Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8", []byte{0}, extra)
+	file = bytes.Replace(file, []byte("/Type/Page/"), []byte("/Type/Page/Thumb 9 0 R/"), 1)
+	out, err := cleanBytes(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(pdfPlainText(t, out), []byte("CANARY")) {
+		t.Error("the cleaned PDF still holds the page's old thumbnail")
+	}
+	if pages, _, _ := pdfcpuRead(t, out); pages != 1 {
+		t.Errorf("%d pages, want 1", pages)
+	}
+}

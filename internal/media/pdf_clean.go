@@ -16,10 +16,12 @@ import (
 // pdfDropped are the dictionary keys the cleaner removes wherever they are:
 // XMP metadata streams (of the document, of a page, of an image, of a
 // font…) and page-piece dictionaries, private data of the program that
-// made the file (its name, times of change). Keys that start with
+// made the file (its name, times of change), and pages' thumbnails, small
+// images that an incremental update does not redo (they can show a page as
+// it was before a name was removed from it). Keys that start with
 // pdfTeXPrefix go too: pdfTeX records there the path of an included file
 // on the author's machine, and that file's Info dictionary.
-var pdfDropped = []pdfName{"Metadata", "PieceInfo"}
+var pdfDropped = []pdfName{"Metadata", "PieceInfo", "Thumb"}
 
 const pdfTeXPrefix = "PTEX."
 
