@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"compress/zlib"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -262,5 +263,29 @@ func TestAttackPDFThumbnailSurvives(t *testing.T) {
 	}
 	if pages, _, _ := pdfcpuRead(t, out); pages != 1 {
 		t.Errorf("%d pages, want 1", pages)
+	}
+}
+
+// A 250 KiB PDF whose one object stream inflates to 250 MiB (zlib
+// expands up to a thousandfold) made the inspector allocate 568 MiB on
+// arrival, whatever the file's size: the decompression budget was twice
+// MaxCleanPDF for any file.
+func TestAttackPDFObjectStreamBomb(t *testing.T) {
+	body := append(bytes.Repeat([]byte(" "), 250<<20), "null"...)
+	data := zlibBytes(append([]byte("100 0 "), body...))
+	extra := fmt.Sprintf("6 0 obj\n<</Type/ObjStm/N 1/First 6/Filter/FlateDecode/Length %d>>\nstream\n", len(data))
+	extra += string(data) + "\nendstream\nendobj\n"
+	file := pdfOf("/Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8", []byte{0}, extra)
+	start := time.Now()
+	n := allocated(func() { inspect(file, 4096) })
+	t.Logf("a %d KiB PDF, inspected on arrival: %v, %d MiB allocated", len(file)>>10, time.Since(start), n>>20)
+	if n > 64<<20 {
+		t.Errorf("inspecting a %d KiB PDF allocated %d MiB", len(file)>>10, n>>20)
+	}
+	var err error
+	n = allocated(func() { _, err = cleanBytes(file) })
+	t.Logf("cleaned: %d MiB allocated, err %v", n>>20, err)
+	if n > 64<<20 || !errors.Is(err, ErrCannotClean) {
+		t.Errorf("cleaning a %d KiB PDF allocated %d MiB, err %v, want ErrCannotClean", len(file)>>10, n>>20, err)
 	}
 }

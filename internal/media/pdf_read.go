@@ -27,9 +27,10 @@ type pdfFile struct {
 	version string
 	defs    map[int]pdfDef
 	trailer *pdfDict
-	// inflated counts the bytes of object streams decompressed, bounded
-	// so that a small file cannot make the cleaner hold gigabytes.
-	inflated int
+	// inflated counts the bytes of streams decompressed, bounded by
+	// maxInflated so that a small file cannot make the reader hold
+	// gigabytes (zlib expands up to a thousandfold).
+	inflated, maxInflated int
 	// values is how many more values (numbers, names, strings, arrays,
 	// dictionaries…) the reader may make: see pdfMaxValues.
 	values int
@@ -42,6 +43,13 @@ type pdfFile struct {
 // fewer; most of its bytes are stream data.
 func pdfMaxValues(n int) int { return 1<<20 + n/16 }
 
+// pdfMaxInflated bounds how many bytes the streams of a PDF of n bytes
+// decompress to, all together: 32 times the file and 4 MiB, at most twice
+// [MaxCleanPDF]. Object streams compress about fivefold; a 250 KiB file
+// whose one object stream inflates to 250 MiB made the inspector allocate
+// 568 MiB on arrival.
+func pdfMaxInflated(n int) int { return min(2*MaxCleanPDF, 32*n+4<<20) }
+
 // readPDF reads every object of a PDF held in memory. It does not trust the
 // cross-reference tables, whose offsets an incremental update or a damaged
 // file gets wrong: it finds objects by their "N G obj" headers, in order,
@@ -51,7 +59,7 @@ func readPDF(b []byte) (*pdfFile, error) {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		return nil, fmt.Errorf("%w: not a PDF", ErrMalformed)
 	}
-	f := &pdfFile{version: "1.7", defs: map[int]pdfDef{}, values: pdfMaxValues(len(b))}
+	f := &pdfFile{version: "1.7", defs: map[int]pdfDef{}, values: pdfMaxValues(len(b)), maxInflated: pdfMaxInflated(len(b))}
 	if v := b[5:min(len(b), 8)]; len(v) == 3 && v[0] >= '1' && v[0] <= '2' && v[1] == '.' && v[2] >= '0' && v[2] <= '9' {
 		f.version = string(v)
 	}
@@ -335,16 +343,16 @@ func (f *pdfFile) decode(s *pdfStream) ([]byte, error) {
 }
 
 // inflate decompresses Flate data, within what is left of the file's
-// decompression budget (twice [MaxCleanPDF], for all its streams).
+// decompression budget (pdfMaxInflated, for all its streams).
 func (f *pdfFile) inflate(data []byte) ([]byte, error) {
 	zr, err := zlib.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
 	}
-	budget := 2*MaxCleanPDF - f.inflated
+	budget := f.maxInflated - f.inflated
 	out, err := io.ReadAll(io.LimitReader(zr, int64(budget)+1))
 	if len(out) > budget {
-		return nil, fmt.Errorf("%w: its streams decompress to more than %d MiB", ErrCannotClean, 2*MaxCleanPDF>>20)
+		return nil, fmt.Errorf("%w: its streams decompress to more than %d MiB, more than tvault reads for its size", ErrCannotClean, f.maxInflated>>20)
 	}
 	if err != nil && len(out) == 0 {
 		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
