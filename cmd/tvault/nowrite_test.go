@@ -29,9 +29,23 @@ import (
 // (copy_file_range, sendfile, splice) into a file, fails whatever it
 // copies. Writes through a shared memory mapping are not system calls and
 // are not seen; tvault maps no file for writing.
+//
+// A file's name and its extended attributes reach the disk too, without a
+// write: nameCalls are traced as well, and a canary in a name created
+// (open with O_CREAT, mkdir, rename, link, symlink, mknod) or in an
+// extended attribute set fails. A canary split across two writes to one
+// file is still found: each write is searched together with the end of
+// the one before it to the same file.
 
 // writeCalls are the system calls that write data somewhere.
 const writeCalls = "write,pwrite64,writev,pwritev,pwritev2,sendto,sendmsg,sendmmsg,sendfile,copy_file_range,splice,tee,vmsplice"
+
+// nameCalls are the system calls that write a name, or an extended
+// attribute, to a file system.
+const nameCalls = "open,openat,openat2,creat,mkdir,mkdirat,rename,renameat,renameat2,link,linkat,symlink,symlinkat,mknod,mknodat,setxattr,lsetxattr,fsetxattr"
+
+// straceName is a line of one of nameCalls.
+var straceName = regexp.MustCompile(`^(\d+)\s+(open|openat|openat2|creat|mkdir|mkdirat|rename|renameat|renameat2|link|linkat|symlink|symlinkat|mknod|mknodat|setxattr|lsetxattr|fsetxattr)\(`)
 
 var (
 	// "1234  write(3</path/to/file>, ..." or "1234  <... write resumed>..."
@@ -65,7 +79,7 @@ func cmdNoWrite(ts *testscript.TestScript, neg bool, args []string) {
 	// -f follows every child and thread; -y names the file behind each
 	// descriptor; -e write=all dumps the data of every write, whatever its
 	// size (the call's own string argument is cut at 32 bytes).
-	straceArgs := append([]string{"-f", "-qq", "-y", "-e", "trace=" + writeCalls, "-e", "signal=none", "-e", "write=all", "-o", log}, args[1:]...)
+	straceArgs := append([]string{"-f", "-qq", "-y", "-s", "65536", "-e", "trace=" + writeCalls + "," + nameCalls, "-e", "signal=none", "-e", "write=all", "-o", log}, args[1:]...)
 	err := ts.Exec("strace", straceArgs...)
 	data, rerr := os.ReadFile(log)
 	os.Remove(log) // it holds the canaries
@@ -101,12 +115,19 @@ func canaryWrites(log []byte, canaries []string) (found []string, calls int) {
 	}
 	pending := map[string]*call{} // by process: a call not finished yet
 	var cur *call                 // the call whose data the dump lines are
+	longest := 0
+	for _, w := range canaries {
+		longest = max(longest, len(w))
+	}
+	tails := map[string][]byte{} // by file: the end of the last write to it
 	check := func(c *call) {
 		if c == nil {
 			return
 		}
+		data := append(tails[c.target], c.data...)
+		tails[c.target] = append([]byte{}, data[max(0, len(data)-longest+1):]...)
 		for _, w := range canaries {
-			if !fileAllowed(c.target) && bytes.Contains(c.data, []byte(w)) {
+			if !fileAllowed(c.target) && bytes.Contains(data, []byte(w)) {
 				found = append(found, fmt.Sprintf("%s(%s%s) wrote %q", c.name, c.fd, c.target, w))
 			}
 		}
@@ -132,6 +153,18 @@ func canaryWrites(log []byte, canaries []string) (found []string, calls int) {
 			delete(pending, m[1])
 			if c != nil && !strings.Contains(line, "<unfinished") {
 				cur = c
+			}
+			continue
+		}
+		if m := straceName.FindStringSubmatch(line); m != nil {
+			if strings.HasPrefix(m[2], "open") && !strings.Contains(line, "O_CREAT") {
+				continue // opening a file that exists writes no name
+			}
+			calls++
+			for _, w := range canaries {
+				if i := strings.Index(line, " = "); strings.Contains(line[:max(i, 0)], w) || (i < 0 && strings.Contains(line, w)) {
+					found = append(found, fmt.Sprintf("a name or attribute written: %s", line))
+				}
 			}
 			continue
 		}
@@ -217,6 +250,35 @@ func TestCanaryWrites(t *testing.T) {
 		t.Errorf("%d calls, want 6", calls)
 	}
 	want := []string{"write(5</tmp/leak>)", "writev(4</out.txt>)", "an in-kernel copy into a file: 103"}
+	if len(found) != len(want) {
+		t.Fatalf("found %q, want %d", found, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(found[i], w) {
+			t.Errorf("found[%d] = %q, want it to name %q", i, found[i], w)
+		}
+	}
+}
+
+// A file's name and its extended attributes reach the disk without a write,
+// and a canary can be cut in two by the boundary between two writes: the
+// log parser saw neither.
+func TestCanaryNamesAndSplitWrites(t *testing.T) {
+	log := `200  openat(AT_FDCWD</w>, "Zhou-CANARY.txt", O_RDONLY|O_CLOEXEC) = 3</w/Zhou-CANARY.txt>
+201  openat(AT_FDCWD</w>, "scratch/Zhou-CANARY.partial", O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC, 0600) = 4</w/scratch/Zhou-CANARY.partial>
+202  renameat2(AT_FDCWD</w>, "scratch/a", AT_FDCWD</w>, "scratch/CANARY-b", RENAME_NOREPLACE) = 0
+203  fsetxattr(5</w/vault/blob.age>, "user.origin", "CANARY", 6, 0) = 0
+204  write(6</w/scratch/leak>, "xxCAN", 5) = 5
+ | 00000  78 78 43 41 4e                                    xxCAN            |
+204  write(6</w/scratch/leak>, "ARYxx", 5) = 5
+ | 00000  41 52 59 78 78                                    ARYxx            |
+205  write(7</w/scratch/other>, "xxCAN", 5) = 5
+ | 00000  78 78 43 41 4e                                    xxCAN            |
+206  write(8</w/scratch/another>, "ARYxx", 5) = 5
+ | 00000  41 52 59 78 78                                    ARYxx            |
+`
+	found, _ := canaryWrites([]byte(log), []string{"CANARY"})
+	want := []string{"openat(AT_FDCWD</w>, \"scratch/Zhou-CANARY.partial\"", "renameat2", "fsetxattr", "write(6</w/scratch/leak>)"}
 	if len(found) != len(want) {
 		t.Fatalf("found %q, want %d", found, len(want))
 	}

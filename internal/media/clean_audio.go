@@ -8,21 +8,28 @@ import (
 )
 
 // cleanMP3 copies the MPEG audio frames of an MP3 and nothing else: ID3v2
-// at the start, ID3v1, APE and Lyrics tags at the end, and any other bytes
-// between frames are dropped.
+// tags (first, between frames or at the end), ID3v1, APE and Lyrics tags,
+// and any other bytes between frames are dropped. A frame header is
+// believed only if another frame like it, a tag or the end of the file
+// follows the frame: a tag's text can look like a frame header (the
+// byte-order mark FF FE of UTF-16 text reads as MPEG-1 layer I).
 func cleanMP3(w *bufio.Writer, r *bufio.Reader) error {
-	// An ID3v2 tag first: its size is in its header.
-	if h, err := r.Peek(10); err == nil && string(h[:3]) == "ID3" {
-		size := int(h[6]&0x7f)<<21 | int(h[7]&0x7f)<<14 | int(h[8]&0x7f)<<7 | int(h[9]&0x7f)
-		if h[5]&0x10 != 0 {
-			size += 10 // a footer
-		}
-		if _, err := r.Discard(10 + size); err != nil {
-			return err
-		}
-	}
 	frames := 0
 	for {
+		// An ID3v2 tag: its size is in its header.
+		if h, err := r.Peek(10); err == nil && string(h[:3]) == "ID3" && h[3] < 0xff && h[6]|h[7]|h[8]|h[9] < 0x80 {
+			size := int(h[6])<<21 | int(h[7])<<14 | int(h[8])<<7 | int(h[9])
+			if h[5]&0x10 != 0 {
+				size += 10 // a footer
+			}
+			if _, err := r.Discard(10 + size); err != nil {
+				if frames == 0 {
+					return err
+				}
+				return nil // a tag cut short at the end
+			}
+			continue
+		}
 		h, err := r.Peek(4)
 		if len(h) < 4 {
 			if frames == 0 {
@@ -39,6 +46,11 @@ func cleanMP3(w *bufio.Writer, r *bufio.Reader) error {
 			r.Discard(1)
 			continue
 		}
+		hdr := [4]byte(h)
+		if !mpegFollows(r, hdr, n) {
+			r.Discard(1)
+			continue
+		}
 		frame, err := r.Peek(n)
 		if err != nil {
 			// A frame cut short at the end of the file: drop it.
@@ -51,6 +63,22 @@ func cleanMP3(w *bufio.Writer, r *bufio.Reader) error {
 		r.Discard(n)
 		frames++
 	}
+}
+
+// mpegFollows reports whether what follows the frame of n bytes at the
+// reader's position is the end of the file, a tag, or a frame header of
+// the same version, layer and sample rate.
+func mpegFollows(r *bufio.Reader, frame [4]byte, n int) bool {
+	next, _ := r.Peek(n + 4)
+	next = next[min(n, len(next)):]
+	if len(next) < 4 {
+		return true // the end of the file
+	}
+	switch string(next[:3]) {
+	case "TAG", "ID3", "APE", "LYR":
+		return true
+	}
+	return mpegFrameLen(next) > 0 && next[1]&0xfe == frame[1]&0xfe && next[2]&0x0c == frame[2]&0x0c
 }
 
 var (

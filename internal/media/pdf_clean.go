@@ -3,10 +3,12 @@ package media
 import (
 	"bufio"
 	"bytes"
+	"compress/zlib"
 	"crypto/sha256"
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,10 +16,12 @@ import (
 // pdfDropped are the dictionary keys the cleaner removes wherever they are:
 // XMP metadata streams (of the document, of a page, of an image, of a
 // font…) and page-piece dictionaries, private data of the program that
-// made the file (its name, times of change). Keys that start with
+// made the file (its name, times of change), and pages' thumbnails, small
+// images that an incremental update does not redo (they can show a page as
+// it was before a name was removed from it). Keys that start with
 // pdfTeXPrefix go too: pdfTeX records there the path of an included file
 // on the author's machine, and that file's Info dictionary.
-var pdfDropped = []pdfName{"Metadata", "PieceInfo"}
+var pdfDropped = []pdfName{"Metadata", "PieceInfo", "Thumb"}
 
 const pdfTeXPrefix = "PTEX."
 
@@ -61,14 +65,20 @@ func cleanPDF(w *bufio.Writer, r io.Reader, tail *Tail) error {
 	// Number the objects reached from the catalog, in the order reached.
 	renum := map[int]int{root.num: 1}
 	order := []int{root.num}
+	dropped := map[int]bool{} // each object is judged once
 	for k := 0; k < len(order); k++ {
 		o := f.defs[order[k]].obj
 		stripPDF(o)
 		walkRefs(o, func(r pdfRef) {
-			if _, seen := renum[r.num]; !seen && f.usable(r.num) {
-				renum[r.num] = len(order) + 1
-				order = append(order, r.num)
+			if _, seen := renum[r.num]; seen || dropped[r.num] {
+				return
 			}
+			if !f.usable(r.num) {
+				dropped[r.num] = true
+				return
+			}
+			renum[r.num] = len(order) + 1
+			order = append(order, r.num)
 		})
 	}
 
@@ -82,13 +92,16 @@ func cleanPDF(w *bufio.Writer, r io.Reader, tail *Tail) error {
 		fmt.Fprintf(&buf, "%d 0 obj\n", k+1)
 		switch o := f.defs[num].obj.(type) {
 		case *pdfStream:
-			o.data = cleanDCT(o)
+			data, err := f.cleanDCT(o)
+			if err != nil {
+				return err
+			}
 			o.dict.del("Length")
-			o.dict.set("Length", pdfNumber(strconv.Itoa(len(o.data))))
+			o.dict.set("Length", pdfNumber(strconv.Itoa(len(data))))
 			writePDFObject(&buf, o.dict, renum)
 			buf.WriteString("\nstream\n")
 			cw.write(buf.Bytes())
-			cw.write(o.data)
+			cw.write(data)
 			cw.write([]byte("\nendstream\nendobj\n"))
 			continue
 		default:
@@ -128,27 +141,50 @@ func readAllInto(b []byte, r io.Reader) ([]byte, error) {
 
 // cleanDCT returns a JPEG image stream's data without its EXIF, XMP,
 // comments and other metadata segments (see [Clean]), or the stream's data
-// as it is if it is not a JPEG image or does not clean. The compressed
-// image data is copied as it is.
-func cleanDCT(s *pdfStream) []byte {
+// as it is if it is not a JPEG image. The compressed image data is copied
+// as it is. A JPEG compressed once more with Flate ([/FlateDecode
+// /DCTDecode]) is decompressed and stored as a JPEG alone (its dictionary
+// changed to say so). A JPEG stored under any other filter is refused: its
+// metadata could not be removed. A JPEG the JPEG cleaner cannot finish (cut
+// short, damaged) keeps what the cleaner wrote, never its original bytes.
+func (f *pdfFile) cleanDCT(s *pdfStream) ([]byte, error) {
 	filter := s.dict.get("Filter")
 	if a, ok := filter.(pdfArray); ok && len(a) == 1 {
 		filter = a[0]
 	}
-	if filter != pdfName("DCTDecode") || !bytes.HasPrefix(s.data, []byte{0xff, 0xd8}) {
-		return s.data
+	data := s.data
+	switch a, _ := filter.(pdfArray); {
+	case filter == pdfName("DCTDecode"):
+	case len(a) == 2 && a[0] == pdfName("FlateDecode") && a[1] == pdfName("DCTDecode"):
+		parms := s.dict.get("DecodeParms")
+		p, isArray := parms.(pdfArray)
+		if parms != nil && (!isArray || len(p) != 2 || (p[0] != pdfKeyword("null") && p[0] != nil)) {
+			return nil, fmt.Errorf("%w: a PDF image compressed in a way tvault does not read", ErrCannotClean)
+		}
+		var err error
+		if data, err = f.inflate(data); err != nil {
+			return nil, err
+		}
+		s.dict.set("Filter", pdfName("DCTDecode"))
+		if isArray {
+			s.dict.set("DecodeParms", p[1])
+		}
+	case slices.Contains(a, pdfObject(pdfName("DCTDecode"))):
+		return nil, fmt.Errorf("%w: a PDF image compressed in a way tvault does not read", ErrCannotClean)
+	default:
+		return data, nil
 	}
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := cleanJPEG(bw, bufio.NewReader(bytes.NewReader(s.data))); err != nil || bw.Flush() != nil {
-		return s.data
-	}
-	return out.Bytes()
+	cleanJPEG(bw, bufio.NewReader(bytes.NewReader(data)))
+	bw.Flush()
+	return out.Bytes(), nil
 }
 
-// usable reports whether object num is defined and is not part of the
-// file's structure (an object or cross-reference stream), which the
-// cleaned copy has none of: a reference to it, or to nothing, reads null.
+// usable reports whether object num is defined, is not part of the file's
+// structure (an object or cross-reference stream), which the cleaned copy
+// has none of, and is not an XMP packet, whatever key names it: a
+// reference to it, or to nothing, reads null.
 func (f *pdfFile) usable(num int) bool {
 	def, ok := f.defs[num]
 	if !ok {
@@ -156,11 +192,35 @@ func (f *pdfFile) usable(num int) bool {
 	}
 	if s, ok := def.obj.(*pdfStream); ok {
 		switch s.dict.get("Type") {
-		case pdfName("ObjStm"), pdfName("XRef"):
+		case pdfName("ObjStm"), pdfName("XRef"), pdfName("Metadata"):
+			return false
+		}
+		if s.dict.get("Subtype") == pdfName("XML") || isXMP(s) {
 			return false
 		}
 	}
 	return true
+}
+
+// isXMP reports whether a stream starts as an XMP packet does: its first
+// 4 KiB, decompressed if Flate compresses them, hold an XMP packet header
+// or its root element.
+func isXMP(s *pdfStream) bool {
+	head := s.data[:min(len(s.data), 4<<10)]
+	filter := s.dict.get("Filter")
+	if a, ok := filter.(pdfArray); ok && len(a) >= 1 {
+		filter = a[0]
+	}
+	if filter == pdfName("FlateDecode") {
+		zr, err := zlib.NewReader(bytes.NewReader(s.data))
+		if err != nil {
+			return false
+		}
+		var b [4 << 10]byte
+		n, _ := io.ReadFull(zr, b[:])
+		head = b[:n]
+	}
+	return bytes.Contains(head, []byte("<?xpacket")) || bytes.Contains(head, []byte("<x:xmpmeta"))
 }
 
 // stripPDF removes the metadata keys from every dictionary in o.

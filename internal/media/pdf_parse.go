@@ -66,9 +66,16 @@ const pdfMaxDepth = 64
 
 var errPDFSyntax = fmt.Errorf("%w: a PDF object does not parse", ErrMalformed)
 
+var errPDFTooMany = fmt.Errorf("%w: a PDF of more values than tvault reads for its size", ErrCannotClean)
+
 type pdfLexer struct {
 	b []byte
 	i int
+	// values, when set, is how many more values the file may hold: it is
+	// shared by every lexer over one file, so that neither a huge array
+	// nor an object stream naming one object many times (each read anew)
+	// can make the reader allocate many times the file's size.
+	values *int
 }
 
 func isPDFSpace(c byte) bool {
@@ -125,6 +132,11 @@ func (l *pdfLexer) uint() (int, bool) {
 func (l *pdfLexer) object(depth int) (pdfObject, error) {
 	if depth > pdfMaxDepth {
 		return nil, fmt.Errorf("%w: objects nested too deep", ErrMalformed)
+	}
+	if l.values != nil {
+		if *l.values--; *l.values < 0 {
+			return nil, errPDFTooMany
+		}
 	}
 	l.skip()
 	if l.i >= len(l.b) {

@@ -27,10 +27,28 @@ type pdfFile struct {
 	version string
 	defs    map[int]pdfDef
 	trailer *pdfDict
-	// inflated counts the bytes of object streams decompressed, bounded
-	// so that a small file cannot make the cleaner hold gigabytes.
-	inflated int
+	// inflated counts the bytes of streams decompressed, bounded by
+	// maxInflated so that a small file cannot make the reader hold
+	// gigabytes (zlib expands up to a thousandfold).
+	inflated, maxInflated int
+	// values is how many more values (numbers, names, strings, arrays,
+	// dictionaries…) the reader may make: see pdfMaxValues.
+	values int
 }
+
+// pdfMaxValues bounds how many values the reader makes of a PDF of n
+// bytes, and so its memory (a value costs it about 50 bytes), whatever the
+// file's object streams decompress to or how often they name one object:
+// a million, and one for every 16 bytes of the file. A real PDF holds far
+// fewer; most of its bytes are stream data.
+func pdfMaxValues(n int) int { return 1<<20 + n/16 }
+
+// pdfMaxInflated bounds how many bytes the streams of a PDF of n bytes
+// decompress to, all together: 32 times the file and 4 MiB, at most twice
+// [MaxCleanPDF]. Object streams compress about fivefold; a 250 KiB file
+// whose one object stream inflates to 250 MiB made the inspector allocate
+// 568 MiB on arrival.
+func pdfMaxInflated(n int) int { return min(2*MaxCleanPDF, 32*n+4<<20) }
 
 // readPDF reads every object of a PDF held in memory. It does not trust the
 // cross-reference tables, whose offsets an incremental update or a damaged
@@ -41,7 +59,7 @@ func readPDF(b []byte) (*pdfFile, error) {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		return nil, fmt.Errorf("%w: not a PDF", ErrMalformed)
 	}
-	f := &pdfFile{version: "1.7", defs: map[int]pdfDef{}}
+	f := &pdfFile{version: "1.7", defs: map[int]pdfDef{}, values: pdfMaxValues(len(b)), maxInflated: pdfMaxInflated(len(b))}
 	if v := b[5:min(len(b), 8)]; len(v) == 3 && v[0] >= '1' && v[0] <= '2' && v[1] == '.' && v[2] >= '0' && v[2] <= '9' {
 		f.version = string(v)
 	}
@@ -69,7 +87,7 @@ func readPDF(b []byte) (*pdfFile, error) {
 			if !pdfWordAt(b, nextTrailer, len("trailer")) {
 				continue
 			}
-			l := &pdfLexer{b: b, i: i}
+			l := &pdfLexer{b: b, i: i, values: &f.values}
 			l.skip()
 			if l.i+1 < len(b) && b[l.i] == '<' && b[l.i+1] == '<' {
 				l.i += 2
@@ -89,7 +107,7 @@ func readPDF(b []byte) (*pdfFile, error) {
 			if !ok || (k+3 < len(b) && isPDFRegular(b[k+3])) {
 				continue
 			}
-			l := &pdfLexer{b: b, i: k + 3}
+			l := &pdfLexer{b: b, i: k + 3, values: &f.values}
 			o, err := l.object(0)
 			work += min(l.i, len(b)) - k
 			if err != nil {
@@ -111,6 +129,9 @@ func readPDF(b []byte) (*pdfFile, error) {
 			f.defs[num] = pdfDef{obj: o, gen: gen, at: k}
 			i = l.i
 		}
+	}
+	if f.values < 0 {
+		return nil, errPDFTooMany
 	}
 	if f.trailer == nil {
 		return nil, fmt.Errorf("%w: a PDF without a trailer naming its catalog", ErrMalformed)
@@ -259,12 +280,17 @@ func (f *pdfFile) readObjectStreams() error {
 			streams = append(streams, objStm{num, def})
 		}
 	}
+	// work counts the bytes read by every object read out of the streams,
+	// bounded by twice what the streams hold: a header may name one
+	// offset, a long string, many times.
+	work, held := 0, 0
 	for _, st := range streams {
 		s := st.def.obj.(*pdfStream)
 		data, err := f.decode(s)
 		if err != nil {
 			return err
 		}
+		held += len(data)
 		n, ok1 := s.dict.get("N").(pdfNumber)
 		first, ok2 := s.dict.get("First").(pdfNumber)
 		count, ok3 := pdfInt(n)
@@ -279,10 +305,13 @@ func (f *pdfFile) readObjectStreams() error {
 			if !ok1 || !ok2 || firstAt+off > len(data) {
 				return fmt.Errorf("%w: an object stream's header", ErrMalformed)
 			}
-			l := &pdfLexer{b: data, i: firstAt + off}
+			l := &pdfLexer{b: data, i: firstAt + off, values: &f.values}
 			o, err := l.object(0)
 			if err != nil {
 				return err
+			}
+			if work += l.i - (firstAt + off); work > 2*held+1<<20 {
+				return errPDFTooMany
 			}
 			if old, ok := f.defs[num]; !ok || old.at < st.def.at {
 				f.defs[num] = pdfDef{obj: o, at: st.def.at}
@@ -310,17 +339,23 @@ func (f *pdfFile) decode(s *pdfStream) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: a PDF object stream compressed in a way tvault does not read", ErrCannotClean)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(s.data))
+	return f.inflate(s.data)
+}
+
+// inflate decompresses Flate data, within what is left of the file's
+// decompression budget (pdfMaxInflated, for all its streams).
+func (f *pdfFile) inflate(data []byte) ([]byte, error) {
+	zr, err := zlib.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: an object stream does not decompress", ErrMalformed)
+		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
 	}
-	budget := 2*MaxCleanPDF - f.inflated
+	budget := f.maxInflated - f.inflated
 	out, err := io.ReadAll(io.LimitReader(zr, int64(budget)+1))
 	if len(out) > budget {
-		return nil, fmt.Errorf("%w: its object streams decompress to more than %d MiB", ErrCannotClean, 2*MaxCleanPDF>>20)
+		return nil, fmt.Errorf("%w: its streams decompress to more than %d MiB, more than tvault reads for its size", ErrCannotClean, f.maxInflated>>20)
 	}
 	if err != nil && len(out) == 0 {
-		return nil, fmt.Errorf("%w: an object stream does not decompress", ErrMalformed)
+		return nil, fmt.Errorf("%w: a PDF stream does not decompress", ErrMalformed)
 	}
 	f.inflated += len(out)
 	return out, nil
