@@ -232,7 +232,7 @@ func unhexPair(a, b byte) (byte, bool) {
 func TestCanaryWrites(t *testing.T) {
 	log := `100  write(3</vault/blobs/x.age>, "age"..., 3) = 3
  | 00000  61 67 65                                          age              |
-101  write(5</tmp/leak>, "CAN"... <unfinished ...>
+101  write(5</vault/leak>, "CAN"... <unfinished ...>
 100  write(1<pipe:[7]>, "CANARY", 6) = 6
  | 00000  43 41 4e 41 52 59                                 CANARY           |
 101  <... write resumed>) = 6
@@ -249,7 +249,7 @@ func TestCanaryWrites(t *testing.T) {
 	if calls != 6 {
 		t.Errorf("%d calls, want 6", calls)
 	}
-	want := []string{"write(5</tmp/leak>)", "writev(4</out.txt>)", "an in-kernel copy into a file: 103"}
+	want := []string{"write(5</vault/leak>)", "writev(4</out.txt>)", "an in-kernel copy into a file: 103"}
 	if len(found) != len(want) {
 		t.Fatalf("found %q, want %d", found, len(want))
 	}
