@@ -189,3 +189,32 @@ func TestCheckPackDir(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishSmallScreen: at 60×15, the smallest size the TUI draws, the
+// choices, the folder's error and the line that says nothing is written yet
+// all show.
+func TestPublishSmallScreen(t *testing.T) {
+	dir := publishVault(t)
+	m, err := New(Options{Dir: dir, Now: newFakeClock().Now, AutosaveDelay: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	u := &ui{t: t, m: m, tm: teatest.NewTestModel(t, m, teatest.WithInitialTermSize(60, 15))}
+	u.unlock()
+	u.typeText("p")
+	u.waitFor("Publish a report pack", "‹country›")
+	// With the folder's error under its field too.
+	for range 4 {
+		u.key(tea.KeyTab)
+	}
+	u.typeText("/nonexistent-parent/pack")
+	u.key(tea.KeyEnter)
+	u.waitFor("There is no folder")
+	screen := u.finalScreen()
+	for _, want := range []string{"Publish a report pack", "Places:", "Dates:", "There is no folder", "nothing is"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("at 60×15 the publish screen does not show %q:\n%s", want, screen)
+		}
+	}
+}
