@@ -360,19 +360,26 @@ func (e *editor) renderLine(b *strings.Builder, l vline, hasCursor bool, si *int
 			b.WriteString(s)
 		}
 	}
+	eachRun(e.buf[l.start:l.end], l.start, kind, flush)
+	if hasCursor && e.cur == l.end {
+		flush(cursor, " ")
+	}
+}
+
+// eachRun calls flush with each run of buf whose runes are of one kind
+// (kind is asked of each rune's index, from start), and once first with
+// kind -1 and nothing.
+func eachRun(buf []rune, start int, kind func(int) int, flush func(int, string)) {
 	var run strings.Builder
 	cur := -1
-	for i := l.start; i < l.end; i++ {
-		k := kind(i)
+	for i, r := range buf {
+		k := kind(start + i)
 		if k != cur {
 			flush(cur, run.String())
 			run.Reset()
 			cur = k
 		}
-		run.WriteRune(e.buf[i])
+		run.WriteRune(r)
 	}
 	flush(cur, run.String())
-	if hasCursor && e.cur == l.end {
-		flush(cursor, " ")
-	}
 }

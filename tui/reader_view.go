@@ -299,18 +299,7 @@ func (r *readerScreen) renderTestimony(b *strings.Builder, tl int) {
 			b.WriteString(s)
 		}
 	}
-	var run strings.Builder
-	cur := -1
-	for i := l.start; i < l.end; i++ {
-		k := kind(i)
-		if k != cur {
-			flush(cur, run.String())
-			run.Reset()
-			cur = k
-		}
-		run.WriteRune(e.buf[i])
-	}
-	flush(cur, run.String())
+	eachRun(e.buf[l.start:l.end], l.start, kind, flush)
 	if r.selecting && e.cur == l.end && e.lineOf(e.cur) == tl {
 		flush(cursor, " ")
 	}
