@@ -77,3 +77,64 @@ func TestAttackFormat2BesideFormat3(t *testing.T) {
 		})
 	}
 }
+
+// Alice and Bob each redact a different name from the same revision before
+// they exchange: both redactions apply to the revision as signed (Before
+// empty). Each vault applies its own; the teammate's then finds the
+// revision already redacted and applies nothing, silently: the name the
+// teammate removed stays, readable and searchable, in both vaults.
+func TestAttackConcurrentRedactions(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "carol", "dave")
+	alice, bob, carol, dave := vs[0], vs[1], vs[2], vs[3]
+	ids, err := alice.Add(ctx, []Input{sharedInput("River", "Officers took Zhouwei to Kunmingcity in March.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, bob, bundleTo(t, alice, "bob"))
+	importInto(t, carol, bundleTo(t, alice, "carol"))
+	if _, err := alice.Redact(ctx, ids[0], RedactOptions{Text: "Zhouwei", Field: "testimony", With: "a name"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Redact(ctx, ids[0], RedactOptions{Text: "Kunmingcity", Field: "testimony", With: "a city"}); err != nil {
+		t.Fatal(err)
+	}
+	_, errA := alice.Import(ctx, bytes.NewReader(bundleTo(t, bob, "alice")))
+	_, errB := bob.Import(ctx, bytes.NewReader(bundleTo(t, alice, "bob")))
+	// Carol has the revision as signed and gets every redaction from
+	// Alice; Dave gets both redactions first, then the revision from Carol,
+	// who never saw them; then Alice and Bob exchange again.
+	fromCarol := bundleTo(t, carol, "dave")
+	_, errC := carol.Import(ctx, bytes.NewReader(bundleTo(t, alice, "carol")))
+	other, err := alice.Add(ctx, []Input{sharedInput("Other", "unrelated")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	importInto(t, dave, bundleTo(t, alice, "dave", other[0]))
+	_, errD := dave.Import(ctx, bytes.NewReader(fromCarol))
+	if errA == nil && errB == nil {
+		_, errA = alice.Import(ctx, bytes.NewReader(bundleTo(t, bob, "alice")))
+		_, errB = bob.Import(ctx, bytes.NewReader(bundleTo(t, alice, "bob")))
+	}
+	for _, m := range []struct {
+		name string
+		v    *Vault
+		err  error
+	}{{"alice", alice, errA}, {"bob", bob, errB}, {"carol", carol, errC}, {"dave", dave, errD}} {
+		if m.err != nil {
+			t.Errorf("%s's import: %v", m.name, m.err)
+			continue
+		}
+		got, err := m.v.Get(ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := passphraseOpens(t, m.v.Dir())
+		for _, name := range []string{"Zhouwei", "Kunmingcity"} {
+			if strings.Contains(got.Testimony, name) || bytes.Contains(all, []byte(name)) {
+				t.Errorf("%s: %s, redacted by a teammate, is still in the vault; the testimony reads %q", m.name, name, got.Testimony)
+			}
+		}
+		mustCheck(t, m.name, m.v)
+	}
+}

@@ -194,6 +194,7 @@ type redactStep struct {
 	rr        *redactedRevision
 	with      string
 	author    []byte
+	field     string
 	id        string // the redaction's
 	interview string
 }
@@ -205,7 +206,7 @@ func (idx redactIndex) add(r *redactionRecord, d *redaction) {
 	id := r.id()
 	for i := range d.Revisions {
 		rr := &d.Revisions[i]
-		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, author: d.AuthorKey, id: id, interview: d.Interview})
+		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, field: d.Field, author: d.AuthorKey, id: id, interview: d.Interview})
 	}
 }
 
