@@ -69,13 +69,12 @@ func alignEdits(id string, body []byte, testimony string, proof []byte, edits []
 		return nil, err
 	}
 	var out []redactEdit
+	cur := newEditCursor()
 	for _, e := range edits {
 		part := slices.Index(partNames[:], e.Part)
 		start, end := -1, -1
-		for _, it := range items {
-			if it.part != part || it.end <= e.Offset || it.start >= e.Offset+e.Length {
-				continue
-			}
+		for i := cur.from(e, part, len(items), func(i int) (int, int) { return items[i].part, items[i].end }); i < len(items) && items[i].part == part && items[i].start < e.Offset+e.Length; i++ {
+			it := items[i]
 			if it.kind != leafText {
 				return nil, fmt.Errorf("%w: in revision %s the passage is not inside a readable field", ErrInvalid, short(id))
 			}
@@ -115,20 +114,19 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 	for i := range edit {
 		edit[i] = -1
 	}
+	cur := newEditCursor()
 	for k, e := range edits {
 		part := slices.Index(partNames[:], e.Part)
 		first, last := -1, -1
-		for i, l := range leaves {
-			if l.part == part && l.end > e.Offset && l.start < e.Offset+e.Length {
-				if l.kind != leafText || edit[i] >= 0 {
-					return nil, "", nil, bad
-				}
-				edit[i] = k
-				if first < 0 {
-					first = i
-				}
-				last = i
+		for i := cur.from(e, part, len(leaves), func(i int) (int, int) { return leaves[i].part, leaves[i].end }); i < len(leaves) && leaves[i].part == part && leaves[i].start < e.Offset+e.Length; i++ {
+			if leaves[i].kind != leafText || edit[i] >= 0 {
+				return nil, "", nil, bad
 			}
+			edit[i] = k
+			if first < 0 {
+				first = i
+			}
+			last = i
 		}
 		if first < 0 || leaves[first].start != e.Offset || leaves[last].end != e.Offset+e.Length {
 			return nil, "", nil, bad
@@ -193,4 +191,39 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 		return nil, "", nil, bad
 	}
 	return out[0], string(out[1]), b, nil
+}
+
+// editCursor finds the first leaf an edit may cover without scanning from
+// the start for each edit: edits of a part come in order, so the scan of
+// a part resumes where the previous edit's began (a leaf two edits share
+// is seen again), and starts over for an edit out of order. Redacting a
+// name that occurs thousands of times in a long testimony is so linear in
+// the edits and the leaves, not their product.
+type editCursor struct {
+	at   [2]int // where the previous edit's scan of each part began
+	last [2]int // the previous edit's offset in each part
+}
+
+func newEditCursor() *editCursor { return &editCursor{last: [2]int{-1, -1}} }
+
+// from returns the index of the first leaf of part that ends after e's
+// offset (or the first of a later part), given each leaf's part and end.
+func (c *editCursor) from(e redactEdit, part, n int, leaf func(int) (part, end int)) int {
+	if part < 0 {
+		return n
+	}
+	if e.Offset < c.last[part] {
+		c.at[part] = 0
+	}
+	c.last[part] = e.Offset
+	i := c.at[part]
+	for i < n {
+		p, end := leaf(i)
+		if p > part || (p == part && end > e.Offset) {
+			break
+		}
+		i++
+	}
+	c.at[part] = i
+	return i
 }
