@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +173,27 @@ func TestAttackRedactManyEdits(t *testing.T) {
 	}
 	if got, _ := bob.Get(ids[0]); strings.Contains(got.Testimony, "Zhouwei") {
 		t.Error("not redacted")
+	}
+}
+
+// A member's format 3 revision whose body holds, in a field of its own
+// (unknown fields are kept), objects nested thousands deep under long
+// keys: the scan for readable fields built each value's path by
+// concatenation, so memory grew with the depth squared times the key
+// length (a 5 MB body, 5,000 deep under 1 KB keys, wanted over 12 GB: the
+// importer ran out of memory before any signature was checked).
+func TestAttackDeepBodyPaths(t *testing.T) {
+	const depth, key = 1000, 1000
+	k := strings.Repeat("k", key)
+	body := `{"interview":"0123456789abcdef","x":` + strings.Repeat(`{"`+k+`":`, depth) + `1` + strings.Repeat(`}`, depth) + `}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if _, err := readableRanges(body); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 20*uint64(len(body)) {
+		t.Errorf("scanning a %d KB body allocated %d MB", len(body)>>10, got>>20)
 	}
 }
