@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"runtime"
 	"strings"
 	"testing"
@@ -75,8 +76,36 @@ func TestAttackFormat2BesideFormat3(t *testing.T) {
 			if vaultDigest(t, bob) != before {
 				t.Error("the forged revision changed bob's vault")
 			}
+			// A vault that took one before import refused it: check says so.
+			mustCheck(t, "bob", bob)
+			if _, err := bob.conn.ExecContext(ctx, `INSERT INTO revisions (id, interview, body, testimony, sig) VALUES (?, ?, ?, ?, ?)`,
+				rec.ID, view.Interview.ID, string(body), testimony, rec.Sig); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := bob.conn.ExecContext(ctx, `INSERT INTO kv (ns, key, value) VALUES (?, ?, ?)`, redactionNS, "x",
+				mustJSON(t, storedRedaction{Seq: 1, Body: h.Redactions[0].Body, Sig: h.Redactions[0].Sig})); err != nil {
+				t.Fatal(err)
+			}
+			res, err := bob.Check(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res {
+				if r.What == "revisions" && r.OK {
+					t.Errorf("check passes a vault holding the forged revision: %s", r.Details)
+				}
+			}
 		})
 	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // Alice and Bob each redact a different name from the same revision before

@@ -279,3 +279,22 @@ func (v *Vault) vouchedOlderFormat(ctx context.Context, ch *change, byID map[str
 	}
 	return nil
 }
+
+// olderBesideV3 refuses, as import does (vouchedOlderFormat), a redacted
+// format 1 or 2 revision in an interview with format 3 revisions that is
+// not in their history.
+func (v *Vault) olderBesideV3(ctx context.Context, id string) error {
+	var some, in bool
+	err := v.conn.QueryRowContext(ctx, `
+		WITH RECURSIVE anc(id) AS (
+			SELECT id FROM revisions WHERE interview = (SELECT interview FROM revisions WHERE id = ?1) AND proof IS NOT NULL
+			UNION SELECT p.parent FROM parents p JOIN anc ON p.revision = anc.id)
+		SELECT EXISTS (SELECT 1 FROM anc), EXISTS (SELECT 1 FROM anc WHERE id = ?1)`, id).Scan(&some, &in)
+	if err != nil {
+		return err
+	}
+	if some && !in {
+		return fmt.Errorf("%w: revision %s is redacted, of an older format, and in no history of its interview's format 3 revisions", ErrDamaged, short(id))
+	}
+	return nil
+}
