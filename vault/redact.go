@@ -310,24 +310,6 @@ func advance(id string, body []byte, testimony string, proof []byte, steps []red
 	}
 }
 
-// removedText is the text an edit removes, unescaped if it is of the body.
-func removedText(body []byte, testimony string, e redactEdit) string {
-	if e.Part == "testimony" {
-		if e.Offset+e.Length <= len(testimony) {
-			return testimony[e.Offset : e.Offset+e.Length]
-		}
-		return ""
-	}
-	if e.Offset+e.Length > len(body) {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(append(append([]byte{'"'}, body[e.Offset:e.Offset+e.Length]...), '"'), &s) != nil {
-		return ""
-	}
-	return s
-}
-
 // verifiedThrough reports whether a revision's stored content is what a
 // redaction in idx says it became, and returns that redaction's step.
 func (idx redactIndex) verifiedThrough(id string, body []byte, testimony string) (redactStep, bool) {

@@ -223,3 +223,21 @@ func scrubDrafts(ctx context.Context, tx *sql.Tx, interview string, removed []st
 	}
 	return nil
 }
+
+// removedText is the text an edit removes, unescaped if it is of the body.
+func removedText(body []byte, testimony string, e redactEdit) string {
+	if e.Part == "testimony" {
+		if e.Offset+e.Length <= len(testimony) {
+			return testimony[e.Offset : e.Offset+e.Length]
+		}
+		return ""
+	}
+	if e.Offset+e.Length > len(body) {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(append(append([]byte{'"'}, body[e.Offset:e.Offset+e.Length]...), '"'), &s) != nil {
+		return ""
+	}
+	return s
+}
