@@ -226,3 +226,58 @@ func TestAttackDeepBodyPaths(t *testing.T) {
 		t.Errorf("scanning a %d KB body allocated %d MB", len(body)>>10, got>>20)
 	}
 }
+
+// A member redacts one word of a teammate's format 3 revision with a
+// "description" that closes its bracket, says something, and opens one
+// again: "[a name] said he made it all up. [a name]". It is one valid
+// description ("[…]", one line, no { } |), so alice's revision, as bob
+// reads it, says "Officers took [a name] said he made it all up. [a name]
+// away." — words alice never wrote, between what look like two
+// redactions. A bidi override in a description (U+202E) turns the
+// author's words after it around on screen. A description holds no
+// bracket but at its ends, and no invisible format character.
+func TestAttackDescriptionReadsAsText(t *testing.T) {
+	ctx := context.Background()
+	for name, with := range map[string]string{
+		"brackets":      "a name] said he made it all up. [a name",
+		"bidi override": "a name\u202e",
+	} {
+		t.Run(name, func(t *testing.T) {
+			vs := members(t, "alice", "bob", "mallory")
+			alice, bob, mallory := vs[0], vs[1], vs[2]
+			ids, err := alice.Add(ctx, []Input{sharedInput("River", "Officers took Zhouwei away.")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			importInto(t, bob, bundleTo(t, alice, "bob"))
+			importInto(t, mallory, bundleTo(t, alice, "mallory"))
+			var rev, testimony string
+			var body []byte
+			if err := mallory.conn.QueryRowContext(ctx, `SELECT id, body, testimony FROM revisions`).Scan(&rev, &body, &testimony); err != nil {
+				t.Fatal(err)
+			}
+			// Mallory's own tvault would refuse the description; she signs
+			// the redaction herself.
+			w := "[" + with + "]"
+			edits := []redactEdit{{Part: "testimony", Offset: strings.Index(testimony, "Zhouwei"), Length: len("Zhouwei")}}
+			b, tt, err := applyEdits(body, testimony, edits, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := &redaction{Interview: ids[0], Field: "testimony", With: w, RedactedAt: time.Now().UTC().Format(time.RFC3339Nano), Author: "mallory",
+				Revisions: []redactedRevision{{ID: rev, After: contentHash(b, tt), Edits: edits}}}
+			h, err := mallory.bundleHeader(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Redactions = []bundlefmt.Redaction{signRedaction(d, mallory.member.SigningKey)}
+			if _, err := bob.Import(ctx, bytes.NewReader(sendAs(t, mallory, bob, h))); err == nil {
+				got, _ := bob.Get(ids[0])
+				t.Errorf("bob took it and reads alice's testimony as %q", got.Testimony)
+			}
+			if _, err := mallory.Redact(ctx, ids[0], RedactOptions{Text: "Zhouwei", Field: "testimony", With: with}); err == nil {
+				t.Error("tvault redact took the description")
+			}
+		})
+	}
+}

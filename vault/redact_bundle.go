@@ -31,8 +31,12 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 		if err != nil {
 			return err
 		}
+		known := v.knownRedaction(ctx, ch.Redactions[i])
+		if !known && checkRedactionWith(d.With) != nil {
+			return fmt.Errorf("%w: a redaction in the bundle puts in a description that could read as the author's words", ErrDamaged)
+		}
 		_, err = v.authorName(ctx, d.AuthorKey)
-		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && v.knownRedaction(ctx, ch.Redactions[i]) {
+		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && known {
 			// Had here before the key was retired, or before its member
 			// was removed: a teammate's bundle carries it again with the
 			// revisions it names.

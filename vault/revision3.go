@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
-	"strings"
 )
 
 // Revision format 3: redactable revisions.
@@ -281,7 +280,7 @@ func isDescription(s string, escaped bool) bool {
 	if escaped && json.Unmarshal([]byte(`"`+s+`"`), &s) != nil {
 		return false
 	}
-	return checkWith(s) == nil && strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]")
+	return checkRedactionWith(s) == nil
 }
 
 // idV3 returns the format 3 ID of a stored revision.
