@@ -83,54 +83,66 @@ func rebaseStale(id string, body []byte, testimony string, proof []byte, steps [
 		if done || start < 0 {
 			continue
 		}
-		edits := slices.Clone(s.rr.Edits)
-		for _, c := range chain[start:] {
-			edits = shiftEdits(edits, c.rr.Edits, c.with)
-		}
-		p, err := parseProof(id, proof)
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		// A passage already removed (inside a hole) is dropped.
-		edits = slices.DeleteFunc(edits, func(e redactEdit) bool {
-			for _, h := range p.Holes {
-				if h.Part == e.Part && h.Offset <= e.Offset && e.Offset+e.Length <= h.Offset+h.Length {
-					return true
-				}
-			}
-			return false
-		})
-		if len(edits) == 0 {
+		b, t, p3, r, err := carryOver(rev, id, body, testimony, proof, s, chain[start:])
+		if err != nil || r == nil {
+			// Not carried over (a step this vault cannot place): the
+			// import goes on without it, as before.
 			continue
 		}
-		if edits, err = alignEdits(id, body, testimony, proof, edits); err != nil {
-			return nil, "", nil, nil, err
-		}
-		var gone []string
-		for _, e := range edits {
-			gone = append(gone, removedText(body, testimony, e))
-		}
-		b, t, err := applyEdits(body, testimony, edits, s.with)
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		if err := keepsShape(rev, b, t); err != nil {
-			return nil, "", nil, nil, err
-		}
-		b3, t3, p3, err := redactV3(id, body, testimony, proof, edits, s.with)
-		if err != nil {
-			return nil, "", nil, nil, err
-		}
-		if string(b3) != string(b) || t3 != t {
-			return nil, "", nil, nil, fmt.Errorf("%w: a redaction of revision %s does not carry over the one held", ErrDamaged, short(id))
-		}
-		r := rebased{rr: redactedRevision{ID: id, Before: contentHash(body, testimony), After: contentHash(b, t), Edits: edits},
-			with: s.with, field: s.field, gone: gone}
-		out = append(out, r)
+		out = append(out, *r)
 		chain = append(chain, redactStep{rr: &r.rr, with: s.with, interview: rev.Interview})
 		body, testimony, proof = b, t, p3
 	}
 	return body, testimony, proof, out, nil
+}
+
+// carryOver applies step s, shifted over the steps since its Before, to a
+// format 3 revision's content: nil if what it removes is removed already.
+func carryOver(rev *Revision, id string, body []byte, testimony string, proof []byte, s redactStep, since []redactStep) ([]byte, string, []byte, *rebased, error) {
+	edits := slices.Clone(s.rr.Edits)
+	for _, c := range since {
+		edits = shiftEdits(edits, c.rr.Edits, c.with)
+	}
+	p, err := parseProof(id, proof)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	// A passage already removed (inside a hole) is dropped.
+	edits = slices.DeleteFunc(edits, func(e redactEdit) bool {
+		for _, h := range p.Holes {
+			if h.Part == e.Part && h.Offset <= e.Offset && e.Offset+e.Length <= h.Offset+h.Length {
+				return true
+			}
+		}
+		return false
+	})
+	if len(edits) == 0 {
+		return nil, "", nil, nil, nil
+	}
+	if edits, err = alignEdits(id, body, testimony, proof, edits); err != nil {
+		return nil, "", nil, nil, err
+	}
+	var gone []string
+	for _, e := range edits {
+		gone = append(gone, removedText(body, testimony, e))
+	}
+	b, t, err := applyEdits(body, testimony, edits, s.with)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	if err := keepsShape(rev, b, t); err != nil {
+		return nil, "", nil, nil, err
+	}
+	b3, t3, p3, err := redactV3(id, body, testimony, proof, edits, s.with)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	if string(b3) != string(b) || t3 != t {
+		return nil, "", nil, nil, fmt.Errorf("%w: a redaction of revision %s does not carry over the one held", ErrDamaged, short(id))
+	}
+	r := &rebased{rr: redactedRevision{ID: id, Before: contentHash(body, testimony), After: contentHash(b, t), Edits: edits},
+		with: s.with, field: s.field, gone: gone}
+	return b, t, p3, r, nil
 }
 
 // shiftEdits carries edits made on a content over the edits by (with put
