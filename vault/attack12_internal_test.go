@@ -344,3 +344,45 @@ func TestAttackStrippedProof(t *testing.T) {
 		t.Error("bob took alice's first revision with mallory's text")
 	}
 }
+
+// A member's redacted format 3 revision of a million one-letter words:
+// verifying it (on every core at once, before the author is checked
+// against the roster) held every leaf and hole in a list, and redacting it
+// a salt and a commitment per leaf on the heap, so that a 16 MB testimony
+// (the most a revision may hold) wanted about 3.5 GB to verify and 10 GB to
+// redact. Memory must stay a small multiple of the text.
+func TestAttackLeafMemory(t *testing.T) {
+	alice := members(t, "alice")[0]
+	r := &Revision{Interview: "0123456789abcdef", Parents: []string{}, Author: "alice", CreatedAt: "2026-12-03T00:00:00Z", Sealed: []string{}}
+	r.AuthorKey = []byte(alice.member.SigningKey.Public().(ed25519.PublicKey))
+	r.Record.Testimony = "Zhouwei " + strings.Repeat("a ", 1<<19)
+	rec, err := newRevisionRecord(alice.member.SigningKey, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := uint64(len(rec.Testimony))
+	allocated := func(f func()) uint64 {
+		var m0, m1 runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m0)
+		f()
+		runtime.ReadMemStats(&m1)
+		return m1.TotalAlloc - m0.TotalAlloc
+	}
+	var b, p []byte
+	var tt string
+	red := allocated(func() {
+		b, tt, p, err = redactV3(rec.ID, rec.Body, rec.Testimony, rec.Proof, []redactEdit{{Part: "testimony", Offset: 0, Length: 7}}, "[x]")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver := allocated(func() { _, err = verifyRevision(rec.ID, b, tt, p, rec.Sig) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d KB of testimony: redacting allocated %d MB, verifying %d MB", size>>10, red>>20, ver>>20)
+	if ver > 40*size || red > 150*size {
+		t.Errorf("redacting allocated %dx the testimony, verifying %dx: want at most 150x and 40x", red/size, ver/size)
+	}
+}

@@ -11,47 +11,78 @@ import (
 // the salts of what is kept.
 
 // proofLeaf is a leaf or hole of a stored format 3 revision with its place
-// in the order of leaves: a kept leaf's salt and commitment, or a hole's
-// commitments.
+// in the order of leaves. A kept leaf's salt is not held (a testimony of
+// millions of words would take hundreds of bytes a word): saltAt is where
+// it is in the proof's explicit salts, or -1 for a chunk with a key.
 type proofLeaf struct {
 	leafItem
-	index   int // of the first leaf
-	salt    []byte
-	commits [][]byte
+	index  int // of the first leaf
+	saltAt int
+}
+
+// proofSalts gives the salts of a stored format 3 revision's kept leaves.
+type proofSalts struct {
+	src    *saltSource
+	salts  []byte
+	chunk  int
+	stream []byte
+}
+
+func (ps *proofSalts) of(l *proofLeaf) []byte {
+	if l.saltAt >= 0 {
+		return ps.salts[l.saltAt : l.saltAt+saltSize]
+	}
+	if j := l.index / leavesPerChunk; ps.stream == nil || ps.chunk != j {
+		ps.stream, ps.chunk = chunkSalts(ps.src.key(j)), j
+	}
+	o := (l.index % leavesPerChunk) * saltSize
+	return ps.stream[o : o+saltSize]
+}
+
+// commits returns the commitments a leaf or hole stands for.
+func (ps *proofSalts) commits(l *proofLeaf, parts [2]string) [][]byte {
+	if l.hole != nil {
+		return l.hole.Leaves
+	}
+	c := leafCommit(ps.of(l), parts[l.part][l.start:l.end])
+	return [][]byte{c[:]}
 }
 
 // proofLeaves returns the leaves and holes of a stored format 3 revision,
-// and the source of its salts.
-func proofLeaves(body []byte, testimony string, p *revisionProof) ([]proofLeaf, *saltSource, error) {
-	items, err := leafItems(body, testimony, p.Holes)
-	if err != nil {
-		return nil, nil, err
-	}
+// and the source of its salts. The commitments of its kept leaves are
+// checked by verification, not here.
+func proofLeaves(body []byte, testimony string, p *revisionProof) ([]proofLeaf, *proofSalts, error) {
 	src := &saltSource{seed: p.Seed, salts: p.Salts, keys: map[int][]byte{}}
 	for _, k := range p.Keys {
 		src.keys[k.Chunk] = k.Key
 	}
-	parts := [2]string{string(body), testimony}
-	out := make([]proofLeaf, 0, len(items))
-	n := 0
-	for _, it := range items {
-		l := proofLeaf{leafItem: it, index: n}
+	count := 0
+	if err := walkLeaves(body, testimony, p.Holes, func(leafItem) { count++ }); err != nil {
+		return nil, nil, err
+	}
+	out := make([]proofLeaf, 0, count) // counted first: growing it would take five times its size
+	n, used := 0, 0
+	bad := fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
+	err := walkLeaves(body, testimony, p.Holes, func(it leafItem) {
+		l := proofLeaf{leafItem: it, index: n, saltAt: -1}
 		if it.hole != nil {
-			l.commits = it.hole.Leaves
 			n += len(it.hole.Leaves)
 		} else {
-			salt, err := src.salt(n)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
+			if src.seed == nil && src.keys[n/leavesPerChunk] == nil {
+				l.saltAt = used
+				used += saltSize
 			}
-			l.salt = slices.Clone(salt)
-			c := leafCommit(salt, parts[it.part][it.start:it.end])
-			l.commits = [][]byte{c[:]}
 			n++
 		}
 		out = append(out, l)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return out, src, nil
+	if used > len(p.Salts) {
+		return nil, nil, bad
+	}
+	return out, &proofSalts{src: src, salts: p.Salts}, nil
 }
 
 // alignEdits widens a format 3 revision's edits to whole words (a
@@ -104,7 +135,7 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 	if err != nil {
 		return nil, "", nil, err
 	}
-	leaves, src, err := proofLeaves(body, testimony, p)
+	leaves, ps, err := proofLeaves(body, testimony, p)
 	if err != nil {
 		return nil, "", nil, err
 	}
@@ -146,7 +177,7 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 		case edit[i] >= 0:
 			h := proofHole{Part: partNames[l.part], Offset: len(out[l.part]), Length: len(repl[l.part])}
 			for k := edit[i]; i < len(leaves) && edit[i] == k; i++ {
-				h.Leaves = append(h.Leaves, leaves[i].commits...)
+				h.Leaves = append(h.Leaves, ps.commits(&leaves[i], parts)...)
 			}
 			for range h.Leaves {
 				dirty[n/leavesPerChunk] = true
@@ -172,14 +203,14 @@ func redactV3(id string, body []byte, testimony string, proof []byte, edits []re
 	chunks := (n + leavesPerChunk - 1) / leavesPerChunk
 	for j := range chunks {
 		if !dirty[j] {
-			np.Keys = append(np.Keys, chunkKey{Chunk: j, Key: src.key(j)})
+			np.Keys = append(np.Keys, chunkKey{Chunk: j, Key: ps.src.key(j)})
 		}
 	}
 	// A chunk with a removed leaf keeps its key back: the salts of its
 	// kept leaves go one by one.
-	for i, l := range leaves {
-		if l.hole == nil && edit[i] < 0 && dirty[l.index/leavesPerChunk] {
-			np.Salts = append(np.Salts, l.salt...)
+	for i := range leaves {
+		if l := &leaves[i]; l.hole == nil && edit[i] < 0 && dirty[l.index/leavesPerChunk] {
+			np.Salts = append(np.Salts, ps.of(l)...)
 		}
 	}
 	b, err := json.Marshal(np)
