@@ -386,3 +386,56 @@ func TestAttackLeafMemory(t *testing.T) {
 		t.Errorf("redacting allocated %dx the testimony, verifying %dx: want at most 150x and 40x", red/size, ver/size)
 	}
 }
+
+// The legitimate case the refusal above must keep: an interview begun in
+// format 2, continued in format 3, redacted through both, sent to a new
+// teammate who never held it. The format 2 revision is vouched for by its
+// redaction and is in the history of the format 3 one: taken.
+func TestRedactedFormat2UnderFormat3Taken(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "carol")
+	alice, bob, carol := vs[0], vs[1], vs[2]
+	rec := Interview{Pseudonym: "River", InterviewedOn: "2026-11-01", Language: "en", Mode: "in-person",
+		Testimony: "Officers took Zhouwei away.", Tags: []string{}, Relatives: []Relative{}}
+	rec.Consent.Record, rec.Consent.Quote, rec.Consent.Share = true, true, true
+	r1 := forgedRevision(t, alice.member.SigningKey, "alice", rec)
+	r1.Testimony = rec.Testimony
+	var err error
+	var rv Revision
+	if err = json.Unmarshal(r1.Body, &rv); err != nil {
+		t.Fatal(err)
+	}
+	rv.SpanCount = 0
+	rv.Record.Testimony = rec.Testimony
+	if rv.ID, err = rv.computeID(); err != nil {
+		t.Fatal(err)
+	}
+	body, testimony, _ := rv.storedBody()
+	r1 = bundlefmt.Revision{ID: rv.ID, Body: body, Testimony: testimony, Sig: signRevision(alice.member.SigningKey, rv.ID)}
+	if _, err := bob.Import(ctx, bytes.NewReader(forgedBundle(t, alice, bob, nil, r1))); err != nil {
+		t.Fatal(err)
+	}
+	view, err := bob.Get(rv.Interview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := Input{Interview: view.Interview}
+	edit.ID, edit.Testimony = rv.Interview, view.Marked+" He came back."
+	if _, err := bob.Add(ctx, []Input{edit}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.Redact(ctx, rv.Interview, RedactOptions{Text: "Zhouwei", Field: "testimony", With: "a name"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.Import(ctx, bytes.NewReader(bundleTo(t, bob, "carol"))); err != nil {
+		t.Fatalf("carol refuses the redacted history: %v", err)
+	}
+	mustCheck(t, "carol", carol)
+	got, err := carol.Get(rv.Interview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Testimony, "Zhouwei") || len(got.Revisions) != 2 {
+		t.Errorf("carol reads %q in %d revisions", got.Testimony, len(got.Revisions))
+	}
+}
