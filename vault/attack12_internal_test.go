@@ -439,3 +439,54 @@ func TestRedactedFormat2UnderFormat3Taken(t *testing.T) {
 		t.Errorf("carol reads %q in %d revisions", got.Testimony, len(got.Revisions))
 	}
 }
+
+// A member plants, while on the roster, a redaction naming a revision no
+// vault holds yet: a format 2 revision "by alice" of a new interview, its
+// content whatever she likes (a redacted format 2 revision is vouched for
+// by its redaction alone). Bob takes the redaction and then removes her.
+// She hands the revision to carol, who has not removed her; carol's next
+// bundle brings it to bob, with the redaction bob already holds: a
+// removed member's new words arrive in a teammate's name. A removed
+// member's redaction still verifies what it redacted here, but vouches for
+// no format 1 or 2 revision new to the vault.
+func TestAttackRemovedMemberPlantedRedaction(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob", "carol", "mallory")
+	alice, bob, carol, mallory := vs[0], vs[1], vs[2], vs[3]
+	rec := Interview{Pseudonym: "River", InterviewedOn: "2026-11-01", Language: "en", Mode: "in-person",
+		Testimony: "I made all of it up; nobody was taken.", Tags: []string{}, Relatives: []Relative{}}
+	rec.Consent.Record, rec.Consent.Quote, rec.Consent.Share = true, true, true
+	var rv Revision
+	if err := json.Unmarshal(forgedRevision(t, alice.member.SigningKey, "alice", rec).Body, &rv); err != nil {
+		t.Fatal(err)
+	}
+	rv.SpanCount = 0
+	body, _, err := rv.storedBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := bundlefmt.Revision{ID: revisionID(body, rec.Testimony+" "), Body: body, Testimony: rec.Testimony, Sig: make([]byte, ed25519.SignatureSize)}
+	d := &redaction{Interview: rv.Interview, Field: "testimony", With: "[a word]", RedactedAt: time.Now().UTC().Format(time.RFC3339Nano), Author: "mallory",
+		Revisions: []redactedRevision{{ID: fake.ID, After: contentHash(fake.Body, fake.Testimony), Edits: []redactEdit{{Part: "testimony", Offset: 0, Length: 1}}}}}
+	bomb := signRedaction(d, mallory.member.SigningKey)
+	h, err := mallory.bundleHeader(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Redactions = []bundlefmt.Redaction{bomb}
+	importInto(t, bob, sendAs(t, mallory, bob, h))
+	if err := bob.RemoveMember("mallory"); err != nil {
+		t.Fatal(err)
+	}
+	h.Revisions = []bundlefmt.Revision{fake}
+	importInto(t, carol, sendAs(t, mallory, carol, h))
+	before := vaultDigest(t, bob)
+	if _, err := bob.Import(ctx, bytes.NewReader(bundleTo(t, carol, "bob"))); err == nil {
+		if got, err := bob.Get(rv.Interview); err == nil {
+			t.Errorf("bob took, after removing mallory, her revision in alice's name: %q", got.Testimony)
+		}
+	}
+	if vaultDigest(t, bob) != before {
+		t.Error("the refused bundle changed bob's vault")
+	}
+}

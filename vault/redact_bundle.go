@@ -52,9 +52,26 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 	}
 	for i := range ch.Revisions {
 		rec := &ch.Revisions[i]
-		if _, ok := idx.verifiedThrough(rec.ID, rec.Body, rec.Testimony); ok {
-			rec.viaRedaction = true
+		step, ok := idx.verifiedThrough(rec.ID, rec.Body, rec.Testimony)
+		if !ok {
+			continue
 		}
+		if len(rec.Proof) == 0 {
+			// A redaction vouches for all of a format 1 or 2 revision: one
+			// by a member since removed vouches for none new to this
+			// vault, or a redaction planted before the removal would let
+			// them bring in words in a teammate's name after it.
+			if _, err := v.authorName(ctx, step.author); errors.Is(err, errOffRoster) {
+				var have bool
+				if err := v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`, rec.ID).Scan(&have); err != nil {
+					return err
+				}
+				if !have {
+					continue
+				}
+			}
+		}
+		rec.viaRedaction = true
 	}
 	return nil
 }
