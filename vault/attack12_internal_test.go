@@ -544,3 +544,42 @@ func TestConcurrentRedactionsReplay(t *testing.T) {
 	}
 	mustCheck(t, "alice after the replay", re)
 }
+
+// A redaction of a format 3 revision cut off before its checkpoint is
+// replayed from the journal at the next open: the revision verifies by
+// its author's signature and the redaction, and the name is not back.
+func TestRedactReplay(t *testing.T) {
+	ctx := context.Background()
+	alice := members(t, "alice")[0]
+	ids, err := alice.Add(ctx, []Input{sharedInput("River", "Officers took Zhouwei away.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := alice.Dir()
+	snap := filepath.Join(dir, snapshotName)
+	if err := alice.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(snap, snap+".kept"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(snap, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, err = alice.Redact(ctx, ids[0], RedactOptions{Text: "Zhouwei", Field: "testimony", With: "a name"})
+	t.Logf("redact: %v", err)
+	alice.Close()
+	os.RemoveAll(snap)
+	if err := os.Rename(snap+".kept", snap); err != nil {
+		t.Fatal(err)
+	}
+	re, err := Open(ctx, dir, OpenOptions{}, PassphraseIdentity([]byte("correct horse battery staple")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer re.Close()
+	if got, err := re.Get(ids[0]); err != nil || strings.Contains(got.Testimony, "Zhouwei") {
+		t.Fatalf("after the replay: %v", err)
+	}
+	mustCheck(t, "alice after the replay", re)
+}
