@@ -50,6 +50,9 @@ type change struct {
 	// it was accepted once, so apply does not refuse it again for a rule
 	// added since (a parent of another interview); check reports it.
 	replay bool
+	// rebase, set on an import, signs the redactions that carry a
+	// teammate's over this vault's (redact_rebase.go).
+	rebase *rebaseSigner
 }
 
 type teamRecord struct {

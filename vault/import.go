@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"filippo.io/age"
 	"github.com/tvault/tvault/crypto"
@@ -114,6 +115,7 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 
 	// Every record, before anything is merged.
 	ch := bundleChange(body)
+	ch.rebase = &rebaseSigner{key: v.member.SigningKey, name: v.member.Name, now: v.Now().UTC().Format(time.RFC3339Nano)}
 	if err := v.applyKeyChanges(ctx, ch, report); err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 	authors := map[string]bool{}
 	isParent := map[string]bool{}
 	byID := revisionsByID(ch)
+	v3History := map[string]map[string]bool{} // by interview (vouchedOlderFormat)
 	for i := range ch.Revisions {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -91,6 +92,11 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		if len(rec.Proof) == 0 {
 			if err := v.olderFormatOver(ctx, byID, rev); err != nil {
+				return err
+			}
+		}
+		if len(rec.Proof) == 0 && rec.viaRedaction {
+			if err := v.vouchedOlderFormat(ctx, ch, byID, rev, v3History); err != nil {
 				return err
 			}
 		}
@@ -198,6 +204,97 @@ func (v *Vault) olderFormatOver(ctx context.Context, byID map[string]*revisionRe
 		if v3 {
 			return fmt.Errorf("%w: revision %s of interview %s is of an older format than its parent %s", ErrDamaged, short(rev.ID), rev.Interview, short(p))
 		}
+	}
+	return nil
+}
+
+// vouchedOlderFormat refuses a format 1 or 2 revision vouched for by its
+// redaction alone (its signature no longer matches: docs/THREAT-MODEL.md)
+// in an interview that has format 3 revisions, unless it is in their
+// history (an ancestor, named through parents that format 3 authors
+// signed). Such a revision is otherwise anyone's words in anyone's name:
+// a second root, or one over a parent nobody has, sits as a head beside
+// the format 3 ones. history caches, per interview, the revisions of
+// format 3 and their ancestors (nil: the interview has none).
+func (v *Vault) vouchedOlderFormat(ctx context.Context, ch *change, byID map[string]*revisionRecord, rev *Revision, history map[string]map[string]bool) error {
+	anc, done := history[rev.Interview]
+	if !done {
+		var start []string
+		for i := range ch.Revisions {
+			if r := &ch.Revisions[i]; len(r.Proof) > 0 && r.rev != nil && r.rev.Interview == rev.Interview {
+				start = append(start, r.ID)
+			}
+		}
+		rows, err := v.conn.QueryContext(ctx, `SELECT id FROM revisions WHERE interview = ? AND proof IS NOT NULL`, rev.Interview)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			start = append(start, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(start) > 0 {
+			anc = map[string]bool{}
+			for len(start) > 0 {
+				id := start[len(start)-1]
+				start = start[:len(start)-1]
+				if anc[id] {
+					continue
+				}
+				anc[id] = true
+				if r := byID[id]; r != nil && r.rev != nil {
+					start = append(start, r.rev.Parents...)
+					continue
+				}
+				ps, err := v.conn.QueryContext(ctx, `SELECT parent FROM parents WHERE revision = ?`, id)
+				if err != nil {
+					return err
+				}
+				for ps.Next() {
+					var p string
+					if err := ps.Scan(&p); err != nil {
+						ps.Close()
+						return err
+					}
+					start = append(start, p)
+				}
+				ps.Close()
+				if err := ps.Err(); err != nil {
+					return err
+				}
+			}
+		}
+		history[rev.Interview] = anc
+	}
+	if anc != nil && !anc[rev.ID] {
+		return fmt.Errorf("%w: revision %s of interview %s is redacted, of an older format, and in no history of the interview's format 3 revisions", ErrDamaged, short(rev.ID), rev.Interview)
+	}
+	return nil
+}
+
+// olderBesideV3 refuses, as import does (vouchedOlderFormat), a redacted
+// format 1 or 2 revision in an interview with format 3 revisions that is
+// not in their history.
+func (v *Vault) olderBesideV3(ctx context.Context, id string) error {
+	var some, in bool
+	err := v.conn.QueryRowContext(ctx, `
+		WITH RECURSIVE anc(id) AS (
+			SELECT id FROM revisions WHERE interview = (SELECT interview FROM revisions WHERE id = ?1) AND proof IS NOT NULL
+			UNION SELECT p.parent FROM parents p JOIN anc ON p.revision = anc.id)
+		SELECT EXISTS (SELECT 1 FROM anc), EXISTS (SELECT 1 FROM anc WHERE id = ?1)`, id).Scan(&some, &in)
+	if err != nil {
+		return err
+	}
+	if some && !in {
+		return fmt.Errorf("%w: revision %s is redacted, of an older format, and in no history of its interview's format 3 revisions", ErrDamaged, short(id))
 	}
 	return nil
 }

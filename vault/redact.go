@@ -194,6 +194,7 @@ type redactStep struct {
 	rr        *redactedRevision
 	with      string
 	author    []byte
+	field     string
 	id        string // the redaction's
 	interview string
 }
@@ -205,7 +206,7 @@ func (idx redactIndex) add(r *redactionRecord, d *redaction) {
 	id := r.id()
 	for i := range d.Revisions {
 		rr := &d.Revisions[i]
-		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, author: d.AuthorKey, id: id, interview: d.Interview})
+		idx[rr.ID] = append(idx[rr.ID], redactStep{rr: rr, with: d.With, field: d.Field, author: d.AuthorKey, id: id, interview: d.Interview})
 	}
 }
 
@@ -309,24 +310,6 @@ func advance(id string, body []byte, testimony string, proof []byte, steps []red
 	}
 }
 
-// removedText is the text an edit removes, unescaped if it is of the body.
-func removedText(body []byte, testimony string, e redactEdit) string {
-	if e.Part == "testimony" {
-		if e.Offset+e.Length <= len(testimony) {
-			return testimony[e.Offset : e.Offset+e.Length]
-		}
-		return ""
-	}
-	if e.Offset+e.Length > len(body) {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(append(append([]byte{'"'}, body[e.Offset:e.Offset+e.Length]...), '"'), &s) != nil {
-		return ""
-	}
-	return s
-}
-
 // verifiedThrough reports whether a revision's stored content is what a
 // redaction in idx says it became, and returns that redaction's step.
 func (idx redactIndex) verifiedThrough(id string, body []byte, testimony string) (redactStep, bool) {
@@ -414,6 +397,9 @@ func (c *redactionChecker) verify(ctx context.Context, id string, body []byte, t
 	}
 	if verr == nil {
 		c.Redacted++
+		if len(proof) == 0 {
+			verr = c.v.olderBesideV3(ctx, id)
+		}
 	}
 	return verr
 }

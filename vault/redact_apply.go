@@ -74,6 +74,21 @@ func applyRedactions(ctx context.Context, tx *sql.Tx, ch *change) ([]string, err
 			if err != nil {
 				return nil, err
 			}
+			if ch.rebase != nil {
+				var rs []rebased
+				if b, t, p, rs, err = rebaseStale(rr.ID, b, t, p, idx[rr.ID]); err != nil {
+					return nil, err
+				}
+				if len(rs) > 0 {
+					if idx, err = signRebased(ctx, tx, ch, d.Interview, rs); err != nil {
+						return nil, err
+					}
+					for _, r := range rs {
+						gone = append(gone, r.gone...)
+					}
+					changed = true
+				}
+			}
 			if !changed {
 				continue
 			}
@@ -121,6 +136,22 @@ func redactIncoming(ctx context.Context, tx *sql.Tx, ch *change) error {
 		b, t, p, _, changed, err := advance(rec.ID, rec.Body, rec.Testimony, rec.Proof, steps)
 		if err != nil {
 			return err
+		}
+		if ch.rebase != nil {
+			var rs []rebased
+			if b, t, p, rs, err = rebaseStale(rec.ID, b, t, p, steps); err != nil {
+				return err
+			}
+			if len(rs) > 0 {
+				var rev *Revision
+				if rev, err = loadRevision(rec.ID, b, t); err != nil {
+					return err
+				}
+				if idx, err = signRebased(ctx, tx, ch, rev.Interview, rs); err != nil {
+					return err
+				}
+				changed = true
+			}
 		}
 		if changed {
 			rec.Body, rec.Testimony, rec.Proof, rec.rev = b, t, p, nil
@@ -191,4 +222,22 @@ func scrubDrafts(ctx context.Context, tx *sql.Tx, interview string, removed []st
 		}
 	}
 	return nil
+}
+
+// removedText is the text an edit removes, unescaped if it is of the body.
+func removedText(body []byte, testimony string, e redactEdit) string {
+	if e.Part == "testimony" {
+		if e.Offset+e.Length <= len(testimony) {
+			return testimony[e.Offset : e.Offset+e.Length]
+		}
+		return ""
+	}
+	if e.Offset+e.Length > len(body) {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(append(append([]byte{'"'}, body[e.Offset:e.Offset+e.Length]...), '"'), &s) != nil {
+		return ""
+	}
+	return s
 }

@@ -31,8 +31,12 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 		if err != nil {
 			return err
 		}
+		known := v.knownRedaction(ctx, ch.Redactions[i])
+		if !known && checkRedactionWith(d.With) != nil {
+			return fmt.Errorf("%w: a redaction in the bundle puts in a description that could read as the author's words", ErrDamaged)
+		}
 		_, err = v.authorName(ctx, d.AuthorKey)
-		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && v.knownRedaction(ctx, ch.Redactions[i]) {
+		if (errors.Is(err, ErrRetiredKey) || errors.Is(err, errOffRoster)) && known {
 			// Had here before the key was retired, or before its member
 			// was removed: a teammate's bundle carries it again with the
 			// revisions it names.
@@ -48,9 +52,26 @@ func (v *Vault) verifyRedactions(ctx context.Context, ch *change) error {
 	}
 	for i := range ch.Revisions {
 		rec := &ch.Revisions[i]
-		if _, ok := idx.verifiedThrough(rec.ID, rec.Body, rec.Testimony); ok {
-			rec.viaRedaction = true
+		step, ok := idx.verifiedThrough(rec.ID, rec.Body, rec.Testimony)
+		if !ok {
+			continue
 		}
+		if len(rec.Proof) == 0 {
+			// A redaction vouches for all of a format 1 or 2 revision: one
+			// by a member since removed vouches for none new to this
+			// vault, or a redaction planted before the removal would let
+			// them bring in words in a teammate's name after it.
+			if _, err := v.authorName(ctx, step.author); errors.Is(err, errOffRoster) {
+				var have bool
+				if err := v.conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`, rec.ID).Scan(&have); err != nil {
+					return err
+				}
+				if !have {
+					continue
+				}
+			}
+		}
+		rec.viaRedaction = true
 	}
 	return nil
 }

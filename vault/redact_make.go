@@ -105,7 +105,7 @@ func (v *Vault) planRedaction(ctx context.Context, idOrPrefix string, opts *Reda
 		opts.With = "redacted"
 	}
 	opts.With = "[" + strings.TrimSuffix(strings.TrimPrefix(opts.With, "["), "]") + "]"
-	if err := checkWith(opts.With); err != nil {
+	if err := checkRedactionWith(opts.With); err != nil {
 		return nil, nil, err
 	}
 	id, err := v.Resolve(idOrPrefix)
@@ -349,6 +349,26 @@ func checkRedacted(id string, body []byte, testimony string, newBody []byte, new
 	}
 	if err := after.validate(); err != nil {
 		return fmt.Errorf("redacting revision %s would leave it invalid: %w", short(id), err)
+	}
+	return nil
+}
+
+// checkRedactionWith checks a description a redaction puts in a revision:
+// checkWith, and "[…]" with no bracket inside (else "[a] words of one's
+// own [b]" reads as two descriptions around the author's words) and no
+// invisible format character (a bidi override turns the author's words
+// after it around on screen). Redactions stored before it are read with
+// checkWith alone.
+func checkRedactionWith(with string) error {
+	if err := checkWith(with); err != nil {
+		return err
+	}
+	bad := fmt.Errorf("%w: the description must be [text] with no bracket inside and no invisible format character", ErrInvalid)
+	if len(with) < 2 || with[0] != '[' || with[len(with)-1] != ']' || strings.ContainsAny(with[1:len(with)-1], "[]［］") {
+		return bad
+	}
+	if checkLine("the description", with) != nil {
+		return bad
 	}
 	return nil
 }

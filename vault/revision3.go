@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
-	"strings"
 )
 
 // Revision format 3: redactable revisions.
@@ -227,16 +226,24 @@ var partNames = [2]string{"body", "testimony"}
 // order. A hole must lie inside the testimony or a readable field of the
 // body, and hold a description.
 func leafItems(body []byte, testimony string, holes []proofHole) ([]leafItem, error) {
+	var items []leafItem
+	err := walkLeaves(body, testimony, holes, func(it leafItem) { items = append(items, it) })
+	return items, err
+}
+
+// walkLeaves calls fn with each leaf and hole of a stored format 3
+// revision, in order, without holding them all (a testimony of millions of
+// words would take hundreds of bytes a word).
+func walkLeaves(body []byte, testimony string, holes []proofHole, fn func(leafItem)) error {
 	bad := fmt.Errorf("%w: a revision's redacted parts are malformed", ErrDamaged)
 	parts := [2]string{string(body), testimony}
-	var items []leafItem
 	h := 0
 	for part, text := range parts {
 		var ranges [][2]int
 		if part == 0 {
 			var err error
 			if ranges, err = readableRanges(text); err != nil {
-				return nil, err
+				return err
 			}
 		} else {
 			ranges = [][2]int{{0, len(text)}}
@@ -244,21 +251,21 @@ func leafItems(body []byte, testimony string, holes []proofHole) ([]leafItem, er
 		pos := 0
 		words := func(a, b int) {
 			eachWord(text[a:b], part == 0, func(s, e int) {
-				items = append(items, leafItem{part: part, start: a + s, end: a + e, kind: leafText})
+				fn(leafItem{part: part, start: a + s, end: a + e, kind: leafText})
 			})
 		}
 		for _, r := range ranges {
 			if part == 0 {
-				items = append(items, leafItem{part: part, start: pos, end: r[0], kind: leafFrame})
+				fn(leafItem{part: part, start: pos, end: r[0], kind: leafFrame})
 			}
 			a := r[0]
 			for h < len(holes) && holes[h].Part == partNames[part] && holes[h].Offset < r[1] {
 				x := &holes[h]
 				if x.Offset < a || x.Length > r[1]-x.Offset || !isDescription(text[x.Offset:x.Offset+x.Length], part == 0) {
-					return nil, bad
+					return bad
 				}
 				words(a, x.Offset)
-				items = append(items, leafItem{part: part, start: x.Offset, end: x.Offset + x.Length, kind: leafText, hole: x})
+				fn(leafItem{part: part, start: x.Offset, end: x.Offset + x.Length, kind: leafText, hole: x})
 				a = x.Offset + x.Length
 				h++
 			}
@@ -266,13 +273,13 @@ func leafItems(body []byte, testimony string, holes []proofHole) ([]leafItem, er
 			pos = r[1]
 		}
 		if part == 0 {
-			items = append(items, leafItem{part: part, start: pos, end: len(text), kind: leafFrame})
+			fn(leafItem{part: part, start: pos, end: len(text), kind: leafFrame})
 		}
 		if h < len(holes) && holes[h].Part == partNames[part] {
-			return nil, bad // outside a readable field
+			return bad // outside a readable field
 		}
 	}
-	return items, nil
+	return nil
 }
 
 // isDescription reports whether a hole's text is a description as a
@@ -281,7 +288,7 @@ func isDescription(s string, escaped bool) bool {
 	if escaped && json.Unmarshal([]byte(`"`+s+`"`), &s) != nil {
 		return false
 	}
-	return checkWith(s) == nil && strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]")
+	return checkRedactionWith(s) == nil
 }
 
 // idV3 returns the format 3 ID of a stored revision.
@@ -326,33 +333,41 @@ func idV3(body []byte, testimony string, p *revisionProof) (string, error) {
 		emit(0, leafFrame, text[pos:])
 		eachWord(testimony, false, func(s, e int) { emit(1, leafText, testimony[s:e]) })
 	} else {
-		items, e := leafItems(body, testimony, p.Holes)
-		if e != nil {
-			return "", e
-		}
 		parts := [2]string{string(body), testimony}
-		for _, it := range items {
+		var fail error
+		e := walkLeaves(body, testimony, p.Holes, func(it leafItem) {
+			if fail != nil {
+				return
+			}
 			if it.hole != nil {
 				for _, c := range it.hole.Leaves {
 					if src.keys[n/leavesPerChunk] != nil {
 						// A key that gives a removed leaf's salt: its
 						// commitment would confirm a guess.
-						return "", fmt.Errorf("%w: a redacted revision reveals the salt of a removed part", ErrDamaged)
+						fail = fmt.Errorf("%w: a redacted revision reveals the salt of a removed part", ErrDamaged)
+						return
 					}
 					w.add(leafText, c)
 					n++
 					counts[it.part]++
 				}
-				continue
+				return
 			}
 			salt, e := src.salt(n)
 			if e != nil {
-				return "", fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
+				fail = fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
+				return
 			}
 			c := leafCommit(salt, parts[it.part][it.start:it.end])
 			w.add(it.kind, c[:])
 			n++
 			counts[it.part]++
+		})
+		if e == nil {
+			e = fail
+		}
+		if e != nil {
+			return "", e
 		}
 		if len(src.salts) != 0 || (len(p.Keys) > 0 && p.Keys[len(p.Keys)-1].Chunk >= (n+leavesPerChunk-1)/leavesPerChunk) {
 			return "", fmt.Errorf("%w: a redacted revision has salts it does not use", ErrDamaged)

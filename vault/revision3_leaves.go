@@ -100,6 +100,32 @@ var readablePaths = map[string]string{
 	"/record/quotes/[]/text": "quote text", "/record/quotes/[]/label": "quote label",
 }
 
+// readablePrefixes are the paths that lead to a readable path, "" the
+// body itself.
+var readablePrefixes = func() map[string]bool {
+	m := map[string]bool{"": true}
+	for p := range readablePaths {
+		for i := range len(p) {
+			if p[i] == '/' {
+				m[p[:i]] = true
+			}
+		}
+		m[p] = true
+	}
+	return m
+}()
+
+// childPath is the path of a value under path, or "!" (no readable path
+// under it) if path leads to no readable path: a path built in full for
+// every value would take memory in the depth squared times the length of
+// the keys.
+func childPath(path, step string) string {
+	if !readablePrefixes[path] {
+		return "!"
+	}
+	return path + step
+}
+
 // readableValue is where a readable field's value is in a body.
 type readableValue struct {
 	field      string
@@ -168,7 +194,7 @@ func (s *jsonScan) value(path string) error {
 			if json.Unmarshal([]byte(s.b[start:s.i]), &key) != nil || !s.eat(':') {
 				return errScan
 			}
-			if err := s.value(path + "/" + key); err != nil {
+			if err := s.value(childPath(path, "/"+key)); err != nil {
 				return err
 			}
 			if s.eat('}') {
@@ -184,7 +210,7 @@ func (s *jsonScan) value(path string) error {
 			return nil
 		}
 		for {
-			if err := s.value(path + "/[]"); err != nil {
+			if err := s.value(childPath(path, "/[]")); err != nil {
 				return err
 			}
 			if s.eat(']') {
