@@ -293,16 +293,14 @@ func TestAttackDescriptionReadsAsText(t *testing.T) {
 	}
 }
 
-// Known gap (THREAT-MODEL.md, formats 1 and 2): a member strips the proof
-// of a teammate's format 3 revision that another teammate does not hold
-// yet and sends it with new text as a "redacted format 2" revision,
-// vouched for by a redaction of her own, together with its genuine format
-// 3 child. Nothing tells a redacted format 2 revision from a format 3 one
-// without its proof: its ID hashes to nothing either way.
+// A member strips the proof of a teammate's format 3 revision that another
+// teammate does not hold yet and sends it with new text as a "redacted
+// format 2" revision, vouched for by a redaction of her own, together with
+// its genuine format 3 child. Its ID hashes to nothing either way, but its
+// author signed it as format 3 ("tvault revision v3"), and a redacted
+// format 1 or 2 revision must carry its author's format 1 or 2 signature
+// (signedAsOld). Before, bob took it.
 func TestAttackStrippedProof(t *testing.T) {
-	if os.Getenv("TVAULT_KNOWN_GAPS") == "" {
-		t.Skip("known gap: a format 3 revision stripped of its proof reads as a redacted format 2 one (THREAT-MODEL.md)")
-	}
 	ctx := context.Background()
 	vs := members(t, "alice", "bob", "mallory")
 	alice, bob, mallory := vs[0], vs[1], vs[2]
@@ -457,8 +455,14 @@ func TestAttackRemovedMemberPlantedRedaction(t *testing.T) {
 	rec := Interview{Pseudonym: "River", InterviewedOn: "2026-11-01", Language: "en", Mode: "in-person",
 		Testimony: "I made all of it up; nobody was taken.", Tags: []string{}, Relatives: []Relative{}}
 	rec.Consent.Record, rec.Consent.Quote, rec.Consent.Share = true, true, true
+	// A real format 2 revision of alice's, from before format 3, that bob
+	// does not hold: it keeps its ID and alice's signature (a redacted
+	// format 1 or 2 revision must, signedAsOld), with mallory's words.
+	orig := rec
+	orig.Testimony = "They took my brother away in March."
+	real := forgedRevision(t, alice.member.SigningKey, "alice", orig)
 	var rv Revision
-	if err := json.Unmarshal(forgedRevision(t, alice.member.SigningKey, "alice", rec).Body, &rv); err != nil {
+	if err := json.Unmarshal(real.Body, &rv); err != nil {
 		t.Fatal(err)
 	}
 	rv.SpanCount = 0
@@ -466,7 +470,7 @@ func TestAttackRemovedMemberPlantedRedaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := bundlefmt.Revision{ID: revisionID(body, rec.Testimony+" "), Body: body, Testimony: rec.Testimony, Sig: make([]byte, ed25519.SignatureSize)}
+	fake := bundlefmt.Revision{ID: real.ID, Body: body, Testimony: rec.Testimony, Sig: real.Sig}
 	d := &redaction{Interview: rv.Interview, Field: "testimony", With: "[a word]", RedactedAt: time.Now().UTC().Format(time.RFC3339Nano), Author: "mallory",
 		Revisions: []redactedRevision{{ID: fake.ID, After: contentHash(fake.Body, fake.Testimony), Edits: []redactEdit{{Part: "testimony", Offset: 0, Length: 1}}}}}
 	bomb := signRedaction(d, mallory.member.SigningKey)

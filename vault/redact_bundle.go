@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,8 +170,11 @@ func (v *Vault) knownRedaction(ctx context.Context, r redactionRecord) bool {
 // (docs/THREAT-MODEL.md).
 func (r *revisionRecord) verifyAny() error {
 	if len(r.Proof) == 0 && r.viaRedaction {
-		_, err := r.revision()
-		return err
+		rev, err := r.revision()
+		if err != nil {
+			return err
+		}
+		return signedAsOld(rev, r.Sig)
 	}
 	if _, err := r.verify(); err != nil {
 		return err
@@ -181,4 +185,19 @@ func (r *revisionRecord) verifyAny() error {
 		}
 	}
 	return nil
+}
+
+// signedAsOld checks that the author of a redacted format 1 or 2 revision
+// signed its ID as a format 1 or 2 revision. Its content no longer matches
+// the ID, but the signature stays: without this, a teammate's format 3
+// revision stripped of its proof (signed "tvault revision v3") passed as
+// a redacted format 2 one, and a member's redaction vouched for new text
+// in the teammate's name (TestAttackStrippedProof).
+func signedAsOld(rev *Revision, sig []byte) error {
+	if len(rev.AuthorKey) == ed25519.PublicKeySize &&
+		(ed25519.Verify(rev.AuthorKey, []byte(revisionDomainV2+rev.ID), sig) ||
+			ed25519.Verify(rev.AuthorKey, []byte(revisionDomainV1+rev.ID), sig)) {
+		return nil
+	}
+	return fmt.Errorf("%w: revision %s has a bad signature", ErrDamaged, short(rev.ID))
 }
