@@ -172,16 +172,9 @@ func (v *Vault) Attach(ctx context.Context, idOrPrefix string, r io.Reader, opts
 	if err := v.writable(); err != nil {
 		return nil, err
 	}
-	id, err := v.Resolve(idOrPrefix)
+	id, heads, err := v.resolveHeads(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err
-	}
-	heads, err := v.headRevisions(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(heads) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	if err := checkDescription(&opts); err != nil {
 		return nil, err
@@ -338,16 +331,9 @@ type AttachmentInfo struct {
 
 // Attachments lists the attachments of an interview's newest head.
 func (v *Vault) Attachments(ctx context.Context, idOrPrefix string) ([]AttachmentInfo, error) {
-	id, err := v.Resolve(idOrPrefix)
+	id, heads, err := v.resolveHeads(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err
-	}
-	heads, err := v.headRevisions(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(heads) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	var out []AttachmentInfo
 	for _, a := range mergeHeads(heads).Record.Attachments {

@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"context"
+	"fmt"
 	"slices"
 )
 
@@ -79,4 +81,21 @@ func mergeHeads(heads []*Revision) *Revision {
 		c.SpanSources = []SpanSource{src}
 	}
 	return &c
+}
+
+// resolveHeads resolves an interview ID or prefix and returns its heads,
+// newest first: at least one, or ErrNotFound.
+func (v *Vault) resolveHeads(ctx context.Context, idOrPrefix string) (string, []*Revision, error) {
+	id, err := v.Resolve(idOrPrefix)
+	if err != nil {
+		return "", nil, err
+	}
+	heads, err := v.headRevisions(ctx, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(heads) == 0 {
+		return "", nil, fmt.Errorf("%w: %q", ErrNotFound, id)
+	}
+	return id, heads, nil
 }

@@ -189,16 +189,9 @@ func findQuote(list []Quote, prefix string) (int, error) {
 
 // Quotes lists an interview's quotes, each current or stale.
 func (v *Vault) Quotes(ctx context.Context, idOrPrefix string) ([]QuoteInfo, error) {
-	id, err := v.Resolve(idOrPrefix)
+	id, heads, err := v.resolveHeads(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err
-	}
-	heads, err := v.headRevisions(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(heads) == 0 {
-		return nil, fmt.Errorf("%w: %q", ErrNotFound, id)
 	}
 	rec := mergeHeads(heads).Record
 	return quoteInfos(id, rec), nil
