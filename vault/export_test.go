@@ -20,6 +20,15 @@ func SetMemoryLimitForTesting(n int64) (restore func()) {
 	return func() { memoryLimit = old }
 }
 
+// SetJournalLimitsForTesting sets when a journal is checkpointed: past
+// 1/fraction of the snapshot, at least 1 MiB and at most max bytes. It
+// returns a function that restores the previous limits.
+func SetJournalLimitsForTesting(fraction, max int64) (restore func()) {
+	oldF, oldM := checkpointFraction, maxJournal
+	checkpointFraction, maxJournal = fraction, max
+	return func() { checkpointFraction, maxJournal = oldF, oldM }
+}
+
 // DataKeysForTesting returns the data keys that v (the vault identity of the
 // vault in dir) opens: the current generation's, and the previous one's if a
 // crash kept it from being retired.
@@ -95,4 +104,16 @@ func FillForTesting(ctx context.Context, v *Vault, n int64) error {
 		}
 	}
 	return v.Checkpoint(ctx)
+}
+
+// DatabaseBytesForTesting returns the size of v's database image in memory.
+func (v *Vault) DatabaseBytesForTesting() (int64, error) {
+	var pages, size int64
+	if err := v.conn.QueryRowContext(v.ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		return 0, err
+	}
+	if err := v.conn.QueryRowContext(v.ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+		return 0, err
+	}
+	return pages * size, nil
 }

@@ -152,8 +152,13 @@ func TestScaleUse(t *testing.T) {
 	if err != nil || (n > 0 && len(list) < n) {
 		t.Fatalf("list: %d, %v", len(list), err)
 	}
-	t.Logf("list of %d: %v; peak memory %s above the process's start, %.2f× the snapshot", len(list), time.Since(start).Round(time.Millisecond),
-		strconv.FormatFloat(float64(peakBytes()-base)/1e9, 'f', 2, 64)+" GB", float64(peakBytes()-base)/float64(st.Size()))
+	image, err := v.DatabaseBytesForTesting()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grew := float64(peakBytes() - base)
+	t.Logf("list of %d: %v; peak memory %.2f GB above the process's start: %.2f× the database (%.0f MB), %.2f× the snapshot",
+		len(list), time.Since(start).Round(time.Millisecond), grew/1e9, grew/float64(image), float64(image)/1e6, grew/float64(st.Size()))
 	list = nil
 
 	for _, q := range []string{"护照", "警察", "黄色的传唤", "yellow paper"} {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 
 	"filippo.io/age"
@@ -96,7 +97,27 @@ func (v *Vault) replayJournal() error {
 			return fmt.Errorf("%w: the journal is newer than the snapshot (was vault.age replaced by an older copy?)", ErrDamaged)
 		}
 	}
-	frames, j, torn, err := journal.ReadAuth[change](v.dir, gen, v.storeIdentity(), v.journalMAC())
+	// One frame at a time, each applied as it is read, all in one
+	// transaction: a damaged frame anywhere leaves nothing applied.
+	ctx := v.ctx
+	tx, err := v.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	j, torn, err := journal.Each(v.dir, gen, v.storeIdentity(), v.journalMAC(), func(fr *journal.Frame[change]) error {
+		fr.Change.replay = true
+		if err := apply(ctx, tx, fr.Change); err != nil {
+			return fmt.Errorf("journal frame %d: %w", fr.Seq, err)
+		}
+		if fr.Change.approxSize() > 1<<20 {
+			// A large frame's bytes are garbage now: collect them before
+			// the next frame is read, so that it reuses their memory
+			// rather than adding to it.
+			runtime.GC()
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -104,20 +125,8 @@ func (v *Vault) replayJournal() error {
 	if torn > 0 {
 		v.warnings = append(v.warnings, "the last save in the journal was incomplete (interrupted before it was acknowledged) and was dropped")
 	}
-	if len(frames) == 0 {
+	if j.Seq == 0 {
 		return nil
-	}
-	ctx := v.ctx
-	tx, err := v.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, fr := range frames {
-		fr.Change.replay = true
-		if err := apply(ctx, tx, fr.Change); err != nil {
-			return fmt.Errorf("journal frame %d: %w", fr.Seq, err)
-		}
 	}
 	return tx.Commit()
 }
@@ -190,16 +199,23 @@ func (v *Vault) writeSnapshot(d *dataKey, vid *age.HybridIdentity, mac []byte) e
 	return nil
 }
 
-// checkpointFraction: a checkpoint is written when the journal grows past
-// this fraction of the snapshot (and at least minCheckpoint bytes). Smaller
-// means faster opens; larger means fewer snapshot rewrites.
-const (
-	checkpointFraction = 8
-	minCheckpoint      = 1 << 20
+// A checkpoint is written when the journal grows past checkpointFraction of
+// the snapshot, at least minCheckpoint bytes and at most maxJournal. Smaller
+// means faster opens; larger means fewer snapshot rewrites. maxJournal
+// bounds what an open replays, in time and in memory beside the database,
+// however large the vault: without it, a vault of 90,000 interviews could
+// keep a 94 MB journal, and opening it peaked at 1.7× the database. A
+// change larger than the threshold is saved as a checkpoint, never as a
+// frame (commit.go), so no frame is larger either. Variables only so that
+// tests can move them.
+var (
+	checkpointFraction int64 = 8
+	minCheckpoint      int64 = 1 << 20
+	maxJournal         int64 = 32 << 20
 )
 
 func (v *Vault) checkpointDue(extra int64) bool {
-	return v.journal.Size+extra > max(v.snapshotSize/checkpointFraction, minCheckpoint)
+	return v.journal.Size+extra > min(max(v.snapshotSize/checkpointFraction, minCheckpoint), maxJournal)
 }
 
 // Checkpoint writes the whole database as a new snapshot, under a new data

@@ -44,6 +44,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -256,74 +257,132 @@ func Read[C any](dir string, gen uint64, id age.Identity) (frames []*Frame[C], l
 // ReadAuth is [Read] of a journal whose frames are authenticated with mac
 // (nil: the old format).
 func ReadAuth[C any](dir string, gen uint64, id age.Identity, mac []byte) (frames []*Frame[C], l *Log, torn int64, err error) {
+	l, torn, err = Each(dir, gen, id, mac, func(fr *Frame[C]) error {
+		frames = append(frames, fr)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return frames, l, torn, nil
+}
+
+// Each is [ReadAuth] one frame at a time: it calls fn with each whole frame
+// in order, as soon as it is read and checked, and keeps none of them. A
+// journal can hold a large share of the vault; replaying it this way holds
+// one frame's bytes at a time, not the whole file's. If fn or a later frame
+// fails, the frames before were already given to fn: the caller applies
+// them where a failure can be undone (replay applies them in one
+// transaction).
+func Each[C any](dir string, gen uint64, id age.Identity, mac []byte, fn func(*Frame[C]) error) (l *Log, torn int64, err error) {
 	l = New(dir, gen)
 	l.MAC = mac
-	data, err := fsx.ReadRegular(Path(dir, gen))
+	f, err := fsx.OpenRegular(Path(dir, gen))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, l, 0, nil
+		return l, 0, nil
 	}
 	if errors.Is(err, fsx.ErrNotRegular) {
-		return nil, nil, 0, fmt.Errorf("%w: %w", crypto.ErrDamaged, err)
+		return nil, 0, fmt.Errorf("%w: %w", crypto.ErrDamaged, err)
 	}
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("failed to read the journal: %w", err)
+		return nil, 0, fmt.Errorf("failed to read the journal: %w", err)
 	}
-	return Parse[C](data, l, id)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("failed to read the journal: %w", err)
+	}
+	return scan(f, st.Size(), l, id, fn)
 }
 
 // Parse parses the frames of a journal file's content into l, which names
-// the generation they must belong to. data is whatever the disk held: it may
-// have been cut short, damaged or forged, and every length and count in it
-// is checked before it is used (FuzzRead). Damage returns an error wrapping
-// crypto.ErrDamaged. If l.MAC is set, every frame must be authenticated with
-// it (TVJ2), and its tag is checked before anything else of it is read.
+// the generation they must belong to (see [scan]).
 func Parse[C any](data []byte, l *Log, id age.Identity) (frames []*Frame[C], _ *Log, torn int64, err error) {
+	l, torn, err = scan(bytes.NewReader(data), int64(len(data)), l, id, func(fr *Frame[C]) error {
+		frames = append(frames, fr)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return frames, l, torn, nil
+}
+
+// scan reads the frames of a journal file of size bytes from r into l and
+// calls fn with each. The file is whatever the disk held: it may have been
+// cut short, damaged or forged, and every length and count in it is checked
+// against size before it is used (FuzzRead). Damage returns an error
+// wrapping crypto.ErrDamaged. If l.MAC is set, every frame must be
+// authenticated with it (TVJ2), and its tag is checked before anything else
+// of it is read. Each frame's ciphertext is read once, into a buffer of its
+// exact length, and decrypted into another.
+func scan[C any](r io.ReaderAt, size int64, l *Log, id age.Identity, fn func(*Frame[C]) error) (_ *Log, torn int64, err error) {
 	mg, hlen := magic, HeaderLen
 	if l.MAC != nil {
 		mg, hlen = magicAuth, AuthHeaderLen
 	}
-	off := 0
-	for off < len(data) {
-		n := len(frames) + 1
-		rest := data[off:]
-		if len(rest) < hlen {
-			if !bytes.HasPrefix([]byte(mg), rest[:min(len(rest), 4)]) {
-				return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
-			}
-			return frames, l, int64(len(rest)), nil
+	read := func(b []byte, off int64) error {
+		if _, err := r.ReadAt(b, off); err != nil && !(errors.Is(err, io.EOF) && off+int64(len(b)) == size) {
+			return fmt.Errorf("failed to read the journal: %w", err)
 		}
-		h := rest[:hlen]
+		return nil
+	}
+	var off int64
+	for n := 1; off < size; n++ {
+		rest := size - off
+		if rest < int64(hlen) {
+			h := make([]byte, rest)
+			if err := read(h, off); err != nil {
+				return nil, 0, err
+			}
+			if !bytes.HasPrefix([]byte(mg), h[:min(len(h), 4)]) {
+				return nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
+			}
+			return l, rest, nil
+		}
+		h := make([]byte, hlen)
+		if err := read(h, off); err != nil {
+			return nil, 0, err
+		}
 		if string(h[:4]) != mg || crc32.Checksum(h[:hlen-4], castagnoli) != binary.BigEndian.Uint32(h[hlen-4:hlen]) {
-			return nil, nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
+			return nil, 0, fmt.Errorf("%w: journal frame %d has a bad header", crypto.ErrDamaged, n)
 		}
 		length := binary.BigEndian.Uint64(h[4:12])
-		if length > uint64(len(rest)-hlen) {
-			return frames, l, int64(len(rest)), nil
+		if length > uint64(rest-int64(hlen)) {
+			return l, rest, nil
 		}
-		whole := rest[:hlen+int(length)]
-		if l.MAC != nil && !hmac.Equal(h[12:12+tagLen], Tag(l.MAC, l.Gen, whole[hlen:])) {
-			return nil, nil, 0, fmt.Errorf("%w: journal frame %d is not authenticated by the vault key (written by someone who does not hold it)", crypto.ErrDamaged, n)
+		ct := make([]byte, length)
+		if err := read(ct, off+int64(hlen)); err != nil {
+			return nil, 0, err
 		}
-		plain, err := crypto.OpenOwn(id, whole[hlen:])
+		if l.MAC != nil && !hmac.Equal(h[12:12+tagLen], Tag(l.MAC, l.Gen, ct)) {
+			return nil, 0, fmt.Errorf("%w: journal frame %d is not authenticated by the vault key (written by someone who does not hold it)", crypto.ErrDamaged, n)
+		}
+		plain, err := crypto.OpenFileOwn(id, bytes.NewReader(ct), int64(len(ct)))
 		if err != nil {
-			return nil, nil, 0, fmt.Errorf("journal frame %d: %w", n, err)
+			return nil, 0, fmt.Errorf("journal frame %d: %w", n, err)
 		}
+		sum := sha256.New()
+		sum.Write(h)
+		sum.Write(ct)
+		ct = nil // garbage before the frame is parsed
 		fr := new(Frame[C])
 		err = json.Unmarshal(plain, fr)
 		crypto.Wipe(plain)
 		if err != nil || fr.Change == nil {
-			return nil, nil, 0, fmt.Errorf("%w: journal frame %d does not parse", crypto.ErrDamaged, n)
+			return nil, 0, fmt.Errorf("%w: journal frame %d does not parse", crypto.ErrDamaged, n)
 		}
 		if fr.Gen != l.Gen || fr.Seq != l.Seq+1 || fr.Prev != l.Head {
-			return nil, nil, 0, fmt.Errorf("%w: journal frame %d is out of order (a frame is missing, reordered or from elsewhere)", crypto.ErrDamaged, n)
+			return nil, 0, fmt.Errorf("%w: journal frame %d is out of order (a frame is missing, reordered or from elsewhere)", crypto.ErrDamaged, n)
 		}
-		sum := sha256.Sum256(whole)
-		l.Seq, l.Head = fr.Seq, hex.EncodeToString(sum[:])
-		l.Size += int64(len(whole))
-		frames = append(frames, fr)
-		off += len(whole)
+		l.Seq, l.Head = fr.Seq, hex.EncodeToString(sum.Sum(nil))
+		l.Size += int64(hlen) + int64(length)
+		off += int64(hlen) + int64(length)
+		if err := fn(fr); err != nil {
+			return nil, 0, err
+		}
 	}
-	return frames, l, 0, nil
+	return l, 0, nil
 }
 
 // Files lists the generations that have a journal file in the vault folder

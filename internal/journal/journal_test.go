@@ -131,3 +131,61 @@ func TestAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestEachStreams: Each hands over each frame as soon as it is read and
+// checked, before it reads the next, stops at damage in a later frame with
+// the frames before it already given, and stops at fn's first error.
+func TestEachStreams(t *testing.T) {
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l := journal.New(dir, 3)
+	var ends []int64
+	for _, note := range []string{"one", "two", "three"} {
+		buf, err := journal.Encode(l, id.Recipient(), &change{Note: note})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Append(buf); err != nil {
+			t.Fatal(err)
+		}
+		ends = append(ends, l.Size)
+	}
+	l.Close()
+	path := journal.Path(dir, 3)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]byte{}, data...)
+	bad[ends[1]+journal.HeaderLen+40] ^= 1 // inside the third frame's age file
+	if err := os.WriteFile(path, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	_, _, err = journal.Each(dir, 3, id, nil, func(fr *journal.Frame[change]) error {
+		seen = append(seen, fr.Change.Note)
+		return nil
+	})
+	if !errors.Is(err, crypto.ErrDamaged) {
+		t.Fatalf("damaged third frame: err=%v, want ErrDamaged", err)
+	}
+	if len(seen) != 2 || seen[0] != "one" || seen[1] != "two" {
+		t.Fatalf("frames given before the damage: %q, want [one two]", seen)
+	}
+
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("stop")
+	seen = nil
+	_, _, err = journal.Each(dir, 3, id, nil, func(fr *journal.Frame[change]) error {
+		seen = append(seen, fr.Change.Note)
+		return stop
+	})
+	if !errors.Is(err, stop) || len(seen) != 1 {
+		t.Fatalf("fn's error: err=%v after %q, want stop after one frame", err, seen)
+	}
+}
