@@ -247,3 +247,64 @@ func TestAttackJournalThirdOfFive(t *testing.T) {
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// TestAttackFrameOverCap: a save is written as a frame only if the journal
+// stays within its cap. The decision was taken on the change's approximate
+// size, which counts testimony at its length in bytes, while in the frame's
+// JSON a tab, a quote or a backslash takes two: a save of 40 KiB of tabs
+// was written as an 80 KiB frame under a 64 KiB cap. Its checkpoint
+// followed at once; here the checkpoint cannot be written (the next data
+// key's file is a folder), as after a crash between the two, and the
+// journal held twice the cap. The save must instead be a checkpoint, which
+// fails here and saves nothing; every acknowledged save stays.
+func TestAttackFrameOverCap(t *testing.T) {
+	const limit = 64 << 10
+	defer SetJournalLimitsForTesting(8, limit)()
+	c, _ := crypto.NewIdentity()
+	pass := []byte("correct horse battery")
+	v, err := Create(filepath.Join(t.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	add := func(name, text string) error {
+		in := Input{}
+		in.Pseudonym = name
+		in.Testimony = text
+		_, err := v.Add(context.Background(), []Input{in})
+		return err
+	}
+	if err := add("small", "a short testimony"); err != nil {
+		t.Fatal(err)
+	}
+	block := dataKeyPath(v.dir, otherDataKey(v.data))
+	if err := os.Mkdir(block, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	tabs := "tabs:" + strings.Repeat("\t", 40<<10)
+	err = add("tabs", tabs)
+	if n := fileLen(t, journal.Path(v.dir, v.journal.Gen)); n > limit {
+		t.Fatalf("a save of %d bytes of tabs (err=%v) left a journal of %d bytes, past its %d-byte cap", len(tabs), err, n, limit)
+	}
+	acked := "small"
+	if err == nil {
+		acked = "small,tabs"
+	}
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("after", "after the folder is gone"); err != nil {
+		t.Fatal(err)
+	}
+	acked += ",after"
+	dir := v.dir
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := listed(t, dir, pass)
+	want := strings.Split(acked, ",")
+	slices.Sort(want)
+	if got != strings.Join(want, ",") {
+		t.Fatalf("after reopening: %s, want %s", got, strings.Join(want, ","))
+	}
+}
