@@ -308,3 +308,83 @@ func TestAttackFrameOverCap(t *testing.T) {
 		t.Fatalf("after reopening: %s, want %s", got, strings.Join(want, ","))
 	}
 }
+
+// TestAttackReloadAfterFailedCheckpoint: a save past the cap is a
+// checkpoint; when it cannot be written, the database is reloaded from the
+// snapshot and a replay of the journal. The reloaded vault holds every
+// earlier save and not the failed one, goes on saving into the same
+// journal, and reopens with exactly what was acknowledged.
+func TestAttackReloadAfterFailedCheckpoint(t *testing.T) {
+	const limit = 64 << 10
+	defer SetJournalLimitsForTesting(8, limit)()
+	c, _ := crypto.NewIdentity()
+	pass := []byte("correct horse battery")
+	v, err := Create(filepath.Join(t.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	add := func(name string, size int) error {
+		in := Input{}
+		in.Pseudonym = name
+		in.Testimony = name + " " + strings.Repeat("证词 testimony ", size/18)
+		_, err := v.Add(context.Background(), []Input{in})
+		return err
+	}
+	names := func() string {
+		list, err := v.List(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range list {
+			out = append(out, s.Pseudonym)
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	for _, n := range []string{"A", "B", "C"} {
+		if err := add(n, 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen, seq := v.journal.Gen, v.journal.Seq
+	block := dataKeyPath(v.dir, otherDataKey(v.data))
+	if err := os.Mkdir(block, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("Big", 2*limit); err == nil {
+		t.Fatal("a save past the cap succeeded with its checkpoint blocked")
+	}
+	if v.broken != nil {
+		t.Fatalf("the reload failed: %v", v.broken)
+	}
+	if got := names(); got != "A,B,C" {
+		t.Fatalf("after the failed save: %s, want A,B,C", got)
+	}
+	if v.journal.Gen != gen || v.journal.Seq != seq {
+		t.Fatalf("after the reload the journal is at gen %d seq %d, want %d %d", v.journal.Gen, v.journal.Seq, gen, seq)
+	}
+	if err := add("D", 1000); err != nil {
+		t.Fatal(err)
+	}
+	if v.journal.Seq != seq+1 {
+		t.Fatalf("a save after the reload is frame %d, want %d", v.journal.Seq, seq+1)
+	}
+	if err := os.Remove(block); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("Big2", 2*limit); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("E", 1000); err != nil {
+		t.Fatal(err)
+	}
+	dir := v.dir
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := listed(t, dir, pass); got != "A,B,Big2,C,D,E" {
+		t.Fatalf("after reopening: %s, want A,B,Big2,C,D,E", got)
+	}
+}
