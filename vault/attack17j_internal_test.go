@@ -388,3 +388,53 @@ func TestAttackReloadAfterFailedCheckpoint(t *testing.T) {
 		t.Fatalf("after reopening: %s, want A,B,Big2,C,D,E", got)
 	}
 }
+
+// TestAttackFailedReloadShowsNothing: when a save's checkpoint fails and
+// the reload that follows cannot replay the journal (damaged on disk since
+// the open), the vault is broken. It must not go on answering reads from
+// the snapshot alone, which lacks the journal's saves: a list showed none
+// of the three interviews saved in this session, with no error.
+func TestAttackFailedReloadShowsNothing(t *testing.T) {
+	const limit = 64 << 10
+	defer SetJournalLimitsForTesting(8, limit)()
+	c, _ := crypto.NewIdentity()
+	v, err := Create(filepath.Join(t.TempDir(), "v"), CreateOptions{Name: "R1", Custodian: c.Recipient(), Passphrase: []byte("correct horse battery")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	add := func(name string, size int) error {
+		in := Input{}
+		in.Pseudonym = name
+		in.Testimony = name + " " + strings.Repeat("证词 testimony ", size/18)
+		_, err := v.Add(context.Background(), []Input{in})
+		return err
+	}
+	for _, n := range []string{"A", "B", "C"} {
+		if err := add(n, 1000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := journal.Path(v.dir, v.journal.Gen)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dataKeyPath(v.dir, otherDataKey(v.data)), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := add("Big", 2*limit); err == nil {
+		t.Fatal("a save past the cap succeeded with its checkpoint blocked")
+	}
+	if v.broken == nil {
+		t.Fatal("the reload of a damaged journal did not break the vault")
+	}
+	list, err := v.List(context.Background())
+	if err == nil {
+		t.Fatalf("a broken vault answered a list with %d interviews, not an error", len(list))
+	}
+}
