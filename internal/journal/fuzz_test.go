@@ -64,6 +64,11 @@ func FuzzRead(f *testing.F) {
 			f.Fatalf("seed %s is not named like a journal", name)
 		}
 		f.Add(gen, data)
+		// A second frame whose header claims near 2^63 bytes, all the
+		// bytes after it, or all but one.
+		for _, claim := range []uint64{1<<63 - 1, 64, 63} {
+			f.Add(gen, append(append(append([]byte{}, data...), Header(int(claim))...), make([]byte, 64)...))
+		}
 	}
 	id := seedIdentity(f)
 	dir := f.TempDir()
