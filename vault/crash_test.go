@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,6 +30,10 @@ func crashChild(dir string) {
 	case "record":
 		recordCrashChild(dir)
 		return
+	}
+	if n, err := strconv.ParseInt(os.Getenv("TVAULT_CRASH_JOURNAL_MAX"), 10, 64); err == nil {
+		// TestCrashJournalCap: most saves cross the cap.
+		vault.SetJournalLimitsForTesting(8, n)
 	}
 	v, err := vault.Open(context.Background(), dir, vault.OpenOptions{}, vault.PassphraseIdentity(passphrase))
 	if err != nil {

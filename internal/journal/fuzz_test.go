@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,6 +65,11 @@ func FuzzRead(f *testing.F) {
 			f.Fatalf("seed %s is not named like a journal", name)
 		}
 		f.Add(gen, data)
+		// A second frame whose header claims near 2^63 bytes, all the
+		// bytes after it, or all but one.
+		for _, claim := range []uint64{1<<63 - 1, 64, 63} {
+			f.Add(gen, append(append(append([]byte{}, data...), Header(int(claim))...), make([]byte, 64)...))
+		}
 	}
 	id := seedIdentity(f)
 	dir := f.TempDir()
@@ -118,6 +124,15 @@ func FuzzReadAuth(f *testing.F) {
 		l.Head = hex.EncodeToString(sum[:])
 	}
 	f.Add(uint64(gen), good)
+	// A frame of no bytes, and one that claims near 2^63, after the good
+	// ones: their tags are checked without a buffer of their length.
+	for _, claim := range []uint64{0, 1<<63 - 1} {
+		var empty []byte
+		if claim == 0 {
+			empty = []byte{}
+		}
+		f.Add(uint64(gen), append(append([]byte{}, good...), headerAuthClaim(key, gen, claim, empty)...))
+	}
 	for _, data := range seedGlob(f, filepath.Join("testdata", "*.log")) {
 		f.Add(uint64(gen), data)
 	}
@@ -148,4 +163,13 @@ func FuzzReadAuth(f *testing.F) {
 			off += AuthHeaderLen + int(binary.BigEndian.Uint64(data[off+4:off+12]))
 		}
 	})
+}
+
+// headerAuthClaim is the header of an authenticated frame that claims
+// length bytes, with the tag of ct.
+func headerAuthClaim(key []byte, gen, length uint64, ct []byte) []byte {
+	h := headerAuth(key, gen, ct)
+	binary.BigEndian.PutUint64(h[4:12], length)
+	binary.BigEndian.PutUint32(h[44:48], crc32.Checksum(h[:44], castagnoli))
+	return h
 }

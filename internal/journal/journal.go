@@ -43,6 +43,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -141,13 +142,19 @@ func headerAuth(mac []byte, gen uint64, ct []byte) []byte {
 // Tag returns the HMAC-SHA-256 tag of the age file ct as a frame of
 // generation gen, under key.
 func Tag(key []byte, gen uint64, ct []byte) []byte {
+	m := tagHash(key, gen)
+	m.Write(ct)
+	return m.Sum(nil)
+}
+
+// tagHash returns the HMAC that [Tag] computes, ready for the age file.
+func tagHash(key []byte, gen uint64) hash.Hash {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte(macDomain))
 	var g [8]byte
 	binary.BigEndian.PutUint64(g[:], gen)
 	m.Write(g[:])
-	m.Write(ct)
-	return m.Sum(nil)
+	return m
 }
 
 // Encode returns the bytes of the next frame, holding change, encrypted to r
@@ -314,8 +321,9 @@ func Parse[C any](data []byte, l *Log, id age.Identity) (frames []*Frame[C], _ *
 // against size before it is used (FuzzRead). Damage returns an error
 // wrapping crypto.ErrDamaged. If l.MAC is set, every frame must be
 // authenticated with it (TVJ2), and its tag is checked before anything else
-// of it is read. Each frame's ciphertext is read once, into a buffer of its
-// exact length, and decrypted into another.
+// of it is read. Each frame's ciphertext is streamed past its tag check
+// (or, in the old format, its age header check), then read into a buffer of
+// its exact length, checked again and decrypted into another.
 func scan[C any](r io.ReaderAt, size int64, l *Log, id age.Identity, fn func(*Frame[C]) error) (_ *Log, torn int64, err error) {
 	mg, hlen := magic, HeaderLen
 	if l.MAC != nil {
@@ -350,6 +358,25 @@ func scan[C any](r io.ReaderAt, size int64, l *Log, id age.Identity, fn func(*Fr
 		length := binary.BigEndian.Uint64(h[4:12])
 		if length > uint64(rest-int64(hlen)) {
 			return l, rest, nil
+		}
+		// Nothing of the claimed length is allocated before the frame is
+		// known to be this vault's: a header may claim as much as the file
+		// holds, and a sparse file can be terabytes long at no cost on disk
+		// (TestAttackJournalSparseLength). The tag is checked as the bytes
+		// stream past, and again below on the bytes that are decrypted,
+		// which the file may no longer hold; a frame of the old format has
+		// its age header checked instead.
+		sec := io.NewSectionReader(r, off+int64(hlen), int64(length))
+		if l.MAC != nil {
+			m := tagHash(l.MAC, l.Gen)
+			if _, err := io.CopyBuffer(m, sec, make([]byte, max(1, min(length, 1<<20)))); err != nil {
+				return nil, 0, fmt.Errorf("failed to read the journal: %w", err)
+			}
+			if !hmac.Equal(h[12:12+tagLen], m.Sum(nil)) {
+				return nil, 0, fmt.Errorf("%w: journal frame %d is not authenticated by the vault key (written by someone who does not hold it)", crypto.ErrDamaged, n)
+			}
+		} else if _, _, err := age.DecryptReaderAt(sec, int64(length), id); err != nil {
+			return nil, 0, fmt.Errorf("journal frame %d: %w: %v", n, crypto.ErrDamaged, err)
 		}
 		ct := make([]byte, length)
 		if err := read(ct, off+int64(hlen)); err != nil {

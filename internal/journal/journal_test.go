@@ -2,8 +2,11 @@ package journal_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/tvault/tvault/crypto"
@@ -187,5 +190,63 @@ func TestEachStreams(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || len(seen) != 1 {
 		t.Fatalf("fn's error: err=%v after %q, want stop after one frame", err, seen)
+	}
+}
+
+// TestClaimedLengthNotAllocated: a frame header may claim as many bytes as
+// the file holds, and a sparse file holds any number at no cost on disk.
+// Reading such a frame, of either format, is damage found without a buffer
+// of the claimed length (TestAttackJournalSparseLength in vault is the same
+// through Open).
+func TestClaimedLengthNotAllocated(t *testing.T) {
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const claim = 256 << 20
+	for _, mac := range [][]byte{nil, []byte("a key for the test's journal....")} {
+		dir := t.TempDir()
+		l := journal.New(dir, 1)
+		l.MAC = mac
+		buf, err := journal.Encode(l, id.Recipient(), &change{Note: "one"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.Append(buf); err != nil {
+			t.Fatal(err)
+		}
+		l.Close()
+		// A second frame whose header claims claim bytes, all of them
+		// there but never written: TVJ1's header is valid as it stands,
+		// TVJ2's has a tag of zeros.
+		h := journal.Header(claim)
+		if mac != nil {
+			h = make([]byte, journal.AuthHeaderLen)
+			copy(h, "TVJ2")
+			binary.BigEndian.PutUint64(h[4:12], claim)
+			binary.BigEndian.PutUint32(h[44:48], crc32.Checksum(h[:44], crc32.MakeTable(crc32.Castagnoli)))
+		}
+		path := journal.Path(dir, 1)
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt(h, l.Size); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(l.Size + int64(len(h)) + claim); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, _, err = journal.Each(dir, 1, id, mac, func(*journal.Frame[change]) error { return nil })
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, crypto.ErrDamaged) {
+			t.Fatalf("MAC %v: err=%v, want ErrDamaged", mac != nil, err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > claim/8 {
+			t.Fatalf("MAC %v: reading a frame that claims %d bytes allocated %d", mac != nil, claim, got)
+		}
 	}
 }
