@@ -133,3 +133,26 @@ func BenchmarkSeal(b *testing.B) {
 		}
 	}
 }
+
+// TestEncryptor: an encryption begun before its plaintext is known opens
+// like any other, and cannot be used twice (a second Seal would reuse the
+// file key and nonce stream).
+func TestEncryptor(t *testing.T) {
+	id, err := crypto.NewIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := crypto.NewEncryptor(id.Recipient())
+	plain := bytes.Repeat([]byte("testimony "), 20000) // several age chunks
+	ct, err := e.Seal(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := crypto.Open(id, ct)
+	if err != nil || !bytes.Equal(got, plain) {
+		t.Fatalf("open: %v (equal %v)", err, bytes.Equal(got, plain))
+	}
+	if _, err := e.Seal([]byte("again")); err == nil {
+		t.Fatal("a second Seal succeeded")
+	}
+}

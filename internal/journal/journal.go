@@ -160,6 +160,12 @@ func tagHash(key []byte, gen uint64) hash.Hash {
 // Encode returns the bytes of the next frame, holding change, encrypted to r
 // (and authenticated with l.MAC, if set).
 func Encode[C any](l *Log, r age.Recipient, change *C) ([]byte, error) {
+	return EncodeWith(l, crypto.NewEncryptor(r), change)
+}
+
+// EncodeWith is [Encode] with an encryption begun beforehand, to the
+// journal's recipient (see [crypto.Encryptor]).
+func EncodeWith[C any](l *Log, e *crypto.Encryptor, change *C) ([]byte, error) {
 	var plain bytes.Buffer
 	enc := json.NewEncoder(&plain)
 	enc.SetEscapeHTML(false)
@@ -168,7 +174,7 @@ func Encode[C any](l *Log, r age.Recipient, change *C) ([]byte, error) {
 	}
 	// The frame's plaintext is testimony: wipe it once encrypted.
 	defer crypto.Wipe(plain.Bytes())
-	ct, err := crypto.Encrypt(plain.Bytes(), r)
+	ct, err := e.Seal(plain.Bytes())
 	if err != nil {
 		return nil, err
 	}
