@@ -132,10 +132,14 @@ func (v *Vault) reload() error {
 	return nil
 }
 
-// writable returns why the vault cannot be written to (opened read-only, or
-// broken by a failed save), or nil. Every write checks it before it touches
-// anything, the files beside the database (key slots) included.
+// writable returns why the vault cannot be written to (closed, opened
+// read-only, or broken by a failed save), or nil. Every write checks it
+// before it touches anything, the files beside the database (key slots)
+// included.
 func (v *Vault) writable() error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	if v.broken != nil {
 		return v.broken
 	}
