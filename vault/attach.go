@@ -331,6 +331,9 @@ type AttachmentInfo struct {
 
 // Attachments lists the attachments of an interview's newest head.
 func (v *Vault) Attachments(ctx context.Context, idOrPrefix string) ([]AttachmentInfo, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, heads, err := v.resolveHeads(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err

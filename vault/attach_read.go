@@ -31,6 +31,9 @@ type ReadOptions struct {
 // Reading a sealed attachment with the custodian key is audited, like a
 // reveal.
 func (v *Vault) ReadAttachment(ctx context.Context, prefix string, w io.Writer, opts ReadOptions) (*AttachmentInfo, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	a, err := v.findAttachment(ctx, prefix)
 	if err != nil {
 		return nil, err
@@ -101,6 +104,9 @@ const ProofFormat = "tvault attachment proof v1"
 // part of the signed statement and so part of the proof; the file name,
 // sealed to the custodian, is not.
 func (v *Vault) AttachmentProof(ctx context.Context, prefix string) (*AttachmentProof, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	a, err := v.findAttachment(ctx, prefix)
 	if err != nil {
 		return nil, err

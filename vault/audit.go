@@ -185,6 +185,9 @@ type AuditProblem struct {
 // the vault's recorded head says. It returns the number of events and every
 // problem found; an altered, reordered or deleted event is one.
 func (v *Vault) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
+	if err := v.ready(); err != nil {
+		return 0, nil, err
+	}
 	rows, err := v.conn.QueryContext(ctx, `SELECT seq, body, hash, sig FROM audit ORDER BY seq`)
 	if err != nil {
 		return 0, nil, err

@@ -25,6 +25,9 @@ type CheckResult struct {
 // and every journal frame. Check changes nothing; open the vault read-only
 // to keep it so.
 func (v *Vault) Check(ctx context.Context) ([]CheckResult, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	var out []CheckResult
 	add := func(what string, ok bool, format string, args ...any) {
 		out = append(out, CheckResult{What: what, OK: ok, Details: fmt.Sprintf(format, args...)})

@@ -26,6 +26,9 @@ func seedCodebook(ctx context.Context, tx *sql.Tx) error {
 // Codebook returns every tag in the codebook, sorted. Tags used by saved
 // interviews are added to it as they are saved.
 func (v *Vault) Codebook() ([]string, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(v.ctx, `SELECT tag FROM codebook ORDER BY tag`)
 	if err != nil {
 		return nil, err

@@ -111,8 +111,16 @@ func (v *Vault) commitByCheckpoint(tx *sql.Tx) error {
 	return fmt.Errorf("failed to save; nothing of this change was saved: %w", v.memoryFull(err))
 }
 
-// reload replaces the in-memory database with what the disk holds.
-func (v *Vault) reload() error {
+// reload replaces the in-memory database with what the disk holds. If it
+// fails, it leaves no database: one half loaded (the snapshot without the
+// journal's saves) is not the vault, and must not answer reads. Every read
+// then returns the v.broken its caller sets (ready).
+func (v *Vault) reload() (err error) {
+	defer func() {
+		if err != nil {
+			v.closeDB()
+		}
+	}()
 	v.journal.Close()
 	if err := v.closeDB(); err != nil {
 		return err
@@ -132,10 +140,14 @@ func (v *Vault) reload() error {
 	return nil
 }
 
-// writable returns why the vault cannot be written to (opened read-only, or
-// broken by a failed save), or nil. Every write checks it before it touches
-// anything, the files beside the database (key slots) included.
+// writable returns why the vault cannot be written to (closed, opened
+// read-only, or broken by a failed save), or nil. Every write checks it
+// before it touches anything, the files beside the database (key slots)
+// included.
 func (v *Vault) writable() error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	if v.broken != nil {
 		return v.broken
 	}

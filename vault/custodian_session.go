@@ -20,6 +20,9 @@ import (
 // change before anything is returned: if they cannot be saved, nothing is
 // revealed. The result is secret: show it, never store or log it.
 func (v *Vault) RevealMany(ctx context.Context, idsOrPrefixes []string, custodian *age.HybridIdentity) ([]*Revealed, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	ids := make([]string, 0, len(idsOrPrefixes))
 	for _, p := range idsOrPrefixes {
 		id, err := v.Resolve(p)

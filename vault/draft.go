@@ -56,6 +56,9 @@ func NewDraftKey() string { return "draft-" + randomID() }
 // span, one typed into another field reads [a name]. in.Sealed, the seal of the draft in continues, is kept as
 // it is. in is not changed.
 func (v *Vault) SaveDraft(key, interview string, in Input) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	if key == "" {
 		return errors.New("a draft needs a key")
 	}
@@ -163,6 +166,9 @@ func applyDrafts(ctx context.Context, tx *sql.Tx, drafts []draftRecord) error {
 
 // Drafts returns every draft, newest first.
 func (v *Vault) Drafts() ([]Draft, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(v.ctx,
 		`SELECT key, interview, body, sealed IS NOT NULL, updated_at FROM drafts ORDER BY updated_at DESC, key`)
 	if err != nil {
@@ -189,6 +195,9 @@ func (v *Vault) Drafts() ([]Draft, error) {
 
 // DeleteDraft removes a draft; a missing one is not an error.
 func (v *Vault) DeleteDraft(key string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	var n int
 	err := v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM drafts WHERE key = ?`, key).Scan(&n)
 	if err != nil || n == 0 {
@@ -257,6 +266,9 @@ type DraftSecrets struct {
 // log (the draft's interview, or "draft"), and refused if it cannot be. The
 // result is secret: show it, never store or log it.
 func (v *Vault) RevealDraft(key string, custodian *age.HybridIdentity) (*DraftSecrets, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	var body, interview string
 	var last []byte
 	err := v.conn.QueryRowContext(v.ctx, `SELECT body, sealed, interview FROM drafts WHERE key = ?`, key).Scan(&body, &last, &interview)

@@ -108,6 +108,9 @@ func FillForTesting(ctx context.Context, v *Vault, n int64) error {
 
 // DatabaseBytesForTesting returns the size of v's database image in memory.
 func (v *Vault) DatabaseBytesForTesting() (int64, error) {
+	if err := v.ready(); err != nil {
+		return 0, err
+	}
 	var pages, size int64
 	if err := v.conn.QueryRowContext(v.ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
 		return 0, err

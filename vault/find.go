@@ -90,6 +90,9 @@ type Found struct {
 // testimony. With no words in query, it lists the interviews f lets
 // through.
 func (v *Vault) Find(ctx context.Context, query string, f Filter) ([]Found, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	out := []Found{}
 	err := v.search(ctx, query, f, len(strings.Fields(query)) > 0, func(s Summary, marked string, words []string) {
 		h := Found{Summary: s}

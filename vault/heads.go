@@ -13,6 +13,9 @@ import (
 // that no revision has merged yet. Saving the interview (Add with its ID)
 // makes a revision with every head as a parent, which resolves them.
 func (v *Vault) Heads(idOrPrefix string) ([]View, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, err

@@ -30,6 +30,9 @@ type FieldChange struct {
 // its diff against its parent; around is the number of unchanged
 // paragraphs kept around each change (all of them if negative).
 func (v *Vault) History(ctx context.Context, idOrPrefix string, around int) ([]HistoryEntry, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, err

@@ -197,6 +197,9 @@ var mergedFields = []string{"pseudonym", "interviewed_on", "location", "mode", "
 // Merge prepares the three-way merge of an interview in conflict: its two
 // newest heads against their lowest common ancestor. Nothing is saved.
 func (v *Vault) Merge(idOrPrefix string) (*Merge, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, err

@@ -88,6 +88,9 @@ type TombstoneInfo struct {
 
 // Tombstones returns every tombstone, oldest first.
 func (v *Vault) Tombstones(ctx context.Context) ([]TombstoneInfo, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	planted, err := v.PlantedTombstones(ctx)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ import (
 // without, it saves the tombstone as a change (the interview goes, no audit
 // event is recorded). Tests only.
 func (v *Vault) PlantTombstoneForTesting(ctx context.Context, id string, keepLocal bool) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	t := Tombstone{Interview: id, PurgedAt: time.Now().UTC().Format(time.RFC3339Nano), Author: v.member.Name,
 		AuthorKey: []byte(v.member.SigningKey.Public().(ed25519.PublicKey))}
 	body, err := json.Marshal(t)

@@ -126,6 +126,9 @@ var (
 // nothing; those whose quote consent is refused give no quote; stale quotes
 // (their passage changed) are left out; each is said in LeftOut.
 func (v *Vault) Publish(ctx context.Context, opts PublishOptions) (*Pack, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	if opts.Place == "" {
 		opts.Place = "country"
 	}

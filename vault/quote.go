@@ -93,6 +93,9 @@ func (v *Vault) AddQuote(ctx context.Context, idOrPrefix, text, label string, ta
 // AddQuotes adds quotes in one save: all of them or none. Quotes of one
 // interview go into one new revision of it.
 func (v *Vault) AddQuotes(ctx context.Context, reqs []QuoteRequest) ([]Quote, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	out := make([]Quote, len(reqs))
 	byInterview := map[string][]int{}
 	var order []string
@@ -160,6 +163,9 @@ func (v *Vault) AddQuotes(ctx context.Context, reqs []QuoteRequest) ([]Quote, er
 
 // RemoveQuote removes a quote (by ID or unique prefix) from its interview.
 func (v *Vault) RemoveQuote(ctx context.Context, idOrPrefix, quote string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	return v.amend(ctx, idOrPrefix, func(rec *Interview) error {
 		i, err := findQuote(rec.Quotes, quote)
 		if err != nil {
@@ -189,6 +195,9 @@ func findQuote(list []Quote, prefix string) (int, error) {
 
 // Quotes lists an interview's quotes, each current or stale.
 func (v *Vault) Quotes(ctx context.Context, idOrPrefix string) ([]QuoteInfo, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, heads, err := v.resolveHeads(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err

@@ -175,6 +175,9 @@ func (v *Vault) summaries(ctx context.Context, query string, args ...any) ([]Sum
 // Get returns one interview by ID or unique ID prefix. With several heads it
 // shows the newest and reports the count.
 func (v *Vault) Get(idOrPrefix string) (*View, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return nil, err

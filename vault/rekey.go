@@ -67,11 +67,8 @@ func (v *Vault) ChangePassphrase(ctx context.Context, passphrase []byte) (*Rekey
 }
 
 func (v *Vault) rekey(ctx context.Context, passphrase []byte, kind string) (*Rekeyed, error) {
-	if v.broken != nil {
-		return nil, v.broken
-	}
-	if v.readOnly {
-		return nil, ErrReadOnly
+	if err := v.writable(); err != nil {
+		return nil, err
 	}
 	if !strings.HasPrefix(v.slot, string(SlotPassphrase)+"-") {
 		return nil, ErrNotOpenedWithPassphrase

@@ -33,6 +33,9 @@ type RotateReport struct {
 //
 // Teammates' vaults keep what they have: each must rotate too.
 func (v *Vault) RotateCustodian(ctx context.Context, old *age.HybridIdentity, next *age.HybridRecipient, progress func(done, total int)) (*RotateReport, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	if v.broken != nil {
 		return nil, v.broken
 	}

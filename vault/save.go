@@ -25,6 +25,9 @@ import (
 // Identities and span secrets are sealed to the custodian before anything is
 // stored; the plaintext of each is wiped once sealed.
 func (v *Vault) Add(ctx context.Context, inputs []Input) ([]string, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	if v.broken != nil {
 		return nil, v.broken
 	}

@@ -22,6 +22,9 @@ import (
 // (a one-character word, a two-letter Latin word) is matched by that check
 // too, over every interview when the query has nothing to look up.
 func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	out := []Summary{}
 	if len(strings.Fields(query)) == 0 {
 		return out, nil

@@ -33,6 +33,9 @@ func SettingNames() []string {
 
 // Setting returns a setting's value, or its default.
 func (v *Vault) Setting(ctx context.Context, name string) (string, error) {
+	if err := v.ready(); err != nil {
+		return "", err
+	}
 	def, ok := settingDefaults[name]
 	if !ok {
 		return "", fmt.Errorf("%w: no setting %q (there are: %s)", ErrInvalid, name, strings.Join(SettingNames(), ", "))
@@ -47,6 +50,9 @@ func (v *Vault) Setting(ctx context.Context, name string) (string, error) {
 
 // SetSetting sets a setting; "" puts back its default.
 func (v *Vault) SetSetting(ctx context.Context, name, value string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	if _, ok := settingDefaults[name]; !ok {
 		return fmt.Errorf("%w: no setting %q (there are: %s)", ErrInvalid, name, strings.Join(SettingNames(), ", "))
 	}

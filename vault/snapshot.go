@@ -227,6 +227,9 @@ func (v *Vault) checkpointDue(extra int64) bool {
 // A cancelled ctx stops it before it writes anything; once it writes, it
 // finishes.
 func (v *Vault) Checkpoint(ctx context.Context) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	return v.checkpoint(ctx, v.identity, v.mac)
 }
 

@@ -29,6 +29,9 @@ type Stats struct {
 // Stats counts interviews by tag, year and place, and relatives by harm
 // and relation. It reads the pseudonymised records only.
 func (v *Vault) Stats() (*Stats, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	ctx := v.ctx
 	s := &Stats{ByTag: []Count{}, ByHarm: []Count{}}
 	if err := v.conn.QueryRowContext(ctx, `SELECT count(*) FROM interviews`).Scan(&s.Interviews); err != nil {

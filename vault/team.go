@@ -65,8 +65,11 @@ func NothingNewFrom(signer, fingerprint string) string {
 }
 
 // OnRoster reports whether card c is on the roster already, with the same
-// keys.
+// keys. A vault that cannot be read (closed, or broken) has no roster.
 func (v *Vault) OnRoster(c *crypto.Card) bool {
+	if v.ready() != nil {
+		return false
+	}
 	var key []byte
 	err := v.conn.QueryRowContext(v.ctx, `SELECT signing_key FROM team WHERE name = ?`, c.Name).Scan(&key)
 	return err == nil && bytes.Equal(key, c.SigningKey)
@@ -98,6 +101,9 @@ func (v *Vault) WriteCard(path string) (*crypto.Card, error) {
 
 // ParseCard parses and verifies a card, and checks it can join the roster.
 func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	c, err := crypto.ParseCard(data)
 	if err != nil {
 		return nil, err
@@ -126,6 +132,9 @@ func (v *Vault) ParseCard(data []byte) (*crypto.Card, error) {
 // AddMember puts a verified card on the roster: its bundles are accepted
 // from now on.
 func (v *Vault) AddMember(data []byte) (*crypto.Card, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	c, err := v.ParseCard(data)
 	if err != nil {
 		return nil, err
@@ -197,6 +206,9 @@ func (v *Vault) disownedKeyChanges(ctx context.Context, c *crypto.Card) ([]kvRec
 
 // RemoveMember takes a member off the roster.
 func (v *Vault) RemoveMember(name string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	var n int
 	v.conn.QueryRowContext(v.ctx, `SELECT count(*) FROM team WHERE name = ?`, name).Scan(&n)
 	if n == 0 {

@@ -23,6 +23,9 @@ const termsNS = "terms"
 
 // Terms returns the vault's sensitive terms, sorted.
 func (v *Vault) Terms() ([]string, error) {
+	if err := v.ready(); err != nil {
+		return nil, err
+	}
 	rows, err := v.conn.QueryContext(v.ctx, `SELECT key, value FROM kv WHERE ns = ? ORDER BY key`, termsNS)
 	if err != nil {
 		return nil, err
@@ -46,6 +49,9 @@ func (v *Vault) Terms() ([]string, error) {
 // must have two characters or more and no { } or |. Errors name the term's
 // position, never the term.
 func (v *Vault) AddTerms(terms ...string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	ch := &change{}
 	now := termEntry{At: v.Now().UTC().Format(time.RFC3339Nano)}
 	for n, t := range terms {
@@ -91,6 +97,9 @@ func termKeys(kv []kvRecord) string {
 // RemoveTerm removes a sensitive term. The error wraps [ErrNotFound] if it
 // is not listed.
 func (v *Vault) RemoveTerm(term string) error {
+	if err := v.ready(); err != nil {
+		return err
+	}
 	term = strings.TrimSpace(term)
 	var b []byte
 	err := v.conn.QueryRowContext(v.ctx, `SELECT value FROM kv WHERE ns = ? AND key = ?`, termsNS, term).Scan(&b)

@@ -92,6 +92,9 @@ func applyTombstone(ctx context.Context, tx *sql.Tx, r tombstoneRecord) error {
 // then checkpointed, so that the interview leaves the journal and the
 // snapshot on disk too (see docs/THREAT-MODEL.md for what a disk keeps).
 func (v *Vault) Purge(ctx context.Context, idOrPrefix string) (string, error) {
+	if err := v.ready(); err != nil {
+		return "", err
+	}
 	id, err := v.Resolve(idOrPrefix)
 	if err != nil {
 		return "", err

@@ -57,7 +57,9 @@ type Vault struct {
 	cancel context.CancelFunc
 
 	// broken is set when a write reached memory but not the disk; every
-	// later call returns it, so that nothing builds on state the disk lacks.
+	// later write returns it, so that nothing builds on state the disk
+	// lacks. If the reload meant to undo the write failed too, there is no
+	// database (conn is nil) and every read returns it as well (ready).
 	broken error
 
 	// Now returns the current time. Tests replace it.
