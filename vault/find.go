@@ -90,21 +90,8 @@ type Found struct {
 // testimony. With no words in query, it lists the interviews f lets
 // through.
 func (v *Vault) Find(ctx context.Context, query string, f Filter) ([]Found, error) {
-	if err := v.ready(); err != nil {
-		return nil, err
-	}
-	out := []Found{}
-	err := v.search(ctx, query, f, len(strings.Fields(query)) > 0, func(s Summary, marked string, words []string) {
-		h := Found{Summary: s}
-		if len(words) > 0 {
-			h.Line, h.Column, h.Matches, h.Excerpt = excerpt(RenderPublic(marked), words)
-		}
-		out = append(out, h)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, _, err := v.FindPage(ctx, query, f, 0)
+	return out, err
 }
 
 // Excerpt sizes, in screen cells: before the match, and in all.
