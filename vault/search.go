@@ -110,11 +110,12 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 			}
 		}
 	}
-	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, `
-	if exact && !withText {
-		q += `''`
-	} else {
-		q += `r.testimony`
+	// The testimony only when the check or the caller reads it: each
+	// column of each row costs (three calls into SQLite).
+	text := !exact || withText
+	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads`
+	if text {
+		q += `, r.testimony`
 	}
 	q += ` FROM interviews i` + index + join + cond + ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
 	if exact && limit > 0 {
@@ -127,10 +128,15 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 	}
 	defer rows.Close()
 	n := 0
+	var s Summary
+	var tags, testimony string
+	dest := []any{&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony}
+	if !text {
+		dest = dest[:5]
+	}
 	for rows.Next() {
-		var s Summary
-		var tags, testimony string
-		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony); err != nil {
+		s = Summary{}
+		if err := rows.Scan(dest...); err != nil {
 			return 0, err
 		}
 		if !exact && !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
