@@ -291,6 +291,33 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkFind is Find of 护照 (about half the interviews): every hit with
+// its excerpt, as `tvault search` prints by default, and the first 1,000
+// with the total, as the terminal UI asks.
+func BenchmarkFind(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			v := benchOpen(b, n)
+			for _, limit := range []int{0, 1000} {
+				b.Run(fmt.Sprintf("page=%d", limit), func(b *testing.B) {
+					failRun(b)
+					var hits, total int
+					for b.Loop() {
+						res, n, err := v.FindPage(context.Background(), "护照", vault.Filter{}, limit)
+						if err != nil {
+							b.Fatal(err)
+						}
+						hits, total = len(res), n
+					}
+					b.ReportMetric(float64(hits), "hits")
+					b.ReportMetric(float64(total), "total")
+				})
+			}
+		})
+	}
+}
+
 // BenchmarkKDF is the cost of unlocking at the real scrypt work factor, to
 // add to BenchmarkOpen.
 func BenchmarkKDF(b *testing.B) {
