@@ -139,7 +139,7 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 		if err := rows.Scan(dest...); err != nil {
 			return 0, err
 		}
-		if !exact && !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
+		if !exact && !containsAll(toLower(RenderPublic(testimony)), words) {
 			continue
 		}
 		if n++; limit > 0 && n > limit {
