@@ -89,25 +89,22 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
 
-	// When SQL alone decides, it counts the hits and returns the page; else
-	// the check below decides each candidate, and counts past the page.
+	// When SQL alone decides, it counts the hits, and returns the page,
+	// walking the list's index to it when that is cheaper. Without a page,
+	// it counts when the pair index alone can: walking spares sorting the
+	// hits (with their testimony, for Find).
 	total, index := -1, ""
-	if exact && (limit > 0 || len(pairs) > 0) {
+	if exact && (limit > 0 || (len(pairs) > 0 && f.Empty())) {
+		var n int64
 		var err error
-		if total, err = v.countHits(ctx, pairs, f, ` FROM interviews i`+join+cond, args); err != nil {
+		if total, n, err = v.countHits(ctx, pairs, f, ` FROM interviews i`+join+cond, args); err != nil {
 			return 0, err
 		}
 		if total == 0 {
 			return 0, nil
 		}
-		if len(pairs) > 0 {
-			walk, err := v.walkInOrder(ctx, total, limit)
-			if err != nil {
-				return 0, err
-			}
-			if walk {
-				index = ` INDEXED BY interviews_listed`
-			}
+		if len(pairs) > 0 && walkInOrder(n, total, limit) {
+			index = ` INDEXED BY interviews_listed`
 		}
 	}
 	// The testimony only when the check or the caller reads it: each
