@@ -42,7 +42,10 @@ type listScreen struct {
 	// full-text search that runs off the UI loop; hitsFor is its query.
 	hits    map[string]bool
 	hitsFor string
-	seq     int
+	// hitsFound is how many interviews the search found: more than hits
+	// when it was cut to its first page (searchPage).
+	hitsFound int
+	seq       int
 	// where is where the testimony matches, by interview, for the
 	// excerpt under the selected row; passed is the interviews the
 	// filter's tag:, from:, to: and consent: let through (nil: no such
@@ -118,7 +121,7 @@ func (l *listScreen) setRows(rows []row) {
 
 // clear drops every row, for locking.
 func (l *listScreen) clear() {
-	l.all, l.rows, l.hits, l.where, l.passed = nil, nil, nil, nil, nil
+	l.all, l.rows, l.hits, l.where, l.passed, l.hitsFound = nil, nil, nil, nil, nil, 0
 	l.badFilter = ""
 	l.filter.Reset()
 	l.filtering = false
@@ -204,7 +207,7 @@ func (l *listScreen) Update(msg tea.Msg) tea.Cmd {
 		return l.search(msg.seq)
 	case searchMsg:
 		if msg.seq == l.seq {
-			l.hits, l.hitsFor = msg.ids, msg.query
+			l.hits, l.hitsFor, l.hitsFound = msg.ids, msg.query, msg.found
 			l.where, l.passed, l.badFilter = msg.where, msg.passed, msg.bad
 			l.applyFilter()
 		}
@@ -326,11 +329,15 @@ func (l *listScreen) View() string {
 	}
 	b.WriteString(l.styles.Title.Render(title) + "\n")
 	if l.filtering || l.query() != "" {
+		warn := l.cutNotice()
 		if l.badFilter != "" && l.hitsFor == strings.ToLower(l.query()) {
+			warn = l.badFilter
+		}
+		if warn != "" {
 			// The field gives up the room the warning takes.
 			fi := l.filter
-			fi.Width = max(l.width-4-lipgloss.Width(l.badFilter)-2, 10)
-			b.WriteString(fi.View() + "  " + l.styles.Warn.Render(l.badFilter))
+			fi.Width = max(l.width-4-lipgloss.Width(warn)-2, 10)
+			b.WriteString(fi.View() + "  " + l.styles.Warn.Render(warn))
 		} else {
 			b.WriteString(l.filter.View())
 		}

@@ -2,7 +2,9 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -12,6 +14,12 @@ import (
 // The list's search: / filters by pseudonym, by the testimony's words (with
 // where they match) and by tag:, from:, to: and consent:.
 
+// searchPage is how many interviews found a search asks for: the first in
+// list order. A query that finds tens of thousands costs then what one
+// that finds a page costs, and the screen says to refine it. Tests lower
+// it.
+var searchPage = 1000
+
 // searchMsg is the result of a full-text search.
 type searchMsg struct {
 	seq    int
@@ -20,6 +28,9 @@ type searchMsg struct {
 	where  map[string]vault.Found
 	passed map[string]bool
 	bad    string
+	// found is how many interviews the words found: more than ids holds
+	// when the search was cut to its page.
+	found int
 }
 
 // searchDelayMsg starts the search for query seq once typing pauses.
@@ -101,10 +112,11 @@ func (l *listScreen) search(seq int) tea.Cmd {
 		res := searchMsg{seq: seq, query: q, ids: map[string]bool{}, where: map[string]vault.Found{}, bad: bad}
 		err := s.do(func(v Store) error {
 			if words != "" {
-				found, err := v.Find(context.Background(), words, f)
+				found, total, err := v.FindPage(context.Background(), words, f, searchPage)
 				if err != nil {
 					return err
 				}
+				res.found = total
 				for _, h := range found {
 					res.ids[h.ID] = true
 					res.where[h.ID] = h
@@ -127,4 +139,22 @@ func (l *listScreen) search(seq int) tea.Cmd {
 		}
 		return res
 	}
+}
+
+// cutNotice says that the search found more interviews than it shows, or
+// is "".
+func (l *listScreen) cutNotice() string {
+	if l.hitsFor != strings.ToLower(l.query()) || l.hitsFound <= len(l.hits) {
+		return ""
+	}
+	return fmt.Sprintf("showing %s of %s — refine the query", thousands(len(l.hits)), thousands(l.hitsFound))
+}
+
+// thousands writes n with a comma between groups of three digits: 44,753.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

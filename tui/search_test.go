@@ -1,10 +1,14 @@
 package tui
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/tvault/tvault/vault"
 )
 
 // TestSearchFilters: / takes tag:, from:, to: and consent: with words or
@@ -60,4 +64,72 @@ func TestSearchFilters(t *testing.T) {
 	if view := m.View(); !strings.Contains(view, "from: takes YYYY, YYYY-MM or YYYY-MM-DD") || len(m.list.rows) != 3 {
 		t.Errorf("a half-typed date:\n%s", view)
 	}
+}
+
+// TestSearchCut: a search that finds more interviews than it asks for (a
+// page: searchPage) shows the first ones, in list order, and says how many
+// it found, so that the query can be refined.
+func TestSearchCut(t *testing.T) {
+	defer func(n int) { searchPage = n }(searchPage)
+	searchPage = 2
+	var ins []vault.Input
+	for i, p := range []string{"小河", "白鹭", "远山", "明月"} {
+		var in vault.Input
+		in.Pseudonym, in.InterviewedOn = p, fmt.Sprintf("201%d-01-01", 9-i)
+		in.Testimony = "当地的警察每周两次到我父母家里来。"
+		if p == "明月" {
+			in.Testimony = "没有人来过。"
+		}
+		ins = append(ins, in)
+	}
+	s := unlockedDriver(t, ins...)
+	m := s.m
+	s.key(runes("/"))
+	s.key(runes("警察"))
+	s.send(s.send(searchDelayMsg{seq: m.list.seq})())
+	var names []string
+	for _, r := range m.list.rows {
+		names = append(names, r.pseudonym)
+	}
+	if got, want := strings.Join(names, ","), "远山,白鹭"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	if !strings.Contains(m.View(), "showing 2 of 3 — refine the query") {
+		t.Errorf("no word that the search was cut:\n%s", m.View())
+	}
+	setGoldenDir(t)
+	s.golden("search-cut")
+
+	// A query that finds no more than a page says nothing of it.
+	s.key(tea.KeyMsg{Type: tea.KeyEsc})
+	s.key(runes("/"))
+	s.key(runes("没有"))
+	s.send(s.send(searchDelayMsg{seq: m.list.seq})())
+	if len(m.list.rows) != 1 || strings.Contains(m.View(), "refine the query") {
+		t.Errorf("one found:\n%s", m.View())
+	}
+
+	// The same in a running program, as typed.
+	dir, _ := mustVault(t, ins...)
+	u := startUI(t, Options{Dir: dir})
+	u.unlock()
+	u.waitFor("4 interviews")
+	u.typeText("/")
+	u.typeText("警察")
+	u.waitFor("showing 2 of 3 — refine the query")
+	if screen := u.finalScreen(); !strings.Contains(screen, "远山") || strings.Contains(screen, "小河") {
+		t.Fatalf("search 警察 cut to 2 shows:\n%s", screen)
+	}
+}
+
+// setGoldenDir points golden files at testdata, for a test run alone.
+func setGoldenDir(t *testing.T) {
+	if goldenDir != "" {
+		return
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goldenDir = filepath.Join(wd, "testdata")
 }

@@ -16,6 +16,7 @@ type Store interface {
 	List(ctx context.Context) ([]vault.Summary, error)
 	Search(ctx context.Context, query string) ([]vault.Summary, error)
 	Find(ctx context.Context, query string, f vault.Filter) ([]vault.Found, error)
+	FindPage(ctx context.Context, query string, f vault.Filter, limit int) ([]vault.Found, int, error)
 	Get(idOrPrefix string) (*vault.View, error)
 	Resolve(idOrPrefix string) (string, error)
 	Heads(idOrPrefix string) ([]vault.View, error)

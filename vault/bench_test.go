@@ -238,29 +238,80 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
-// BenchmarkSearch is a Chinese and an English query, and a two-character
-// Chinese word (no trigram: a scan), in a vault of 10,000 interviews.
+// BenchmarkSearch is List, and searches: a Chinese and an English phrase,
+// two two-character Chinese words found in about half the interviews (护照,
+// 警察) and one found in about one in two hundred (传唤, of RareZH's
+// sentence). Each returns every hit, and, as q=NAME,page=100, the first 100
+// and the total (SearchPage): what the terminal UI and search --limit ask.
 func BenchmarkSearch(b *testing.B) {
 	for _, n := range benchSizes() {
 		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
 			failRun(b)
 			v := benchOpen(b, n)
+			b.Run("list", func(b *testing.B) {
+				failRun(b)
+				var rows int
+				for b.Loop() {
+					list, err := v.List(context.Background())
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows = len(list)
+				}
+				b.ReportMetric(float64(rows), "rows")
+			})
 			for _, q := range []struct{ name, query string }{
 				{"zh", synth.RareZH},
 				{"en", synth.RareEN},
 				{"zh-2", "护照"},
+				{"zh-2-police", "警察"},
+				{"zh-2-rare", "传唤"},
 			} {
-				b.Run("q="+q.name, func(b *testing.B) {
+				for _, limit := range []int{0, 100} {
+					name := "q=" + q.name
+					if limit > 0 {
+						name += fmt.Sprintf(",page=%d", limit)
+					}
+					b.Run(name, func(b *testing.B) {
+						failRun(b)
+						var hits, total int
+						for b.Loop() {
+							res, n, err := v.SearchPage(context.Background(), q.query, limit)
+							if err != nil {
+								b.Fatal(err)
+							}
+							hits, total = len(res), n
+						}
+						b.ReportMetric(float64(hits), "hits")
+						b.ReportMetric(float64(total), "total")
+					})
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFind is Find of 护照 (about half the interviews): every hit with
+// its excerpt, as `tvault search` prints by default, and the first 1,000
+// with the total, as the terminal UI asks.
+func BenchmarkFind(b *testing.B) {
+	for _, n := range benchSizes() {
+		b.Run(fmt.Sprintf("interviews=%d", n), func(b *testing.B) {
+			failRun(b)
+			v := benchOpen(b, n)
+			for _, limit := range []int{0, 1000} {
+				b.Run(fmt.Sprintf("page=%d", limit), func(b *testing.B) {
 					failRun(b)
-					var hits int
+					var hits, total int
 					for b.Loop() {
-						res, err := v.Search(context.Background(), q.query)
+						res, n, err := v.FindPage(context.Background(), "护照", vault.Filter{}, limit)
 						if err != nil {
 							b.Fatal(err)
 						}
-						hits = len(res)
+						hits, total = len(res), n
 					}
 					b.ReportMetric(float64(hits), "hits")
+					b.ReportMetric(float64(total), "total")
 				})
 			}
 		})

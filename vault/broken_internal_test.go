@@ -189,6 +189,7 @@ func TestBrokenVaultRefusesEverything(t *testing.T) {
 		"Export":     func() error { _, err := v.Export(ctx, &bytes.Buffer{}, ExportOptions{}); return err },
 		"ExportFile": func() error { _, err := v.ExportFile(ctx, out, ExportOptions{}); return err },
 		"Find":       func() error { _, err := v.Find(ctx, "testimony", Filter{}); return err },
+		"FindPage":   func() error { _, _, err := v.FindPage(ctx, "testimony", Filter{}, 10); return err },
 		"Get":        func() error { _, err := v.Get(id); return err },
 		"Heads":      func() error { _, err := v.Heads(id); return err },
 		"History":    func() error { _, err := v.History(ctx, id, 0); return err },
@@ -237,6 +238,7 @@ func TestBrokenVaultRefusesEverything(t *testing.T) {
 		},
 		"SaveMerge":  func() error { return v.SaveMerge(ctx, &Merge{}) },
 		"Search":     func() error { _, err := v.Search(ctx, "testimony"); return err },
+		"SearchPage": func() error { _, _, err := v.SearchPage(ctx, "testimony", 10); return err },
 		"SetSetting": func() error { return v.SetSetting(ctx, "org", "Org") },
 		"Setting":    func() error { _, err := v.Setting(ctx, "org"); return err },
 		"StartRecording": func() error {

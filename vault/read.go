@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Summary is an interview as listed: no testimony, no identity.
@@ -164,8 +165,8 @@ func (v *Vault) summaries(ctx context.Context, query string, args ...any) ([]Sum
 		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads); err != nil {
 			return nil, err
 		}
-		if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
-			return nil, fmt.Errorf("%w: tags of interview %s", ErrDamaged, s.ID)
+		if err := unmarshalTags(tags, &s); err != nil {
+			return nil, err
 		}
 		out = append(out, s)
 	}
@@ -238,7 +239,16 @@ func (v *Vault) Count() (int, error) {
 	return n, err
 }
 
+// unmarshalTags decodes the tags column, a JSON array of strings, into
+// s.Tags. Tags as tvault writes them (["a","b"]: no space, no escape) are
+// cut out of the column without encoding/json, which cost a quarter of
+// list's time per row; anything else goes to encoding/json, so what is
+// accepted or refused as damaged is unchanged.
 func unmarshalTags(tags string, s *Summary) error {
+	if t, ok := plainTags(tags); ok {
+		s.Tags = t
+		return nil
+	}
 	if err := json.Unmarshal([]byte(tags), &s.Tags); err != nil {
 		return fmt.Errorf("%w: tags of interview %s", ErrDamaged, s.ID)
 	}
@@ -258,4 +268,47 @@ func (v *Vault) signerName(ctx context.Context, key []byte) (string, error) {
 		return fmt.Sprintf("unknown signer (key %x)", key[:min(len(key), 8)]), nil
 	}
 	return name, err
+}
+
+// plainTags decodes a JSON array of strings that has no space and no escape
+// and is valid UTF-8, as encoding/json would; ok is false for anything else.
+func plainTags(in string) (tags []string, ok bool) {
+	if len(in) < 2 || in[0] != '[' || in[len(in)-1] != ']' {
+		return nil, false
+	}
+	body := in[1 : len(in)-1]
+	if body == "" {
+		return []string{}, true
+	}
+	tags = make([]string, 0, strings.Count(body, ",")+1)
+	for {
+		if len(body) < 2 || body[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(body) && body[end] != '"' {
+			// A control character is refused by JSON, a backslash starts an
+			// escape: encoding/json decides.
+			if c := body[end]; c < 0x20 || c == '\\' {
+				return nil, false
+			}
+			end++
+		}
+		if end == len(body) {
+			return nil, false
+		}
+		tag := body[1:end]
+		if !utf8.ValidString(tag) {
+			return nil, false // encoding/json replaces bad bytes
+		}
+		tags = append(tags, tag)
+		body = body[end+1:]
+		if body == "" {
+			return tags, true
+		}
+		if body[0] != ',' {
+			return nil, false
+		}
+		body = body[1:]
+	}
 }

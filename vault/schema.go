@@ -192,6 +192,13 @@ CREATE INDEX sealed_interview ON sealed (interview);
 -- signed; NULL for formats 1 and 2.
 ALTER TABLE revisions ADD COLUMN proof BLOB;
 `},
+	{sql: `
+-- The interviews in list order, with every column the list shows: list
+-- reads it in order instead of sorting every row, and a search with many
+-- hits walks it to its first page (search_page.go). List of 90,000
+-- interviews: 122 against 292 ms for the rows alone.
+CREATE INDEX interviews_listed ON interviews (interviewed_on, pseudonym, id, tags, heads);
+`},
 }
 
 // A migration is SQL and, optionally, a Go step run after it in the same

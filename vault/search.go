@@ -22,32 +22,22 @@ import (
 // (a one-character word, a two-letter Latin word) is matched by that check
 // too, over every interview when the query has nothing to look up.
 func (v *Vault) Search(ctx context.Context, query string) ([]Summary, error) {
-	if err := v.ready(); err != nil {
-		return nil, err
-	}
-	out := []Summary{}
-	if len(strings.Fields(query)) == 0 {
-		return out, nil
-	}
-	err := v.search(ctx, query, Filter{}, false, func(s Summary, _ string, _ []string) {
-		out = append(out, s)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	out, _, err := v.SearchPage(ctx, query, 0)
+	return out, err
 }
 
-// search calls each for every interview whose public testimony holds every
-// word of query and that passes f, in list order, with its stored (marked)
-// testimony if withText is set, and the query's lower-cased words. See
-// Search for how the words are looked up.
-func (v *Vault) search(ctx context.Context, query string, f Filter, withText bool, each func(Summary, string, []string)) error {
+// search calls each for the first limit interviews (every one if limit is 0
+// or less) whose public testimony holds every word of query and that pass
+// f, in list order, with its stored (marked) testimony if withText is set,
+// and the query's lower-cased words; it returns how many there are in all.
+// See Search for how the words are looked up, and SearchPage for what the
+// total costs.
+func (v *Vault) search(ctx context.Context, query string, f Filter, withText bool, limit int, each func(Summary, string, []string)) (int, error) {
 	if err := v.ready(); err != nil {
-		return err
+		return 0, err
 	}
 	if err := f.check(); err != nil {
-		return err
+		return 0, err
 	}
 	var words, trigrams, pairs []string
 	seen := map[string]bool{}
@@ -70,15 +60,9 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 			}
 		}
 	}
-	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads, `
-	if exact && !withText {
-		q += `''`
-	} else {
-		q += `r.testimony`
-	}
-	q += ` FROM interviews i`
+	join := ""
 	if !exact || withText || len(f.Consent) > 0 {
-		q += ` JOIN revisions r ON r.id = i.revision`
+		join = ` JOIN revisions r ON r.id = i.revision`
 	}
 	var where []string
 	var args []any
@@ -100,30 +84,76 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 	}
 	fw, fa := f.where()
 	where, args = append(where, fw...), append(args, fa...)
+	cond := ""
 	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+		cond = ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
+
+	// When SQL alone decides, it counts the hits, and returns the page,
+	// walking the list's index to it when that is cheaper. Without a page,
+	// it counts when the pair index alone can: walking spares sorting the
+	// hits (with their testimony, for Find).
+	total, index := -1, ""
+	if exact && (limit > 0 || (len(pairs) > 0 && f.Empty())) {
+		var n int64
+		var err error
+		if total, n, err = v.countHits(ctx, pairs, f, ` FROM interviews i`+join+cond, args); err != nil {
+			return 0, err
+		}
+		if total == 0 {
+			return 0, nil
+		}
+		if len(pairs) > 0 && walkInOrder(n, total, limit) {
+			index = ` INDEXED BY interviews_listed`
+		}
+	}
+	// The testimony only when the check or the caller reads it: each
+	// column of each row costs (three calls into SQLite).
+	text := !exact || withText
+	q := `SELECT i.id, i.pseudonym, i.interviewed_on, i.tags, i.heads`
+	if text {
+		q += `, r.testimony`
+	}
+	q += ` FROM interviews i` + index + join + cond + ` ORDER BY i.interviewed_on, i.pseudonym, i.id`
+	if exact && limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, limit)
+	}
 	rows, err := v.conn.QueryContext(ctx, q, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rows.Close()
+	n := 0
+	var s Summary
+	var tags, testimony string
+	dest := []any{&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony}
+	if !text {
+		dest = dest[:5]
+	}
 	for rows.Next() {
-		var s Summary
-		var tags, testimony string
-		if err := rows.Scan(&s.ID, &s.Pseudonym, &s.InterviewedOn, &tags, &s.Heads, &testimony); err != nil {
-			return err
+		s = Summary{}
+		if err := rows.Scan(dest...); err != nil {
+			return 0, err
 		}
-		if !exact && !containsAll(strings.ToLower(RenderPublic(testimony)), words) {
+		if !exact && !containsAll(toLower(RenderPublic(testimony)), words) {
 			continue
 		}
+		if n++; limit > 0 && n > limit {
+			continue // past the page: counted only
+		}
 		if err := unmarshalTags(tags, &s); err != nil {
-			return err
+			return 0, err
 		}
 		each(s, testimony, words)
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if total < 0 {
+		total = n
+	}
+	return total, nil
 }
 
 // ftsAll returns an FTS5 query matching documents that hold every term.

@@ -74,7 +74,7 @@ sensitive span ({{Zhou Wei|a name}}); other fields must be fixed by hand.
 	})
 	register(&command{
 		name:    "search",
-		args:    "[QUERY...] [--tag T]... [--from DATE] [--to DATE] [--consent C]... [--json]",
+		args:    "[QUERY...] [--tag T]... [--from DATE] [--to DATE] [--consent C]... [--limit N] [--json]",
 		summary: "full-text search of testimony (Chinese too), with where it matches",
 		help: `
 Finds interviews whose testimony contains every word of QUERY, ignoring case.
@@ -91,7 +91,13 @@ Filters, alone or with a QUERY:
   --tag T       carries tag T (repeat for several: every one)
   --from DATE   interviewed on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)
   --to DATE     interviewed on or before DATE (--to 2019: all of 2019)
-  --consent C   consent given to C: record, quote or share (repeatable)`,
+  --consent C   consent given to C: record, quote or share (repeatable)
+
+Every interview found is printed, unless:
+  --limit N     only the first N, in list order (by date, then pseudonym);
+                a line on standard error says how many more match. With
+                --json the array is cut to N: its length is then not the
+                number found.`,
 		setup: func(fs *flag.FlagSet) func(*env, []string) error {
 			asJSON := fs.Bool("json", false, "print a JSON array")
 			var tags, consent stringList
@@ -99,7 +105,11 @@ Filters, alone or with a QUERY:
 			from := fs.String("from", "", "only interviews on or after this `date`")
 			to := fs.String("to", "", "only interviews on or before this `date`")
 			fs.Var(&consent, "consent", "only interviews with this consent: record, quote or share (repeatable)")
+			limit := fs.Int("limit", 0, "print only the first `N` interviews found (0: every one)")
 			return func(e *env, args []string) error {
+				if *limit < 0 {
+					return usageError("search: --limit takes a number of interviews (0: every one)")
+				}
 				q := strings.TrimSpace(strings.Join(args, " "))
 				f := vault.Filter{Tags: tags, From: *from, To: *to, Consent: consent}
 				if q == "" && f.Empty() {
@@ -110,14 +120,25 @@ Filters, alone or with a QUERY:
 					return err
 				}
 				defer v.Close()
-				found, err := v.Find(e.ctx, q, f)
+				found, total, err := v.FindPage(e.ctx, q, f, *limit)
 				if errors.Is(err, vault.ErrBadFilter) {
 					return usageError("search: %v", err)
 				}
 				if err != nil {
 					return err
 				}
-				return printFound(e, found, *asJSON)
+				if err := printFound(e, found, *asJSON); err != nil {
+					return err
+				}
+				if more := total - len(found); more > 0 && !*asJSON {
+					verb := "match"
+					if more == 1 {
+						verb = "matches"
+					}
+					fmt.Fprintf(e.stderr, "Showing %d of %d interviews found: %d more %s. Refine the query, or leave out --limit to see them all.\n",
+						len(found), total, more, verb)
+				}
+				return nil
 			}
 		},
 	})
