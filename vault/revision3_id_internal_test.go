@@ -120,7 +120,7 @@ func sameID(t *testing.T, what string, body []byte, testimony string, proof []by
 	// Each its own copy of the proof: neither may see what the other did.
 	q, _ := parseProof("x", proof)
 	got, gotErr := idV3(body, testimony, p)
-	want, wantErr := refIdV3(body, testimony, q)
+	want, wantErr := refIDV3(body, testimony, q)
 	if got != want || (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
 		t.Fatalf("%s: idV3 = %q, %v; the reference gives %q, %v", what, got, gotErr, want, wantErr)
 	}
@@ -231,7 +231,7 @@ func BenchmarkIDV3(b *testing.B) {
 		b.Run(lang+"/reference", func(b *testing.B) {
 			b.SetBytes(int64(len(in.Testimony)))
 			for b.Loop() {
-				if _, err := refIdV3(rec.Body, rec.Testimony, p); err != nil {
+				if _, err := refIDV3(rec.Body, rec.Testimony, p); err != nil {
 					b.Fatal(err)
 				}
 			}

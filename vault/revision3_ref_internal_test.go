@@ -122,7 +122,7 @@ func refWalkLeaves(body []byte, testimony string, holes []proofHole, fn func(lea
 	return nil
 }
 
-func refIdV3(body []byte, testimony string, p *revisionProof) (string, error) {
+func refIDV3(body []byte, testimony string, p *revisionProof) (string, error) {
 	src := &refSaltSource{seed: p.Seed, salts: p.Salts}
 	if p.redacted() {
 		src.keys = make(map[int][]byte, len(p.Keys))
