@@ -26,7 +26,10 @@ import (
 // Identities and span secrets travel as they are stored: sealed to the
 // custodian. Importing checks the exporter against the roster, the
 // signature, every revision's hash and signature, every sealed item's hash
-// and every tombstone's signature, and only then merges, in one save.
+// and every tombstone's signature, and only then merges, in one save. (The
+// search index of a bundle's new interviews is written into that save's
+// transaction while the revisions are verified: import_preindex.go. A
+// check that fails rolls it back.)
 
 // ImportReport says what a bundle brought.
 type ImportReport struct {
