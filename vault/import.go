@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,10 @@ import (
 // Identities and span secrets travel as they are stored: sealed to the
 // custodian. Importing checks the exporter against the roster, the
 // signature, every revision's hash and signature, every sealed item's hash
-// and every tombstone's signature, and only then merges, in one save.
+// and every tombstone's signature, and only then merges, in one save. (The
+// search index of a bundle's new interviews is written into that save's
+// transaction while the revisions are verified: import_preindex.go. A
+// check that fails rolls it back.)
 
 // ImportReport says what a bundle brought.
 type ImportReport struct {
@@ -126,12 +130,21 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 	if report.Redactions, err = v.importRedactions(ctx, ch, body); err != nil {
 		return nil, err
 	}
-	if err := v.verifyRevisions(ctx, ch, tombstoned); err != nil {
+	// The revisions are verified on every core while this one indexes
+	// the new interviews ahead, in the save's transaction
+	// (import_preindex.go); then every check as before.
+	verifying := startVerifying(ctx, ch.Revisions)
+	defer verifying.cancel()
+	tx := v.preindexBundle(ctx, ch, tombstoned)
+	if tx != nil {
+		defer tx.Rollback()
+	}
+	if err := v.verifyRevisions(ctx, ch, tombstoned, verifying.wait); err != nil {
 		return nil, err
 	}
-	// What the search indexes will take of the revisions that may become
-	// heads, worked out on another core while the rest of the import runs
-	// (derive.go).
+	// What the search indexes will take of the other revisions that may
+	// become heads, worked out on another core while the rest of the
+	// import runs (derive.go).
 	ch.indexTexts = deriveIndexTexts(headTexts(ch, tombstoned))
 
 	if err := v.countNew(ctx, ch, tombstoned, report); err != nil {
@@ -164,7 +177,7 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 		removePlaced()
 		return nil, err
 	}
-	rep, err := v.mergeBundle(context.WithoutCancel(ctx), ch, report)
+	rep, err := v.mergeBundle(context.WithoutCancel(ctx), ch, report, tx)
 	if err != nil && rep == nil {
 		removePlaced()
 	}
@@ -173,7 +186,7 @@ func (v *Vault) Import(ctx context.Context, r io.Reader) (*ImportReport, error) 
 
 // headTexts returns the marked testimony of the verified revisions of ch
 // that no other of its revisions names as parent and whose interview is
-// not purged: those that may become heads.
+// neither purged nor indexed ahead: those that may become heads.
 func headTexts(ch *change, tombstoned map[string]bool) []string {
 	parents := map[string]bool{}
 	for i := range ch.Revisions {
@@ -184,7 +197,7 @@ func headTexts(ch *change, tombstoned map[string]bool) []string {
 	var marked []string
 	for i := range ch.Revisions {
 		rev := ch.Revisions[i].rev
-		if !parents[rev.ID] && !tombstoned[rev.Interview] {
+		if _, pre := ch.preindexed[rev.Interview]; !parents[rev.ID] && !tombstoned[rev.Interview] && !pre {
 			marked = append(marked, rev.Record.Testimony)
 		}
 	}
@@ -324,14 +337,20 @@ func (v *Vault) checkAuditHead(ctx context.Context, h *bundlefmt.AuditHead, ch *
 	return nil
 }
 
-// mergeBundle saves a verified bundle's change. Its caller passes a ctx
-// that is not cancelled: once saved, the import has happened, and what
-// follows is housekeeping.
-func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportReport) (*ImportReport, error) {
+// mergeBundle saves a verified bundle's change, in tx if the import began
+// it (import_preindex.go). Its caller passes a ctx that is not cancelled:
+// once saved, the import has happened, and what follows is housekeeping.
+func (v *Vault) mergeBundle(ctx context.Context, ch *change, report *ImportReport, tx *sql.Tx) (*ImportReport, error) {
 	details := fmt.Sprintf("%d new revisions, %d new interviews, %d purged, %d redactions (fingerprint %s)",
 		report.NewRevisions, report.Interviews, report.Purged, report.Redactions, report.Fingerprint) + keyChangeDetails(report)
 	ch.Audit = v.event(EventImport, report.Signer, details)
-	if err := v.commit(ch); err != nil {
+	var err error
+	if tx != nil {
+		err = v.commitTx(tx, ch)
+	} else {
+		err = v.commit(ch)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if report.Purged > 0 || len(report.KeyChanges) > 0 || report.Redactions > 0 {

@@ -36,9 +36,10 @@ func (v *Vault) verifyTombstones(ctx context.Context, ch *change) (map[string]bo
 }
 
 // verifyRevisions checks every sealed item's hash and every revision's hash
-// and signature, and that the heads' sealed items are in the bundle or the
-// vault and not retired by a custodian rotation.
-func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[string]bool) error {
+// and signature (verified: verifyAll's answer, started before), and that
+// the heads' sealed items are in the bundle or the vault and not retired
+// by a custodian rotation.
+func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[string]bool, verified func() error) error {
 	inBundle := map[string]bool{}
 	for _, s := range ch.Sealed {
 		sum := sha256.Sum256(s.Data)
@@ -47,7 +48,7 @@ func (v *Vault) verifyRevisions(ctx context.Context, ch *change, tombstoned map[
 		}
 		inBundle[s.ID] = true
 	}
-	if err := verifyAll(ctx, ch.Revisions); err != nil {
+	if err := verified(); err != nil {
 		return err
 	}
 	have, err := v.conn.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?)`)

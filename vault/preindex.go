@@ -27,16 +27,29 @@ type preindexed struct {
 
 // preindex indexes, in tx, the testimony of the plans that make new
 // interviews, under the rowids after the last interview row, in plan order
-// (which is the order apply inserts their rows in). Each index in a run of
-// its own: FTS5 flushes its pending terms whenever another statement
-// opens a savepoint (see apply).
+// (which is the order apply inserts their rows in).
 func preindex(ctx context.Context, tx *sql.Tx, plans []*plan) (map[string]preindexed, error) {
-	var fresh []*plan
+	var fresh []preindexItem
 	for _, p := range plans {
 		if p.fresh {
-			fresh = append(fresh, p)
+			fresh = append(fresh, preindexItem{interview: p.rev.Interview, marked: p.rev.Record.Testimony})
 		}
 	}
+	return preindexItems(ctx, tx, fresh)
+}
+
+// preindexItem is a new interview to index ahead: its ID and the marked
+// testimony of the revision that is to be its head.
+type preindexItem struct {
+	interview, marked string
+}
+
+// preindexItems indexes, in tx, the testimony of new interviews under the
+// rowids after the last interview row, in the order given, which must be
+// the order apply inserts their rows in. Each index in a run of its own:
+// FTS5 flushes its pending terms whenever another statement opens a
+// savepoint (see apply).
+func preindexItems(ctx context.Context, tx *sql.Tx, fresh []preindexItem) (map[string]preindexed, error) {
 	if len(fresh) == 0 {
 		return nil, nil
 	}
@@ -44,7 +57,7 @@ func preindex(ctx context.Context, tx *sql.Tx, plans []*plan) (map[string]preind
 	texts := make(chan indexText, len(fresh))
 	go func() {
 		for _, p := range fresh {
-			texts <- newIndexText(p.rev.Record.Testimony)
+			texts <- newIndexText(p.marked)
 		}
 		close(texts)
 	}()
@@ -54,11 +67,12 @@ func preindex(ctx context.Context, tx *sql.Tx, plans []*plan) (map[string]preind
 	}
 	out := make(map[string]preindexed, len(fresh))
 	for i, p := range fresh {
-		if _, dup := out[p.rev.Interview]; dup {
-			// Never: a new interview has one revision in a batch.
-			return nil, fmt.Errorf("interview %s is new twice in one save", p.rev.Interview)
+		if _, dup := out[p.interview]; dup {
+			// Never: a new interview has one revision in a batch, and one
+			// head in a bundle indexed ahead.
+			return nil, fmt.Errorf("interview %s is new twice in one save", p.interview)
 		}
-		out[p.rev.Interview] = preindexed{rowid: last + int64(i) + 1, marked: p.rev.Record.Testimony}
+		out[p.interview] = preindexed{rowid: last + int64(i) + 1, marked: p.marked}
 	}
 	pairs := make([]string, len(fresh))
 	err := insertEach(ctx, tx, `INSERT INTO testimony_fts (rowid, testimony) VALUES (?, ?)`, len(fresh), func(i int) (int64, string) {

@@ -8,10 +8,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash"
 )
 
 // Revision format 3: redactable revisions.
@@ -171,11 +169,17 @@ func chunkKeyOf(seed []byte, chunk int) []byte {
 
 // chunkSalts is the keystream that holds the salts of a chunk's leaves.
 func chunkSalts(key []byte) []byte {
+	return fillChunkSalts(make([]byte, leavesPerChunk*saltSize), key)
+}
+
+// fillChunkSalts writes the keystream of chunkSalts into out, which is
+// leavesPerChunk*saltSize bytes long.
+func fillChunkSalts(out, key []byte) []byte {
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		panic(err) // a key is always 32 bytes
 	}
-	out := make([]byte, leavesPerChunk*saltSize)
+	clear(out)
 	cipher.NewCTR(b, make([]byte, aes.BlockSize)).XORKeyStream(out, out)
 	return out
 }
@@ -200,16 +204,15 @@ func (s *saltSource) salt(i int) ([]byte, error) {
 			s.salts = s.salts[saltSize:]
 			return x, nil
 		}
-		s.stream, s.chunk = chunkSalts(key), j
+		// One buffer for every chunk: a salt is used before the next
+		// is asked for.
+		if s.stream == nil {
+			s.stream = make([]byte, leavesPerChunk*saltSize)
+		}
+		s.stream, s.chunk = fillChunkSalts(s.stream, key), j
 	}
 	o := (i % leavesPerChunk) * saltSize
 	return s.stream[o : o+saltSize], nil
-}
-
-func leafCommit(salt []byte, leaf string) [sha256.Size]byte {
-	var buf [96]byte
-	b := append(append(append(buf[:0], leafDomain...), salt...), leaf...)
-	return sha256.Sum256(b)
 }
 
 // leafItem is a kept leaf or a hole of a format 3 revision, as stored.
@@ -289,118 +292,4 @@ func isDescription(s string, escaped bool) bool {
 		return false
 	}
 	return checkRedactionWith(s) == nil
-}
-
-// idV3 returns the format 3 ID of a stored revision.
-func idV3(body []byte, testimony string, p *revisionProof) (string, error) {
-	src := &saltSource{seed: p.Seed, salts: p.Salts}
-	if p.redacted() {
-		src.keys = make(map[int][]byte, len(p.Keys))
-		for _, k := range p.Keys {
-			src.keys[k.Chunk] = k.Key
-		}
-	}
-	h := sha256.New()
-	h.Write([]byte(revisionDomainV3))
-	w := leafWriter{h: h}
-	var counts [2]int
-	n := 0
-	var err error
-	if !p.redacted() {
-		// The common case, without building the list of leaves.
-		text := string(body)
-		emit := func(part int, kind byte, leaf string) {
-			salt, e := src.salt(n)
-			if e != nil {
-				err = e
-				return
-			}
-			c := leafCommit(salt, leaf)
-			w.add(kind, c[:])
-			n++
-			counts[part]++
-		}
-		ranges, e := readableRanges(text)
-		if e != nil {
-			return "", e
-		}
-		pos := 0
-		for _, r := range ranges {
-			emit(0, leafFrame, text[pos:r[0]])
-			eachWord(text[r[0]:r[1]], true, func(s, e int) { emit(0, leafText, text[r[0]+s:r[0]+e]) })
-			pos = r[1]
-		}
-		emit(0, leafFrame, text[pos:])
-		eachWord(testimony, false, func(s, e int) { emit(1, leafText, testimony[s:e]) })
-	} else {
-		parts := [2]string{string(body), testimony}
-		var fail error
-		e := walkLeaves(body, testimony, p.Holes, func(it leafItem) {
-			if fail != nil {
-				return
-			}
-			if it.hole != nil {
-				for _, c := range it.hole.Leaves {
-					if src.keys[n/leavesPerChunk] != nil {
-						// A key that gives a removed leaf's salt: its
-						// commitment would confirm a guess.
-						fail = fmt.Errorf("%w: a redacted revision reveals the salt of a removed part", ErrDamaged)
-						return
-					}
-					w.add(leafText, c)
-					n++
-					counts[it.part]++
-				}
-				return
-			}
-			salt, e := src.salt(n)
-			if e != nil {
-				fail = fmt.Errorf("%w: a redacted revision lacks salts", ErrDamaged)
-				return
-			}
-			c := leafCommit(salt, parts[it.part][it.start:it.end])
-			w.add(it.kind, c[:])
-			n++
-			counts[it.part]++
-		})
-		if e == nil {
-			e = fail
-		}
-		if e != nil {
-			return "", e
-		}
-		if len(src.salts) != 0 || (len(p.Keys) > 0 && p.Keys[len(p.Keys)-1].Chunk >= (n+leavesPerChunk-1)/leavesPerChunk) {
-			return "", fmt.Errorf("%w: a redacted revision has salts it does not use", ErrDamaged)
-		}
-	}
-	if err != nil {
-		return "", fmt.Errorf("%w: a revision's salts", ErrDamaged)
-	}
-	w.flush()
-	var t [16]byte
-	binary.BigEndian.PutUint64(t[:8], uint64(counts[0]))
-	binary.BigEndian.PutUint64(t[8:], uint64(counts[1]))
-	h.Write(t[:])
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// leafWriter buffers the kinds and commitments written to the ID's hash.
-type leafWriter struct {
-	h   hash.Hash
-	buf [33 * 64]byte
-	n   int
-}
-
-func (w *leafWriter) add(kind byte, c []byte) {
-	if w.n+33 > len(w.buf) {
-		w.flush()
-	}
-	w.buf[w.n] = kind
-	copy(w.buf[w.n+1:], c)
-	w.n += 33
-}
-
-func (w *leafWriter) flush() {
-	w.h.Write(w.buf[:w.n])
-	w.n = 0
 }

@@ -64,30 +64,43 @@ var otherRanges = [][2]rune{
 // to its end.
 func eachWord(s string, escapes bool, fn func(start, end int)) {
 	for i := 0; i < len(s); {
-		start := i
-		if escapes && s[i] == '\\' {
-			n := 2
-			if i+1 < len(s) && s[i+1] == 'u' {
-				n = 6
+		j := nextWord(s, i, escapes)
+		fn(i, j)
+		i = j
+	}
+}
+
+// nextWord returns the end of the word of s that starts at i (eachWord).
+func nextWord(s string, i int, escapes bool) int {
+	if escapes && s[i] == '\\' {
+		n := 2
+		if i+1 < len(s) && s[i+1] == 'u' {
+			n = 6
+		}
+		return min(i+n, len(s))
+	}
+	r, w := utf8.DecodeRuneInString(s[i:])
+	c := wordClass(r)
+	i += w
+	if c == 2 {
+		return i
+	}
+	for i < len(s) && !(escapes && s[i] == '\\') {
+		if b := s[i]; b < utf8.RuneSelf {
+			// ASCII, most text: the class without a call.
+			if ('a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9') != (c == 1) {
+				break
 			}
-			i = min(i+n, len(s))
-			fn(start, i)
+			i++
 			continue
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
-		c := wordClass(r)
-		i += w
-		if c != 2 {
-			for i < len(s) && !(escapes && s[i] == '\\') {
-				r, w := utf8.DecodeRuneInString(s[i:])
-				if wordClass(r) != c {
-					break
-				}
-				i += w
-			}
+		if wordClass(r) != c {
+			break
 		}
-		fn(start, i)
+		i += w
 	}
+	return i
 }
 
 // readablePaths are the body's string values a redaction may change, and
