@@ -215,3 +215,50 @@ func TestAttack17vPurgedChildHidesHead(t *testing.T) {
 		t.Fatalf("imported:\n%v\nreplayed:\n%v", ahead, replayed)
 	}
 }
+
+// The same with the purge order in the bundle itself: its interview's
+// revision naming a root of a new interview is dropped on arrival, and the
+// new interview has both roots for heads, found by Search and Find as the
+// old import had it.
+func TestAttack17vBundlePurgeHidesHead(t *testing.T) {
+	ctx := context.Background()
+	vs := members(t, "alice", "bob")
+	alice, bob := vs[0], vs[1]
+	ids, err := alice.Add(ctx, []Input{sharedInput("Gone", "Officers came once; purgedword.")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Purge(ctx, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	tombs, err := alice.gatherTombstones(ctx, sentMark{})
+	if err != nil || len(tombs) != 1 {
+		t.Fatalf("alice's tombstones: %d, %v", len(tombs), err)
+	}
+	x := randomID()
+	x2 := forgeRev(t, alice, x, 2, "Officers came early; olderroot.")
+	x1 := forgeRev(t, alice, x, 5, "Officers came late; newerroot.")
+	p1 := forgeRev(t, alice, ids[0], 6, "Officers came again; purgedword.", x1.ID)
+	bundle := forgedBundle(t, alice, bob, func(b *bundlefmt.Body) { b.Tombstones = tombs }, p1, x1, x2)
+	if _, err := bob.Import(ctx, bytes.NewReader(bundle)); err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	view, err := bob.Get(x)
+	if err != nil || view.Heads != 2 {
+		t.Fatalf("the new interview: %+v, %v; want two heads", view, err)
+	}
+	for q, want := range map[string]int{"newerroot": 1, "olderroot": 0, "purgedword": 0} {
+		if got := searchCount(t, bob, q); got != want {
+			t.Errorf("search %q finds %d, want %d", q, got, want)
+		}
+		found, err := bob.Find(ctx, q, Filter{})
+		if err != nil || len(found) != want {
+			t.Errorf("find %q: %d, %v; want %d", q, len(found), err, want)
+		}
+	}
+	checkPasses(t, bob)
+	ahead := indexState(t, bob)
+	if replayed := replayedState(t, bob); !slices.Equal(ahead, replayed) {
+		t.Fatalf("imported:\n%v\nreplayed:\n%v", ahead, replayed)
+	}
+}
