@@ -137,8 +137,8 @@ func bundleNewHeads(ctx context.Context, tx *sql.Tx, ch *change, tombstoned map[
 }
 
 // interviewHeads are the revisions of one interview in a bundle that no
-// revision of the bundle names as parent: the testimony of each, by
-// distinct ID.
+// other revision of that interview in the bundle names as parent: the
+// testimony of each, by distinct ID.
 type interviewHeads struct {
 	interview string
 	heads     []string
@@ -179,10 +179,14 @@ func decodeHeads(ctx context.Context, recs []revisionRecord) ([]interviewHeads, 
 	if bad.Load() {
 		return nil, nil
 	}
-	parents := map[string]bool{}
+	// A parent counts for its own interview only, as in apply (hasChild):
+	// a revision of a purged interview is dropped on arrival, and one that
+	// names a parent of another interview is refused or ignored, so
+	// neither keeps that parent off its interview's heads.
+	parents := map[[2]string]bool{}
 	for _, d := range decoded {
 		for _, p := range d.Parents {
-			parents[p] = true
+			parents[[2]string{d.Interview, p}] = true
 		}
 	}
 	var out []interviewHeads
@@ -195,7 +199,7 @@ func decodeHeads(ctx context.Context, recs []revisionRecord) ([]interviewHeads, 
 			at[d.Interview] = k
 			out = append(out, interviewHeads{interview: d.Interview})
 		}
-		if id := recs[i].ID; !parents[id] && !seen[id] {
+		if id := recs[i].ID; !parents[[2]string{d.Interview, id}] && !seen[id] {
 			seen[id] = true
 			out[k].heads = append(out[k].heads, recs[i].Testimony)
 		}
