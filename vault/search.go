@@ -70,17 +70,22 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 	// character of the query is read as query syntax.
 	if len(trigrams) > 0 {
 		where = append(where, `i.rowid IN (SELECT rowid FROM testimony_fts WHERE testimony_fts MATCH ?)`)
-		args = append(args, ftsAll(trigrams))
+		args = append(args, ftsTrigrams(trigrams))
 	}
 	if len(pairs) > 0 {
 		where = append(where, `i.rowid IN (SELECT rowid FROM cjk_fts WHERE cjk_fts MATCH ?)`)
 		args = append(args, ftsAll(pairs))
 	}
-	if len(where) == 0 && len(words) > 0 {
-		// Nothing to look up: instr narrows the scan inside SQLite; the
-		// check below decides.
-		where = append(where, `instr(lower(r.testimony), ?) > 0`)
-		args = append(args, words[0])
+	if len(where) == 0 {
+		// Nothing to look up: instr narrows the scan inside SQLite, with
+		// a word it cannot miss; the check below decides.
+		for _, w := range words {
+			if instrSafe(w) {
+				where = append(where, `instr(lower(r.testimony), ?) > 0`)
+				args = append(args, w)
+				break
+			}
+		}
 	}
 	fw, fa := f.where()
 	where, args = append(where, fw...), append(args, fa...)
