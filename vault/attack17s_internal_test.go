@@ -3,6 +3,7 @@ package vault
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -150,5 +151,80 @@ func TestAttack17sMigrateFormat5(t *testing.T) {
 	}
 	if !equalSums(before, dirSums(t, dir)) {
 		t.Fatal("refusing a newer vault changed its files")
+	}
+}
+
+// TestAttack17sPlantedTags: hostile tags planted in the database with SQL
+// make every read that decodes them (List, Search, SearchPage, FindPage)
+// fail as ErrDamaged, without a panic, or decode as encoding/json does.
+func TestAttack17sPlantedTags(t *testing.T) {
+	ctx := context.Background()
+	v := mustCreateInternal(t)
+	if _, err := v.Add(ctx, []Input{textInput("P", "警察 officer")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sql  string
+		want []string // nil: damaged
+	}{
+		{`'["a","b"]'`, []string{"a", "b"}},
+		{`x'5b22ff225d'`, []string{"\uFFFD"}},
+		{`'["a\u0000"]'`, []string{"a\x00"}},
+		{`'["a",]'`, nil},
+		{`'["a"'`, nil},
+		{`'[' || replace(hex(zeroblob(100000)), '00', ',') || ']'`, nil},
+		{`'{"a":1}'`, nil},
+		{`5`, nil},
+		{`1.5`, nil},
+		{`x'5b5d'`, []string{}},
+		{`'[""]'`, []string{""}},
+		{`'["\ud800"]'`, []string{"\uFFFD"}},
+		{`x'5b22e380225d'`, []string{"\uFFFD\uFFFD"}},
+	} {
+		if _, err := v.conn.ExecContext(ctx, `UPDATE interviews SET tags = `+tc.sql); err != nil {
+			t.Fatalf("%s: %v", tc.sql, err)
+		}
+		reads := map[string]func() ([]string, error){
+			"list": func() ([]string, error) {
+				l, err := v.List(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return l[0].Tags, nil
+			},
+			"search": func() ([]string, error) {
+				l, err := v.Search(ctx, "officer")
+				if err != nil {
+					return nil, err
+				}
+				return l[0].Tags, nil
+			},
+			"page": func() ([]string, error) {
+				l, _, err := v.SearchPage(ctx, "警察", 1)
+				if err != nil {
+					return nil, err
+				}
+				return l[0].Tags, nil
+			},
+			"find": func() ([]string, error) {
+				l, _, err := v.FindPage(ctx, "of", Filter{}, 1)
+				if err != nil {
+					return nil, err
+				}
+				return l[0].Tags, nil
+			},
+		}
+		for name, read := range reads {
+			got, err := read()
+			if tc.want == nil {
+				if !errors.Is(err, ErrDamaged) {
+					t.Errorf("%s: %s: tags %q, err %v; want ErrDamaged", tc.sql, name, got, err)
+				}
+				continue
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Errorf("%s: %s: tags %q, err %v; want %q", tc.sql, name, got, err, tc.want)
+			}
+		}
 	}
 }
