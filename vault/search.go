@@ -78,11 +78,16 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 	}
 	if len(where) == 0 {
 		// Nothing to look up: instr narrows the scan inside SQLite, with
-		// a word it cannot miss; the check below decides.
+		// a word it cannot miss, in each of its spellings; the check below
+		// decides.
 		for _, w := range words {
-			if instrSafe(w) {
-				where = append(where, `instr(lower(r.testimony), ?) > 0`)
-				args = append(args, w)
+			if !strings.ContainsAny(w, "[]") {
+				var ors []string
+				for _, s := range spellings(w) {
+					ors = append(ors, `instr(lower(r.testimony), ?) > 0`)
+					args = append(args, s)
+				}
+				where = append(where, `(`+strings.Join(ors, ` OR `)+`)`)
 				break
 			}
 		}

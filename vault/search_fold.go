@@ -29,23 +29,30 @@ var lowerSources = sync.OnceValue(func() map[rune][]rune {
 	return m
 })
 
+// spellings returns w (lower-cased) and every other string that lowers to
+// it but for ASCII capitals: SQLite folds those everywhere.
+func spellings(w string) []string {
+	src := lowerSources()
+	out := []string{""}
+	for _, l := range w {
+		var next []string
+		for _, s := range out {
+			next = append(next, s+string(l))
+			for _, r := range src[l] {
+				next = append(next, s+string(r))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
 // ftsTrigrams returns an FTS5 query of the trigram index matching documents
 // that hold every trigram (lower-cased) in some spelling that lowers to it.
 func ftsTrigrams(trigrams []string) string {
-	src := lowerSources()
 	quoted := make([]string, len(trigrams))
 	for i, t := range trigrams {
-		spellings := []string{""}
-		for _, l := range t {
-			var next []string
-			for _, s := range spellings {
-				next = append(next, s+string(l))
-				for _, r := range src[l] {
-					next = append(next, s+string(r))
-				}
-			}
-			spellings = next
-		}
+		spellings := spellings(t)
 		for j, s := range spellings {
 			spellings[j] = `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 		}
@@ -55,19 +62,4 @@ func ftsTrigrams(trigrams []string) string {
 		}
 	}
 	return strings.Join(quoted, " AND ")
-}
-
-// instrSafe reports whether instr(lower(marked), w) holds of every
-// interview whose public text lowered holds w: w has no rune that a rune
-// other than an ASCII capital lowers to (lower() lowers ASCII only), and
-// no bracket (the public text's [description] is {{#N|description}} in
-// the marked text).
-func instrSafe(w string) bool {
-	src := lowerSources()
-	for _, r := range w {
-		if r == '[' || r == ']' || len(src[r]) > 0 {
-			return false
-		}
-	}
-	return true
 }
