@@ -266,6 +266,7 @@ func BenchmarkSearch(b *testing.B) {
 				{"zh-2", "护照"},
 				{"zh-2-police", "警察"},
 				{"zh-2-rare", "传唤"},
+				{"en-ik", "police questioned"},
 			} {
 				for _, limit := range []int{0, 100} {
 					name := "q=" + q.name

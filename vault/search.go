@@ -70,17 +70,27 @@ func (v *Vault) search(ctx context.Context, query string, f Filter, withText boo
 	// character of the query is read as query syntax.
 	if len(trigrams) > 0 {
 		where = append(where, `i.rowid IN (SELECT rowid FROM testimony_fts WHERE testimony_fts MATCH ?)`)
-		args = append(args, ftsAll(trigrams))
+		args = append(args, ftsTrigrams(trigrams))
 	}
 	if len(pairs) > 0 {
 		where = append(where, `i.rowid IN (SELECT rowid FROM cjk_fts WHERE cjk_fts MATCH ?)`)
 		args = append(args, ftsAll(pairs))
 	}
-	if len(where) == 0 && len(words) > 0 {
-		// Nothing to look up: instr narrows the scan inside SQLite; the
-		// check below decides.
-		where = append(where, `instr(lower(r.testimony), ?) > 0`)
-		args = append(args, words[0])
+	if len(where) == 0 {
+		// Nothing to look up: instr narrows the scan inside SQLite, with
+		// a word it cannot miss, in each of its spellings; the check below
+		// decides.
+		for _, w := range words {
+			if !strings.ContainsAny(w, "[]") {
+				var ors []string
+				for _, s := range spellings(w) {
+					ors = append(ors, `instr(lower(r.testimony), ?) > 0`)
+					args = append(args, s)
+				}
+				where = append(where, `(`+strings.Join(ors, ` OR `)+`)`)
+				break
+			}
+		}
 	}
 	fw, fa := f.where()
 	where, args = append(where, fw...), append(args, fa...)
