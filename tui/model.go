@@ -196,6 +196,10 @@ func (m *Model) opened(v Store) {
 	m.lastKey = m.opts.Now()
 }
 
+// maxBurst is the most runes of one key message that Update splits into
+// keys: longer than any key's name ("backspace").
+const maxBurst = 16
+
 // Update handles every message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
@@ -246,6 +250,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.setup().Update(msg)
 	case tea.KeyMsg:
 		m.lastKey = m.opts.Now()
+		if msg.Type == tea.KeyRunes && !msg.Paste && !msg.Alt && len(msg.Runes) > 1 && len(msg.Runes) <= maxBurst {
+			// Keys typed faster than the terminal is read (a loaded machine,
+			// a slow link) arrive as one message of several runes, and a
+			// binding matches the message by its name: "home" typed in a
+			// description read as the Home key and sent the cursor back.
+			// Give them one at a time, as they were typed. A longer run is
+			// text pasted without bracketed paste, which names no key.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				k := msg
+				k.Runes = []rune{r}
+				cmds = append(cmds, m.key(k))
+			}
+			return m, tea.Batch(cmds...)
+		}
 		return m, m.key(msg)
 	}
 	// Messages that carry decrypted data are dropped once locked.
