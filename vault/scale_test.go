@@ -168,6 +168,12 @@ func TestScaleUse(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("search %q: %d hits in %v", q, len(res), time.Since(start).Round(time.Millisecond))
+		start = time.Now()
+		page, total, err := v.SearchPage(context.Background(), q, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("search %q, first page: %d of %d hits in %v", q, len(page), total, time.Since(start).Round(100*time.Microsecond))
 	}
 	var saves []time.Duration
 	for i := range 20 {
