@@ -228,8 +228,8 @@ func TestAttackJournalThirdOfFive(t *testing.T) {
 			if err := os.WriteFile(path, j.data, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := listed(t, j.dir, j.pass); got != "P0,P1,P2,P3,P4" {
-				t.Fatalf("put back: %s", got)
+			if got, warns := listed(t, j.dir, j.pass); got != "P0,P1,P2,P3,P4" || len(warns) > 0 {
+				t.Fatalf("put back: %s, warnings %q", got, warns)
 			}
 		})
 	}
@@ -301,11 +301,11 @@ func TestAttackFrameOverCap(t *testing.T) {
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := listed(t, dir, pass)
+	got, warns := listed(t, dir, pass)
 	want := strings.Split(acked, ",")
 	slices.Sort(want)
-	if got != strings.Join(want, ",") {
-		t.Fatalf("after reopening: %s, want %s", got, strings.Join(want, ","))
+	if got != strings.Join(want, ",") || len(warns) > 0 {
+		t.Fatalf("after reopening: %s, warnings %q; want %s and none", got, warns, strings.Join(want, ","))
 	}
 }
 
@@ -384,8 +384,8 @@ func TestAttackReloadAfterFailedCheckpoint(t *testing.T) {
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := listed(t, dir, pass); got != "A,B,Big2,C,D,E" {
-		t.Fatalf("after reopening: %s, want A,B,Big2,C,D,E", got)
+	if got, warns := listed(t, dir, pass); got != "A,B,Big2,C,D,E" || len(warns) > 0 {
+		t.Fatalf("after reopening: %s, warnings %q; want A,B,Big2,C,D,E and none", got, warns)
 	}
 }
 
